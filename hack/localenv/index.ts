@@ -10,6 +10,7 @@ export { ControlPlane } from './controlplane.ts';
 export { MotoServer } from './moto.ts';
 export { assets, repoRoot } from './assets.ts';
 export { freePort } from './ports.ts';
+export { run, type CommandResult } from './command.ts';
 
 export interface LocalEnv {
   dir: string;

@@ -1,14 +1,10 @@
 // What integration tests see of the local environment the root hook started.
-import { execFile } from 'node:child_process';
 import { KubeConfig } from '@kubernetes/client-node';
-import { assets, type LocalEnv } from '../../hack/localenv/index.ts';
+import { assets, run, type CommandResult, type LocalEnv } from '../../hack/localenv/index.ts';
 import type { ControlPlane, MotoServer } from '../../hack/localenv/index.ts';
 
-export interface CommandResult {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
+export type { CommandResult };
+export { run };
 
 export interface TestEnv {
   kubeconfigPath: string;
@@ -26,16 +22,6 @@ let current: TestEnv | undefined;
 export function testEnv(): TestEnv {
   if (!current) throw new Error('the test environment is not running: run integration tests with test/integration/.mocharc.json');
   return current;
-}
-
-export function run(command: string, args: string[], opts: { input?: string; env?: NodeJS.ProcessEnv } = {}): Promise<CommandResult> {
-  return new Promise((resolve) => {
-    const child = execFile(command, args, { env: opts.env ?? process.env, maxBuffer: 64 * 1024 * 1024 }, (err, stdout, stderr) => {
-      const code = err ? (typeof err.code === 'number' ? err.code : 1) : 0;
-      resolve({ code, stdout, stderr });
-    });
-    if (opts.input !== undefined) child.stdin?.end(opts.input);
-  });
 }
 
 export function bindTestEnv(local: LocalEnv | undefined): void {
