@@ -1,0 +1,117 @@
+// One place that builds AWS SDK clients, generic over services: an adapter describes its
+// service once (`AwsService`) and asks for a client per target. Clients are cached per
+// (service, region, roleArn), share one CallGuard (limiter + breakers + metrics) and, for a
+// target with a roleArn, one cached AssumeRole credential provider.
+//
+// Endpoints: the SDK itself honours AWS_ENDPOINT_URL and AWS_ENDPOINT_URL_<SERVICE> (verified
+// in @smithy/core's endpoint config), which is how tests and the demo reach moto. `endpoint`
+// below overrides that for every service at once (tests put a fault proxy in front of moto).
+import { STSClient } from '@aws-sdk/client-sts';
+import type { Registry } from 'prom-client';
+import { assumeRole, cachedCredentials, type CredentialProvider } from './credentials.ts';
+import { CallGuard, type BreakerSettings, type BreakerState } from './guard.ts';
+
+/** Where a guard's AWS calls go. */
+export interface AwsTarget {
+  readonly region: string;
+  /** Assumed with sts:AssumeRole (session name `costguard`) when set; else the operator's own identity. */
+  readonly roleArn?: string;
+}
+
+/** The subset of SDK client configuration CostGuard sets; every v3 client accepts it. */
+export interface AwsClientConfig {
+  region: string;
+  maxAttempts: number;
+  requestHandler: { connectionTimeout: number; requestTimeout: number };
+  credentials?: CredentialProvider;
+  endpoint?: string;
+}
+
+/** How to build one service's client; `name` labels breakers and metrics (`autoscaling`, `budgets`). */
+export interface AwsService<C extends { destroy(): void }> {
+  readonly name: string;
+  create(config: AwsClientConfig): C;
+}
+
+export interface AwsClientsOptions {
+  /** Where `costguard_aws_*` metrics go; never the global default registry implicitly. */
+  registry: Registry;
+  /** Concurrent AWS calls across all clients (default 8). */
+  concurrency?: number;
+  breaker?: Partial<BreakerSettings>;
+  /** SDK attempts per call including retries (default 3, the SDK's standard mode). */
+  maxAttempts?: number;
+  requestTimeoutMs?: number;
+  endpoint?: string;
+  now?: () => number;
+}
+
+const STS: AwsService<STSClient> = { name: 'sts', create: (config) => new STSClient(config) };
+
+export class AwsClients {
+  readonly guard: CallGuard;
+  private readonly options: AwsClientsOptions;
+  private readonly clients = new Map<string, { destroy(): void }>();
+  private readonly credentials = new Map<string, CredentialProvider>();
+
+  constructor(options: AwsClientsOptions) {
+    const maxAttempts = options.maxAttempts ?? 3;
+    if (!Number.isInteger(maxAttempts) || maxAttempts < 1) throw new TypeError(`maxAttempts must be a positive integer, got ${maxAttempts}`);
+    this.options = options;
+    this.guard = new CallGuard({ registry: options.registry, concurrency: options.concurrency, breaker: options.breaker });
+  }
+
+  /** The cached client of `service` for `target`; created on first use. */
+  client<C extends { destroy(): void }>(service: AwsService<C>, target: AwsTarget): C {
+    if (!target.region) throw new TypeError(`${service.name}: target.region is required`);
+    const key = `${service.name}|${target.region}|${target.roleArn ?? ''}`;
+    let client = this.clients.get(key) as C | undefined;
+    if (!client) {
+      client = service.create(this.config(target));
+      this.clients.set(key, client);
+    }
+    return client;
+  }
+
+  /** Runs one call of `service` through the shared guard; rejects only with CloudError. */
+  call<T>(service: string, operation: string, fn: () => Promise<T>): Promise<T> {
+    return this.guard.run(service, operation, fn);
+  }
+
+  breakerState(service: string): BreakerState {
+    return this.guard.state(service);
+  }
+
+  /** Closes sockets and stops breaker timers. */
+  shutdown(): void {
+    for (const client of this.clients.values()) client.destroy();
+    this.clients.clear();
+    this.credentials.clear();
+    this.guard.shutdown();
+  }
+
+  private config(target: AwsTarget): AwsClientConfig {
+    const timeout = this.options.requestTimeoutMs ?? 10_000;
+    const config: AwsClientConfig = {
+      region: target.region,
+      maxAttempts: this.options.maxAttempts ?? 3,
+      requestHandler: { connectionTimeout: Math.min(timeout, 3_000), requestTimeout: timeout },
+    };
+    if (this.options.endpoint) config.endpoint = this.options.endpoint;
+    if (target.roleArn) config.credentials = this.roleCredentials(target.region, target.roleArn);
+    return config;
+  }
+
+  private roleCredentials(region: string, roleArn: string): CredentialProvider {
+    const key = `${region}|${roleArn}`;
+    let provider = this.credentials.get(key);
+    if (!provider) {
+      const sts = this.client(STS, { region });
+      // Unlimited: the credential fetch runs inside a call that already holds a limiter slot.
+      const guard = <T>(operation: string, fn: () => Promise<T>): Promise<T> => this.guard.run(STS.name, operation, fn, false);
+      provider = cachedCredentials(assumeRole({ roleArn, sts, guard }), { now: this.options.now });
+      this.credentials.set(key, provider);
+    }
+    return provider;
+  }
+}

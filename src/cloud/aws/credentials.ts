@@ -1,0 +1,75 @@
+// Per-guard role assumption. A CostGuard may name `spec.aws.roleArn`; every AWS client for
+// that (region, role) then signs with temporary credentials from sts:AssumeRole. One cached
+// provider is shared by all services for the same (region, role), so the Auto Scaling and
+// Budgets clients of one guard cost one AssumeRole per hour, not one each.
+// (@aws-sdk/credential-providers, whose fromTemporaryCredentials does this, is not a
+// dependency; this is the small part of it we need.)
+import { AssumeRoleCommand, type STSClient } from '@aws-sdk/client-sts';
+
+/** Structurally what the SDK accepts as `credentials`. */
+export interface AwsCredentials {
+  readonly accessKeyId: string;
+  readonly secretAccessKey: string;
+  readonly sessionToken?: string;
+  readonly expiration?: Date;
+}
+export type CredentialProvider = () => Promise<AwsCredentials>;
+
+/** The session name CloudTrail shows for every call CostGuard makes under an assumed role. */
+export const ROLE_SESSION_NAME = 'costguard';
+
+/** Refresh this long before expiry, so no request is signed with credentials about to lapse. */
+export const REFRESH_BEFORE_MS = 5 * 60_000;
+
+export interface CacheOptions {
+  now?: () => number;
+  refreshBeforeMs?: number;
+}
+
+/**
+ * Wraps `fetch` so that credentials are reused until `refreshBeforeMs` before they expire,
+ * and concurrent callers share one in-flight fetch. A failed fetch is not cached: the next
+ * caller tries again (the failure itself surfaces to the AWS call that needed credentials).
+ */
+export function cachedCredentials(fetch: CredentialProvider, options: CacheOptions = {}): CredentialProvider {
+  const now = options.now ?? Date.now;
+  const margin = options.refreshBeforeMs ?? REFRESH_BEFORE_MS;
+  let current: AwsCredentials | undefined;
+  let inFlight: Promise<AwsCredentials> | undefined;
+  const fresh = (c: AwsCredentials | undefined): c is AwsCredentials =>
+    c !== undefined && (c.expiration === undefined || c.expiration.getTime() - margin > now());
+  return () => {
+    if (fresh(current)) return Promise.resolve(current);
+    inFlight ??= fetch().then(
+      (c) => ((current = c), (inFlight = undefined), c),
+      (err: unknown) => {
+        inFlight = undefined;
+        throw err;
+      },
+    );
+    return inFlight;
+  };
+}
+
+export interface AssumeRoleInput {
+  roleArn: string;
+  /** An STS client signed with the operator's own identity (IRSA, env, instance profile). */
+  sts: Pick<STSClient, 'send'>;
+  /** Runs the call through the shared guard (breaker, metrics); defaults to calling directly. */
+  guard?: <T>(operation: string, fn: () => Promise<T>) => Promise<T>;
+  durationSeconds?: number;
+}
+
+/** A provider that calls sts:AssumeRole for `roleArn` (uncached: wrap it in cachedCredentials). */
+export function assumeRole(input: AssumeRoleInput): CredentialProvider {
+  const guard = input.guard ?? (<T>(_op: string, fn: () => Promise<T>) => fn());
+  const params = { RoleArn: input.roleArn, RoleSessionName: ROLE_SESSION_NAME, DurationSeconds: input.durationSeconds ?? 3600 };
+  return async () => {
+    const out = await guard('AssumeRole', () => input.sts.send(new AssumeRoleCommand(params)));
+    const c = out.Credentials;
+    if (!c?.AccessKeyId || !c.SecretAccessKey) {
+      throw new Error(`sts AssumeRole for ${input.roleArn} returned no credentials`);
+    }
+    return { accessKeyId: c.AccessKeyId, secretAccessKey: c.SecretAccessKey, sessionToken: c.SessionToken, expiration: c.Expiration };
+  };
+}

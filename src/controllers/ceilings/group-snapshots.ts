@@ -1,0 +1,100 @@
+// Observing Auto Scaling groups cheaply. Reconciles of many guards within one resync cycle
+// share one snapshot per AWS target (region + role): the first reconcile that finds the
+// snapshot stale describes every group any guard names for that target, in batches of 100,
+// and the rest read from it. So 1,000 groups across 200 guards cost 10 Describe calls per
+// cycle, not 200 or 1,000. Writes never trust the snapshot: see `fresh()`.
+import type { AwsTarget } from '../../cloud/aws/clients.ts';
+import type { ScalingGroup, ScalingGroups } from '../../cloud/scaling-groups.ts';
+import type { Clock } from '../../runtime/clock.ts';
+
+interface Snapshot {
+  at: number;
+  names: ReadonlySet<string>;
+  groups: ReadonlyMap<string, ScalingGroup>;
+}
+
+export interface GroupSnapshotsOptions {
+  clock: Clock;
+  /** How old a snapshot may be before a reconcile refreshes it (the resync period). */
+  maxAgeMs: number;
+  scalingGroups(target: AwsTarget): ScalingGroups;
+  /** Every group name any guard currently names for this target (from the informer cache). */
+  namesFor(target: AwsTarget): readonly string[];
+}
+
+export function targetKey(target: AwsTarget): string {
+  return `${target.region}|${target.roleArn ?? ''}`;
+}
+
+export class GroupSnapshots {
+  private readonly opts: GroupSnapshotsOptions;
+  private readonly snapshots = new Map<string, Snapshot>();
+  private readonly refreshing = new Map<string, Promise<Snapshot>>();
+
+  constructor(opts: GroupSnapshotsOptions) {
+    this.opts = opts;
+  }
+
+  /** The named groups as of at most `maxAgeMs` ago; absent names do not exist. */
+  async describe(target: AwsTarget, names: readonly string[]): Promise<ScalingGroup[]> {
+    const key = targetKey(target);
+    let snapshot = this.snapshots.get(key);
+    if (!snapshot || !this.covers(snapshot, names)) snapshot = await this.refresh(target, names);
+    return pick(snapshot, names);
+  }
+
+  /**
+   * Reads the named groups from AWS now, bypassing the snapshot. Used before writing, so a
+   * clamp is always computed from the live value: acting on a stale snapshot could "clamp"
+   * a group someone already lowered back up to the ceiling.
+   */
+  async fresh(target: AwsTarget, names: readonly string[]): Promise<ScalingGroup[]> {
+    const groups = await this.opts.scalingGroups(target).describe(names);
+    for (const group of groups) this.remember(target, group);
+    return groups;
+  }
+
+  /** Records a group's state after our own write, so later reads in this cycle see it. */
+  remember(target: AwsTarget, group: ScalingGroup): void {
+    const snapshot = this.snapshots.get(targetKey(target));
+    if (!snapshot) return;
+    const groups = new Map(snapshot.groups).set(group.name, group);
+    this.snapshots.set(targetKey(target), { ...snapshot, groups });
+  }
+
+  private covers(snapshot: Snapshot, names: readonly string[]): boolean {
+    const fresh = this.opts.clock.now() - snapshot.at < this.opts.maxAgeMs;
+    return fresh && names.every((name) => snapshot.names.has(name));
+  }
+
+  /** One refresh per target at a time; concurrent callers share it. */
+  private async refresh(target: AwsTarget, names: readonly string[]): Promise<Snapshot> {
+    const key = targetKey(target);
+    const pending = this.refreshing.get(key);
+    if (pending) {
+      const shared = await pending;
+      if (names.every((name) => shared.names.has(name))) return shared;
+    }
+    const wanted = new Set([...this.opts.namesFor(target), ...names]);
+    const started = this.opts.clock.now();
+    const run = this.opts
+      .scalingGroups(target)
+      .describe([...wanted])
+      .then((groups): Snapshot => ({ at: started, names: wanted, groups: new Map(groups.map((g) => [g.name, g])) }));
+    this.refreshing.set(key, run);
+    try {
+      const snapshot = await run;
+      this.snapshots.set(key, snapshot);
+      return snapshot;
+    } finally {
+      if (this.refreshing.get(key) === run) this.refreshing.delete(key);
+    }
+  }
+}
+
+function pick(snapshot: Snapshot, names: readonly string[]): ScalingGroup[] {
+  return names.flatMap((name) => {
+    const group = snapshot.groups.get(name);
+    return group ? [group] : [];
+  });
+}

@@ -1,0 +1,83 @@
+import assert from 'node:assert/strict';
+import { Registry } from 'prom-client';
+import { AwsClients, type AwsClientConfig, type AwsService } from '../../../src/cloud/aws/clients.ts';
+
+interface FakeClient {
+  config: AwsClientConfig;
+  destroyed: boolean;
+  destroy(): void;
+}
+
+function fakeService(name: string): AwsService<FakeClient> & { created: FakeClient[] } {
+  const created: FakeClient[] = [];
+  return {
+    name,
+    created,
+    create: (config) => {
+      const client: FakeClient = { config, destroyed: false, destroy: () => (client.destroyed = true) };
+      created.push(client);
+      return client;
+    },
+  };
+}
+
+describe('AwsClients', () => {
+  let clients: AwsClients;
+  afterEach(() => clients?.shutdown());
+
+  it('caches one client per (service, region, roleArn)', () => {
+    clients = new AwsClients({ registry: new Registry() });
+    const asg = fakeService('autoscaling');
+    const budgets = fakeService('budgets');
+    const a = clients.client(asg, { region: 'us-east-1' });
+    assert.equal(clients.client(asg, { region: 'us-east-1' }), a);
+    assert.notEqual(clients.client(asg, { region: 'eu-west-1' }), a);
+    assert.notEqual(clients.client(asg, { region: 'us-east-1', roleArn: 'arn:aws:iam::1:role/a' }), a);
+    assert.notEqual(clients.client(budgets, { region: 'us-east-1' }), a);
+    assert.equal(asg.created.length, 3);
+  });
+
+  it('configures region, retries and timeouts, and no credentials of its own without a role', () => {
+    clients = new AwsClients({ registry: new Registry(), maxAttempts: 2, requestTimeoutMs: 5000 });
+    const { config } = clients.client(fakeService('autoscaling'), { region: 'us-west-2' });
+    assert.equal(config.region, 'us-west-2');
+    assert.equal(config.maxAttempts, 2);
+    assert.deepEqual(config.requestHandler, { connectionTimeout: 3000, requestTimeout: 5000 });
+    assert.equal(config.credentials, undefined, 'the SDK default chain (IRSA, env, instance profile) applies');
+    assert.equal(config.endpoint, undefined, 'AWS_ENDPOINT_URL is left to the SDK');
+  });
+
+  it('shares one assumed-role credential provider between services of the same target', () => {
+    clients = new AwsClients({ registry: new Registry(), endpoint: 'http://127.0.0.1:1' });
+    const target = { region: 'us-east-1', roleArn: 'arn:aws:iam::123456789012:role/costguard' };
+    const asg = clients.client(fakeService('autoscaling'), target);
+    const budgets = clients.client(fakeService('budgets'), target);
+    assert.equal(typeof asg.config.credentials, 'function');
+    assert.equal(asg.config.credentials, budgets.config.credentials);
+    assert.equal(asg.config.endpoint, 'http://127.0.0.1:1');
+    const other = clients.client(fakeService('autoscaling'), { region: 'us-east-1', roleArn: 'arn:aws:iam::123456789012:role/other' });
+    assert.notEqual(other.config.credentials, asg.config.credentials);
+  });
+
+  it('validates its arguments up front', () => {
+    assert.throws(() => new AwsClients({ registry: new Registry(), maxAttempts: 0 }), TypeError);
+    clients = new AwsClients({ registry: new Registry() });
+    assert.throws(() => clients.client(fakeService('autoscaling'), { region: '' }), /region is required/);
+  });
+
+  it('destroys its clients on shutdown', () => {
+    clients = new AwsClients({ registry: new Registry() });
+    const service = fakeService('autoscaling');
+    const client = clients.client(service, { region: 'us-east-1' });
+    clients.shutdown();
+    assert.equal(client.destroyed, true);
+    assert.notEqual(clients.client(service, { region: 'us-east-1' }), client);
+  });
+
+  it('runs calls through the shared guard', async () => {
+    const registry = new Registry();
+    clients = new AwsClients({ registry });
+    await assert.rejects(clients.call('autoscaling', 'Describe', () => Promise.reject(Object.assign(new Error('x'), { code: 'ECONNRESET' }))), { kind: 'Unavailable' });
+    assert.match(await registry.metrics(), /costguard_aws_calls_total\{service="autoscaling",operation="Describe",outcome="unavailable"\} 1/);
+  });
+});

@@ -1,0 +1,79 @@
+import assert from 'node:assert/strict';
+import { AssumeRoleCommand } from '@aws-sdk/client-sts';
+import { assumeRole, cachedCredentials, REFRESH_BEFORE_MS, type AwsCredentials } from '../../../src/cloud/aws/credentials.ts';
+
+const HOUR = 3_600_000;
+
+describe('cachedCredentials', () => {
+  let now: number;
+  let fetches: number;
+  const fetch = (): Promise<AwsCredentials> => {
+    fetches += 1;
+    return Promise.resolve({ accessKeyId: `key-${fetches}`, secretAccessKey: 's', expiration: new Date(now + HOUR) });
+  };
+  beforeEach(() => {
+    now = Date.UTC(2025, 0, 1);
+    fetches = 0;
+  });
+
+  it('reuses credentials until shortly before they expire', async () => {
+    const provider = cachedCredentials(fetch, { now: () => now });
+    assert.equal((await provider()).accessKeyId, 'key-1');
+    now += HOUR - REFRESH_BEFORE_MS - 1;
+    assert.equal((await provider()).accessKeyId, 'key-1');
+    now += 2;
+    assert.equal((await provider()).accessKeyId, 'key-2');
+    assert.equal(fetches, 2);
+  });
+
+  it('shares one in-flight fetch between concurrent callers', async () => {
+    const provider = cachedCredentials(fetch, { now: () => now });
+    const all = await Promise.all([provider(), provider(), provider()]);
+    assert.equal(fetches, 1);
+    assert.ok(all.every((c) => c.accessKeyId === 'key-1'));
+  });
+
+  it('does not cache a failure', async () => {
+    let fail = true;
+    const provider = cachedCredentials(() => (fail ? Promise.reject(new Error('sts down')) : fetch()), { now: () => now });
+    await assert.rejects(provider(), /sts down/);
+    fail = false;
+    assert.equal((await provider()).accessKeyId, 'key-1');
+  });
+
+  it('keeps credentials without an expiration forever', async () => {
+    const provider = cachedCredentials(() => ((fetches += 1), Promise.resolve({ accessKeyId: 'static', secretAccessKey: 's' })), { now: () => now });
+    await provider();
+    now += 100 * HOUR;
+    await provider();
+    assert.equal(fetches, 1);
+  });
+});
+
+describe('assumeRole', () => {
+  it("asks STS for the role with session name 'costguard' and maps the credentials", async () => {
+    const sent: AssumeRoleCommand[] = [];
+    const expiration = new Date(Date.UTC(2025, 0, 1, 1));
+    const sts = {
+      send: (command: AssumeRoleCommand) => {
+        sent.push(command);
+        return Promise.resolve({ Credentials: { AccessKeyId: 'ASIA1', SecretAccessKey: 'secret', SessionToken: 'token', Expiration: expiration }, $metadata: {} });
+      },
+    };
+    const ops: string[] = [];
+    const provider = assumeRole({
+      roleArn: 'arn:aws:iam::123456789012:role/costguard',
+      sts: sts as never,
+      guard: (op, fn) => (ops.push(op), fn()),
+    });
+    assert.deepEqual(await provider(), { accessKeyId: 'ASIA1', secretAccessKey: 'secret', sessionToken: 'token', expiration });
+    assert.ok(sent[0] instanceof AssumeRoleCommand);
+    assert.deepEqual(sent[0]?.input, { RoleArn: 'arn:aws:iam::123456789012:role/costguard', RoleSessionName: 'costguard', DurationSeconds: 3600 });
+    assert.deepEqual(ops, ['AssumeRole']);
+  });
+
+  it('rejects an answer without credentials', async () => {
+    const provider = assumeRole({ roleArn: 'arn:aws:iam::1:role/x', sts: { send: () => Promise.resolve({ $metadata: {} }) } as never });
+    await assert.rejects(provider(), /returned no credentials/);
+  });
+});
