@@ -1,0 +1,162 @@
+// status: what CostGuard observed and did. Written only through the status subresource.
+// Money is a decimal string so "12.00" is exact; counts are integers; times are RFC 3339.
+import { Type } from '@sinclair/typebox';
+import type { Static } from '@sinclair/typebox';
+import { BRAKE_ACTIONS, BREAKER_STATES, RUNAWAY_STATES, WORKLOAD_KINDS } from './constants.ts';
+import { Conditions, Decimal, LastAction, Time } from './common.ts';
+import { ListMap, Quantity, StringEnum } from './kit.ts';
+
+const count = (description: string) => Type.Integer({ description, minimum: 0, format: 'int32' });
+const usd = (description: string) => Decimal({ description });
+
+export const ScalingGroupStatus = Type.Object(
+  {
+    name: Type.String({ description: 'Name of the Auto Scaling group (resolved from tagSelector if needed).', maxLength: 255 }),
+    ceiling: count('The ceiling that applies to this group, from spec.'),
+    maxSize: count('MaxSize as last observed.'),
+    desired: count('DesiredCapacity as last observed.'),
+    inService: Type.Optional(count('Instances InService as last observed.')),
+    originalMaxSize: Type.Optional(count('MaxSize before CostGuard first clamped it; restored on delete with onDelete Restore.')),
+    clamped: Type.Boolean({ description: 'True while CostGuard holds MaxSize or DesiredCapacity below what was asked.' }),
+    estimatedHourly: Type.Optional(usd('USD per hour of the instances in service.')),
+    lastAction: Type.Optional(LastAction),
+  },
+  { description: 'Observed state of one Auto Scaling group.' },
+);
+export type ScalingGroupStatus = Static<typeof ScalingGroupStatus>;
+
+export const WorkloadStatus = Type.Object(
+  {
+    kind: StringEnum(WORKLOAD_KINDS, { description: 'Kind of the target.' }),
+    name: Type.String({ description: 'Name of the target.', maxLength: 253 }),
+    ceiling: count('The replica ceiling from spec.'),
+    maxReplicas: Type.Optional(count('The observed ceiling field (spec.replicas, maxReplicas or maxReplicaCount).')),
+    replicas: Type.Optional(count('Replicas currently running.')),
+    originalMaxReplicas: Type.Optional(count('The field value before CostGuard first clamped it.')),
+    clamped: Type.Boolean({ description: 'True while CostGuard holds the target below what was asked.' }),
+    lastAction: Type.Optional(LastAction),
+  },
+  { description: 'Observed state of one workload or autoscaler.' },
+);
+export type WorkloadStatus = Static<typeof WorkloadStatus>;
+
+const Resources = (description: string) =>
+  Type.Object(
+    {
+      cpu: Type.Optional(Quantity({ description: 'CPU.' })),
+      memory: Type.Optional(Quantity({ description: 'Memory.' })),
+      nodes: Type.Optional(Quantity({ description: 'Nodes.' })),
+    },
+    { description },
+  );
+
+export const NodePoolStatus = Type.Object(
+  {
+    name: Type.String({ description: 'Name of the NodePool.', maxLength: 253 }),
+    limits: Type.Optional(Resources('spec.limits of the NodePool as last observed.')),
+    usage: Type.Optional(Resources('Resources the NodePool\'s nodes provide now (status.resources).')),
+    originalLimits: Type.Optional(Resources('spec.limits before CostGuard first clamped them.')),
+    clamped: Type.Boolean({ description: 'True while CostGuard holds a limit below what was asked.' }),
+    lastAction: Type.Optional(LastAction),
+  },
+  { description: 'Observed state of one Karpenter NodePool.' },
+);
+export type NodePoolStatus = Static<typeof NodePoolStatus>;
+
+export const ConcurrencyStatus = Type.Object(
+  {
+    replicas: count('Replicas of the concurrency workload when the limit was last published.'),
+    perReplicaLimit: count('The per-replica in-flight limit published to the workers.'),
+    frozen: Type.Boolean({ description: 'True while the brake tells workers to stop retrying.' }),
+    publishedAt: Type.Optional(Time('When the limit was last published.')),
+  },
+  { description: 'The fleet-wide concurrency limit as published to the worker library.' },
+);
+export type ConcurrencyStatus = Static<typeof ConcurrencyStatus>;
+
+export const CostStatus = Type.Object(
+  {
+    estimatedHourly: Type.Optional(usd('Live USD/h estimate: running capacity × price.')),
+    worstCaseHourly: Type.Optional(usd('USD/h if every target ran at its ceiling.')),
+    baselineHourly: Type.Optional(usd('Baseline USD/h over anomaly.baselineWindow.')),
+    budgetName: Type.Optional(Type.String({ description: 'Name of the AWS Budget CostGuard manages.', maxLength: 100 })),
+    budgetActual: Type.Optional(usd('Actual spend this month in USD, from AWS Budgets.')),
+    budgetForecast: Type.Optional(usd('Forecast month-end spend in USD, from AWS Budgets.')),
+    budgetPercent: Type.Optional(count('Forecast (or actual, if higher) as a percentage of the monthly limit.')),
+    updatedAt: Type.Optional(Time('When the estimate was last computed.')),
+  },
+  { description: 'Cost estimates and AWS Budget readings.' },
+);
+export type CostStatus = Static<typeof CostStatus>;
+
+export const RunawayStatus = Type.Object(
+  {
+    state: StringEnum(RUNAWAY_STATES, {
+      description: 'Normal, Suspected (signature seen), Braking (the brake holds) or Recovering (releasing in steps).',
+    }),
+    score: Type.Optional(Type.Integer({ description: 'How strongly the signals match the runaway signature, 0-100.', minimum: 0, maximum: 100 })),
+    since: Type.Optional(Time('When the state last changed.')),
+    evidence: Type.Optional(
+      Type.Array(Type.String({ description: 'One measured fact.', maxLength: 512 }), {
+        description: 'The numbers behind the verdict, e.g. "capacity 4→19 (+375%) in 30m".',
+        maxItems: 20,
+      }),
+    ),
+  },
+  { description: 'The runaway detector\'s verdict and its evidence.' },
+);
+export type RunawayStatus = Static<typeof RunawayStatus>;
+
+export const BreakerStatus = Type.Object(
+  {
+    state: StringEnum(BREAKER_STATES, { description: 'Fleet breaker state: Closed, Open or HalfOpen.' }),
+    openReplicas: count('Replicas whose breaker is open.'),
+    replicas: count('Replicas reporting.'),
+    since: Type.Optional(Time('When the state last changed.')),
+  },
+  { description: 'The fleet quorum of the workers\' circuit breakers.' },
+);
+export type BreakerStatus = Static<typeof BreakerStatus>;
+
+export const SavedValue = Type.Object(
+  {
+    target: Type.String({ description: 'The target, e.g. asg/orders-worker-asg or hpa/orders-worker.', maxLength: 512 }),
+    field: Type.String({ description: 'The field held by the brake, e.g. MaxSize or spec.maxReplicas.', maxLength: 256 }),
+    original: Type.String({ description: 'Its value before the brake, restored on release.', maxLength: 256 }),
+  },
+  { description: 'A value the brake changed, kept so the release can put it back.' },
+);
+export type SavedValue = Static<typeof SavedValue>;
+
+export const BrakeStatus = Type.Object(
+  {
+    action: StringEnum(BRAKE_ACTIONS, { description: 'The stage engaged: Freeze or Shed.' }),
+    engagedAt: Time('When the brake engaged.'),
+    reason: Type.String({ description: 'Why it engaged, a human sentence.', maxLength: 1024 }),
+    saved: Type.Optional(
+      ListMap(SavedValue, ['target', 'field'], { description: 'Original values to restore on release.', maxItems: 200 }),
+    ),
+  },
+  { description: 'The brake, while engaged or releasing. Absent when it is off.' },
+);
+export type BrakeStatus = Static<typeof BrakeStatus>;
+
+export const CostGuardStatus = Type.Object(
+  {
+    observedGeneration: Type.Optional(
+      Type.Integer({ description: 'The metadata.generation this status was computed from.', minimum: 0, format: 'int64' }),
+    ),
+    conditions: Type.Optional(Conditions),
+    scalingGroups: Type.Optional(ListMap(ScalingGroupStatus, ['name'], { description: 'One entry per Auto Scaling group.', maxItems: 500 })),
+    workloads: Type.Optional(ListMap(WorkloadStatus, ['kind', 'name'], { description: 'One entry per workload.', maxItems: 50 })),
+    nodePools: Type.Optional(ListMap(NodePoolStatus, ['name'], { description: 'One entry per NodePool.', maxItems: 20 })),
+    concurrency: Type.Optional(ConcurrencyStatus),
+    cost: Type.Optional(CostStatus),
+    runaway: Type.Optional(RunawayStatus),
+    breaker: Type.Optional(BreakerStatus),
+    brake: Type.Optional(BrakeStatus),
+    lastReconcileTime: Type.Optional(Time('When the CostGuard was last reconciled.')),
+  },
+  { description: 'What CostGuard observed and did.' },
+);
+export type CostGuardStatus = Static<typeof CostGuardStatus>;
