@@ -1,0 +1,81 @@
+// The runtime's flags, their environment variables and defaults: one table that drives
+// parsing, `--help` text and the docs.
+
+export interface FlagSpec {
+  flag: string;
+  env: string;
+  key: string;
+  kind: 'string' | 'duration' | 'int' | 'bool' | 'list' | 'address' | 'level';
+  default: string;
+  help: string;
+}
+
+export const FLAGS: readonly FlagSpec[] = [
+  { flag: 'namespaces', env: 'WATCH_NAMESPACES', key: 'namespaces', kind: 'list', default: '', help: 'Comma-separated namespaces to watch; empty watches all.' },
+  { flag: 'resync-period', env: 'RESYNC_PERIOD', key: 'resyncPeriodMs', kind: 'duration', default: '30s', help: 'How often every CostGuard is reconciled even without changes.' },
+  {
+    flag: 'max-concurrent-reconciles',
+    env: 'MAX_CONCURRENT_RECONCILES',
+    key: 'maxConcurrentReconciles',
+    kind: 'int',
+    default: '4',
+    help: 'Reconciles running at once, per controller.',
+  },
+  { flag: 'leader-elect', env: 'LEADER_ELECT', key: 'leaderElect', kind: 'bool', default: 'true', help: 'Run controllers only while holding the leader Lease.' },
+  {
+    flag: 'leader-election-namespace',
+    env: 'LEADER_ELECTION_NAMESPACE',
+    key: 'leaderElectionNamespace',
+    kind: 'string',
+    default: 'costguard-system',
+    help: 'Namespace of the leader Lease (default: POD_NAMESPACE, else costguard-system).',
+  },
+  { flag: 'leader-election-id', env: 'LEADER_ELECTION_ID', key: 'leaderElectionId', kind: 'string', default: 'costguard-operator', help: 'Name of the leader Lease.' },
+  {
+    flag: 'leader-election-lease-duration',
+    env: 'LEADER_ELECTION_LEASE_DURATION',
+    key: 'leaseDurationMs',
+    kind: 'duration',
+    default: '15s',
+    help: 'How long a standby waits after the last renewal before taking over.',
+  },
+  {
+    flag: 'leader-election-renew-deadline',
+    env: 'LEADER_ELECTION_RENEW_DEADLINE',
+    key: 'renewDeadlineMs',
+    kind: 'duration',
+    default: '10s',
+    help: 'How long the leader keeps retrying a renewal before it gives up leadership.',
+  },
+  {
+    flag: 'leader-election-retry-period',
+    env: 'LEADER_ELECTION_RETRY_PERIOD',
+    key: 'retryPeriodMs',
+    kind: 'duration',
+    default: '2s',
+    help: 'How often candidates try to acquire and the leader renews.',
+  },
+  { flag: 'metrics-bind-address', env: 'METRICS_BIND_ADDRESS', key: 'metricsBindAddress', kind: 'address', default: ':8080', help: 'Where /metrics is served; 0 disables.' },
+  {
+    flag: 'health-probe-bind-address',
+    env: 'HEALTH_PROBE_BIND_ADDRESS',
+    key: 'healthProbeBindAddress',
+    kind: 'address',
+    default: ':8081',
+    help: 'Where /healthz and /readyz are served; 0 disables.',
+  },
+  { flag: 'log-level', env: 'LOG_LEVEL', key: 'logLevel', kind: 'level', default: 'info', help: 'fatal, error, warn, info, debug, trace or silent.' },
+  {
+    flag: 'graceful-shutdown-timeout',
+    env: 'GRACEFUL_SHUTDOWN_TIMEOUT',
+    key: 'gracefulShutdownTimeoutMs',
+    kind: 'duration',
+    default: '20s',
+    help: 'How long SIGTERM waits for reconciles in flight before releasing the Lease.',
+  },
+];
+
+/** `--help` text for the runtime's flags. */
+export function configUsage(): string {
+  return FLAGS.map((f) => `  --${f.flag} (${f.env}, default "${f.default}")\n      ${f.help}`).join('\n');
+}

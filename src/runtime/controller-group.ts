@@ -1,0 +1,124 @@
+// The leader-only half of the Manager: the registered controllers, their watches and the
+// periodic resync. Started when this replica becomes leader, stopped (drained) on shutdown.
+import { Controller } from './controller.ts';
+import { enqueueMapped, enqueueObject, type MapFn, type UpdatePredicate } from './watches.ts';
+import type { Clock, TimerHandle } from './clock.ts';
+import type { Informer } from './informer/informer.ts';
+import type { KubeObject } from './keys.ts';
+import type { ResourceType } from './kube/resource.ts';
+import type { Logger } from './logger.ts';
+import type { RuntimeMetrics } from './metrics.ts';
+import type { RateLimiter } from './ratelimiter.ts';
+import type { ReconcileServices, Reconciler } from './reconciler.ts';
+
+export interface WatchSpec {
+  resource: ResourceType;
+  /** Keys of the primary objects a change to this object affects. */
+  map: MapFn<KubeObject>;
+  predicate?: UpdatePredicate<KubeObject>;
+}
+
+export interface ControllerSpec {
+  /** The primary resource: its keys are what `reconcile` receives. */
+  for: ResourceType;
+  watches?: readonly WatchSpec[];
+  /** Which primary updates trigger a reconcile; default specOrMetadataChanged. */
+  predicate?: UpdatePredicate<KubeObject>;
+  maxConcurrentReconciles?: number;
+  rateLimiter?: RateLimiter;
+}
+
+export interface ControllerGroupDeps {
+  clock: Clock;
+  log: Logger;
+  metrics: RuntimeMetrics;
+  services: ReconcileServices;
+  informer: (resource: ResourceType) => Informer<KubeObject>;
+  maxConcurrentReconciles: number;
+  resyncPeriodMs: number;
+  gracefulShutdownTimeoutMs: number;
+}
+
+interface Registration {
+  reconciler: Reconciler;
+  spec: ControllerSpec;
+  controller?: Controller;
+  unsubscribe: Array<() => void>;
+}
+
+export class ControllerGroup {
+  private readonly d: ControllerGroupDeps;
+  private readonly registrations: Registration[] = [];
+  private resyncTimer: TimerHandle | undefined;
+  private stopped = false;
+
+  constructor(deps: ControllerGroupDeps) {
+    this.d = deps;
+  }
+
+  get names(): string[] {
+    return this.registrations.map((r) => r.reconciler.name);
+  }
+
+  /** The resources these controllers need informers for. */
+  resources(): ResourceType[] {
+    return this.registrations.flatMap((r) => [r.spec.for, ...(r.spec.watches ?? []).map((w) => w.resource)]);
+  }
+
+  register(reconciler: Reconciler, spec: ControllerSpec): void {
+    this.registrations.push({ reconciler, spec, unsubscribe: [] });
+  }
+
+  /**
+   * Hooks the controllers to their informers, waits for `synced` (a reconcile must never see
+   * a half-filled cache and conclude objects are gone), enqueues every primary key and starts
+   * the workers.
+   */
+  async start(synced: Promise<unknown>): Promise<void> {
+    for (const reg of this.registrations) this.wire(reg);
+    await synced;
+    if (this.stopped) return;
+    this.enqueueAll();
+    for (const reg of this.registrations) reg.controller?.start();
+    this.d.log.info({ controllers: this.names }, 'controllers started');
+    this.scheduleResync();
+  }
+
+  /** Stops taking keys and drains; resolves false when the shutdown deadline cut it short. */
+  async stop(): Promise<boolean> {
+    this.stopped = true;
+    if (this.resyncTimer) this.d.clock.clearTimeout(this.resyncTimer);
+    for (const reg of this.registrations) for (const off of reg.unsubscribe.splice(0)) off();
+    const controllers = this.registrations.flatMap((r) => (r.controller ? [r.controller] : []));
+    const results = await Promise.all(controllers.map((c) => c.stop(this.d.gracefulShutdownTimeoutMs)));
+    return results.every(Boolean);
+  }
+
+  private wire(reg: Registration): void {
+    const controller = new Controller({
+      reconciler: reg.reconciler,
+      clock: this.d.clock,
+      log: this.d.log,
+      services: this.d.services,
+      metrics: this.d.metrics,
+      maxConcurrentReconciles: reg.spec.maxConcurrentReconciles ?? this.d.maxConcurrentReconciles,
+      rateLimiter: reg.spec.rateLimiter,
+    });
+    const enqueue = (key: string): void => controller.enqueue(key);
+    reg.controller = controller;
+    reg.unsubscribe.push(this.d.informer(reg.spec.for).addHandler(enqueueObject(enqueue, reg.spec.predicate)));
+    for (const w of reg.spec.watches ?? []) reg.unsubscribe.push(this.d.informer(w.resource).addHandler(enqueueMapped(w.map, enqueue, w.predicate)));
+  }
+
+  private enqueueAll(): void {
+    for (const reg of this.registrations) for (const key of this.d.informer(reg.spec.for).keys()) reg.controller?.enqueue(key);
+  }
+
+  /** Level-triggered safety net: every primary object is reconciled at least every resyncPeriod. */
+  private scheduleResync(): void {
+    this.resyncTimer = this.d.clock.setTimeout(() => {
+      this.enqueueAll();
+      this.scheduleResync();
+    }, this.d.resyncPeriodMs);
+  }
+}

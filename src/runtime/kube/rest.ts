@@ -1,0 +1,97 @@
+// A small REST client over @kubernetes/client-node's transport (its auth, TLS and fetch), so
+// the runtime can reach any resource and subresource (/status) by path, with the patch
+// content type it chooses, and get one error type (KubeApiError) back.
+import { IsomorphicFetchHttpLibrary, RequestContext, type HttpMethod, type KubeConfig } from '@kubernetes/client-node';
+import { KubeApiError } from '../errors.ts';
+
+export const ContentType = {
+  json: 'application/json',
+  jsonPatch: 'application/json-patch+json',
+  mergePatch: 'application/merge-patch+json',
+} as const;
+
+export type Query = Record<string, string | number | boolean | undefined>;
+
+export interface RequestOptions {
+  query?: Query;
+  body?: unknown;
+  contentType?: string;
+  signal?: AbortSignal;
+  /** Per-request timeout; default 30 s. */
+  timeoutMs?: number;
+}
+
+export interface KubeList<T> {
+  metadata?: { resourceVersion?: string; continue?: string };
+  items: T[];
+}
+
+export class RestClient {
+  private readonly kubeConfig: KubeConfig;
+  private readonly http = new IsomorphicFetchHttpLibrary();
+
+  constructor(kubeConfig: KubeConfig) {
+    this.kubeConfig = kubeConfig;
+  }
+
+  get<T>(path: string, opts: RequestOptions = {}): Promise<T> {
+    return this.request<T>('GET', path, opts);
+  }
+
+  create<T>(path: string, body: unknown, opts: RequestOptions = {}): Promise<T> {
+    return this.request<T>('POST', path, { ...opts, body });
+  }
+
+  replace<T>(path: string, body: unknown, opts: RequestOptions = {}): Promise<T> {
+    return this.request<T>('PUT', path, { ...opts, body });
+  }
+
+  patch<T>(path: string, body: unknown, contentType: string, opts: RequestOptions = {}): Promise<T> {
+    return this.request<T>('PATCH', path, { ...opts, body, contentType });
+  }
+
+  delete<T>(path: string, opts: RequestOptions = {}): Promise<T> {
+    return this.request<T>('DELETE', path, opts);
+  }
+
+  async request<T>(method: HttpMethod, path: string, opts: RequestOptions = {}): Promise<T> {
+    const ctx = await this.context(method, path, opts);
+    const response = await this.http.send(ctx).toPromise();
+    const text = await response.body.text();
+    const parsed = parseJson(text);
+    if (response.httpStatusCode >= 400) throw toApiError(response.httpStatusCode, method, path, parsed ?? text);
+    return parsed as T;
+  }
+
+  private async context(method: HttpMethod, path: string, opts: RequestOptions): Promise<RequestContext> {
+    const cluster = this.kubeConfig.getCurrentCluster();
+    if (!cluster) throw new Error('kubeconfig has no current cluster');
+    const url = new URL(cluster.server.replace(/\/$/, '') + path);
+    for (const [k, v] of Object.entries(opts.query ?? {})) if (v !== undefined) url.searchParams.set(k, String(v));
+    const ctx = new RequestContext(url.toString(), method);
+    ctx.setHeaderParam('Accept', ContentType.json);
+    if (opts.body !== undefined) {
+      ctx.setHeaderParam('Content-Type', opts.contentType ?? ContentType.json);
+      ctx.setBody(JSON.stringify(opts.body));
+    }
+    const timeout = AbortSignal.timeout(opts.timeoutMs ?? 30_000);
+    ctx.setSignal(opts.signal ? AbortSignal.any([opts.signal, timeout]) : timeout);
+    await this.kubeConfig.applySecurityAuthentication(ctx);
+    return ctx;
+  }
+}
+
+function parseJson(text: string): unknown {
+  if (!text) return undefined;
+  try {
+    return JSON.parse(text) as unknown;
+  } catch {
+    return undefined;
+  }
+}
+
+function toApiError(code: number, method: string, path: string, body: unknown): KubeApiError {
+  const status = typeof body === 'object' && body !== null ? (body as { message?: string; reason?: string }) : {};
+  const detail = status.message ?? (typeof body === 'string' ? body.slice(0, 200) : '');
+  return new KubeApiError(code, `${method} ${path}: ${code} ${detail}`.trim(), status.reason, body);
+}

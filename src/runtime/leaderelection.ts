@@ -1,0 +1,168 @@
+// Leader election on a Lease, following client-go's leaderelection package:
+// - candidates try to acquire every retryPeriod (jittered); a lease held by someone else is
+//   valid until leaseDuration after *we* last saw its record change (our clock, not theirs,
+//   so clock skew between nodes does not matter);
+// - the leader renews every retryPeriod and gives up when no renewal succeeded within
+//   renewDeadline (it must stop acting before a standby may take over at leaseDuration);
+// - on stop the leader releases: holderIdentity '' and leaseDurationSeconds 1, so a standby
+//   takes over at its next retry instead of waiting out the lease.
+import { jitter, sleep, type Clock } from './clock.ts';
+import { errorMessage, isConflict } from './errors.ts';
+import type { LeaderElectionRecord, LeaseLock } from './lease-lock.ts';
+import type { Logger } from './logger.ts';
+
+export interface LeaderElectorOptions {
+  lock: LeaseLock;
+  identity: string;
+  clock: Clock;
+  log: Logger;
+  leaseDurationMs: number;
+  renewDeadlineMs: number;
+  retryPeriodMs: number;
+  onStartedLeading: () => void;
+  /** Leadership was lost (renewal failed), not given up through stop(). */
+  onStoppedLeading: () => void;
+  onNewLeader?: (identity: string) => void;
+  random?: () => number;
+}
+
+export class LeaderElector {
+  private readonly o: LeaderElectorOptions;
+  private readonly stopSignal = new AbortController();
+  private observed: LeaderElectionRecord | undefined;
+  private observedTime = 0;
+  private resourceVersion = '';
+  private lastRenew = 0;
+  private leading = false;
+  private loop: Promise<void> | undefined;
+
+  constructor(opts: LeaderElectorOptions) {
+    if (!(opts.leaseDurationMs > opts.renewDeadlineMs && opts.renewDeadlineMs > opts.retryPeriodMs * 1.2)) {
+      throw new TypeError('leader election needs leaseDuration > renewDeadline > 1.2 × retryPeriod');
+    }
+    this.o = opts;
+  }
+
+  isLeader(): boolean {
+    return this.leading;
+  }
+
+  /** The identity in the last record seen ('' when unknown or released). */
+  leader(): string {
+    return this.observed?.holderIdentity ?? '';
+  }
+
+  /** Campaigns, then leads until stopped or until a renewal deadline is missed. */
+  run(): Promise<void> {
+    this.loop ??= this.campaign();
+    return this.loop;
+  }
+
+  /** Stops campaigning or leading; with `release` (default) a held lease is handed back. */
+  async stop(opts: { release?: boolean } = {}): Promise<void> {
+    const wasLeading = this.leading;
+    this.stopSignal.abort();
+    await this.loop;
+    this.leading = false;
+    if (wasLeading && (opts.release ?? true)) await this.release();
+  }
+
+  private get stopped(): boolean {
+    return this.stopSignal.signal.aborted;
+  }
+
+  private async campaign(): Promise<void> {
+    this.o.log.info({ lock: this.o.lock.describe(), identity: this.o.identity }, 'attempting to acquire leader lease');
+    while (!this.stopped && !(await this.tryAcquireOrRenew())) {
+      await sleep(this.o.clock, jitter(this.o.retryPeriodMs, 1.2, this.o.random), this.stopSignal.signal);
+    }
+    if (this.stopped) return;
+    this.leading = true;
+    this.o.log.info({ lock: this.o.lock.describe(), identity: this.o.identity }, 'acquired leader lease');
+    this.o.onStartedLeading();
+    await this.renewLoop();
+    if (this.stopped) return;
+    this.leading = false;
+    this.o.log.error({ lock: this.o.lock.describe(), renewDeadlineMs: this.o.renewDeadlineMs }, 'leader lease lost: renewal deadline passed');
+    this.o.onStoppedLeading();
+  }
+
+  private async renewLoop(): Promise<void> {
+    for (;;) {
+      await sleep(this.o.clock, this.o.retryPeriodMs, this.stopSignal.signal);
+      if (this.stopped) return;
+      if (await this.tryAcquireOrRenew()) continue;
+      if (this.o.clock.now() - this.lastRenew > this.o.renewDeadlineMs) return;
+    }
+  }
+
+  private async tryAcquireOrRenew(): Promise<boolean> {
+    try {
+      return await this.attempt(this.o.clock.now());
+    } catch (err) {
+      const level = isConflict(err) ? 'debug' : 'warn';
+      this.o.log[level]({ lock: this.o.lock.describe(), error: errorMessage(err) }, 'leader lease acquire/renew failed');
+      return false;
+    }
+  }
+
+  private async attempt(now: number): Promise<boolean> {
+    const desired: LeaderElectionRecord = {
+      holderIdentity: this.o.identity,
+      leaseDurationSeconds: Math.ceil(this.o.leaseDurationMs / 1000),
+      acquireTime: now,
+      renewTime: now,
+      leaseTransitions: 0,
+    };
+    const current = await this.o.lock.get();
+    if (!current) {
+      this.resourceVersion = await this.o.lock.create(desired);
+      return this.succeeded(desired, now);
+    }
+    this.observe(current.record, now);
+    const held = current.record;
+    if (held.holderIdentity !== this.o.identity && held.holderIdentity !== '' && this.observedTime + held.leaseDurationSeconds * 1000 > now) {
+      return false;
+    }
+    if (held.holderIdentity === this.o.identity) {
+      desired.acquireTime = held.acquireTime;
+      desired.leaseTransitions = held.leaseTransitions;
+    } else {
+      desired.leaseTransitions = held.leaseTransitions + 1;
+    }
+    this.resourceVersion = await this.o.lock.update(desired, current.resourceVersion);
+    return this.succeeded(desired, now);
+  }
+
+  private succeeded(record: LeaderElectionRecord, now: number): boolean {
+    this.observe(record, now);
+    this.lastRenew = now;
+    return true;
+  }
+
+  private observe(record: LeaderElectionRecord, now: number): void {
+    const o = this.observed;
+    const changed = !o || o.holderIdentity !== record.holderIdentity || o.renewTime !== record.renewTime || o.leaseTransitions !== record.leaseTransitions;
+    if (!changed) return;
+    if (o?.holderIdentity !== record.holderIdentity && record.holderIdentity) this.o.onNewLeader?.(record.holderIdentity);
+    this.observed = record;
+    this.observedTime = now;
+  }
+
+  private async release(): Promise<void> {
+    const now = this.o.clock.now();
+    const record: LeaderElectionRecord = {
+      holderIdentity: '',
+      leaseDurationSeconds: 1,
+      acquireTime: now,
+      renewTime: now,
+      leaseTransitions: this.observed?.leaseTransitions ?? 0,
+    };
+    try {
+      await this.o.lock.update(record, this.resourceVersion);
+      this.o.log.info({ lock: this.o.lock.describe() }, 'released leader lease');
+    } catch (err) {
+      this.o.log.warn({ lock: this.o.lock.describe(), error: errorMessage(err) }, 'could not release leader lease; a standby takes over when it expires');
+    }
+  }
+}

@@ -1,0 +1,109 @@
+// The leader record stored in a coordination.k8s.io/v1 Lease, behind a narrow interface so
+// the elector can be tested against an in-memory lock with a fake clock.
+import { isNotFound } from './errors.ts';
+import { microTime } from './events.ts';
+import { objectPath, collectionPath, Resources } from './kube/resource.ts';
+import type { RestClient } from './kube/rest.ts';
+
+export interface LeaderElectionRecord {
+  /** '' when nobody holds the lease (released). */
+  holderIdentity: string;
+  leaseDurationSeconds: number;
+  acquireTime: number;
+  renewTime: number;
+  leaseTransitions: number;
+}
+
+export interface LockState {
+  record: LeaderElectionRecord;
+  resourceVersion: string;
+}
+
+export interface LeaseLock {
+  /** The current record, or undefined when the Lease does not exist. */
+  get(): Promise<LockState | undefined>;
+  /** Creates the Lease; throws a 409 error if it exists. Returns the new resourceVersion. */
+  create(record: LeaderElectionRecord): Promise<string>;
+  /** Replaces the record if resourceVersion still matches; throws a 409 error otherwise. */
+  update(record: LeaderElectionRecord, resourceVersion: string): Promise<string>;
+  describe(): string;
+}
+
+interface LeaseObject {
+  metadata?: { resourceVersion?: string };
+  spec?: {
+    holderIdentity?: string;
+    leaseDurationSeconds?: number;
+    acquireTime?: string;
+    renewTime?: string;
+    leaseTransitions?: number;
+  };
+}
+
+function parseTime(t: string | undefined): number {
+  const ms = t ? Date.parse(t) : NaN;
+  return Number.isNaN(ms) ? 0 : ms;
+}
+
+export class KubeLeaseLock implements LeaseLock {
+  private readonly rest: RestClient;
+  private readonly namespace: string;
+  private readonly name: string;
+  private readonly timeoutMs: number;
+
+  constructor(rest: RestClient, namespace: string, name: string, requestTimeoutMs = 10_000) {
+    this.rest = rest;
+    this.namespace = namespace;
+    this.name = name;
+    this.timeoutMs = requestTimeoutMs;
+  }
+
+  describe(): string {
+    return `${this.namespace}/${this.name}`;
+  }
+
+  async get(): Promise<LockState | undefined> {
+    try {
+      const lease = await this.rest.get<LeaseObject>(objectPath(Resources.leases, this.namespace, this.name), { timeoutMs: this.timeoutMs });
+      const s = lease.spec ?? {};
+      const record = {
+        holderIdentity: s.holderIdentity ?? '',
+        leaseDurationSeconds: s.leaseDurationSeconds ?? 0,
+        acquireTime: parseTime(s.acquireTime),
+        renewTime: parseTime(s.renewTime),
+        leaseTransitions: s.leaseTransitions ?? 0,
+      };
+      return { record, resourceVersion: lease.metadata?.resourceVersion ?? '' };
+    } catch (err) {
+      if (isNotFound(err)) return undefined;
+      throw err;
+    }
+  }
+
+  async create(record: LeaderElectionRecord): Promise<string> {
+    const body = { apiVersion: 'coordination.k8s.io/v1', kind: 'Lease', metadata: { name: this.name, namespace: this.namespace }, spec: toSpec(record) };
+    const lease = await this.rest.create<LeaseObject>(collectionPath(Resources.leases, this.namespace), body, { timeoutMs: this.timeoutMs });
+    return lease.metadata?.resourceVersion ?? '';
+  }
+
+  async update(record: LeaderElectionRecord, resourceVersion: string): Promise<string> {
+    const body = {
+      apiVersion: 'coordination.k8s.io/v1',
+      kind: 'Lease',
+      metadata: { name: this.name, namespace: this.namespace, resourceVersion },
+      spec: toSpec(record),
+    };
+    const lease = await this.rest.replace<LeaseObject>(objectPath(Resources.leases, this.namespace, this.name), body, { timeoutMs: this.timeoutMs });
+    return lease.metadata?.resourceVersion ?? '';
+  }
+}
+
+function toSpec(r: LeaderElectionRecord): Record<string, unknown> {
+  return {
+    holderIdentity: r.holderIdentity,
+    leaseDurationSeconds: r.leaseDurationSeconds,
+    acquireTime: microTime(r.acquireTime),
+    renewTime: microTime(r.renewTime),
+    leaseTransitions: r.leaseTransitions,
+  };
+}

@@ -1,0 +1,135 @@
+import assert from 'node:assert/strict';
+import { KubeApiError } from '../../../src/runtime/errors.ts';
+import { LeaderElector } from '../../../src/runtime/leaderelection.ts';
+import { silentLogger } from '../../../src/runtime/logger.ts';
+import { FakeClock, flushPromises } from '../../../src/runtime/testing/fake-clock.ts';
+import type { LeaderElectionRecord, LeaseLock, LockState } from '../../../src/runtime/lease-lock.ts';
+
+/** A Lease in memory with the API server's optimistic concurrency; `down` makes calls fail. */
+class MemoryLock implements LeaseLock {
+  state: LockState | undefined;
+  down = false;
+  private rv = 0;
+
+  describe(): string {
+    return 'memory/lease';
+  }
+
+  get(): Promise<LockState | undefined> {
+    if (this.down) return Promise.reject(new Error('connection refused'));
+    return Promise.resolve(this.state && structuredClone(this.state));
+  }
+
+  create(record: LeaderElectionRecord): Promise<string> {
+    if (this.down) return Promise.reject(new Error('connection refused'));
+    if (this.state) return Promise.reject(new KubeApiError(409, 'exists'));
+    this.state = { record: { ...record }, resourceVersion: String(++this.rv) };
+    return Promise.resolve(this.state.resourceVersion);
+  }
+
+  update(record: LeaderElectionRecord, resourceVersion: string): Promise<string> {
+    if (this.down) return Promise.reject(new Error('connection refused'));
+    if (this.state?.resourceVersion !== resourceVersion) return Promise.reject(new KubeApiError(409, 'conflict'));
+    this.state = { record: { ...record }, resourceVersion: String(++this.rv) };
+    return Promise.resolve(this.state.resourceVersion);
+  }
+}
+
+interface Candidate {
+  elector: LeaderElector;
+  started: number[];
+  lost: number[];
+  done: Promise<void>;
+}
+
+function candidate(lock: LeaseLock, clock: FakeClock, identity: string): Candidate {
+  const started: number[] = [];
+  const lost: number[] = [];
+  const elector = new LeaderElector({
+    lock,
+    identity,
+    clock,
+    log: silentLogger(),
+    leaseDurationMs: 15_000,
+    renewDeadlineMs: 10_000,
+    retryPeriodMs: 2000,
+    onStartedLeading: () => started.push(clock.now()),
+    onStoppedLeading: () => lost.push(clock.now()),
+    random: () => 0.5,
+  });
+  return { elector, started, lost, done: elector.run() };
+}
+
+describe('LeaderElector', () => {
+  it('one candidate acquires a missing lease; the other stays standby while it is renewed', async () => {
+    const clock = new FakeClock();
+    const lock = new MemoryLock();
+    const a = candidate(lock, clock, 'a');
+    await flushPromises();
+    const b = candidate(lock, clock, 'b');
+    await clock.advance(60_000);
+    assert.equal(a.elector.isLeader(), true);
+    assert.equal(b.elector.isLeader(), false);
+    assert.equal(b.elector.leader(), 'a');
+    assert.equal(lock.state?.record.holderIdentity, 'a');
+    assert.equal(lock.state?.record.leaseDurationSeconds, 15);
+    assert.ok(clock.now() - (lock.state?.record.renewTime ?? 0) <= 2000, 'renewed every retryPeriod');
+    await a.elector.stop();
+    await b.elector.stop();
+  });
+
+  it('without release, a standby takes over only after the lease duration', async () => {
+    const clock = new FakeClock();
+    const lock = new MemoryLock();
+    const a = candidate(lock, clock, 'a');
+    await flushPromises();
+    const b = candidate(lock, clock, 'b');
+    await clock.advance(30_000);
+    const stoppedAt = clock.now();
+    await a.elector.stop({ release: false });
+    await clock.advance(60_000);
+    const failover = (b.started[0] ?? Infinity) - stoppedAt;
+    assert.ok(failover >= 15_000 - 2000 && failover <= 15_000 + 2 * 2000 * 2.2, `failover took ${failover} ms`);
+    assert.equal(lock.state?.record.holderIdentity, 'b');
+    assert.equal(lock.state?.record.leaseTransitions, 1);
+    await b.elector.stop();
+  });
+
+  it('with release, a standby takes over at its next retry', async () => {
+    const clock = new FakeClock();
+    const lock = new MemoryLock();
+    const a = candidate(lock, clock, 'a');
+    await flushPromises();
+    const b = candidate(lock, clock, 'b');
+    await clock.advance(30_000);
+    const stoppedAt = clock.now();
+    await a.elector.stop();
+    assert.equal(lock.state?.record.holderIdentity, '');
+    assert.equal(lock.state?.record.leaseDurationSeconds, 1);
+    await clock.advance(10_000);
+    const failover = (b.started[0] ?? Infinity) - stoppedAt;
+    assert.ok(failover <= 2000 * 2.2, `failover took ${failover} ms`);
+    assert.equal(a.lost.length, 0, 'a voluntary stop is not a loss');
+    await b.elector.stop();
+  });
+
+  it('gives up leadership when renewals fail past the renew deadline, before the lease expires', async () => {
+    const clock = new FakeClock();
+    const lock = new MemoryLock();
+    const a = candidate(lock, clock, 'a');
+    await clock.advance(10_000);
+    const lastRenew = lock.state?.record.renewTime ?? 0;
+    lock.down = true;
+    await clock.advance(20_000);
+    await a.done;
+    const lostAfter = (a.lost[0] ?? Infinity) - lastRenew;
+    assert.ok(lostAfter > 10_000 && lostAfter < 15_000, `lost ${lostAfter} ms after the last renewal`);
+    assert.equal(a.elector.isLeader(), false);
+  });
+
+  it('rejects timings that cannot work', () => {
+    const base = { lock: new MemoryLock(), identity: 'x', clock: new FakeClock(), log: silentLogger(), onStartedLeading: () => undefined, onStoppedLeading: () => undefined };
+    assert.throws(() => new LeaderElector({ ...base, leaseDurationMs: 10_000, renewDeadlineMs: 10_000, retryPeriodMs: 2000 }), TypeError);
+    assert.throws(() => new LeaderElector({ ...base, leaseDurationMs: 15_000, renewDeadlineMs: 2000, retryPeriodMs: 2000 }), TypeError);
+  });
+});
