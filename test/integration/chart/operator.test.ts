@@ -1,0 +1,117 @@
+// The installed chart runs the real operator: with the command line the Deployment renders and
+// nothing but the ServiceAccount's own token (so only the chart's RBAC), `costguard operator`
+// takes the release's Lease, syncs its informers, reports ready, and is never forbidden.
+import assert from 'node:assert/strict';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parse, stringify } from 'yaml';
+import { freePort, repoRoot } from '../../../hack/localenv/index.ts';
+import { testEnv } from '../../harness/env.ts';
+import { chartDir, expectOk, helmCluster, removeHelmHome, render } from './helm.ts';
+import { findOne, type Manifest } from './manifests.ts';
+
+interface Kubeconfig {
+  users: { name: string; user: Record<string, string> }[];
+}
+
+/** The admin kubeconfig with its client certificate swapped for a bearer token. */
+function tokenKubeconfig(token: string): string {
+  const config = parse(readFileSync(testEnv().kubeconfigPath, 'utf8')) as Kubeconfig;
+  for (const u of config.users) u.user = { token };
+  return stringify(config);
+}
+
+async function until<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 30_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await probe().catch(() => undefined);
+    if (value !== undefined) return value;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 250));
+  }
+}
+
+async function httpGet(url: string): Promise<{ status: number; body: string }> {
+  const res = await fetch(url);
+  return { status: res.status, body: await res.text() };
+}
+
+describe('Helm chart: the operator runs with the chart\'s flags and RBAC only', function () {
+  this.timeout(120_000);
+  const suffix = randomUUID().slice(0, 6);
+  const release = `op-${suffix}`;
+  const ns = `chart-operator-${suffix}`;
+  const watched = `chart-guarded-${suffix}`;
+  const fullname = `${release}-costguard`;
+  let dir = '';
+  let operator: ChildProcess | undefined;
+  let output = '';
+  let healthPort = 0;
+  let metricsPort = 0;
+
+  before(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'costguard-chart-operator-'));
+    expectOk(await testEnv().kubectl(['create', 'namespace', watched]), 'create namespace');
+    // Watch one fresh namespace only, so the operator never touches other suites' objects.
+    const values = ['--set', `watchNamespaces={${watched}}`, '--set', 'aws.region=us-east-1'];
+    expectOk(await helmCluster(['install', release, chartDir, '-n', ns, '--create-namespace', ...values]), 'helm install');
+    const token = expectOk(await testEnv().kubectl(['create', 'token', fullname, '-n', ns, '--duration=1h']), 'create token').trim();
+    const kubeconfig = join(dir, 'kubeconfig');
+    writeFileSync(kubeconfig, tokenKubeconfig(token), { mode: 0o600 });
+
+    const deployment = findOne(await render({ release, namespace: ns, args: values }), 'Deployment') as Manifest & {
+      spec: { template: { spec: { containers: { args: string[] }[] } } };
+    };
+    const args = (deployment.spec.template.spec.containers[0]?.args ?? []).map((a) => a.replace('$(POD_NAMESPACE)', ns));
+    [healthPort, metricsPort] = await Promise.all([freePort(), freePort()]);
+    // The chart's :8080 and :8081 are the pod's own ports; here the operator shares a host.
+    const ports = [`--metrics-bind-address=127.0.0.1:${metricsPort}`, `--health-probe-bind-address=127.0.0.1:${healthPort}`];
+    const env = { ...process.env, KUBECONFIG: kubeconfig, POD_NAME: `${fullname}-0`, POD_NAMESPACE: ns, AWS_REGION: 'us-east-1' };
+    operator = spawn(process.execPath, [join(repoRoot, 'src', 'cli', 'main.ts'), ...args, ...ports], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+    operator.stdout?.on('data', (d: Buffer) => (output += d.toString()));
+    operator.stderr?.on('data', (d: Buffer) => (output += d.toString()));
+  });
+
+  after(async () => {
+    if (operator && operator.exitCode === null) {
+      const exited = new Promise((resolve) => operator?.once('exit', resolve));
+      operator.kill('SIGTERM');
+      await Promise.race([exited, new Promise((resolve) => setTimeout(resolve, 30_000))]);
+      if (operator.exitCode === null) operator.kill('SIGKILL');
+    }
+    await helmCluster(['uninstall', release, '-n', ns]);
+    if (dir) rmSync(dir, { recursive: true, force: true });
+    removeHelmHome();
+  });
+
+  function expectRunning(): void {
+    assert.equal(operator?.exitCode, null, `the operator exited:\n${output}`);
+  }
+
+  it('takes the release\'s Lease in the release namespace', async () => {
+    const holder = await until('the Lease', async () => {
+      expectRunning();
+      const res = await testEnv().kubectl(['get', 'lease', fullname, '-n', ns, '-o', 'jsonpath={.spec.holderIdentity}']);
+      return res.code === 0 && res.stdout.startsWith(`${fullname}-0`) ? res.stdout : undefined;
+    });
+    assert.ok(holder.startsWith(`${fullname}-0`), holder);
+  });
+
+  it('reports ready on /readyz and leader on /metrics', async () => {
+    await until('/readyz 200', async () => {
+      expectRunning();
+      return (await httpGet(`http://127.0.0.1:${healthPort}/readyz`)).status === 200 ? true : undefined;
+    });
+    assert.equal((await httpGet(`http://127.0.0.1:${healthPort}/healthz`)).status, 200);
+    const metrics = await httpGet(`http://127.0.0.1:${metricsPort}/metrics`);
+    assert.match(metrics.body, /^costguard_leader 1$/m);
+  });
+
+  it('is never forbidden by the API server', () => {
+    expectRunning();
+    assert.doesNotMatch(output, /forbidden|\b403\b/i, output);
+  });
+});
