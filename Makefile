@@ -103,7 +103,7 @@ test: verify test-unit test-integration ## Everything CI runs: verify, unit and 
 
 .PHONY: demo
 demo: testenv ## Main job on the embedded default: local API server + moto, CRD, samples
-	node hack/demo.ts
+	node hack/demo/main.ts
 
 .PHONY: clean
 clean: ## Remove build output (keeps the cached toolchain in .tools)
@@ -112,3 +112,7 @@ clean: ## Remove build output (keeps the cached toolchain in .tools)
 .PHONY: distclean
 distclean: clean ## Remove build output, node_modules and the cached toolchain
 	rm -rf node_modules .tools
+
+.PHONY: bench
+bench: testenv ## Benchmarks (1,000 guards; 1,000 ASGs across 200 guards); writes bench/results.md
+	node bench/main.ts

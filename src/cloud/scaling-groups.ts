@@ -24,6 +24,8 @@ export interface ScalingGroup {
 
 /** The limits setLimits may write. An omitted field is left unchanged. */
 export interface ScalingLimits {
+  /** Only ever lowered by CostGuard, when a ceiling is below the group's MinSize. */
+  readonly minSize?: number;
   readonly maxSize?: number;
   readonly desiredCapacity?: number;
 }
@@ -46,7 +48,7 @@ export interface ScalingGroups {
   findByTags(selector: Readonly<Record<string, string>>): Promise<ScalingGroup[]>;
 
   /**
-   * Writes MaxSize and/or DesiredCapacity with one update call, nothing else. It does not
+   * Writes MinSize, MaxSize and/or DesiredCapacity with one update call, nothing else. It does not
    * read first and does not decide whether writing is wise: the caller compares and decides.
    * Rejects with CloudError `NotFound` when the group does not exist, `Contention` while a
    * scaling activity holds the group, `Invalid` when the provider refuses the values (e.g.
@@ -60,17 +62,21 @@ export interface ScalingGroups {
 /** Argument checks every ScalingGroups implementation applies, so fakes behave like AWS. */
 export function validateLimits(name: string, limits: ScalingLimits): void {
   if (typeof name !== 'string' || name.length === 0) throw new TypeError('setLimits: name must be a non-empty string');
-  const { maxSize, desiredCapacity } = limits;
-  if (maxSize === undefined && desiredCapacity === undefined) {
-    throw new TypeError(`setLimits(${name}): give maxSize, desiredCapacity or both`);
-  }
-  for (const [field, value] of Object.entries({ maxSize, desiredCapacity })) {
-    if (value !== undefined && !(Number.isInteger(value) && value >= 0)) {
+  const { minSize, maxSize, desiredCapacity } = limits;
+  const given = Object.entries({ minSize, maxSize, desiredCapacity }).filter(([, v]) => v !== undefined);
+  if (given.length === 0) throw new TypeError(`setLimits(${name}): give minSize, maxSize or desiredCapacity`);
+  for (const [field, value] of given) {
+    if (!(Number.isInteger(value) && (value as number) >= 0)) {
       throw new TypeError(`setLimits(${name}): ${field} must be a non-negative integer, got ${String(value)}`);
     }
   }
-  if (maxSize !== undefined && desiredCapacity !== undefined && desiredCapacity > maxSize) {
-    throw new TypeError(`setLimits(${name}): desiredCapacity ${desiredCapacity} exceeds maxSize ${maxSize}`);
+  assertOrdered(name, 'desiredCapacity', desiredCapacity, maxSize);
+  assertOrdered(name, 'minSize', minSize, maxSize);
+}
+
+function assertOrdered(name: string, field: string, value: number | undefined, maxSize: number | undefined): void {
+  if (value !== undefined && maxSize !== undefined && value > maxSize) {
+    throw new TypeError(`setLimits(${name}): ${field} ${value} exceeds maxSize ${maxSize}`);
   }
 }
 

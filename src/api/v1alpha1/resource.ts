@@ -34,7 +34,8 @@ export const CostGuardSchema = Type.Object(
 export interface CostGuard {
   apiVersion: typeof API_VERSION;
   kind: typeof KIND;
-  metadata: V1ObjectMeta;
+  // The index signature lets generic object helpers (keys, finalizers, events) accept a CostGuard.
+  metadata: V1ObjectMeta & Record<string, unknown>;
   spec: CostGuardSpec;
   status?: CostGuardStatus;
 }

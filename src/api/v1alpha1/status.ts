@@ -18,6 +18,18 @@ export const ScalingGroupStatus = Type.Object(
     inService: Type.Optional(count('Instances InService as last observed.')),
     originalMaxSize: Type.Optional(count('MaxSize before CostGuard first clamped it; restored on delete with onDelete Restore.')),
     clamped: Type.Boolean({ description: 'True while CostGuard holds MaxSize or DesiredCapacity below what was asked.' }),
+    binding: Type.Optional(
+      Type.Boolean({ description: 'True while demand sits at the ceiling or the scale-out rate limit (DesiredCapacity held or at the ceiling).' }),
+    ),
+    scaleOutWindow: Type.Optional(
+      Type.Object(
+        {
+          start: Time('When the current rate-limit period began.'),
+          baseline: count('DesiredCapacity at the start of the period; it may grow by maxScaleOut.instances within it.'),
+        },
+        { description: 'The scale-out rate limit\'s current period (only with maxScaleOut).' },
+      ),
+    ),
     estimatedHourly: Type.Optional(usd('USD per hour of the instances in service.')),
     lastAction: Type.Optional(LastAction),
   },
@@ -34,6 +46,7 @@ export const WorkloadStatus = Type.Object(
     replicas: Type.Optional(count('Replicas currently running.')),
     originalMaxReplicas: Type.Optional(count('The field value before CostGuard first clamped it.')),
     clamped: Type.Boolean({ description: 'True while CostGuard holds the target below what was asked.' }),
+    binding: Type.Optional(Type.Boolean({ description: 'True while demand sits at the ceiling (e.g. an HPA at max that wants more).' })),
     lastAction: Type.Optional(LastAction),
   },
   { description: 'Observed state of one workload or autoscaler.' },
@@ -57,6 +70,7 @@ export const NodePoolStatus = Type.Object(
     usage: Type.Optional(Resources('Resources the NodePool\'s nodes provide now (status.resources).')),
     originalLimits: Type.Optional(Resources('spec.limits before CostGuard first clamped them.')),
     clamped: Type.Boolean({ description: 'True while CostGuard holds a limit below what was asked.' }),
+    binding: Type.Optional(Type.Boolean({ description: 'True while usage has reached a ceiling.' })),
     lastAction: Type.Optional(LastAction),
   },
   { description: 'Observed state of one Karpenter NodePool.' },

@@ -80,6 +80,7 @@ export class AwsScalingGroups implements ScalingGroups {
     validateLimits(name, limits);
     await this.api.updateAutoScalingGroup({
       AutoScalingGroupName: name,
+      MinSize: limits.minSize,
       MaxSize: limits.maxSize,
       DesiredCapacity: limits.desiredCapacity,
     });

@@ -6,7 +6,8 @@ import type { DecideContext } from './asg-decide.ts';
 
 export const NODEPOOL_RESOURCES = ['cpu', 'memory', 'nodes'] as const;
 export type NodePoolResource = (typeof NODEPOOL_RESOURCES)[number];
-export type Quantities = Partial<Record<NodePoolResource, string>>;
+/** Kubernetes quantities as written: "400", "1600Gi", or a bare number. */
+export type Quantities = Partial<Record<NodePoolResource, string | number>>;
 
 export interface ObservedNodePool {
   name: string;
@@ -20,8 +21,8 @@ export interface NodePoolMemory {
 
 export interface LimitChange {
   resource: NodePoolResource;
-  from: string | undefined;
-  to: string;
+  from: string | number | undefined;
+  to: string | number;
   reason: 'AboveCeiling' | 'Drift' | 'Unlimited';
 }
 
@@ -36,7 +37,7 @@ export function quantity(value: string | number | undefined): number | undefined
   return Number(quantityToScalar(String(value)));
 }
 
-function limitChange(resource: NodePoolResource, ceiling: string, observed: ObservedNodePool, drifted: boolean): LimitChange | undefined {
+function limitChange(resource: NodePoolResource, ceiling: string | number, observed: ObservedNodePool, drifted: boolean): LimitChange | undefined {
   const current = observed.limits[resource];
   const currentValue = quantity(current);
   if (currentValue !== undefined && currentValue <= (quantity(ceiling) ?? Infinity)) return undefined;

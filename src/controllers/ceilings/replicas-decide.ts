@@ -48,6 +48,7 @@ export function decideWorkload(ceiling: number, observed: ObservedWorkload, memo
   return {
     change: { field: field.path, from: observed.value, to: ceiling, reason },
     binding,
-    memory: { originalValue: memory.originalValue ?? (ctx.act ? observed.value : undefined) },
+    // An unset field is recorded as its effective default (KEDA: 100), so restore and drift work alike.
+    memory: { originalValue: memory.originalValue ?? (ctx.act ? effective : undefined) },
   };
 }

@@ -114,10 +114,12 @@ describe('AwsScalingGroups', () => {
       await groups.setLimits('a', { maxSize: 5 });
       await groups.setLimits('a', { maxSize: 5, desiredCapacity: 3 });
       await groups.setLimits('a', { desiredCapacity: 0 });
+      await groups.setLimits('a', { minSize: 2, maxSize: 2 });
       assert.deepEqual(api.updates, [
-        { AutoScalingGroupName: 'a', MaxSize: 5, DesiredCapacity: undefined },
-        { AutoScalingGroupName: 'a', MaxSize: 5, DesiredCapacity: 3 },
-        { AutoScalingGroupName: 'a', MaxSize: undefined, DesiredCapacity: 0 },
+        { AutoScalingGroupName: 'a', MinSize: undefined, MaxSize: 5, DesiredCapacity: undefined },
+        { AutoScalingGroupName: 'a', MinSize: undefined, MaxSize: 5, DesiredCapacity: 3 },
+        { AutoScalingGroupName: 'a', MinSize: undefined, MaxSize: undefined, DesiredCapacity: 0 },
+        { AutoScalingGroupName: 'a', MinSize: 2, MaxSize: 2, DesiredCapacity: undefined },
       ]);
     });
 

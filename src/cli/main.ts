@@ -1,0 +1,36 @@
+#!/usr/bin/env node
+// The costguard command. Subcommands: operator (run the controllers), version, help.
+import { ConfigError, configUsage, parseConfig } from '../runtime/index.ts';
+import { runOperator } from './operator.ts';
+import { hostname } from 'node:os';
+
+const VERSION = '0.1.0';
+
+function usage(): string {
+  return ['usage: costguard <command> [flags]', '', 'commands:', '  operator   run the CostGuard controllers', '  version    print the version', '', 'operator flags:', configUsage()].join('\n');
+}
+
+async function operator(argv: string[]): Promise<void> {
+  const { config } = parseConfig(argv, process.env, { hostname: hostname() });
+  const defaultRegion = process.env.AWS_REGION ?? process.env.AWS_DEFAULT_REGION ?? 'us-east-1';
+  await runOperator({ config, defaultRegion });
+}
+
+async function main(argv: string[]): Promise<void> {
+  const [command, ...rest] = argv;
+  if (command === 'operator') return operator(rest);
+  if (command === 'version' || command === '--version') return void process.stdout.write(`costguard ${VERSION}\n`);
+  if (command === undefined || command === 'help' || command === '--help' || command === '-h') return void process.stdout.write(`${usage()}\n`);
+  throw new ConfigError(`unknown command "${command}"; run costguard help`);
+}
+
+main(process.argv.slice(2)).catch((err: unknown) => {
+  // Bad flags and values are the user's to fix: one line, no stack trace.
+  if (err instanceof ConfigError) {
+    process.stderr.write(`costguard: ${err.message}\n`);
+    process.exitCode = 2;
+    return;
+  }
+  process.stderr.write(`costguard: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
+  process.exitCode = 1;
+});

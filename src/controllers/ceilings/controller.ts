@@ -1,0 +1,148 @@
+// The ceilings controller: observe every target a CostGuard names, decide (pure), act when
+// enforcing, and write status once. Deletion runs the onDelete policy behind a finalizer.
+import { ConditionType, FINALIZER, PAUSED_ANNOTATION, validateSpec, type CostGuard } from '../../api/v1alpha1/index.ts';
+import { isCloudError } from '../../cloud/errors.ts';
+import type { ConditionInput } from '../../runtime/conditions.ts';
+import { errorMessage, TerminalError } from '../../runtime/errors.ts';
+import { objectReference } from '../../runtime/events.ts';
+import { ensureFinalizer, isBeingDeleted } from '../../runtime/finalizers.ts';
+import type { Informer } from '../../runtime/informer/informer.ts';
+import type { ReconcileContext, Reconciler, ReconcileResult } from '../../runtime/reconciler.ts';
+import { awsTargetOf, COSTGUARD_RESOURCE } from '../resources.ts';
+import { applyActions, type ActDeps } from './act.ts';
+import { ceilingConditions } from './conditions.ts';
+import { failedEvent, findingEvent, invalidSpecEvent, missingEvent, observeFailedEvent } from './events.ts';
+import { finalizeGuard } from './finalize.ts';
+import type { CeilingMetrics } from './metrics.ts';
+import { observeCeilings } from './observe.ts';
+import type { ObservedCeilings } from './observed.ts';
+import { planCeilings, type CeilingsPlan } from './plan.ts';
+import { nextStatus } from './status.ts';
+
+export interface CeilingsDeps extends ActDeps {
+  guards: Informer<CostGuard>;
+  metrics: CeilingMetrics;
+  /** Region for guards without spec.aws (the operator's AWS_REGION). */
+  defaultRegion: string;
+}
+
+interface Report {
+  plan: CeilingsPlan;
+  act: boolean;
+  paused: boolean;
+  /** "target: why" for each failed action. */
+  failures: string[];
+}
+
+export class CeilingsReconciler implements Reconciler {
+  readonly name = 'ceilings';
+  private readonly deps: CeilingsDeps;
+
+  constructor(deps: CeilingsDeps) {
+    this.deps = deps;
+  }
+
+  async reconcile(key: string, ctx: ReconcileContext): Promise<ReconcileResult | void> {
+    const cached = this.deps.guards.getByKey(key);
+    if (!cached) return;
+    const { namespace = '', name = '' } = cached.metadata;
+    if (isBeingDeleted(cached)) {
+      await finalizeGuard(this.deps, cached, ctx);
+      this.deps.metrics.forget(namespace, name);
+      return;
+    }
+    const guard = await ensureFinalizer(this.deps.rest, COSTGUARD_RESOURCE, cached, FINALIZER);
+    const issues = validateSpec(guard.spec);
+    if (issues.length) return this.rejectSpec(guard, issues.map((i) => `${i.path}: ${i.message}`).join('; '), ctx);
+    await this.enforce(guard, ctx);
+  }
+
+  private async enforce(guard: CostGuard, ctx: ReconcileContext): Promise<void> {
+    const paused = guard.metadata.annotations?.[PAUSED_ANNOTATION] === 'true';
+    const act = guard.spec.mode === 'Enforce' && !paused;
+    const target = awsTargetOf(guard, this.deps.defaultRegion);
+    let observed: ObservedCeilings;
+    try {
+      observed = await observeCeilings(this.deps, guard, target);
+    } catch (err) {
+      return this.observeFailed(guard, err, ctx);
+    }
+    const nowMs = ctx.clock.now();
+    let plan = planCeilings(observed, guard.status ?? {}, { nowMs, act });
+    if (act && plan.actions.some((a) => a.kind === 'asg')) plan = await this.replanWithLiveGroups(guard, observed, plan, nowMs);
+    const failures = act ? await applyActions(this.deps, target, guard.metadata.namespace ?? '', plan.actions) : [];
+    const failedTargets = new Set(failures.map((f) => f.action.target));
+    const applied = failures.length ? withFailedAsDryRun(plan, planCeilings(observed, guard.status ?? {}, { nowMs, act: false }), failedTargets) : plan;
+    const failureText = failures.map((f) => `${f.action.target}: ${errorMessage(f.error)}`);
+    await this.report(guard, { plan: applied, act, paused, failures: failureText }, ctx);
+    const retryable = failures.find((f) => !isCloudError(f.error) || f.error.retryable);
+    if (retryable) throw new Error(`clamping ${retryable.action.target} failed: ${errorMessage(retryable.error)}`);
+  }
+
+  /** Before writing, re-read the groups from AWS so a clamp never rests on a stale snapshot. */
+  private async replanWithLiveGroups(guard: CostGuard, observed: ObservedCeilings, plan: CeilingsPlan, nowMs: number): Promise<CeilingsPlan> {
+    const names = plan.actions.flatMap((a) => (a.kind === 'asg' ? [a.name] : []));
+    const live = new Map((await this.deps.snapshots.fresh(awsTargetOf(guard, this.deps.defaultRegion), names)).map((g) => [g.name, g]));
+    const groups = observed.groups.map((e) => ({ spec: e.spec, found: e.found.flatMap((g) => (names.includes(g.name) ? (live.has(g.name) ? [live.get(g.name)!] : []) : [g])) }));
+    return planCeilings({ ...observed, groups }, guard.status ?? {}, { nowMs, act: true });
+  }
+
+  private async report(guard: CostGuard, r: Report, ctx: ReconcileContext): Promise<void> {
+    const s = r.plan.status;
+    const targetCount = (s.scalingGroups?.length ?? 0) + (s.workloads?.length ?? 0) + (s.nodePools?.length ?? 0);
+    const conditions = ceilingConditions({ plan: r.plan, mode: guard.spec.mode, paused: r.paused, failures: r.failures, targetCount });
+    const status = nextStatus({ guard, conditions, enforcing: guard.spec.mode === 'Enforce' && !r.paused, nowMs: ctx.clock.now(), ceilings: s });
+    await ctx.status.update(COSTGUARD_RESOURCE, guard, status);
+    await this.announce(guard, r, ctx);
+    const p = r.plan;
+    ctx.log.info({ findings: p.findings.length, binding: p.binding.length, missing: p.missing.length, failures: r.failures.length }, 'ceilings reconciled');
+  }
+
+  /** Events and metrics for what this reconcile found and did. */
+  private async announce(guard: CostGuard, r: Report, ctx: ReconcileContext): Promise<void> {
+    const { namespace = '', name = '' } = guard.metadata;
+    const regarding = objectReference(COSTGUARD_RESOURCE, guard);
+    const failedTargets = new Set(r.failures.map((f) => f.split(':')[0]));
+    for (const finding of r.plan.findings.filter((f) => !failedTargets.has(f.target))) {
+      await ctx.events.publish(findingEvent(regarding, finding, r.act));
+      if (r.act) this.deps.metrics.clamps.inc({ namespace, name, reason: finding.reason });
+    }
+    this.deps.metrics.pending.set({ namespace, name }, r.act ? 0 : r.plan.findings.length);
+    if (r.plan.missing.length) await ctx.events.publish(missingEvent(regarding, r.plan.missing));
+    if (r.failures.length) await ctx.events.publish(failedEvent(regarding, r.failures));
+    this.deps.metrics.setBinding(namespace, name, r.plan.binding);
+    this.deps.metrics.missing.set({ namespace, name }, r.plan.missing.length);
+  }
+
+  private async rejectSpec(guard: CostGuard, message: string, ctx: ReconcileContext): Promise<void> {
+    const conditions: ConditionInput[] = [
+      { type: ConditionType.CeilingsEnforced, status: 'False', reason: 'InvalidSpec', message },
+      { type: ConditionType.Degraded, status: 'True', reason: 'InvalidSpec', message },
+    ];
+    await ctx.status.update(COSTGUARD_RESOURCE, guard, nextStatus({ guard, conditions, enforcing: true, nowMs: ctx.clock.now() }));
+    await ctx.events.publish(invalidSpecEvent(objectReference(COSTGUARD_RESOURCE, guard), message));
+  }
+
+  /** AWS or the API server failed while observing: say so in status, then retry or stop. */
+  private async observeFailed(guard: CostGuard, err: unknown, ctx: ReconcileContext): Promise<void> {
+    const reason = isCloudError(err) ? `Cloud${err.kind}` : 'ObserveFailed';
+    const message = `Could not observe the targets: ${errorMessage(err)}`;
+    const conditions: ConditionInput[] = [{ type: ConditionType.Degraded, status: 'True', reason, message }];
+    await ctx.status.update(COSTGUARD_RESOURCE, guard, nextStatus({ guard, conditions, enforcing: true, nowMs: ctx.clock.now() }));
+    await ctx.events.publish(observeFailedEvent(objectReference(COSTGUARD_RESOURCE, guard), message));
+    if (isCloudError(err) && !err.retryable) throw new TerminalError(message, { cause: err });
+    throw err;
+  }
+}
+
+/** The plan as applied: failed targets keep their observed (unclamped) status entries. */
+function withFailedAsDryRun(plan: CeilingsPlan, dry: CeilingsPlan, failed: ReadonlySet<string>): CeilingsPlan {
+  const pick = <T extends { name: string; kind?: string }>(mine: T[] | undefined, theirs: T[] | undefined, ref: (s: T) => string): T[] | undefined =>
+    mine?.map((s) => (failed.has(ref(s)) ? (theirs?.find((t) => ref(t) === ref(s)) ?? s) : s));
+  const status = {
+    scalingGroups: pick(plan.status.scalingGroups, dry.status.scalingGroups, (s) => `asg/${s.name}`),
+    workloads: pick(plan.status.workloads, dry.status.workloads, (s) => `${s.kind}/${s.name}`),
+    nodePools: pick(plan.status.nodePools, dry.status.nodePools, (s) => `NodePool/${s.name}`),
+  };
+  return { ...plan, status: Object.fromEntries(Object.entries(status).filter(([, v]) => v !== undefined)) };
+}

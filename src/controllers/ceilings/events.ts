@@ -1,0 +1,30 @@
+// Event constructors of the ceilings controller: one reason per kind of news.
+import type { EventSpec, ObjectReference } from '../../runtime/events.ts';
+import { normalEvent, warningEvent } from '../../runtime/events.ts';
+import type { Finding } from './plan.ts';
+
+export function findingEvent(regarding: ObjectReference, finding: Finding, act: boolean): EventSpec {
+  if (!act) return normalEvent(regarding, 'WouldClamp', finding.message);
+  if (finding.drift) return warningEvent(regarding, 'DriftReverted', finding.message);
+  return warningEvent(regarding, 'CeilingClamped', finding.message);
+}
+
+export function missingEvent(regarding: ObjectReference, targets: readonly string[]): EventSpec {
+  return warningEvent(regarding, 'TargetNotFound', `Not found: ${targets.join(', ')}. Check the names, the region and the role.`);
+}
+
+export function failedEvent(regarding: ObjectReference, failures: readonly string[]): EventSpec {
+  return warningEvent(regarding, 'ClampFailed', `Could not clamp: ${failures.join('; ')}`);
+}
+
+export function invalidSpecEvent(regarding: ObjectReference, message: string): EventSpec {
+  return warningEvent(regarding, 'InvalidSpec', message);
+}
+
+export function observeFailedEvent(regarding: ObjectReference, message: string): EventSpec {
+  return warningEvent(regarding, 'ObserveFailed', message);
+}
+
+export function restoredEvent(regarding: ObjectReference, restored: readonly string[]): EventSpec {
+  return normalEvent(regarding, 'Restored', `Restored the original values of ${restored.join(', ')} (onDelete: Restore).`);
+}

@@ -1,0 +1,94 @@
+// I/O: reads every target a guard names — Auto Scaling groups through the cloud port (via the
+// shared snapshot), workloads and NodePools from the API server — into ObservedCeilings.
+import type { CostGuard, NodePoolSpec, WorkloadSpec } from '../../api/v1alpha1/index.ts';
+import type { AwsTarget } from '../../cloud/aws/clients.ts';
+import type { ScalingGroups } from '../../cloud/scaling-groups.ts';
+import { isNotFound } from '../../runtime/errors.ts';
+import { objectPath, Resources, type ResourceType } from '../../runtime/kube/resource.ts';
+import type { RestClient } from '../../runtime/kube/rest.ts';
+import type { GroupSnapshots } from './group-snapshots.ts';
+import type { NodePoolResource, ObservedNodePool, Quantities } from './nodepool-decide.ts';
+import type { ObservedCeilings } from './observed.ts';
+import type { ObservedWorkload, WorkloadKind } from './replicas-decide.ts';
+
+export interface ObserveDeps {
+  rest: RestClient;
+  snapshots: GroupSnapshots;
+  scalingGroups(target: AwsTarget): ScalingGroups;
+}
+
+export const WORKLOAD_RESOURCES: Record<WorkloadKind, ResourceType> = {
+  Deployment: Resources.deployments,
+  StatefulSet: Resources.statefulSets,
+  HorizontalPodAutoscaler: Resources.horizontalPodAutoscalers,
+  ScaledObject: Resources.kedaScaledObjects,
+};
+
+interface KubeTarget {
+  metadata?: { resourceVersion?: string };
+  spec?: Record<string, unknown>;
+  status?: Record<string, unknown>;
+}
+
+async function getOrUndefined(rest: RestClient, path: string): Promise<KubeTarget | undefined> {
+  try {
+    return await rest.get<KubeTarget>(path);
+  } catch (err) {
+    if (isNotFound(err)) return undefined;
+    throw err;
+  }
+}
+
+const num = (v: unknown): number | undefined => (typeof v === 'number' ? v : undefined);
+
+function wantsMore(status: Record<string, unknown> | undefined): boolean {
+  const conditions = (status?.conditions ?? []) as { type?: string; status?: string; reason?: string }[];
+  return conditions.some((c) => c.type === 'ScalingLimited' && c.status === 'True' && c.reason === 'TooManyReplicas');
+}
+
+function toWorkload(spec: WorkloadSpec, obj: KubeTarget): ObservedWorkload {
+  const field = { Deployment: 'replicas', StatefulSet: 'replicas', HorizontalPodAutoscaler: 'maxReplicas', ScaledObject: 'maxReplicaCount' }[spec.kind];
+  const replicas = spec.kind === 'HorizontalPodAutoscaler' ? num(obj.status?.currentReplicas) : num(obj.status?.replicas);
+  return { kind: spec.kind, name: spec.name, value: num(obj.spec?.[field]), replicas, wantsMore: wantsMore(obj.status) };
+}
+
+async function observeWorkload(rest: RestClient, namespace: string, spec: WorkloadSpec): Promise<ObservedCeilings['workloads'][number]> {
+  const obj = await getOrUndefined(rest, objectPath(WORKLOAD_RESOURCES[spec.kind], namespace, spec.name));
+  if (!obj) return { spec };
+  return { spec, found: toWorkload(spec, obj), resourceVersion: obj.metadata?.resourceVersion };
+}
+
+function quantities(source: unknown, keys: readonly NodePoolResource[]): Quantities {
+  const record = (source ?? {}) as Record<string, string | number | undefined>;
+  return Object.fromEntries(keys.flatMap((k) => (record[k] === undefined ? [] : [[k, record[k]]])));
+}
+
+async function observeNodePool(rest: RestClient, spec: NodePoolSpec): Promise<ObservedCeilings['nodePools'][number]> {
+  const obj = await getOrUndefined(rest, objectPath(Resources.karpenterNodePools, undefined, spec.name));
+  if (!obj) return { spec };
+  const keys: NodePoolResource[] = ['cpu', 'memory', 'nodes'];
+  const found: ObservedNodePool = { name: spec.name, limits: quantities(obj.spec?.limits, keys), usage: quantities(obj.status?.resources, keys) };
+  return { spec, found, resourceVersion: obj.metadata?.resourceVersion };
+}
+
+async function observeGroups(deps: ObserveDeps, guard: CostGuard, target: AwsTarget): Promise<ObservedCeilings['groups']> {
+  const entries = guard.spec.scalingGroups ?? [];
+  const names = entries.flatMap((e) => (e.name === undefined ? [] : [e.name]));
+  const named = names.length ? await deps.snapshots.describe(target, names) : [];
+  return Promise.all(
+    entries.map(async (spec) => {
+      if (spec.name !== undefined) return { spec, found: named.filter((g) => g.name === spec.name) };
+      return { spec, found: await deps.scalingGroups(target).findByTags(spec.tagSelector ?? {}) };
+    }),
+  );
+}
+
+export async function observeCeilings(deps: ObserveDeps, guard: CostGuard, target: AwsTarget): Promise<ObservedCeilings> {
+  const namespace = guard.metadata?.namespace ?? 'default';
+  const [groups, workloads, nodePools] = await Promise.all([
+    observeGroups(deps, guard, target),
+    Promise.all((guard.spec.workloads ?? []).map((w) => observeWorkload(deps.rest, namespace, w))),
+    Promise.all((guard.spec.nodePools ?? []).map((p) => observeNodePool(deps.rest, p))),
+  ]);
+  return { groups, workloads, nodePools };
+}

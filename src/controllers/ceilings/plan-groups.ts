@@ -1,0 +1,111 @@
+// Pure: the Auto Scaling group part of a ceilings plan.
+import { parseDuration, type ScalingGroupStatus } from '../../api/v1alpha1/index.ts';
+import type { ScalingGroup, ScalingLimits } from '../../cloud/scaling-groups.ts';
+import { formatTime } from '../../runtime/conditions.ts';
+import { decideGroup, type DecideContext, type FieldChange, type GroupCeiling, type GroupDecision, type GroupMemory } from './asg-decide.ts';
+import { asgRef, type ObservedCeilings } from './observed.ts';
+
+export interface GroupAction {
+  kind: 'asg';
+  target: string;
+  name: string;
+  limits: ScalingLimits;
+  changes: FieldChange[];
+}
+
+export interface TargetOutcome<S> {
+  status: S;
+  /** Human sentences for what changed (or would change in DryRun). */
+  findings: { target: string; message: string; reason: string; drift: boolean }[];
+  binding: boolean;
+}
+
+function ceilingOf(spec: ObservedCeilings['groups'][number]['spec']): GroupCeiling {
+  const rate = spec.maxScaleOut;
+  return { maxSize: spec.maxSize, ...(rate ? { maxScaleOut: { instances: rate.instances, perMs: parseDuration(rate.per) } } : {}) };
+}
+
+/** A group both named and tag-selected gets the strictest ceiling and rate of all entries. */
+function stricter(a: GroupCeiling, b: GroupCeiling): GroupCeiling {
+  const rates = [a.maxScaleOut, b.maxScaleOut].filter((r) => r !== undefined);
+  const slowest = rates.sort((x, y) => x.instances / x.perMs - y.instances / y.perMs)[0];
+  return { maxSize: Math.min(a.maxSize, b.maxSize), ...(slowest ? { maxScaleOut: slowest } : {}) };
+}
+
+export function resolveGroups(observed: ObservedCeilings): Map<string, { group: ScalingGroup; ceiling: GroupCeiling }> {
+  const out = new Map<string, { group: ScalingGroup; ceiling: GroupCeiling }>();
+  for (const entry of observed.groups) {
+    const ceiling = ceilingOf(entry.spec);
+    for (const group of entry.found) {
+      const seen = out.get(group.name);
+      out.set(group.name, { group, ceiling: seen ? stricter(seen.ceiling, ceiling) : ceiling });
+    }
+  }
+  return out;
+}
+
+function memoryOf(prior: ScalingGroupStatus | undefined): GroupMemory {
+  if (!prior) return {};
+  const w = prior.scaleOutWindow;
+  return {
+    originalMaxSize: prior.originalMaxSize,
+    lastDesired: prior.desired,
+    ...(w ? { scaleOutWindow: { startMs: Date.parse(w.start), baseline: w.baseline } } : {}),
+  };
+}
+
+export function describeChange(c: { field: string; from: number | string | undefined; to: number | string; reason: string }, act: boolean): string {
+  const verb = act ? 'clamped' : 'would clamp';
+  const suffix = act ? '' : ' (DryRun)';
+  return `${verb} ${c.field} ${c.from ?? 'unset'} → ${c.to} (${c.reason})${suffix}`;
+}
+
+/** Drift says what changed and since when, so the alert answers "who raised it?" quickly. */
+function findingText(c: FieldChange, prior: ScalingGroupStatus | undefined, act: boolean): string {
+  if (c.reason !== 'Drift' || c.field !== 'MaxSize' || !prior) return describeChange(c, act);
+  const since = prior.lastAction ? ` (CostGuard set ${prior.maxSize} at ${prior.lastAction.time})` : '';
+  return `MaxSize was raised to ${c.from}${since}; ${act ? 'reverted' : 'would revert'} to ${c.to}${act ? '' : ' (DryRun)'}`;
+}
+
+function limitsOf(changes: FieldChange[]): ScalingLimits {
+  const get = (field: FieldChange['field']) => changes.find((c) => c.field === field)?.to;
+  return { minSize: get('MinSize'), maxSize: get('MaxSize'), desiredCapacity: get('DesiredCapacity') };
+}
+
+function groupStatus(
+  resolved: { group: ScalingGroup; ceiling: GroupCeiling },
+  d: GroupDecision,
+  prior: ScalingGroupStatus | undefined,
+  ctx: DecideContext,
+): ScalingGroupStatus {
+  const { group, ceiling } = resolved;
+  const message = d.changes.map((c) => describeChange(c, ctx.act)).join('; ');
+  const after = ctx.act ? limitsOf(d.changes) : {};
+  const window = d.memory.scaleOutWindow;
+  return {
+    name: group.name,
+    ceiling: ceiling.maxSize,
+    maxSize: after.maxSize ?? group.maxSize,
+    desired: after.desiredCapacity ?? group.desiredCapacity,
+    inService: group.inService,
+    ...(d.memory.originalMaxSize !== undefined ? { originalMaxSize: d.memory.originalMaxSize } : {}),
+    clamped: d.memory.originalMaxSize !== undefined || (ctx.act && after.desiredCapacity !== undefined),
+    binding: d.binding,
+    ...(window ? { scaleOutWindow: { start: formatTime(window.startMs), baseline: window.baseline } } : {}),
+    ...(message ? { lastAction: { time: formatTime(ctx.nowMs), message } } : prior?.lastAction ? { lastAction: prior.lastAction } : {}),
+  };
+}
+
+export function planGroup(
+  resolved: { group: ScalingGroup; ceiling: GroupCeiling },
+  prior: ScalingGroupStatus | undefined,
+  ctx: DecideContext,
+): TargetOutcome<ScalingGroupStatus> & { action?: GroupAction } {
+  const { group } = resolved;
+  const d = decideGroup(resolved.ceiling, group, memoryOf(prior), ctx);
+  const target = asgRef(group.name);
+  const status = groupStatus(resolved, d, prior, ctx);
+  const action: GroupAction | undefined = ctx.act && d.changes.length > 0 ? { kind: 'asg', target, name: group.name, limits: limitsOf(d.changes), changes: d.changes } : undefined;
+  const findings = d.changes.map((c) => ({ target, message: `${target}: ${findingText(c, prior, ctx.act)}`, reason: c.reason, drift: c.reason === 'Drift' }));
+  return { status, ...(action ? { action } : {}), findings, binding: d.binding };
+}

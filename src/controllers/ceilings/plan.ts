@@ -1,0 +1,97 @@
+// Pure: a guard's spec + what was observed + what status recorded + the clock → the actions
+// to take (none in DryRun or while paused), what to tell people, and the status to write.
+import type { CostGuardStatus, NodePoolStatus, ScalingGroupStatus, WorkloadStatus } from '../../api/v1alpha1/index.ts';
+import type { DecideContext } from './asg-decide.ts';
+import { asgRef, nodePoolRef, workloadRef, type ObservedCeilings } from './observed.ts';
+import { planGroup, resolveGroups, type GroupAction, type TargetOutcome } from './plan-groups.ts';
+import { planNodePool, planWorkload, type NodePoolAction, type WorkloadAction } from './plan-k8s.ts';
+
+export type CeilingAction = GroupAction | WorkloadAction | NodePoolAction;
+
+export interface Finding {
+  target: string;
+  message: string;
+  /** AboveCeiling, Drift, ScaleOutRateLimited, Unset, Unlimited, MinAboveCeiling. */
+  reason: string;
+  drift: boolean;
+}
+
+export interface CeilingsPlan {
+  actions: CeilingAction[];
+  findings: Finding[];
+  /** Targets where demand sits at the ceiling right now. */
+  binding: string[];
+  /** Targets the spec names that do not exist. */
+  missing: string[];
+  status: Pick<CostGuardStatus, 'scalingGroups' | 'workloads' | 'nodePools'>;
+}
+
+type Outcome = TargetOutcome<unknown> & { action?: CeilingAction | undefined };
+
+function collect(plan: CeilingsPlan, outcome: Outcome, target: string): void {
+  if (outcome.action) plan.actions.push(outcome.action);
+  plan.findings.push(...outcome.findings);
+  if (outcome.binding) plan.binding.push(target);
+}
+
+function byName<T extends { name: string }>(list: T[] | undefined): Map<string, T> {
+  return new Map((list ?? []).map((s) => [s.name, s]));
+}
+
+function planGroups(plan: CeilingsPlan, observed: ObservedCeilings, prior: CostGuardStatus, ctx: DecideContext): ScalingGroupStatus[] {
+  for (const entry of observed.groups) {
+    if (entry.spec.name !== undefined && entry.found.length === 0) plan.missing.push(asgRef(entry.spec.name));
+  }
+  const priorByName = byName(prior.scalingGroups);
+  const statuses: ScalingGroupStatus[] = [];
+  for (const resolved of [...resolveGroups(observed).values()].sort((a, b) => a.group.name.localeCompare(b.group.name))) {
+    const outcome = planGroup(resolved, priorByName.get(resolved.group.name), ctx);
+    collect(plan, outcome, asgRef(resolved.group.name));
+    statuses.push(outcome.status);
+  }
+  return statuses;
+}
+
+function planWorkloads(plan: CeilingsPlan, observed: ObservedCeilings, prior: CostGuardStatus, ctx: DecideContext): WorkloadStatus[] {
+  const statuses: WorkloadStatus[] = [];
+  for (const entry of observed.workloads) {
+    const target = workloadRef(entry.spec);
+    if (!entry.found) {
+      plan.missing.push(target);
+      continue;
+    }
+    const priorStatus = prior.workloads?.find((w) => w.kind === entry.spec.kind && w.name === entry.spec.name);
+    const outcome = planWorkload(entry, priorStatus, ctx);
+    collect(plan, outcome, target);
+    statuses.push(outcome.status);
+  }
+  return statuses;
+}
+
+function planNodePools(plan: CeilingsPlan, observed: ObservedCeilings, prior: CostGuardStatus, ctx: DecideContext): NodePoolStatus[] {
+  const priorByName = byName(prior.nodePools);
+  const statuses: NodePoolStatus[] = [];
+  for (const entry of observed.nodePools) {
+    if (!entry.found) {
+      plan.missing.push(nodePoolRef(entry.spec.name));
+      continue;
+    }
+    const outcome = planNodePool(entry, priorByName.get(entry.spec.name), ctx);
+    collect(plan, outcome, nodePoolRef(entry.spec.name));
+    statuses.push(outcome.status);
+  }
+  return statuses;
+}
+
+export function planCeilings(observed: ObservedCeilings, prior: CostGuardStatus, ctx: DecideContext): CeilingsPlan {
+  const plan: CeilingsPlan = { actions: [], findings: [], binding: [], missing: [], status: {} };
+  const scalingGroups = planGroups(plan, observed, prior, ctx);
+  const workloads = planWorkloads(plan, observed, prior, ctx);
+  const nodePools = planNodePools(plan, observed, prior, ctx);
+  plan.status = {
+    ...(scalingGroups.length ? { scalingGroups } : {}),
+    ...(workloads.length ? { workloads } : {}),
+    ...(nodePools.length ? { nodePools } : {}),
+  };
+  return plan;
+}

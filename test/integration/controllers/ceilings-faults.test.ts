@@ -1,0 +1,72 @@
+// AWS failures, injected by a fault proxy in front of moto: throttling and 5xx end in backoff
+// and a Degraded condition, never in a wrong clamp; the guard recovers when AWS does.
+import assert from 'node:assert/strict';
+import type { RunningOperator } from '../../../src/cli/operator.ts';
+import { FaultProxy } from '../../support/fault-proxy.ts';
+import { testEnv } from '../../harness/env.ts';
+import { createGroups, directClient, readGroup } from '../cloud/fixtures.ts';
+import { createGuard, createNamespace, eventually, getGuard, installCrds, startTestOperator, waitForCondition } from './helpers.ts';
+
+describe('ceilings: AWS faults', function () {
+  const aws = directClient();
+  let ns: string;
+  let proxy: FaultProxy;
+  let operator: RunningOperator;
+  const asg = (suffix: string): string => `${ns}-${suffix}`;
+
+  before(async function () {
+    this.timeout(60_000);
+    await installCrds();
+    ns = await createNamespace('ceil-fault');
+    proxy = await FaultProxy.start(testEnv().awsEndpoint);
+    operator = await startTestOperator(ns, { awsEndpoint: proxy.endpoint });
+  });
+
+  after(async () => {
+    await operator?.stop();
+    await proxy?.close();
+  });
+
+  afterEach(() => proxy.reset());
+
+  const errorCount = async (): Promise<number> => {
+    const text = await operator.manager.metrics.registry.getSingleMetricAsString('costguard_reconcile_errors_total');
+    return Number(/controller="ceilings"\} (\d+)/.exec(text)?.[1] ?? 0);
+  };
+
+  it('throttled reads: Degraded with the reason, backoff, no clamp; then recovery', async () => {
+    await createGroups(aws, [{ name: asg('throttled'), maxSize: 40 }]);
+    proxy.inject({ code: 'Throttling', message: 'Rate exceeded', action: 'DescribeAutoScalingGroups', times: 10_000 });
+    const errorsBefore = await errorCount();
+    await createGuard(ns, 'throttled', { mode: 'Enforce', scalingGroups: [{ name: asg('throttled'), maxSize: 20 }] });
+    const guard = await waitForCondition(ns, 'throttled', { type: 'Degraded', status: 'True' });
+    const degraded = guard.status?.conditions?.find((c) => c.type === 'Degraded');
+    assert.match(degraded?.reason ?? '', /^Cloud(Throttled|Unavailable)$/);
+    assert.match(degraded?.message ?? '', /DescribeAutoScalingGroups/);
+    assert.equal((await readGroup(aws, asg('throttled')))?.MaxSize, 40, 'nothing is clamped on a failed read');
+    assert.equal(proxy.count('UpdateAutoScalingGroup'), 0);
+    assert.ok((await errorCount()) > errorsBefore, 'the failure is a reconcile error (requeued with backoff)');
+    proxy.reset();
+    await eventually('clamped after AWS recovers', async () => (await readGroup(aws, asg('throttled')))?.MaxSize === 20, 40_000);
+    await waitForCondition(ns, 'throttled', { type: 'Degraded', status: 'False' }, 40_000);
+  });
+
+  it('5xx on the write: the clamp is reported failed, status does not claim it, and it is retried', async () => {
+    await createGroups(aws, [{ name: asg('writefail'), maxSize: 40 }]);
+    proxy.inject({ status: 500, code: 'InternalFailure', action: 'UpdateAutoScalingGroup', times: 10_000 });
+    await createGuard(ns, 'writefail', { mode: 'Enforce', scalingGroups: [{ name: asg('writefail'), maxSize: 20 }] });
+    const guard = await waitForCondition(ns, 'writefail', { type: 'Degraded', status: 'True', reason: 'ActionFailed' });
+    const entry = guard.status?.scalingGroups?.[0];
+    assert.equal(entry?.maxSize, 40);
+    assert.equal(entry?.clamped, false);
+    assert.equal(entry?.originalMaxSize, undefined);
+    assert.equal((await readGroup(aws, asg('writefail')))?.MaxSize, 40);
+    const attempts = proxy.count('UpdateAutoScalingGroup');
+    assert.ok(attempts >= 1);
+    proxy.reset();
+    await eventually('clamped once writes succeed', async () => (await readGroup(aws, asg('writefail')))?.MaxSize === 20, 40_000);
+    const healed = await waitForCondition(ns, 'writefail', { type: 'CeilingsEnforced', status: 'True' }, 40_000);
+    assert.equal(healed.status?.scalingGroups?.[0]?.originalMaxSize, 40);
+    assert.equal((await getGuard(ns, 'writefail')).status?.conditions?.find((c) => c.type === 'Degraded')?.status, 'False');
+  });
+});

@@ -1,0 +1,85 @@
+// Set-up for controller integration tests: the CostGuard CRD plus minimal KEDA and Karpenter
+// CRDs in the real API server, an operator per namespace, guards, and moto groups.
+import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
+import { repoRoot } from '../../../hack/localenv/index.ts';
+import { startOperator, type RunningOperator } from '../../../src/cli/operator.ts';
+import { COSTGUARD_RESOURCE } from '../../../src/controllers/resources.ts';
+import { collectionPath, objectPath } from '../../../src/runtime/kube/resource.ts';
+import type { CostGuard } from '../../../src/api/v1alpha1/index.ts';
+import { testEnv } from '../../harness/env.ts';
+import { eventually, kubectl, rest, testConfig, testLogger } from '../runtime/helpers.ts';
+
+export { createNamespace, eventually, kubectl, rest } from '../runtime/helpers.ts';
+
+const fixture = (file: string): string => fileURLToPath(new URL(`./fixtures/${file}`, import.meta.url));
+
+let installed: Promise<void> | undefined;
+
+/** The CostGuard CRD (generated) and the KEDA/Karpenter fixtures, Established. */
+export function installCrds(): Promise<void> {
+  installed ??= (async () => {
+    await kubectl(['apply', '--server-side', '-f', join(repoRoot, 'crds'), '-f', fixture('keda-scaledobjects.yaml'), '-f', fixture('karpenter-nodepools.yaml')]);
+    for (const crd of ['costguards.costguard.io', 'scaledobjects.keda.sh', 'nodepools.karpenter.sh']) {
+      await kubectl(['wait', '--for=condition=Established', '--timeout=60s', `crd/${crd}`]);
+    }
+  })();
+  return installed;
+}
+
+/** An operator watching one namespace, resyncing every second so AWS drift shows up fast. */
+export function startTestOperator(namespace: string, opts: { awsEndpoint?: string; resync?: string } = {}): Promise<RunningOperator> {
+  return startOperator({
+    config: testConfig(namespace, [`--resync-period=${opts.resync ?? '1s'}`]),
+    kubeConfig: testEnv().kubeConfig,
+    defaultRegion: 'us-east-1',
+    log: testLogger(),
+    ...(opts.awsEndpoint ? { awsEndpoint: opts.awsEndpoint } : {}),
+  });
+}
+
+export function createGuard(namespace: string, name: string, spec: Record<string, unknown>, annotations?: Record<string, string>): Promise<CostGuard> {
+  const body = { apiVersion: 'costguard.io/v1alpha1', kind: 'CostGuard', metadata: { name, namespace, ...(annotations ? { annotations } : {}) }, spec };
+  return rest().create<CostGuard>(collectionPath(COSTGUARD_RESOURCE, namespace), body);
+}
+
+export function getGuard(namespace: string, name: string): Promise<CostGuard> {
+  return rest().get<CostGuard>(objectPath(COSTGUARD_RESOURCE, namespace, name));
+}
+
+export function condition(guard: CostGuard, type: string): { status: string; reason: string; message: string } | undefined {
+  return guard.status?.conditions?.find((c) => c.type === type);
+}
+
+/** Waits until the guard's condition `type` has `status` (and `reason`, if given). */
+export function waitForCondition(namespace: string, name: string, want: { type: string; status: string; reason?: string }, timeoutMs = 20_000): Promise<CostGuard> {
+  return eventually(
+    `${name} ${want.type}=${want.status}${want.reason ? ` (${want.reason})` : ''}`,
+    async () => {
+      const guard = await getGuard(namespace, name);
+      const c = condition(guard, want.type);
+      return c?.status === want.status && (!want.reason || c.reason === want.reason) ? guard : undefined;
+    },
+    timeoutMs,
+  );
+}
+
+export interface KubeEvent {
+  reason?: string;
+  note?: string;
+  type?: string;
+  regarding?: { name?: string };
+}
+
+export async function eventsFor(namespace: string, name: string): Promise<KubeEvent[]> {
+  const list = await rest().get<{ items: KubeEvent[] }>(`/apis/events.k8s.io/v1/namespaces/${namespace}/events`);
+  return list.items.filter((e) => e.regarding?.name === name);
+}
+
+/** Waits for at least one event with this reason about the guard; returns them all. */
+export function waitForEvents(namespace: string, name: string, reason: string, atLeast = 1): Promise<KubeEvent[]> {
+  return eventually(`${atLeast} ${reason} event(s) for ${name}`, async () => {
+    const found = (await eventsFor(namespace, name)).filter((e) => e.reason === reason);
+    return found.length >= atLeast ? found : undefined;
+  });
+}
