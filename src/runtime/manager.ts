@@ -176,6 +176,7 @@ export class Manager {
       await this.elector?.stop({ release: releaseLease });
       for (const informer of this.informers.values()) informer.stop();
       await this.endpoints?.close();
+      await this.rest.close();
       this.log.info({ reason }, 'stopped');
       this.resolveDone(reason);
     })();
