@@ -9,7 +9,8 @@ import { GroupSnapshots, targetKey } from '../controllers/ceilings/group-snapsho
 import { CeilingMetrics } from '../controllers/ceilings/metrics.ts';
 import { ceilingWatches } from '../controllers/ceilings/watches.ts';
 import { awsTargetOf, COSTGUARD_RESOURCE } from '../controllers/resources.ts';
-import { Manager, onShutdownSignal, type Logger, type RuntimeConfig } from '../runtime/index.ts';
+import { Registry } from 'prom-client';
+import { Manager, onShutdownSignal, RuntimeMetrics, type Logger, type RuntimeConfig } from '../runtime/index.ts';
 import type { AwsTarget } from '../cloud/aws/clients.ts';
 import type { ScalingGroups } from '../cloud/scaling-groups.ts';
 
@@ -36,7 +37,9 @@ function defaultKubeConfig(): KubeConfig {
 }
 
 export async function startOperator(opts: OperatorOptions): Promise<RunningOperator> {
-  const manager = new Manager({ config: opts.config, kubeConfig: opts.kubeConfig ?? defaultKubeConfig(), ...(opts.log ? { log: opts.log } : {}) });
+    // Process metrics (RSS, heap, event-loop lag) make the operator's own cost visible.
+  const metrics = new RuntimeMetrics(new Registry(), { processMetrics: true });
+  const manager = new Manager({ config: opts.config, kubeConfig: opts.kubeConfig ?? defaultKubeConfig(), metrics, ...(opts.log ? { log: opts.log } : {}) });
   const aws = new AwsClients({ registry: manager.metrics.registry, ...(opts.awsEndpoint ? { endpoint: opts.awsEndpoint } : {}) });
   const ports = new Map<string, ScalingGroups>();
   const scalingGroups = (target: AwsTarget): ScalingGroups => {

@@ -1,6 +1,7 @@
 // The installed chart runs the real operator: with the command line the Deployment renders and
 // nothing but the ServiceAccount's own token (so only the chart's RBAC), `costguard operator`
-// takes the release's Lease, syncs its informers, reports ready, and is never forbidden.
+// takes the release's Lease, syncs its informers, reports ready, clamps targets of every kind,
+// restores them on delete, and is never forbidden.
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
@@ -12,6 +13,48 @@ import { freePort, repoRoot } from '../../../hack/localenv/index.ts';
 import { testEnv } from '../../harness/env.ts';
 import { chartDir, expectOk, helmCluster, removeHelmHome, render } from './helm.ts';
 import { findOne, type Manifest } from './manifests.ts';
+import { installCrds } from '../controllers/helpers.ts';
+import { createGroups, directClient, readGroup } from '../cloud/fixtures.ts';
+
+const TARGETS_YAML = `
+apiVersion: apps/v1
+kind: Deployment
+metadata: { name: w }
+spec:
+  replicas: 9
+  selector: { matchLabels: { app: w } }
+  template: { metadata: { labels: { app: w } }, spec: { containers: [ { name: w, image: example.com/w:1 } ] } }
+---
+apiVersion: autoscaling/v2
+kind: HorizontalPodAutoscaler
+metadata: { name: w }
+spec: { scaleTargetRef: { apiVersion: apps/v1, kind: Deployment, name: w }, minReplicas: 1, maxReplicas: 50 }
+---
+apiVersion: keda.sh/v1alpha1
+kind: ScaledObject
+metadata: { name: w }
+spec: { scaleTargetRef: { name: w }, maxReplicaCount: 50 }
+---
+apiVersion: karpenter.sh/v1
+kind: NodePool
+metadata: { name: POOL }
+spec: { limits: { cpu: "1000" } }
+`;
+
+const GUARD_YAML = `
+apiVersion: costguard.io/v1alpha1
+kind: CostGuard
+metadata: { name: all-kinds }
+spec:
+  mode: Enforce
+  onDelete: Restore
+  scalingGroups: [ { name: ASG, maxSize: 20 } ]
+  nodePools: [ { name: POOL, limits: { cpu: "100" } } ]
+  workloads:
+    - { kind: Deployment, name: w, maxReplicas: 5 }
+    - { kind: HorizontalPodAutoscaler, name: w, maxReplicas: 5 }
+    - { kind: ScaledObject, name: w, maxReplicas: 5 }
+`;
 
 interface Kubeconfig {
   users: { name: string; user: Record<string, string> }[];
@@ -53,6 +96,8 @@ describe('Helm chart: the operator runs with the chart\'s flags and RBAC only', 
   let metricsPort = 0;
 
   before(async () => {
+    // The KEDA and Karpenter fixture CRDs, so the operator's informers for them run too.
+    await installCrds();
     dir = mkdtempSync(join(tmpdir(), 'costguard-chart-operator-'));
     expectOk(await testEnv().kubectl(['create', 'namespace', watched]), 'create namespace');
     // Watch one fresh namespace only, so the operator never touches other suites' objects.
@@ -108,6 +153,30 @@ describe('Helm chart: the operator runs with the chart\'s flags and RBAC only', 
     assert.equal((await httpGet(`http://127.0.0.1:${healthPort}/healthz`)).status, 200);
     const metrics = await httpGet(`http://127.0.0.1:${metricsPort}/metrics`);
     assert.match(metrics.body, /^costguard_leader 1$/m);
+  });
+
+  it('exercises the ceilings controller on every target kind, and Restore on delete', async () => {
+    const asg = `${watched}-asg`;
+    const aws = directClient();
+    await createGroups(aws, [{ name: asg, maxSize: 40, desired: 30 }]);
+    const kubectl = async (args: string[], input?: string): Promise<void> => void expectOk(await testEnv().kubectl(args, input === undefined ? {} : { input }), args.join(' '));
+    await kubectl(['apply', '-n', watched, '-f', '-'], TARGETS_YAML.replaceAll('POOL', `${watched}-pool`));
+    await kubectl(['apply', '-n', watched, '-f', '-'], GUARD_YAML.replaceAll('ASG', asg).replaceAll('POOL', `${watched}-pool`));
+    await until('CeilingsEnforced=True', async () => {
+      expectRunning();
+      const res = await testEnv().kubectl(['get', 'costguard', 'all-kinds', '-n', watched, '-o', 'jsonpath={.status.conditions[?(@.type=="CeilingsEnforced")].status}']);
+      return res.stdout === 'True' ? true : undefined;
+    });
+    assert.equal((await readGroup(aws, asg))?.MaxSize, 20);
+    const field = async (kind: string, name: string, path: string, ns = watched): Promise<string> =>
+      (await testEnv().kubectl(['get', kind, name, ...(ns ? ['-n', ns] : []), '-o', `jsonpath={${path}}`])).stdout;
+    assert.equal(await field('deployment', 'w', '.spec.replicas'), '5');
+    assert.equal(await field('hpa', 'w', '.spec.maxReplicas'), '5');
+    assert.equal(await field('scaledobject', 'w', '.spec.maxReplicaCount'), '5');
+    assert.equal(await field('nodepool', `${watched}-pool`, '.spec.limits.cpu', ''), '100');
+    await kubectl(['delete', 'costguard', 'all-kinds', '-n', watched, '--wait=true', '--timeout=60s']);
+    assert.equal((await readGroup(aws, asg))?.MaxSize, 40, 'restored on delete');
+    assert.equal(await field('hpa', 'w', '.spec.maxReplicas'), '50');
   });
 
   it('is never forbidden by the API server', () => {

@@ -24,6 +24,8 @@ describe('test environment', () => {
 
   it('points the AWS SDK at moto through AWS_ENDPOINT_URL, and reset empties it', async () => {
     assert.equal(process.env.AWS_ENDPOINT_URL, testEnv().awsEndpoint);
+    // Other suites share this moto; start from an empty account.
+    await testEnv().resetAws();
     const asg = new AutoScalingClient({});
     await asg.send(new CreateLaunchConfigurationCommand({ LaunchConfigurationName: 'smoke', ImageId: 'ami-12c6146b', InstanceType: 't3.micro' }));
     const before = await asg.send(new DescribeLaunchConfigurationsCommand({}));
