@@ -114,5 +114,5 @@ distclean: clean ## Remove build output, node_modules and the cached toolchain
 	rm -rf node_modules .tools
 
 .PHONY: bench
-bench: testenv ## Benchmarks (1,000 guards; 1,000 ASGs across 200 guards); writes bench/results.md
+bench: testenv build ## Benchmarks (1,000 guards; 1,000 ASGs across 200 guards); writes bench/results.md
 	node bench/main.ts

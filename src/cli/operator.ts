@@ -1,6 +1,5 @@
 // `costguard operator`: wiring only. Builds the runtime Manager, the AWS clients and the
 // controllers, and runs until SIGTERM (graceful: drain, release the Lease).
-import { KubeConfig } from '@kubernetes/client-node';
 import type { CostGuard } from '../api/v1alpha1/index.ts';
 import { AwsClients } from '../cloud/aws/clients.ts';
 import { awsScalingGroups } from '../cloud/aws/autoscaling.ts';
@@ -10,13 +9,15 @@ import { CeilingMetrics } from '../controllers/ceilings/metrics.ts';
 import { ceilingWatches } from '../controllers/ceilings/watches.ts';
 import { awsTargetOf, COSTGUARD_RESOURCE } from '../controllers/resources.ts';
 import { Registry } from 'prom-client';
+import { loadKubeAccess } from '../runtime/kube/load-access.ts';
+import type { KubeAccess } from '../runtime/kube/access.ts';
 import { Manager, onShutdownSignal, RuntimeMetrics, type Logger, type RuntimeConfig } from '../runtime/index.ts';
 import type { AwsTarget } from '../cloud/aws/clients.ts';
 import type { ScalingGroups } from '../cloud/scaling-groups.ts';
 
 export interface OperatorOptions {
   config: RuntimeConfig;
-  kubeConfig?: KubeConfig;
+  kubeConfig?: KubeAccess;
   /** AWS_REGION of the operator: the region of guards without spec.aws. */
   defaultRegion: string;
   /** Overrides AWS_ENDPOINT_URL for every service (tests put a fault proxy here). */
@@ -30,16 +31,10 @@ export interface RunningOperator {
   stop(): Promise<void>;
 }
 
-function defaultKubeConfig(): KubeConfig {
-  const kc = new KubeConfig();
-  kc.loadFromDefault();
-  return kc;
-}
-
 export async function startOperator(opts: OperatorOptions): Promise<RunningOperator> {
     // Process metrics (RSS, heap, event-loop lag) make the operator's own cost visible.
   const metrics = new RuntimeMetrics(new Registry(), { processMetrics: true });
-  const manager = new Manager({ config: opts.config, kubeConfig: opts.kubeConfig ?? defaultKubeConfig(), metrics, ...(opts.log ? { log: opts.log } : {}) });
+  const manager = new Manager({ config: opts.config, kubeConfig: opts.kubeConfig ?? (await loadKubeAccess()), metrics, ...(opts.log ? { log: opts.log } : {}) });
   const aws = new AwsClients({ registry: manager.metrics.registry, ...(opts.awsEndpoint ? { endpoint: opts.awsEndpoint } : {}) });
   const ports = new Map<string, ScalingGroups>();
   const scalingGroups = (target: AwsTarget): ScalingGroups => {

@@ -18,7 +18,7 @@ import { createLogger, type Logger } from './logger.ts';
 import { RuntimeMetrics } from './metrics.ts';
 import { startEndpoints, type Endpoints } from './manager-endpoints.ts';
 import { KubeStatusWriter } from './status.ts';
-import type { KubeConfig } from '@kubernetes/client-node';
+import type { KubeAccess } from './kube/access.ts';
 import type { RuntimeConfig } from './config.ts';
 import type { KubeObject } from './keys.ts';
 import type { ListFn, ReflectorTimings, WatchFn } from './informer/types.ts';
@@ -26,7 +26,8 @@ import type { Reconciler } from './reconciler.ts';
 
 export interface ManagerOptions {
   config: RuntimeConfig;
-  kubeConfig: KubeConfig;
+  /** A client-node KubeConfig, or the lighter access from loadKubeAccess(). */
+  kubeConfig: KubeAccess;
   log?: Logger;
   clock?: Clock;
   metrics?: RuntimeMetrics;

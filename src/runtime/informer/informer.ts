@@ -2,7 +2,9 @@
 // one for all namespaces / cluster scope), one cache view, and fan-out to event handlers.
 // Handlers run synchronously and must only enqueue keys; a throwing handler is logged and
 // does not stop the others or the informer.
-import { Watch, type KubeConfig } from '@kubernetes/client-node';
+import { Watch } from '@kubernetes/client-node/dist/watch.js';
+import type { KubeConfig } from '@kubernetes/client-node';
+import type { KubeAccess } from '../kube/access.ts';
 import { namespacedKey, objectKey, type KubeObject } from '../keys.ts';
 import { resourceName, type ResourceType } from '../kube/resource.ts';
 import { Reflector } from './reflector.ts';
@@ -135,8 +137,9 @@ export class Informer<T extends KubeObject> {
 }
 
 /** The list and watch functions backed by a real API server. */
-export function kubeListWatch(kubeConfig: KubeConfig, rest: RestClient): { list: ListFn; watch: WatchFn } {
-  const watcher = new Watch(kubeConfig);
+export function kubeListWatch(kubeConfig: KubeAccess, rest: RestClient): { list: ListFn; watch: WatchFn } {
+  // Watch uses only getCurrentCluster() and applySecurityAuthentication() of its config.
+  const watcher = new Watch(kubeConfig as KubeConfig);
   return {
     list: (path, query) => rest.get(path, { query }),
     watch: (path, query, onEvent, onDone) => watcher.watch(path, query, onEvent, onDone),

@@ -1,7 +1,10 @@
 // A small REST client over @kubernetes/client-node's transport (its auth, TLS and fetch), so
 // the runtime can reach any resource and subresource (/status) by path, with the patch
 // content type it chooses, and get one error type (KubeApiError) back.
-import { IsomorphicFetchHttpLibrary, RequestContext, type HttpMethod, type KubeConfig } from '@kubernetes/client-node';
+// Deep imports: the package index pulls in every generated API client (tens of MiB resident).
+import { IsomorphicFetchHttpLibrary } from '@kubernetes/client-node/dist/gen/http/isomorphic-fetch.js';
+import { RequestContext, type HttpMethod } from '@kubernetes/client-node/dist/gen/http/http.js';
+import type { KubeAccess } from './access.ts';
 import { KubeApiError } from '../errors.ts';
 
 export const ContentType = {
@@ -32,11 +35,11 @@ type Dispatcher = NonNullable<ReturnType<RequestContext['getDispatcher']>>;
 const DISPATCHER_TTL_MS = 5 * 60_000;
 
 export class RestClient {
-  private readonly kubeConfig: KubeConfig;
+  private readonly kubeConfig: KubeAccess;
   private readonly http = new IsomorphicFetchHttpLibrary();
   private shared: { dispatcher: Dispatcher; createdAt: number } | undefined;
 
-  constructor(kubeConfig: KubeConfig) {
+  constructor(kubeConfig: KubeAccess) {
     this.kubeConfig = kubeConfig;
   }
 
@@ -96,6 +99,7 @@ export class RestClient {
    */
   private sharedDispatcher(fresh: Dispatcher): Dispatcher {
     const now = Date.now();
+    if (this.shared?.dispatcher === fresh) return fresh; // the access already shares one pool
     if (this.shared && now - this.shared.createdAt < DISPATCHER_TTL_MS) return this.shared.dispatcher;
     const old = this.shared?.dispatcher;
     this.shared = { dispatcher: fresh, createdAt: now };

@@ -182,9 +182,9 @@ describe('Helm chart charts/costguard', function () {
       assert.deepEqual(sc.seccompProfile, { type: 'RuntimeDefault' });
     });
 
-    it('requests 50m CPU and 128Mi, caps memory at 512Mi, and probes /healthz and /readyz on port 8081 (health)', async () => {
+    it('requests 50m CPU and 160Mi, caps memory at 384Mi, and probes /healthz and /readyz on port 8081 (health)', async () => {
       const c = operatorContainer(await render());
-      assert.deepEqual(c.resources, { requests: { cpu: '50m', memory: '128Mi' }, limits: { memory: '512Mi' } });
+      assert.deepEqual(c.resources, { requests: { cpu: '50m', memory: '160Mi' }, limits: { memory: '384Mi' } });
       assert.deepEqual(c.livenessProbe.httpGet, { path: '/healthz', port: 'health' });
       assert.deepEqual(c.readinessProbe.httpGet, { path: '/readyz', port: 'health' });
       assert.deepEqual(c.ports.map((p) => [p.name, p.containerPort]), [['metrics', 8080], ['health', 8081]]);
