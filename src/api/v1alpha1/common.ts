@@ -134,6 +134,12 @@ export const LastAction = Type.Object(
       description: 'What was done, e.g. "clamped MaxSize 40 → 20" or "would clamp maxReplicas 60 → 30 (DryRun)".',
       maxLength: 1024,
     }),
+    reason: Type.Optional(
+      Type.String({
+        description: 'Why: AboveCeiling, Drift (raised again after a clamp), ScaleOutRateLimited, Unset, Unlimited or MinAboveCeiling.',
+        maxLength: 64,
+      }),
+    ),
   },
   { description: 'The last change CostGuard made, or in DryRun would have made, to this target.' },
 );

@@ -23,7 +23,11 @@ function enforced(o: Outcome): ConditionInput {
   if (o.failures.length) return { type, status: 'False', reason: 'ActionFailed', message: `Could not clamp: ${list(o.failures, 3)}.` };
   if (o.mode === 'DryRun' && pending.length) return { type, status: 'False', reason: 'DryRun', message: `DryRun: would clamp ${list([...new Set(pending)])}.` };
   const suffix = o.mode === 'DryRun' ? ' (DryRun)' : '';
-  return { type, status: 'True', reason: 'WithinCeilings', message: `All ${o.targetCount} targets are at or below their ceilings${suffix}.` };
+  const all = `All ${o.targetCount} targets are at or below their ceilings${suffix}`;
+  if (o.plan.recentDrift.length) {
+    return { type, status: 'True', reason: 'DriftReverted', message: `${all}; within the last hour CostGuard reverted values raised again on ${list(o.plan.recentDrift)}.` };
+  }
+  return { type, status: 'True', reason: 'WithinCeilings', message: `${all}.` };
 }
 
 function reached(o: Outcome): ConditionInput {

@@ -32,6 +32,8 @@ interface Report {
   paused: boolean;
   /** "target: why" for each failed action. */
   failures: string[];
+  /** The targets of the failed actions (their findings did not happen). */
+  failedTargets: ReadonlySet<string>;
 }
 
 export class CeilingsReconciler implements Reconciler {
@@ -74,7 +76,7 @@ export class CeilingsReconciler implements Reconciler {
     const failedTargets = new Set(failures.map((f) => f.action.target));
     const applied = failures.length ? withFailedAsDryRun(plan, planCeilings(observed, guard.status ?? {}, { nowMs, act: false }), failedTargets) : plan;
     const failureText = failures.map((f) => `${f.action.target}: ${errorMessage(f.error)}`);
-    await this.report(guard, { plan: applied, act, paused, failures: failureText }, ctx);
+    await this.report(guard, { plan: applied, act, paused, failures: failureText, failedTargets }, ctx);
     const retryable = failures.find((f) => !isCloudError(f.error) || f.error.retryable);
     if (retryable) throw new Error(`clamping ${retryable.action.target} failed: ${errorMessage(retryable.error)}`);
   }
@@ -102,8 +104,7 @@ export class CeilingsReconciler implements Reconciler {
   private async announce(guard: CostGuard, r: Report, ctx: ReconcileContext): Promise<void> {
     const { namespace = '', name = '' } = guard.metadata;
     const regarding = objectReference(COSTGUARD_RESOURCE, guard);
-    const failedTargets = new Set(r.failures.map((f) => f.split(':')[0]));
-    for (const finding of r.plan.findings.filter((f) => !failedTargets.has(f.target))) {
+    for (const finding of r.plan.findings.filter((f) => !r.failedTargets.has(f.target))) {
       await ctx.events.publish(findingEvent(regarding, finding, r.act));
       if (r.act) this.deps.metrics.clamps.inc({ namespace, name, reason: finding.reason });
     }

@@ -60,6 +60,20 @@ export function describeChange(c: { field: string; from: number | string | undef
   return `${verb} ${c.field} ${c.from ?? 'unset'} → ${c.to} (${c.reason})${suffix}`;
 }
 
+export type LastAction = NonNullable<ScalingGroupStatus['lastAction']>;
+
+/** The status entry's lastAction: this reconcile's changes, else the previous one's. */
+export function lastActionOf(
+  changes: readonly { reason: string }[],
+  message: string,
+  prior: { lastAction?: LastAction } | undefined,
+  nowMs: number,
+): { lastAction?: LastAction } {
+  if (!changes.length) return prior?.lastAction ? { lastAction: prior.lastAction } : {};
+  const reason = changes.some((c) => c.reason === 'Drift') ? 'Drift' : changes[0]!.reason;
+  return { lastAction: { time: formatTime(nowMs), message, reason } };
+}
+
 /** Drift says what changed and since when, so the alert answers "who raised it?" quickly. */
 function findingText(c: FieldChange, prior: ScalingGroupStatus | undefined, act: boolean): string {
   if (c.reason !== 'Drift' || c.field !== 'MaxSize' || !prior) return describeChange(c, act);
@@ -92,7 +106,7 @@ function groupStatus(
     clamped: d.memory.originalMaxSize !== undefined || (ctx.act && after.desiredCapacity !== undefined),
     binding: d.binding,
     ...(window ? { scaleOutWindow: { start: formatTime(window.startMs), baseline: window.baseline } } : {}),
-    ...(message ? { lastAction: { time: formatTime(ctx.nowMs), message } } : prior?.lastAction ? { lastAction: prior.lastAction } : {}),
+    ...lastActionOf(d.changes, message, prior, ctx.nowMs),
   };
 }
 

@@ -1,10 +1,9 @@
 // Pure: the Kubernetes part of a ceilings plan (replica ceilings and NodePool limits).
 import type { NodePoolStatus, WorkloadStatus } from '../../api/v1alpha1/index.ts';
-import { formatTime } from '../../runtime/conditions.ts';
 import type { DecideContext } from './asg-decide.ts';
 import { decideNodePool, type LimitChange, type Quantities } from './nodepool-decide.ts';
 import { nodePoolRef, workloadRef, type ObservedCeilings } from './observed.ts';
-import { describeChange, type TargetOutcome } from './plan-groups.ts';
+import { describeChange, lastActionOf, type TargetOutcome } from './plan-groups.ts';
 import { decideWorkload, REPLICA_FIELD, type WorkloadKind } from './replicas-decide.ts';
 
 export interface WorkloadAction {
@@ -29,11 +28,6 @@ export interface NodePoolAction {
 type WorkloadEntry = ObservedCeilings['workloads'][number];
 type NodePoolEntry = ObservedCeilings['nodePools'][number];
 
-function lastAction(message: string, prior: { lastAction?: { time: string; message: string } } | undefined, nowMs: number) {
-  if (message) return { lastAction: { time: formatTime(nowMs), message } };
-  return prior?.lastAction ? { lastAction: prior.lastAction } : {};
-}
-
 export function planWorkload(entry: WorkloadEntry, prior: WorkloadStatus | undefined, ctx: DecideContext): TargetOutcome<WorkloadStatus> & { action?: WorkloadAction } {
   const observed = entry.found!;
   const target = workloadRef(entry.spec);
@@ -50,7 +44,7 @@ export function planWorkload(entry: WorkloadEntry, prior: WorkloadStatus | undef
     ...(d.memory.originalValue !== undefined ? { originalMaxReplicas: d.memory.originalValue } : {}),
     clamped: d.memory.originalValue !== undefined,
     binding: d.binding,
-    ...lastAction(message, prior, ctx.nowMs),
+    ...lastActionOf(change ? [change] : [], message, prior, ctx.nowMs),
   };
   const findings = change ? [{ target, message: `${target}: ${message}`, reason: change.reason, drift: change.reason === 'Drift' }] : [];
   if (!ctx.act || !change) return { status, findings, binding: d.binding };
@@ -77,7 +71,7 @@ export function planNodePool(entry: NodePoolEntry, prior: NodePoolStatus | undef
     ...(d.memory.originalLimits ? { originalLimits: d.memory.originalLimits } : {}),
     clamped: d.memory.originalLimits !== undefined,
     binding: d.binding,
-    ...lastAction(message, prior, ctx.nowMs),
+    ...lastActionOf(d.changes, message, prior, ctx.nowMs),
   };
   const findings = d.changes.map((c) => ({ target, message: `${target}: ${limitsText([c], ctx.act)}`, reason: c.reason, drift: c.reason === 'Drift' }));
   if (!ctx.act || d.changes.length === 0) return { status, findings, binding: d.binding };

@@ -23,6 +23,8 @@ export interface CeilingsPlan {
   binding: string[];
   /** Targets the spec names that do not exist. */
   missing: string[];
+  /** Targets whose drift CostGuard reverted within DRIFT_MEMORY_MS. */
+  recentDrift: string[];
   status: Pick<CostGuardStatus, 'scalingGroups' | 'workloads' | 'nodePools'>;
 }
 
@@ -83,8 +85,20 @@ function planNodePools(plan: CeilingsPlan, observed: ObservedCeilings, prior: Co
   return statuses;
 }
 
+/** How long a reverted drift stays in the CeilingsEnforced condition (the default alert repeat interval). */
+export const DRIFT_MEMORY_MS = 60 * 60_000;
+
+function recentDrift(status: CeilingsPlan['status'], nowMs: number): string[] {
+  const recent = (a: { reason?: string; time: string } | undefined): boolean => a?.reason === 'Drift' && nowMs - Date.parse(a.time) < DRIFT_MEMORY_MS;
+  return [
+    ...(status.scalingGroups ?? []).filter((g) => recent(g.lastAction)).map((g) => asgRef(g.name)),
+    ...(status.workloads ?? []).filter((w) => recent(w.lastAction)).map((w) => workloadRef(w)),
+    ...(status.nodePools ?? []).filter((p) => recent(p.lastAction)).map((p) => nodePoolRef(p.name)),
+  ];
+}
+
 export function planCeilings(observed: ObservedCeilings, prior: CostGuardStatus, ctx: DecideContext): CeilingsPlan {
-  const plan: CeilingsPlan = { actions: [], findings: [], binding: [], missing: [], status: {} };
+  const plan: CeilingsPlan = { actions: [], findings: [], binding: [], missing: [], recentDrift: [], status: {} };
   const scalingGroups = planGroups(plan, observed, prior, ctx);
   const workloads = planWorkloads(plan, observed, prior, ctx);
   const nodePools = planNodePools(plan, observed, prior, ctx);
@@ -93,5 +107,6 @@ export function planCeilings(observed: ObservedCeilings, prior: CostGuardStatus,
     ...(workloads.length ? { workloads } : {}),
     ...(nodePools.length ? { nodePools } : {}),
   };
+  plan.recentDrift = recentDrift(plan.status, ctx.nowMs);
   return plan;
 }

@@ -68,7 +68,9 @@ describe('ceilings: Auto Scaling groups', function () {
     const events = await waitForEvents(ns, 'drift', 'DriftReverted');
     assert.match(events[0]?.note ?? '', /MaxSize was raised to 50 \(CostGuard set 12 at .+\); reverted to 12/);
     assert.equal(await maxSizeOf(asg('drift')), 12);
-    const guard = await getGuard(ns, 'drift');
+    const guard = await waitForCondition(ns, 'drift', { type: 'CeilingsEnforced', status: 'True', reason: 'DriftReverted' });
+    assert.match(guard.status?.conditions?.find((c) => c.type === 'CeilingsEnforced')?.message ?? '', new RegExp(`asg/${asg('drift')}`));
+    assert.equal(guard.status?.scalingGroups?.[0]?.lastAction?.reason, 'Drift');
     assert.equal(guard.status?.scalingGroups?.[0]?.originalMaxSize, 30, 'the pre-clamp original survives drift');
     const metrics = await operator.manager.metrics.registry.getSingleMetricAsString('costguard_clamps_total');
     assert.match(metrics, new RegExp(`costguard_clamps_total\\{namespace="${ns}",name="drift",reason="Drift"\\} [1-9]`));

@@ -1,0 +1,53 @@
+import assert from 'node:assert/strict';
+import type { ScalingGroup } from '../../../src/cloud/scaling-groups.ts';
+import { ceilingConditions } from '../../../src/controllers/ceilings/conditions.ts';
+import type { ObservedCeilings } from '../../../src/controllers/ceilings/observed.ts';
+import { DRIFT_MEMORY_MS, planCeilings } from '../../../src/controllers/ceilings/plan.ts';
+
+const T0 = Date.UTC(2026, 10, 27, 12);
+
+function group(name: string, overrides: Partial<ScalingGroup> = {}): ScalingGroup {
+  return { name, arn: `arn:${name}`, minSize: 0, maxSize: 10, desiredCapacity: 2, inService: 2, instanceTypes: [], tags: {}, ...overrides };
+}
+
+function observed(groups: ObservedCeilings['groups']): ObservedCeilings {
+  return { groups, workloads: [], nodePools: [] };
+}
+
+const conditionsOf = (plan: ReturnType<typeof planCeilings>, mode: 'DryRun' | 'Enforce' = 'Enforce') =>
+  Object.fromEntries(ceilingConditions({ plan, mode, paused: false, failures: [], targetCount: 1 }).map((c) => [c.type, `${c.status}/${c.reason}`]));
+
+describe('planCeilings', () => {
+  it('reports a named group that does not exist as missing, and a tag selector matching none as nothing', () => {
+    const plan = planCeilings(observed([{ spec: { name: 'gone', maxSize: 5 }, found: [] }, { spec: { tagSelector: { a: 'b' }, maxSize: 5 }, found: [] }]), {}, { nowMs: T0, act: true });
+    assert.deepEqual(plan.missing, ['asg/gone']);
+    assert.deepEqual(plan.actions, []);
+    assert.deepEqual(conditionsOf(plan), { CeilingsEnforced: 'False/TargetNotFound', CeilingReached: 'False/BelowCeilings', Degraded: 'True/TargetNotFound' });
+  });
+
+  it('gives a group named by one entry and tag-selected by another the stricter ceiling', () => {
+    const g = group('shared', { maxSize: 50 });
+    const plan = planCeilings(observed([{ spec: { name: 'shared', maxSize: 30 }, found: [g] }, { spec: { tagSelector: { t: 'x' }, maxSize: 12 }, found: [g] }]), {}, { nowMs: T0, act: true });
+    assert.equal(plan.actions.length, 1);
+    assert.deepEqual(plan.actions[0]?.kind === 'asg' ? plan.actions[0].limits.maxSize : undefined, 12);
+    assert.equal(plan.status.scalingGroups?.[0]?.ceiling, 12);
+  });
+
+  it('plans no action in DryRun but reports the findings and says so in the condition', () => {
+    const plan = planCeilings(observed([{ spec: { name: 'g', maxSize: 5 }, found: [group('g')] }]), {}, { nowMs: T0, act: false });
+    assert.deepEqual(plan.actions, []);
+    assert.equal(plan.findings.length, 1);
+    assert.match(plan.status.scalingGroups?.[0]?.lastAction?.message ?? '', /would clamp MaxSize 10 → 5/);
+    assert.equal(conditionsOf(plan, 'DryRun').CeilingsEnforced, 'False/DryRun');
+  });
+
+  it('keeps a reverted drift in CeilingsEnforced for an hour, then forgets it', () => {
+    const prior = { scalingGroups: [{ name: 'g', ceiling: 5, maxSize: 5, desired: 2, clamped: true, originalMaxSize: 10, lastAction: { time: '2026-11-27T11:00:00Z', message: 'clamped', reason: 'AboveCeiling' } }] };
+    const reverted = planCeilings(observed([{ spec: { name: 'g', maxSize: 5 }, found: [group('g', { maxSize: 40 })] }]), prior, { nowMs: T0, act: true });
+    assert.equal(reverted.status.scalingGroups?.[0]?.lastAction?.reason, 'Drift');
+    assert.deepEqual(reverted.recentDrift, ['asg/g']);
+    const next = (nowMs: number) => planCeilings(observed([{ spec: { name: 'g', maxSize: 5 }, found: [group('g', { maxSize: 5 })] }]), reverted.status, { nowMs, act: true });
+    assert.equal(conditionsOf(next(T0 + 60_000)).CeilingsEnforced, 'True/DriftReverted');
+    assert.equal(conditionsOf(next(T0 + DRIFT_MEMORY_MS)).CeilingsEnforced, 'True/WithinCeilings');
+  });
+});
