@@ -104,7 +104,7 @@ export class CeilingsReconciler implements Reconciler {
   private async announce(guard: CostGuard, r: Report, ctx: ReconcileContext): Promise<void> {
     const { namespace = '', name = '' } = guard.metadata;
     const regarding = objectReference(COSTGUARD_RESOURCE, guard);
-    for (const finding of r.plan.findings.filter((f) => !r.failedTargets.has(f.target))) {
+    for (const finding of r.plan.findings.filter((f) => !r.failedTargets.has(f.target) && !f.repeated)) {
       await ctx.events.publish(findingEvent(regarding, finding, r.act));
       if (r.act) this.deps.metrics.clamps.inc({ namespace, name, reason: finding.reason });
     }

@@ -16,7 +16,7 @@ export interface GroupAction {
 export interface TargetOutcome<S> {
   status: S;
   /** Human sentences for what changed (or would change in DryRun). */
-  findings: { target: string; message: string; reason: string; drift: boolean }[];
+  findings: { target: string; message: string; reason: string; drift: boolean; repeated: boolean }[];
   binding: boolean;
 }
 
@@ -69,9 +69,18 @@ export function lastActionOf(
   prior: { lastAction?: LastAction } | undefined,
   nowMs: number,
 ): { lastAction?: LastAction } {
-  if (!changes.length) return prior?.lastAction ? { lastAction: prior.lastAction } : {};
+  if (!changes.length || isRepeat(message, prior)) return prior?.lastAction ? { lastAction: prior.lastAction } : {};
   const reason = changes.some((c) => c.reason === 'Drift') ? 'Drift' : changes[0]!.reason;
   return { lastAction: { time: formatTime(nowMs), message, reason } };
+}
+
+/**
+ * The same would-be change as last time (DryRun or paused: nothing changes in between). Its
+ * lastAction keeps its time, so a DryRun guard's status is not rewritten every resync, and
+ * no new event is sent for it.
+ */
+export function isRepeat(message: string, prior: { lastAction?: LastAction } | undefined): boolean {
+  return message !== '' && prior?.lastAction?.message === message;
 }
 
 /** Drift says what changed and since when, so the alert answers "who raised it?" quickly. */
@@ -120,6 +129,7 @@ export function planGroup(
   const target = asgRef(group.name);
   const status = groupStatus(resolved, d, prior, ctx);
   const action: GroupAction | undefined = ctx.act && d.changes.length > 0 ? { kind: 'asg', target, name: group.name, limits: limitsOf(d.changes), changes: d.changes } : undefined;
-  const findings = d.changes.map((c) => ({ target, message: `${target}: ${findingText(c, prior, ctx.act)}`, reason: c.reason, drift: c.reason === 'Drift' }));
+  const repeated = !ctx.act && isRepeat(d.changes.map((c) => describeChange(c, ctx.act)).join('; '), prior);
+  const findings = d.changes.map((c) => ({ target, message: `${target}: ${findingText(c, prior, ctx.act)}`, reason: c.reason, drift: c.reason === 'Drift', repeated }));
   return { status, ...(action ? { action } : {}), findings, binding: d.binding };
 }

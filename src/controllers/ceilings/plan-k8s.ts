@@ -3,8 +3,8 @@ import type { NodePoolStatus, WorkloadStatus } from '../../api/v1alpha1/index.ts
 import type { DecideContext } from './asg-decide.ts';
 import { decideNodePool, type LimitChange, type Quantities } from './nodepool-decide.ts';
 import { nodePoolRef, workloadRef, type ObservedCeilings } from './observed.ts';
-import { describeChange, lastActionOf, type TargetOutcome } from './plan-groups.ts';
-import { decideWorkload, REPLICA_FIELD, type WorkloadKind } from './replicas-decide.ts';
+import { describeChange, isRepeat, lastActionOf, type TargetOutcome } from './plan-groups.ts';
+import { decideWorkload, REPLICA_FIELD, type WorkloadDecision, type WorkloadKind } from './replicas-decide.ts';
 
 export interface WorkloadAction {
   kind: 'workload';
@@ -28,14 +28,11 @@ export interface NodePoolAction {
 type WorkloadEntry = ObservedCeilings['workloads'][number];
 type NodePoolEntry = ObservedCeilings['nodePools'][number];
 
-export function planWorkload(entry: WorkloadEntry, prior: WorkloadStatus | undefined, ctx: DecideContext): TargetOutcome<WorkloadStatus> & { action?: WorkloadAction } {
+function workloadStatus(entry: WorkloadEntry, d: WorkloadDecision, prior: WorkloadStatus | undefined, ctx: DecideContext): WorkloadStatus {
   const observed = entry.found!;
-  const target = workloadRef(entry.spec);
-  const d = decideWorkload(entry.spec.maxReplicas, observed, { originalValue: prior?.originalMaxReplicas }, ctx);
   const change = d.change;
-  const message = change ? describeChange(change, ctx.act) : '';
   const value = ctx.act && change ? change.to : observed.value;
-  const status: WorkloadStatus = {
+  return {
     kind: entry.spec.kind,
     name: entry.spec.name,
     ceiling: entry.spec.maxReplicas,
@@ -44,10 +41,20 @@ export function planWorkload(entry: WorkloadEntry, prior: WorkloadStatus | undef
     ...(d.memory.originalValue !== undefined ? { originalMaxReplicas: d.memory.originalValue } : {}),
     clamped: d.memory.originalValue !== undefined,
     binding: d.binding,
-    ...lastActionOf(change ? [change] : [], message, prior, ctx.nowMs),
+    ...lastActionOf(change ? [change] : [], change ? describeChange(change, ctx.act) : '', prior, ctx.nowMs),
   };
-  const findings = change ? [{ target, message: `${target}: ${message}`, reason: change.reason, drift: change.reason === 'Drift' }] : [];
-  if (!ctx.act || !change) return { status, findings, binding: d.binding };
+}
+
+export function planWorkload(entry: WorkloadEntry, prior: WorkloadStatus | undefined, ctx: DecideContext): TargetOutcome<WorkloadStatus> & { action?: WorkloadAction } {
+  const observed = entry.found!;
+  const target = workloadRef(entry.spec);
+  const d = decideWorkload(entry.spec.maxReplicas, observed, { originalValue: prior?.originalMaxReplicas }, ctx);
+  const status = workloadStatus(entry, d, prior, ctx);
+  const change = d.change;
+  if (!change) return { status, findings: [], binding: d.binding };
+  const message = describeChange(change, ctx.act);
+  const findings = [{ target, message: `${target}: ${message}`, reason: change.reason, drift: change.reason === 'Drift', repeated: !ctx.act && isRepeat(message, prior) }];
+  if (!ctx.act) return { status, findings, binding: d.binding };
   const path = REPLICA_FIELD[observed.kind].path;
   const action: WorkloadAction = { kind: 'workload', target, workload: observed.kind, name: observed.name, path, to: change.to, resourceVersion: entry.resourceVersion };
   return { status, findings, binding: d.binding, action };
@@ -73,7 +80,8 @@ export function planNodePool(entry: NodePoolEntry, prior: NodePoolStatus | undef
     binding: d.binding,
     ...lastActionOf(d.changes, message, prior, ctx.nowMs),
   };
-  const findings = d.changes.map((c) => ({ target, message: `${target}: ${limitsText([c], ctx.act)}`, reason: c.reason, drift: c.reason === 'Drift' }));
+  const repeated = !ctx.act && isRepeat(message, prior);
+  const findings = d.changes.map((c) => ({ target, message: `${target}: ${limitsText([c], ctx.act)}`, reason: c.reason, drift: c.reason === 'Drift', repeated }));
   if (!ctx.act || d.changes.length === 0) return { status, findings, binding: d.binding };
   return { status, findings, binding: d.binding, action: { kind: 'nodepool', target, name: entry.spec.name, limits: set, resourceVersion: entry.resourceVersion } };
 }

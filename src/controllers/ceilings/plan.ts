@@ -14,6 +14,8 @@ export interface Finding {
   /** AboveCeiling, Drift, ScaleOutRateLimited, Unset, Unlimited, MinAboveCeiling. */
   reason: string;
   drift: boolean;
+  /** DryRun/paused: reported already, unchanged since (no new event). */
+  repeated: boolean;
 }
 
 export interface CeilingsPlan {

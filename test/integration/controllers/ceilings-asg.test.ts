@@ -100,6 +100,10 @@ describe('ceilings: Auto Scaling groups', function () {
     assert.equal(guard.status?.scalingGroups?.[0]?.originalMaxSize, undefined);
     const events = await waitForEvents(ns, 'dry', 'WouldClamp', 2);
     assert.equal(events.length, 2, 'one per field it would clamp');
+    // Resyncs every second find the same would-be clamps: status is not rewritten for them.
+    const before = (await getGuard(ns, 'dry')).metadata.resourceVersion;
+    await new Promise((r) => setTimeout(r, 2500));
+    assert.equal((await getGuard(ns, 'dry')).metadata.resourceVersion, before);
   });
 
   it('changes nothing while paused, and acts once the annotation is removed', async () => {

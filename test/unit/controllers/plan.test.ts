@@ -41,6 +41,17 @@ describe('planCeilings', () => {
     assert.equal(conditionsOf(plan, 'DryRun').CeilingsEnforced, 'False/DryRun');
   });
 
+  it('in DryRun, an unchanged finding keeps its status as it was (no rewrite each resync) and is marked repeated', () => {
+    const seen = observed([{ spec: { name: 'g', maxSize: 5 }, found: [group('g')] }]);
+    const first = planCeilings(seen, {}, { nowMs: T0, act: false });
+    const again = planCeilings(seen, first.status, { nowMs: T0 + 30_000, act: false });
+    assert.deepEqual(again.status, first.status);
+    assert.deepEqual([first.findings[0]?.repeated, again.findings[0]?.repeated], [false, true]);
+    const changed = planCeilings(observed([{ spec: { name: 'g', maxSize: 5 }, found: [group('g', { maxSize: 12 })] }]), first.status, { nowMs: T0 + 60_000, act: false });
+    assert.equal(changed.findings[0]?.repeated, false);
+    assert.match(changed.status.scalingGroups?.[0]?.lastAction?.message ?? '', /MaxSize 12 → 5/);
+  });
+
   it('keeps a reverted drift in CeilingsEnforced for an hour, then forgets it', () => {
     const prior = { scalingGroups: [{ name: 'g', ceiling: 5, maxSize: 5, desired: 2, clamped: true, originalMaxSize: 10, lastAction: { time: '2026-11-27T11:00:00Z', message: 'clamped', reason: 'AboveCeiling' } }] };
     const reverted = planCeilings(observed([{ spec: { name: 'g', maxSize: 5 }, found: [group('g', { maxSize: 40 })] }]), prior, { nowMs: T0, act: true });
