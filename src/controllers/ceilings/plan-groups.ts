@@ -95,6 +95,11 @@ function limitsOf(changes: FieldChange[]): ScalingLimits {
   return { minSize: get('MinSize'), maxSize: get('MaxSize'), desiredCapacity: get('DesiredCapacity') };
 }
 
+/** All of a group's changes in one sentence: its lastAction message. */
+function changesText(d: GroupDecision, act: boolean): string {
+  return d.changes.map((c) => describeChange(c, act)).join('; ');
+}
+
 function groupStatus(
   resolved: { group: ScalingGroup; ceiling: GroupCeiling },
   d: GroupDecision,
@@ -102,7 +107,7 @@ function groupStatus(
   ctx: DecideContext,
 ): ScalingGroupStatus {
   const { group, ceiling } = resolved;
-  const message = d.changes.map((c) => describeChange(c, ctx.act)).join('; ');
+  const message = changesText(d, ctx.act);
   const after = ctx.act ? limitsOf(d.changes) : {};
   const window = d.memory.scaleOutWindow;
   return {
@@ -129,7 +134,7 @@ export function planGroup(
   const target = asgRef(group.name);
   const status = groupStatus(resolved, d, prior, ctx);
   const action: GroupAction | undefined = ctx.act && d.changes.length > 0 ? { kind: 'asg', target, name: group.name, limits: limitsOf(d.changes), changes: d.changes } : undefined;
-  const repeated = !ctx.act && isRepeat(d.changes.map((c) => describeChange(c, ctx.act)).join('; '), prior);
+  const repeated = !ctx.act && isRepeat(changesText(d, ctx.act), prior);
   const findings = d.changes.map((c) => ({ target, message: `${target}: ${findingText(c, prior, ctx.act)}`, reason: c.reason, drift: c.reason === 'Drift', repeated }));
   return { status, ...(action ? { action } : {}), findings, binding: d.binding };
 }
