@@ -1,6 +1,7 @@
 // The ceilings controller: observe every target a CostGuard names, decide (pure), act when
 // enforcing, and write status once. Deletion runs the onDelete policy behind a finalizer.
 import { ConditionType, FINALIZER, PAUSED_ANNOTATION, validateSpec, type CostGuard } from '../../api/v1alpha1/index.ts';
+import type { AwsTarget } from '../../cloud/aws/clients.ts';
 import { isCloudError } from '../../cloud/errors.ts';
 import type { ConditionInput } from '../../runtime/conditions.ts';
 import { errorMessage, TerminalError } from '../../runtime/errors.ts';
@@ -71,7 +72,7 @@ export class CeilingsReconciler implements Reconciler {
     }
     const nowMs = ctx.clock.now();
     let plan = planCeilings(observed, guard.status ?? {}, { nowMs, act });
-    if (act && plan.actions.some((a) => a.kind === 'asg')) plan = await this.replanWithLiveGroups(guard, observed, plan, nowMs);
+    if (act && plan.actions.some((a) => a.kind === 'asg')) plan = await this.replanWithLiveGroups(guard, observed, plan, { target, nowMs });
     const failures = act ? await applyActions(this.deps, target, guard.metadata.namespace ?? '', plan.actions) : [];
     const failedTargets = new Set(failures.map((f) => f.action.target));
     const applied = failures.length ? withFailedAsDryRun(plan, planCeilings(observed, guard.status ?? {}, { nowMs, act: false }), failedTargets) : plan;
@@ -82,11 +83,11 @@ export class CeilingsReconciler implements Reconciler {
   }
 
   /** Before writing, re-read the groups from AWS so a clamp never rests on a stale snapshot. */
-  private async replanWithLiveGroups(guard: CostGuard, observed: ObservedCeilings, plan: CeilingsPlan, nowMs: number): Promise<CeilingsPlan> {
+  private async replanWithLiveGroups(guard: CostGuard, observed: ObservedCeilings, plan: CeilingsPlan, at: { target: AwsTarget; nowMs: number }): Promise<CeilingsPlan> {
     const names = plan.actions.flatMap((a) => (a.kind === 'asg' ? [a.name] : []));
-    const live = new Map((await this.deps.snapshots.fresh(awsTargetOf(guard, this.deps.defaultRegion), names)).map((g) => [g.name, g]));
+    const live = new Map((await this.deps.snapshots.fresh(at.target, names)).map((g) => [g.name, g]));
     const groups = observed.groups.map((e) => ({ spec: e.spec, found: e.found.flatMap((g) => (names.includes(g.name) ? (live.has(g.name) ? [live.get(g.name)!] : []) : [g])) }));
-    return planCeilings({ ...observed, groups }, guard.status ?? {}, { nowMs, act: true });
+    return planCeilings({ ...observed, groups }, guard.status ?? {}, { nowMs: at.nowMs, act: true });
   }
 
   private async report(guard: CostGuard, r: Report, ctx: ReconcileContext): Promise<void> {

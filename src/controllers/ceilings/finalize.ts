@@ -11,7 +11,7 @@ import type { ActDeps } from './act.ts';
 import { restoredEvent } from './events.ts';
 import { WORKLOAD_RESOURCES } from './observe.ts';
 import { asgRef, nodePoolRef, workloadRef } from './observed.ts';
-import { REPLICA_FIELD } from './replicas-decide.ts';
+import { specKey } from './replicas-decide.ts';
 
 interface RestoreDeps extends ActDeps {
   defaultRegion: string;
@@ -35,7 +35,7 @@ async function restoreGroups(deps: RestoreDeps, guard: CostGuard): Promise<strin
 
 async function restoreWorkload(deps: RestoreDeps, namespace: string, w: WorkloadStatus): Promise<boolean> {
   const resource = WORKLOAD_RESOURCES[w.kind];
-  const path = REPLICA_FIELD[w.kind].path.split('.')[1]!;
+  const path = specKey(w.kind);
   const obj = await deps.rest.get<{ spec?: Record<string, unknown> }>(objectPath(resource, namespace, w.name)).catch(() => undefined);
   const current = obj?.spec?.[path];
   if (!obj || (typeof current === 'number' && current >= w.originalMaxReplicas!)) return false;

@@ -54,8 +54,8 @@ export class GroupSnapshots {
     return groups;
   }
 
-  /** Records a group's state after our own write, so later reads in this cycle see it. */
-  remember(target: AwsTarget, group: ScalingGroup): void {
+  /** Puts a freshly read group into the snapshot, so later reads in this cycle see it. */
+  private remember(target: AwsTarget, group: ScalingGroup): void {
     const snapshot = this.snapshots.get(targetKey(target));
     if (!snapshot) return;
     const groups = new Map(snapshot.groups).set(group.name, group);

@@ -9,7 +9,7 @@ import type { RestClient } from '../../runtime/kube/rest.ts';
 import type { GroupSnapshots } from './group-snapshots.ts';
 import type { NodePoolResource, ObservedNodePool, Quantities } from './nodepool-decide.ts';
 import type { ObservedCeilings } from './observed.ts';
-import type { ObservedWorkload, WorkloadKind } from './replicas-decide.ts';
+import { specKey, type ObservedWorkload, type WorkloadKind } from './replicas-decide.ts';
 
 export interface ObserveDeps {
   rest: RestClient;
@@ -47,9 +47,8 @@ function wantsMore(status: Record<string, unknown> | undefined): boolean {
 }
 
 function toWorkload(spec: WorkloadSpec, obj: KubeTarget): ObservedWorkload {
-  const field = { Deployment: 'replicas', StatefulSet: 'replicas', HorizontalPodAutoscaler: 'maxReplicas', ScaledObject: 'maxReplicaCount' }[spec.kind];
   const replicas = spec.kind === 'HorizontalPodAutoscaler' ? num(obj.status?.currentReplicas) : num(obj.status?.replicas);
-  return { kind: spec.kind, name: spec.name, value: num(obj.spec?.[field]), replicas, wantsMore: wantsMore(obj.status) };
+  return { kind: spec.kind, name: spec.name, value: num(obj.spec?.[specKey(spec.kind)]), replicas, wantsMore: wantsMore(obj.status) };
 }
 
 async function observeWorkload(rest: RestClient, namespace: string, spec: WorkloadSpec): Promise<ObservedCeilings['workloads'][number]> {

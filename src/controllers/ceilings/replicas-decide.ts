@@ -12,6 +12,11 @@ export const REPLICA_FIELD: Record<WorkloadKind, { path: string; unsetMeans: num
   ScaledObject: { path: 'spec.maxReplicaCount', unsetMeans: 100 },
 };
 
+/** The field's key under `spec` ("replicas", "maxReplicas", "maxReplicaCount"). */
+export function specKey(kind: WorkloadKind): string {
+  return REPLICA_FIELD[kind].path.slice('spec.'.length);
+}
+
 export interface ObservedWorkload {
   kind: WorkloadKind;
   name: string;
