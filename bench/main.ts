@@ -4,7 +4,7 @@ import { writeFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { join } from 'node:path';
 import { KubeConfig } from '@kubernetes/client-node';
-import { assets, repoRoot, run, startLocalEnv } from '../hack/localenv/index.ts';
+import { repoRoot, startLocalEnv } from '../hack/localenv/index.ts';
 import { RestClient } from '../src/runtime/kube/rest.ts';
 import { asgCalls, type AsgCallsResult } from './asg-calls.ts';
 import { runtimeScale, type RuntimeScaleResult } from './runtime-scale.ts';
@@ -52,13 +52,8 @@ async function main(): Promise<void> {
     const kc = new KubeConfig();
     kc.loadFromFile(env.controlPlane.kubeconfigPath);
     const rest = new RestClient(kc);
-    const kubectl = async (args: string[]): Promise<string> => {
-      const res = await run(assets.kubectl(), ['--kubeconfig', env.controlPlane.kubeconfigPath, ...args]);
-      if (res.code !== 0) throw new Error(`kubectl ${args.join(' ')}: ${res.stderr}`);
-      return res.stdout;
-    };
-    await kubectl(['apply', '--server-side', '-f', join(repoRoot, 'crds')]);
-    await kubectl(['wait', '--for=condition=Established', '--timeout=60s', 'crd/costguards.costguard.io']);
+    const kubectl = (args: string[]): Promise<string> => env.kubectl(args);
+    await env.installCostGuardCrd();
     process.stdout.write('bench: 1,000 CostGuards (about 2 minutes)\n');
     const scale = await runtimeScale(rest, env.env, kubectl);
     if (process.env.BENCH_ONLY === 'runtime') return void process.stdout.write(`${JSON.stringify(scale, null, 2)}\n`);

@@ -6,7 +6,7 @@
 // `--once` exits after the summary (the tests run it that way).
 import { setTimeout as delay } from 'node:timers/promises';
 import { join } from 'node:path';
-import { assets, repoRoot, run, startLocalEnv, type LocalEnv } from '../localenv/index.ts';
+import { assets, repoRoot, startLocalEnv, type LocalEnv } from '../localenv/index.ts';
 import { startOperator, type RunningOperator } from '../../src/cli/operator.ts';
 import { parseConfig } from '../../src/runtime/config.ts';
 import { createLogger } from '../../src/runtime/logger.ts';
@@ -20,12 +20,6 @@ const NAMESPACE = 'costguard-demo';
 const once = process.argv.includes('--once');
 const say = (line: string): void => void process.stdout.write(`${line}\n`);
 
-async function kubectl(env: LocalEnv, args: string[], input?: string): Promise<string> {
-  const res = await run(assets.kubectl(), ['--kubeconfig', env.controlPlane.kubeconfigPath, ...args], input === undefined ? {} : { input });
-  if (res.code !== 0) throw new Error(`kubectl ${args.join(' ')} failed:\n${res.stderr}`);
-  return res.stdout;
-}
-
 async function until(what: string, check: () => Promise<boolean>, narrator: Narrator, timeoutMs = 60_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (!(await check())) {
@@ -38,10 +32,9 @@ async function until(what: string, check: () => Promise<boolean>, narrator: Narr
 
 async function prepare(env: LocalEnv): Promise<Map<string, { maxSize?: number; desired?: number }>> {
   say(`==> local API server ${env.controlPlane.apiServerUrl}, AWS emulator ${env.moto.endpoint}`);
-  await kubectl(env, ['apply', '--server-side', '-f', join(repoRoot, 'crds')]);
-  await kubectl(env, ['wait', '--for=condition=Established', '--timeout=60s', 'crd/costguards.costguard.io']);
-  await kubectl(env, ['create', 'namespace', NAMESPACE]);
-  await kubectl(env, ['apply', '-n', NAMESPACE, '-f', '-'], WORKLOADS_YAML);
+  await env.installCostGuardCrd();
+  await env.kubectl(['create', 'namespace', NAMESPACE]);
+  await env.kubectl(['apply', '-n', NAMESPACE, '-f', '-'], WORKLOADS_YAML);
   await createDemoGroups();
   const before = new Map(await Promise.all(DEMO_GROUPS.map(async (g) => [g.name, await readDemoGroup(g)] as const)));
   say('==> AWS Auto Scaling groups (moto), before CostGuard:');
@@ -58,11 +51,11 @@ function operatorConfig() {
 async function scenario(env: LocalEnv, narrator: Narrator): Promise<void> {
   say('==> kubectl apply -f examples/orders-worker-guard.yaml -f examples/dryrun-audit-guard.yaml');
   for (const file of ['orders-worker-guard.yaml', 'dryrun-audit-guard.yaml']) {
-    await kubectl(env, ['apply', '--server-side', '-n', NAMESPACE, '-f', join(repoRoot, 'examples', file)]);
+    await env.kubectl(['apply', '--server-side', '-n', NAMESPACE, '-f', join(repoRoot, 'examples', file)]);
   }
   const orders = DEMO_GROUPS[0]!;
   await until('the orders-worker clamp', async () => (await readDemoGroup(orders)).maxSize === 20, narrator);
-  await until('the audit report', async () => (await kubectl(env, ['get', 'costguard', 'prod-asg-audit', '-n', NAMESPACE, '-o', 'jsonpath={.status.observedGeneration}'])) !== '', narrator);
+  await until('the audit report', async () => (await env.kubectl(['get', 'costguard', 'prod-asg-audit', '-n', NAMESPACE, '-o', 'jsonpath={.status.observedGeneration}'])) !== '', narrator);
   say(`==> someone raises ${orders.name} MaxSize to 60 in the console "just for tonight"`);
   await raiseMaxSize(orders.name, orders.region, 60);
   await until('the drift revert', async () => (await readDemoGroup(orders)).maxSize === 20, narrator);
@@ -78,11 +71,11 @@ async function summary(env: LocalEnv, before: Map<string, { maxSize?: number; de
     const changed = a.maxSize !== b.maxSize || a.desired !== b.desired ? 'clamped' : 'unchanged';
     say(`      ${g.name.padEnd(20)} MaxSize ${b.maxSize} → ${a.maxSize}, desired ${b.desired} → ${a.desired}  (${changed})`);
   }
-  const replicas = await kubectl(env, ['get', 'deployment', 'orders-worker', '-n', NAMESPACE, '-o', 'jsonpath={.spec.replicas}']);
-  const hpaMax = await kubectl(env, ['get', 'hpa', 'orders-worker', '-n', NAMESPACE, '-o', 'jsonpath={.spec.maxReplicas}']);
+  const replicas = await env.kubectl(['get', 'deployment', 'orders-worker', '-n', NAMESPACE, '-o', 'jsonpath={.spec.replicas}']);
+  const hpaMax = await env.kubectl(['get', 'hpa', 'orders-worker', '-n', NAMESPACE, '-o', 'jsonpath={.spec.maxReplicas}']);
   say(`      Deployment orders-worker replicas 45 → ${replicas}; HPA orders-worker maxReplicas 100 → ${hpaMax}`);
   say('\n==> kubectl get costguards -A');
-  say(await kubectl(env, ['get', 'costguards', '-A']));
+  say(await env.kubectl(['get', 'costguards', '-A']));
 }
 
 async function waitForInterrupt(env: LocalEnv, narrator: Narrator): Promise<void> {

@@ -5,6 +5,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ControlPlane } from './controlplane.ts';
 import { MotoServer } from './moto.ts';
+import { assets, repoRoot } from './assets.ts';
+import { run } from './command.ts';
 
 export { ControlPlane } from './controlplane.ts';
 export { MotoServer } from './moto.ts';
@@ -18,6 +20,10 @@ export interface LocalEnv {
   moto: MotoServer;
   /** Environment variables that point clients (kubectl, the AWS SDK) at this environment. */
   env: Record<string, string>;
+  /** kubectl as the admin; throws with its stderr when it fails. */
+  kubectl(args: string[], input?: string): Promise<string>;
+  /** Applies crds/ and waits until the CostGuard CRD is Established. */
+  installCostGuardCrd(): Promise<void>;
   stop(opts?: { keepDir?: boolean }): Promise<void>;
   logTails(lines?: number): string;
 }
@@ -32,8 +38,18 @@ export async function startLocalEnv(): Promise<LocalEnv> {
     await Promise.allSettled([controlPlane.stop(), moto.stop()]);
     throw err;
   }
+  const kubectl = async (args: string[], input?: string): Promise<string> => {
+    const res = await run(assets.kubectl(), ['--kubeconfig', controlPlane.kubeconfigPath, ...args], input === undefined ? {} : { input });
+    if (res.code !== 0) throw new Error(`kubectl ${args.join(' ')} failed:\n${res.stderr}`);
+    return res.stdout;
+  };
   return {
     dir,
+    kubectl,
+    async installCostGuardCrd() {
+      await kubectl(['apply', '--server-side', '-f', join(repoRoot, 'crds')]);
+      await kubectl(['wait', '--for=condition=Established', '--timeout=60s', 'crd/costguards.costguard.io']);
+    },
     controlPlane,
     moto,
     env: { KUBECONFIG: controlPlane.kubeconfigPath, ...moto.awsEnv() },
