@@ -28,6 +28,11 @@ export const ConditionType = {
   BudgetAtRisk: 'BudgetAtRisk',
   CostAnomaly: 'CostAnomaly',
   Degraded: 'Degraded',
+  // One condition per optional spec section, saying whether that section is active and why not.
+  ConcurrencyPublished: 'ConcurrencyPublished',
+  RunawayWatched: 'RunawayWatched',
+  CostTracked: 'CostTracked',
+  AlertsReady: 'AlertsReady',
 } as const;
 export type ConditionTypeName = (typeof ConditionType)[keyof typeof ConditionType];
 
@@ -44,3 +49,5 @@ export const CONDITION_STATUSES = ['True', 'False', 'Unknown'] as const;
 export const RUNAWAY_STATES = ['Normal', 'Suspected', 'Braking', 'Recovering'] as const;
 export const BREAKER_STATES = ['Closed', 'Open', 'HalfOpen'] as const;
 export const BRAKE_ACTIONS = ['Freeze', 'Shed'] as const;
+/** The concerns that may hold a target below its spec ceiling (see status.holds). */
+export const HOLD_OWNERS = ['runaway', 'breaker', 'cost'] as const;

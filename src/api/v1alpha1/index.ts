@@ -20,6 +20,7 @@ export {
   ConcurrencyStatus,
   CostGuardStatus,
   CostStatus,
+  Hold,
   NodePoolStatus,
   RunawayStatus,
   SavedValue,

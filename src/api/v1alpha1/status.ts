@@ -2,7 +2,7 @@
 // Money is a decimal string so "12.00" is exact; counts are integers; times are RFC 3339.
 import { Type } from '@sinclair/typebox';
 import type { Static } from '@sinclair/typebox';
-import { BRAKE_ACTIONS, BREAKER_STATES, RUNAWAY_STATES, WORKLOAD_KINDS } from './constants.ts';
+import { BRAKE_ACTIONS, BREAKER_STATES, HOLD_OWNERS, RUNAWAY_STATES, WORKLOAD_KINDS } from './constants.ts';
 import { Conditions, Decimal, LastAction, Time } from './common.ts';
 import { ListMap, Quantity, StringEnum } from './kit.ts';
 
@@ -155,6 +155,22 @@ export const BrakeStatus = Type.Object(
 );
 export type BrakeStatus = Static<typeof BrakeStatus>;
 
+export const Hold = Type.Object(
+  {
+    owner: StringEnum(HOLD_OWNERS, { description: 'The concern holding the target: runaway (the brake), breaker (fleet breaker open) or cost (hourlyCeiling).' }),
+    target: Type.String({
+      description: 'The target held, as asg/<name>, Deployment/<name>, StatefulSet/<name>, HorizontalPodAutoscaler/<name>, ScaledObject/<name> or NodePool/<name>.',
+      maxLength: 300,
+    }),
+    value: Type.Optional(count('The cap on MaxSize (ASG) or on the replica ceiling field (workloads).')),
+    limits: Type.Optional(Resources('The cap on spec.limits (NodePools).')),
+    reason: Type.String({ description: 'Why the target is held, a human sentence.', maxLength: 1024 }),
+    since: Time('When the hold began.'),
+  },
+  { description: 'A cap a concern contributes on one target; the ceilings actuator applies the lowest of the spec ceiling and every hold.' },
+);
+export type Hold = Static<typeof Hold>;
+
 export const CostGuardStatus = Type.Object(
   {
     observedGeneration: Type.Optional(
@@ -169,6 +185,12 @@ export const CostGuardStatus = Type.Object(
     runaway: Type.Optional(RunawayStatus),
     breaker: Type.Optional(BreakerStatus),
     brake: Type.Optional(BrakeStatus),
+    holds: Type.Optional(
+      ListMap(Hold, ['owner', 'target'], {
+        description: 'Caps contributed by the brake, the fleet breaker and the hourly cost ceiling; each concern writes only its own.',
+        maxItems: 600,
+      }),
+    ),
     lastReconcileTime: Type.Optional(Time('When the CostGuard was last reconciled.')),
   },
   { description: 'What CostGuard observed and did.' },

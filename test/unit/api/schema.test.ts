@@ -118,7 +118,7 @@ describe('api/v1alpha1 CRD schema', () => {
     assert.equal(conditions?.['x-kubernetes-list-type'], 'map');
     assert.deepEqual(conditions['x-kubernetes-list-map-keys'], ['type']);
     assert.deepEqual((conditions.items as Schema).required, ['type', 'status', 'lastTransitionTime', 'reason', 'message']);
-    assert.equal(CONDITION_TYPES.length, 9);
+    assert.equal(CONDITION_TYPES.length, 13);
   });
 
   it('has defaults that satisfy their own constraints, and never requires a defaulted field', () => {
