@@ -7,6 +7,8 @@ import { CeilingsReconciler } from '../controllers/ceilings/controller.ts';
 import { GroupSnapshots, targetKey } from '../controllers/ceilings/group-snapshots.ts';
 import { CeilingMetrics } from '../controllers/ceilings/metrics.ts';
 import { ceilingWatches } from '../controllers/ceilings/watches.ts';
+import { SectionsReconciler } from '../controllers/sections/controller.ts';
+import type { Section } from '../controllers/sections/decide.ts';
 import { awsTargetOf, COSTGUARD_RESOURCE } from '../controllers/resources.ts';
 import { Registry } from 'prom-client';
 import { loadKubeAccess } from '../runtime/kube/load-access.ts';
@@ -58,6 +60,10 @@ export async function startOperator(opts: OperatorOptions): Promise<RunningOpera
     defaultRegion: opts.defaultRegion,
   });
   manager.addController(reconciler, { for: COSTGUARD_RESOURCE, watches: ceilingWatches(guards) });
+  // Sections with a controller in this build set their own condition; every other section
+  // present in a spec is reported NotImplemented, so Ready never claims it is acted on.
+  const handled = new Set<Section>();
+  manager.addController(new SectionsReconciler({ guards, handled }), { for: COSTGUARD_RESOURCE });
   await manager.start();
   return {
     manager,

@@ -40,6 +40,8 @@ export const CONDITION_TYPES: readonly ConditionTypeName[] = Object.values(Condi
 
 /** The values of enum fields, shared by the schema, the docs and the controllers. */
 export const MODES = ['DryRun', 'Enforce'] as const;
+/** What a guard does right now: spec.mode, or Paused while costguard.io/paused is "true". */
+export const EFFECTIVE_MODES = ['Enforce', 'DryRun', 'Paused'] as const;
 export const ON_DELETE_POLICIES = ['Keep', 'Restore'] as const;
 export const WORKLOAD_KINDS = ['Deployment', 'StatefulSet', 'HorizontalPodAutoscaler', 'ScaledObject'] as const;
 export const CONCURRENCY_WORKLOAD_KINDS = ['Deployment', 'StatefulSet'] as const;

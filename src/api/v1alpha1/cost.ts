@@ -5,6 +5,7 @@ import type { Static } from '@sinclair/typebox';
 import { BUDGET_NOTIFICATION_TYPES } from './constants.ts';
 import { Duration, Percent, PositiveDecimal, SecretKeyRef } from './common.ts';
 import { ListMap, MapOf, StringEnum } from './kit.ts';
+import { notActedOnYet } from './pending.ts';
 
 export const BudgetNotification = Type.Object(
   {
@@ -86,7 +87,7 @@ export const CostSpec = Type.Object(
     budget: Type.Optional(BudgetSpec),
     anomaly: Type.Optional(AnomalySpec),
   },
-  { description: 'Cost ceilings, the AWS Budget, and spend-change anomaly detection.' },
+  { description: 'Cost ceilings, the AWS Budget, and spend-change anomaly detection.' + notActedOnYet('CostTracked') },
 );
 export type CostSpec = Static<typeof CostSpec>;
 
@@ -115,6 +116,6 @@ export const AlertsSpec = Type.Object(
       max: '7d',
     }),
   },
-  { description: 'Where alerts go. Kubernetes Events and Prometheus metrics are always emitted.' },
+  { description: 'Where alerts go. Kubernetes Events and Prometheus metrics are always emitted.' + notActedOnYet('AlertsReady') },
 );
 export type AlertsSpec = Static<typeof AlertsSpec>;

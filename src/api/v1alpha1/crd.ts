@@ -23,7 +23,12 @@ export interface PrinterColumn {
 
 /** The columns of `kubectl get costguards`: the answers an on-call engineer wants first. */
 export const PRINTER_COLUMNS: readonly PrinterColumn[] = [
-  { name: 'Mode', type: 'string', jsonPath: '.spec.mode', description: 'DryRun or Enforce.' },
+  {
+    name: 'Mode',
+    type: 'string',
+    jsonPath: '.status.effectiveMode',
+    description: 'What the guard does now: Enforce, DryRun, or Paused (costguard.io/paused is "true").',
+  },
   { name: '$/H', type: 'string', jsonPath: '.status.cost.estimatedHourly', description: 'Live USD per hour estimate.' },
   {
     name: 'Worst$/H',

@@ -5,6 +5,7 @@ import type { Static } from '@sinclair/typebox';
 import { RUNAWAY_ACTIONS } from './constants.ts';
 import { Duration, Percent, SecretKeyRef, Url } from './common.ts';
 import { StringEnum, withRules } from './kit.ts';
+import { notActedOnYet } from './pending.ts';
 
 export const BreakerSpec = Type.Object(
   {
@@ -32,7 +33,7 @@ export const BreakerSpec = Type.Object(
       default: 50,
     }),
   },
-  { description: 'Circuit-breaker settings handed to every worker replica, plus the fleet quorum.' },
+  { description: 'Circuit-breaker settings handed to every worker replica, plus the fleet quorum.' + notActedOnYet('ConcurrencyPublished') },
 );
 export type BreakerSpec = Static<typeof BreakerSpec>;
 
@@ -127,6 +128,6 @@ export const RunawaySpec = Type.Object(
       max: '24h',
     }),
   },
-  { description: 'Feedback-loop detection ("capacity up, retries up, useful throughput flat") and the brake.' },
+  { description: 'Feedback-loop detection ("capacity up, retries up, useful throughput flat") and the brake.' + notActedOnYet('RunawayWatched') },
 );
 export type RunawaySpec = Static<typeof RunawaySpec>;

@@ -2,7 +2,7 @@
 // Money is a decimal string so "12.00" is exact; counts are integers; times are RFC 3339.
 import { Type } from '@sinclair/typebox';
 import type { Static } from '@sinclair/typebox';
-import { BRAKE_ACTIONS, BREAKER_STATES, HOLD_OWNERS, RUNAWAY_STATES, WORKLOAD_KINDS } from './constants.ts';
+import { BRAKE_ACTIONS, BREAKER_STATES, EFFECTIVE_MODES, HOLD_OWNERS, RUNAWAY_STATES, WORKLOAD_KINDS } from './constants.ts';
 import { Conditions, Decimal, LastAction, Time } from './common.ts';
 import { ListMap, Quantity, StringEnum } from './kit.ts';
 
@@ -175,6 +175,13 @@ export const CostGuardStatus = Type.Object(
   {
     observedGeneration: Type.Optional(
       Type.Integer({ description: 'The metadata.generation this status was computed from.', minimum: 0, format: 'int64' }),
+    ),
+    effectiveMode: Type.Optional(
+      StringEnum(EFFECTIVE_MODES, {
+        description:
+          'What CostGuard does for this guard right now: Enforce, DryRun (reports only), or Paused ' +
+          '(costguard.io/paused is "true": observes and reports, changes nothing, whatever spec.mode says).',
+      }),
     ),
     conditions: Type.Optional(Conditions),
     scalingGroups: Type.Optional(ListMap(ScalingGroupStatus, ['name'], { description: 'One entry per Auto Scaling group.', maxItems: 500 })),

@@ -36,7 +36,7 @@ export interface FieldChange {
 
 export interface GroupDecision {
   changes: FieldChange[];
-  /** Demand sits at or above the ceiling (or the rate limit) right now. */
+  /** Demand is held back right now: at or above the ceiling, or at the rate limit's cap for the window. */
   binding: boolean;
   memory: GroupMemory;
 }
@@ -51,9 +51,13 @@ function scaleOutWindow(ceiling: GroupCeiling, observed: ObservedGroup, memory: 
   return { startMs: nowMs, baseline };
 }
 
+/** The most DesiredCapacity may be in the current window; Infinity without a rate limit. */
+function rateCapOf(ceiling: GroupCeiling, window: GroupMemory['scaleOutWindow']): number {
+  return window && ceiling.maxScaleOut ? window.baseline + ceiling.maxScaleOut.instances : Infinity;
+}
+
 function desiredTarget(ceiling: GroupCeiling, observed: ObservedGroup, window: GroupMemory['scaleOutWindow']): { to: number; reason: ClampReason } | undefined {
-  const rateCap = window && ceiling.maxScaleOut ? window.baseline + ceiling.maxScaleOut.instances : Infinity;
-  const cap = Math.min(ceiling.maxSize, rateCap);
+  const cap = Math.min(ceiling.maxSize, rateCapOf(ceiling, window));
   if (observed.desiredCapacity <= cap) return undefined;
   const to = Math.max(cap, Math.min(observed.minSize, ceiling.maxSize));
   if (to >= observed.desiredCapacity) return undefined;
@@ -75,6 +79,8 @@ export interface DecideContext {
   nowMs: number;
   /** False in DryRun or while paused: the changes are reported, and memory records none of them. */
   act: boolean;
+  /** Not acting because the guard is paused (messages say Paused, not DryRun). */
+  paused?: boolean;
 }
 
 export function decideGroup(ceiling: GroupCeiling, observed: ObservedGroup, memory: GroupMemory, ctx: DecideContext): GroupDecision {
@@ -87,7 +93,7 @@ export function decideGroup(ceiling: GroupCeiling, observed: ObservedGroup, memo
   const desiredAfter = ctx.act && desired ? desired.to : observed.desiredCapacity;
   return {
     changes,
-    binding: desired !== undefined || observed.desiredCapacity >= ceiling.maxSize,
+    binding: desired !== undefined || observed.desiredCapacity >= Math.min(ceiling.maxSize, rateCapOf(ceiling, window)),
     memory: { originalMaxSize, lastDesired: desiredAfter, scaleOutWindow: window },
   };
 }

@@ -1,44 +1,86 @@
 // Pure: the ceilings controller's conditions from what it planned, applied and failed at.
-import { ConditionType } from '../../api/v1alpha1/index.ts';
+// Each message says what is true now, in the words a user reads in `kubectl describe`.
+import { ConditionType, PAUSED_ANNOTATION } from '../../api/v1alpha1/index.ts';
 import type { ConditionInput } from '../../runtime/conditions.ts';
+import { invalidPauseMessage } from '../shared/pause.ts';
+import { missingText, raisedCeilingsText, unmatchedText, type Scope } from './messages.ts';
 import type { CeilingsPlan } from './plan.ts';
 
 export interface Outcome {
   plan: CeilingsPlan;
   mode: 'DryRun' | 'Enforce';
   paused: boolean;
+  /** The pause annotation's value when it is not "true" (so not paused). */
+  invalidPause?: string;
   /** Failed actions, as "target: reason" sentences. */
   failures: string[];
   targetCount: number;
+  scope: Scope;
 }
 
-const list = (items: readonly string[], max = 5): string =>
-  items.length <= max ? items.join(', ') : `${items.slice(0, max).join(', ')} and ${items.length - max} more`;
+const list = (items: readonly string[], max = 5): string => {
+  const unique = [...new Set(items)];
+  return unique.length <= max ? unique.join(', ') : `${unique.slice(0, max).join(', ')} and ${unique.length - max} more`;
+};
+
+function pausedCondition(o: Outcome): ConditionInput {
+  const pending = o.plan.findings.map((f) => f.target);
+  const tail = pending.length ? `; would clamp ${list(pending)} (Paused)` : '';
+  return { type: ConditionType.CeilingsEnforced, status: 'False', reason: 'Paused', message: `Paused: ${PAUSED_ANNOTATION} is "true", so CostGuard observes and changes nothing${tail}.` };
+}
+
+/** The first thing that keeps the ceilings from being enforced, if any. */
+function notEnforced(o: Outcome): ConditionInput | undefined {
+  const type = ConditionType.CeilingsEnforced;
+  if (o.paused) return pausedCondition(o);
+  if (o.plan.missing.length) return { type, status: 'False', reason: 'TargetNotFound', message: missingText(o.plan, o.scope) };
+  if (o.plan.unmatched.length) return { type, status: 'False', reason: 'NoTargetsMatched', message: unmatchedText(o.plan.unmatched, o.scope) };
+  if (o.failures.length) return { type, status: 'False', reason: 'ActionFailed', message: `Could not clamp: ${list(o.failures, 3)}.` };
+  const pending = o.plan.findings.map((f) => f.target);
+  if (o.mode === 'DryRun' && pending.length) return { type, status: 'False', reason: 'DryRun', message: `DryRun: would clamp ${list(pending)}.` };
+  return undefined;
+}
 
 function enforced(o: Outcome): ConditionInput {
+  const blocked = notEnforced(o);
+  if (blocked) return blocked;
   const type = ConditionType.CeilingsEnforced;
-  const pending = o.plan.findings.map((f) => f.target);
-  if (o.paused) return { type, status: 'False', reason: 'Paused', message: `costguard.io/paused is "true": observing only${pending.length ? `; pending: ${list(pending)}` : ''}.` };
-  if (o.plan.missing.length) return { type, status: 'False', reason: 'TargetNotFound', message: `Not found: ${list(o.plan.missing)}.` };
-  if (o.failures.length) return { type, status: 'False', reason: 'ActionFailed', message: `Could not clamp: ${list(o.failures, 3)}.` };
-  if (o.mode === 'DryRun' && pending.length) return { type, status: 'False', reason: 'DryRun', message: `DryRun: would clamp ${list([...new Set(pending)])}.` };
   const suffix = o.mode === 'DryRun' ? ' (DryRun)' : '';
   const all = `All ${o.targetCount} targets are at or below their ceilings${suffix}`;
+  const raised = raisedCeilingsText(o.plan.status);
+  const after = raised ? ` ${raised}` : '';
   if (o.plan.recentDrift.length) {
-    return { type, status: 'True', reason: 'DriftReverted', message: `${all}; within the last hour CostGuard reverted values raised again on ${list(o.plan.recentDrift)}.` };
+    return { type, status: 'True', reason: 'DriftReverted', message: `${all}; within the last hour CostGuard reverted values raised again on ${list(o.plan.recentDrift)}.${after}` };
   }
-  return { type, status: 'True', reason: 'WithinCeilings', message: `${all}.` };
+  return { type, status: 'True', reason: 'WithinCeilings', message: `${all}.${after}` };
 }
 
+/**
+ * CeilingReached: demand is held back right now — by a ceiling or the scale-out rate limit
+ * while acting, or (DryRun, paused) would be, because a target is above its ceiling.
+ */
 function reached(o: Outcome): ConditionInput {
   const type = ConditionType.CeilingReached;
-  if (!o.plan.binding.length) return { type, status: 'False', reason: 'BelowCeilings', message: 'No target is at its ceiling.' };
-  return { type, status: 'True', reason: 'CeilingBinding', message: `Demand is at the ceiling: ${list(o.plan.binding)}.` };
+  const binding = [...new Set(o.plan.binding)];
+  if (!binding.length) return { type, status: 'False', reason: 'BelowCeilings', message: 'No target is at its ceiling.' };
+  const acting = o.mode === 'Enforce' && !o.paused;
+  const pending = new Set(o.plan.findings.map((f) => f.target));
+  const above = acting ? [] : binding.filter((t) => pending.has(t));
+  const at = binding.filter((t) => !above.includes(t));
+  const why = o.paused ? 'Paused' : 'DryRun';
+  const sentences = [
+    ...(above.length ? [`Above the ceiling and not clamped (${why}): ${list(above)}.`] : []),
+    ...(at.length ? [`Demand is held back by a ceiling or the scale-out rate limit: ${list(at)}.`] : []),
+  ];
+  return { type, status: 'True', reason: 'CeilingBinding', message: sentences.join(' ') };
 }
 
 function degraded(o: Outcome): ConditionInput {
   const type = ConditionType.Degraded;
-  if (o.plan.missing.length) return { type, status: 'True', reason: 'TargetNotFound', message: `The spec names targets that do not exist: ${list(o.plan.missing)}.` };
+  // First: the user asked for a pause that did not happen, and CostGuard is still acting.
+  if (o.invalidPause !== undefined) return { type, status: 'True', reason: 'InvalidPause', message: invalidPauseMessage(o.invalidPause, o.mode) };
+  if (o.plan.missing.length) return { type, status: 'True', reason: 'TargetNotFound', message: missingText(o.plan, o.scope) };
+  if (o.plan.unmatched.length) return { type, status: 'True', reason: 'NoTargetsMatched', message: unmatchedText(o.plan.unmatched, o.scope) };
   if (o.failures.length) return { type, status: 'True', reason: 'ActionFailed', message: list(o.failures, 3) };
   return { type, status: 'False', reason: 'AsExpected', message: 'Every target was observed and handled.' };
 }

@@ -1,6 +1,6 @@
 // The ceilings controller: observe every target a CostGuard names, decide (pure), act when
 // enforcing, and write status once. Deletion runs the onDelete policy behind a finalizer.
-import { ConditionType, FINALIZER, PAUSED_ANNOTATION, validateSpec, type CostGuard } from '../../api/v1alpha1/index.ts';
+import { ConditionType, FINALIZER, validateSpec, type CostGuard } from '../../api/v1alpha1/index.ts';
 import type { AwsTarget } from '../../cloud/aws/clients.ts';
 import { isCloudError } from '../../cloud/errors.ts';
 import type { ConditionInput } from '../../runtime/conditions.ts';
@@ -12,8 +12,10 @@ import type { ReconcileContext, Reconciler, ReconcileResult } from '../../runtim
 import { awsTargetOf, COSTGUARD_RESOURCE } from '../resources.ts';
 import { applyActions, type ActDeps } from './act.ts';
 import { ceilingConditions } from './conditions.ts';
-import { failedEvent, findingEvent, invalidSpecEvent, missingEvent, observeFailedEvent } from './events.ts';
+import { pauseState, type PauseState } from '../shared/pause.ts';
+import { failedEvent, findingEvent, invalidPauseEvent, invalidSpecEvent, missingEvent, observeFailedEvent, unmatchedEvent } from './events.ts';
 import { finalizeGuard } from './finalize.ts';
+import { awsScope, type Scope } from './messages.ts';
 import type { CeilingMetrics } from './metrics.ts';
 import { observeCeilings } from './observe.ts';
 import type { ObservedCeilings } from './observed.ts';
@@ -30,7 +32,9 @@ export interface CeilingsDeps extends ActDeps {
 interface Report {
   plan: CeilingsPlan;
   act: boolean;
-  paused: boolean;
+  pause: PauseState;
+  /** Where the targets were looked up, for not-found and no-match messages. */
+  scope: Scope;
   /** "target: why" for each failed action. */
   failures: string[];
   /** The targets of the failed actions (their findings did not happen). */
@@ -61,9 +65,10 @@ export class CeilingsReconciler implements Reconciler {
   }
 
   private async enforce(guard: CostGuard, ctx: ReconcileContext): Promise<void> {
-    const paused = guard.metadata.annotations?.[PAUSED_ANNOTATION] === 'true';
-    const act = guard.spec.mode === 'Enforce' && !paused;
+    const pause = pauseState(guard);
+    const act = guard.spec.mode === 'Enforce' && !pause.paused;
     const target = awsTargetOf(guard, this.deps.defaultRegion);
+    const scope: Scope = { aws: awsScope(target, guard.spec.aws !== undefined), namespace: guard.metadata.namespace ?? '' };
     let observed: ObservedCeilings;
     try {
       observed = await observeCeilings(this.deps, guard, target);
@@ -71,13 +76,13 @@ export class CeilingsReconciler implements Reconciler {
       return this.observeFailed(guard, err, ctx);
     }
     const nowMs = ctx.clock.now();
-    let plan = planCeilings(observed, guard.status ?? {}, { nowMs, act });
+    let plan = planCeilings(observed, guard.status ?? {}, { nowMs, act, paused: pause.paused });
     if (act && plan.actions.some((a) => a.kind === 'asg')) plan = await this.replanWithLiveGroups(guard, observed, plan, { target, nowMs });
     const failures = act ? await applyActions(this.deps, target, guard.metadata.namespace ?? '', plan.actions) : [];
     const failedTargets = new Set(failures.map((f) => f.action.target));
     const applied = failures.length ? withFailedAsDryRun(plan, planCeilings(observed, guard.status ?? {}, { nowMs, act: false }), failedTargets) : plan;
     const failureText = failures.map((f) => `${f.action.target}: ${errorMessage(f.error)}`);
-    await this.report(guard, { plan: applied, act, paused, failures: failureText, failedTargets }, ctx);
+    await this.report(guard, { plan: applied, act, pause, scope, failures: failureText, failedTargets }, ctx);
     const retryable = failures.find((f) => !isCloudError(f.error) || f.error.retryable);
     if (retryable) throw new Error(`clamping ${retryable.action.target} failed: ${errorMessage(retryable.error)}`);
   }
@@ -93,8 +98,10 @@ export class CeilingsReconciler implements Reconciler {
   private async report(guard: CostGuard, r: Report, ctx: ReconcileContext): Promise<void> {
     const s = r.plan.status;
     const targetCount = (s.scalingGroups?.length ?? 0) + (s.workloads?.length ?? 0) + (s.nodePools?.length ?? 0);
-    const conditions = ceilingConditions({ plan: r.plan, mode: guard.spec.mode, paused: r.paused, failures: r.failures, targetCount });
-    const status = nextStatus({ guard, conditions, enforcing: guard.spec.mode === 'Enforce' && !r.paused, nowMs: ctx.clock.now(), ceilings: s });
+    const invalidPause = r.pause.invalid;
+    const outcome = { plan: r.plan, mode: guard.spec.mode, paused: r.pause.paused, failures: r.failures, targetCount, scope: r.scope };
+    const conditions = ceilingConditions({ ...outcome, ...(invalidPause !== undefined ? { invalidPause } : {}) });
+    const status = nextStatus({ guard, conditions, nowMs: ctx.clock.now(), ceilings: s });
     await ctx.status.update(COSTGUARD_RESOURCE, guard, status);
     await this.announce(guard, r, ctx);
     const p = r.plan;
@@ -110,7 +117,9 @@ export class CeilingsReconciler implements Reconciler {
       if (r.act) this.deps.metrics.clamps.inc({ namespace, name, reason: finding.reason });
     }
     this.deps.metrics.pending.set({ namespace, name }, r.act ? 0 : r.plan.findings.length);
-    if (r.plan.missing.length) await ctx.events.publish(missingEvent(regarding, r.plan.missing));
+    if (r.pause.invalid !== undefined) await ctx.events.publish(invalidPauseEvent(regarding, r.pause.invalid, guard.spec.mode));
+    if (r.plan.missing.length) await ctx.events.publish(missingEvent(regarding, r.plan, r.scope));
+    if (r.plan.unmatched.length) await ctx.events.publish(unmatchedEvent(regarding, r.plan.unmatched, r.scope));
     if (r.failures.length) await ctx.events.publish(failedEvent(regarding, r.failures));
     this.deps.metrics.setBinding(namespace, name, r.plan.binding);
     this.deps.metrics.missing.set({ namespace, name }, r.plan.missing.length);
@@ -121,7 +130,7 @@ export class CeilingsReconciler implements Reconciler {
       { type: ConditionType.CeilingsEnforced, status: 'False', reason: 'InvalidSpec', message },
       { type: ConditionType.Degraded, status: 'True', reason: 'InvalidSpec', message },
     ];
-    await ctx.status.update(COSTGUARD_RESOURCE, guard, nextStatus({ guard, conditions, enforcing: true, nowMs: ctx.clock.now() }));
+    await ctx.status.update(COSTGUARD_RESOURCE, guard, nextStatus({ guard, conditions, nowMs: ctx.clock.now() }));
     await ctx.events.publish(invalidSpecEvent(objectReference(COSTGUARD_RESOURCE, guard), message));
   }
 
@@ -130,7 +139,7 @@ export class CeilingsReconciler implements Reconciler {
     const reason = isCloudError(err) ? `Cloud${err.kind}` : 'ObserveFailed';
     const message = `Could not observe the targets: ${errorMessage(err)}`;
     const conditions: ConditionInput[] = [{ type: ConditionType.Degraded, status: 'True', reason, message }];
-    await ctx.status.update(COSTGUARD_RESOURCE, guard, nextStatus({ guard, conditions, enforcing: true, nowMs: ctx.clock.now() }));
+    await ctx.status.update(COSTGUARD_RESOURCE, guard, nextStatus({ guard, conditions, nowMs: ctx.clock.now() }));
     await ctx.events.publish(observeFailedEvent(objectReference(COSTGUARD_RESOURCE, guard), message));
     if (isCloudError(err) && !err.retryable) throw new TerminalError(message, { cause: err });
     throw err;

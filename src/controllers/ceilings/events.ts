@@ -1,6 +1,8 @@
 // Event constructors of the ceilings controller: one reason per kind of news.
 import type { EventSpec, ObjectReference } from '../../runtime/events.ts';
 import { normalEvent, warningEvent } from '../../runtime/events.ts';
+import { invalidPauseMessage } from '../shared/pause.ts';
+import { missingText, unmatchedText, type Missing, type Scope } from './messages.ts';
 import type { Finding } from './plan.ts';
 
 export function findingEvent(regarding: ObjectReference, finding: Finding, act: boolean): EventSpec {
@@ -9,8 +11,16 @@ export function findingEvent(regarding: ObjectReference, finding: Finding, act: 
   return warningEvent(regarding, 'CeilingClamped', finding.message);
 }
 
-export function missingEvent(regarding: ObjectReference, targets: readonly string[]): EventSpec {
-  return warningEvent(regarding, 'TargetNotFound', `Not found: ${targets.join(', ')}. Check the names, the region and the role.`);
+export function missingEvent(regarding: ObjectReference, missing: Missing, scope: Scope): EventSpec {
+  return warningEvent(regarding, 'TargetNotFound', missingText(missing, scope));
+}
+
+export function unmatchedEvent(regarding: ObjectReference, selectors: readonly string[], scope: Scope): EventSpec {
+  return warningEvent(regarding, 'NoTargetsMatched', unmatchedText(selectors, scope));
+}
+
+export function invalidPauseEvent(regarding: ObjectReference, value: string, mode: 'DryRun' | 'Enforce'): EventSpec {
+  return warningEvent(regarding, 'InvalidPause', invalidPauseMessage(value, mode));
 }
 
 export function failedEvent(regarding: ObjectReference, failures: readonly string[]): EventSpec {

@@ -30,11 +30,24 @@ interface KubeTarget {
   status?: Record<string, unknown>;
 }
 
-async function getOrUndefined(rest: RestClient, path: string): Promise<KubeTarget | undefined> {
+/**
+ * A 404 for an object carries a Status naming it (details.name); a 404 for a kind the API
+ * server does not serve (its CRD is not installed) does not.
+ */
+export function isKindMissing(err: unknown): boolean {
+  if (!isNotFound(err)) return false;
+  const body = (err as { body?: unknown }).body;
+  const details = typeof body === 'object' && body !== null ? (body as { details?: { name?: string } }).details : undefined;
+  return !details?.name;
+}
+
+type Lookup = { obj: KubeTarget } | { absent: 'object' | 'kind' };
+
+async function lookup(rest: RestClient, path: string): Promise<Lookup> {
   try {
-    return await rest.get<KubeTarget>(path);
+    return { obj: await rest.get<KubeTarget>(path) };
   } catch (err) {
-    if (isNotFound(err)) return undefined;
+    if (isNotFound(err)) return { absent: isKindMissing(err) ? 'kind' : 'object' };
     throw err;
   }
 }
@@ -52,8 +65,9 @@ function toWorkload(spec: WorkloadSpec, obj: KubeTarget): ObservedWorkload {
 }
 
 async function observeWorkload(rest: RestClient, namespace: string, spec: WorkloadSpec): Promise<ObservedCeilings['workloads'][number]> {
-  const obj = await getOrUndefined(rest, objectPath(WORKLOAD_RESOURCES[spec.kind], namespace, spec.name));
-  if (!obj) return { spec };
+  const got = await lookup(rest, objectPath(WORKLOAD_RESOURCES[spec.kind], namespace, spec.name));
+  if ('absent' in got) return { spec, ...(got.absent === 'kind' ? { kindMissing: true } : {}) };
+  const { obj } = got;
   return { spec, found: toWorkload(spec, obj), resourceVersion: obj.metadata?.resourceVersion };
 }
 
@@ -63,8 +77,9 @@ function quantities(source: unknown, keys: readonly NodePoolResource[]): Quantit
 }
 
 async function observeNodePool(rest: RestClient, spec: NodePoolSpec): Promise<ObservedCeilings['nodePools'][number]> {
-  const obj = await getOrUndefined(rest, objectPath(Resources.karpenterNodePools, undefined, spec.name));
-  if (!obj) return { spec };
+  const got = await lookup(rest, objectPath(Resources.karpenterNodePools, undefined, spec.name));
+  if ('absent' in got) return { spec, ...(got.absent === 'kind' ? { kindMissing: true } : {}) };
+  const { obj } = got;
   const keys: NodePoolResource[] = ['cpu', 'memory', 'nodes'];
   const found: ObservedNodePool = { name: spec.name, limits: quantities(obj.spec?.limits, keys), usage: quantities(obj.status?.resources, keys) };
   return { spec, found, resourceVersion: obj.metadata?.resourceVersion };

@@ -8,8 +8,9 @@ import type { ObservedWorkload } from './replicas-decide.ts';
 export interface ObservedCeilings {
   /** Each scalingGroups entry with the groups it resolved to (a name: 0 or 1; tags: 0..n). */
   groups: { spec: ScalingGroupSpec; found: ScalingGroup[] }[];
-  workloads: { spec: WorkloadSpec; found?: ObservedWorkload; resourceVersion?: string }[];
-  nodePools: { spec: NodePoolSpec; found?: ObservedNodePool; resourceVersion?: string }[];
+  /** kindMissing: not found because the API server does not serve the kind (CRD not installed). */
+  workloads: { spec: WorkloadSpec; found?: ObservedWorkload; resourceVersion?: string; kindMissing?: boolean }[];
+  nodePools: { spec: NodePoolSpec; found?: ObservedNodePool; resourceVersion?: string; kindMissing?: boolean }[];
 }
 
 /** "asg/orders-worker-asg", "HorizontalPodAutoscaler/orders-worker": how targets are named in messages. */

@@ -3,6 +3,7 @@ import { parseDuration, type ScalingGroupStatus } from '../../api/v1alpha1/index
 import type { ScalingGroup, ScalingLimits } from '../../cloud/scaling-groups.ts';
 import { formatTime } from '../../runtime/conditions.ts';
 import { decideGroup, type DecideContext, type FieldChange, type GroupCeiling, type GroupDecision, type GroupMemory } from './asg-decide.ts';
+import { driftSince } from './messages.ts';
 import { asgRef, type ObservedCeilings } from './observed.ts';
 
 export interface GroupAction {
@@ -54,9 +55,18 @@ function memoryOf(prior: ScalingGroupStatus | undefined): GroupMemory {
   };
 }
 
-export function describeChange(c: { field: string; from: number | string | undefined; to: number | string; reason: string }, act: boolean): string {
-  const verb = act ? 'clamped' : 'would clamp';
-  const suffix = act ? '' : ' (DryRun)';
+/** How a change is told: done (acting), or would-be while DryRun or paused. */
+export type Telling = Pick<DecideContext, 'act' | 'paused'>;
+
+/** " (DryRun)" or " (Paused)" after a would-be change; nothing after a done one. */
+export function notActingSuffix(t: Telling): string {
+  if (t.act) return '';
+  return t.paused ? ' (Paused)' : ' (DryRun)';
+}
+
+export function describeChange(c: { field: string; from: number | string | undefined; to: number | string; reason: string }, t: Telling): string {
+  const verb = t.act ? 'clamped' : 'would clamp';
+  const suffix = notActingSuffix(t);
   return `${verb} ${c.field} ${c.from ?? 'unset'} → ${c.to} (${c.reason})${suffix}`;
 }
 
@@ -67,11 +77,12 @@ export function lastActionOf(
   changes: readonly { reason: string }[],
   message: string,
   prior: { lastAction?: LastAction } | undefined,
-  nowMs: number,
+  ctx: DecideContext,
 ): { lastAction?: LastAction } {
-  if (!changes.length || isRepeat(message, prior)) return prior?.lastAction ? { lastAction: prior.lastAction } : {};
+  // Only a would-be change repeats; a second revert of the same drift is a new action.
+  if (!changes.length || (!ctx.act && isRepeat(message, prior))) return prior?.lastAction ? { lastAction: prior.lastAction } : {};
   const reason = changes.some((c) => c.reason === 'Drift') ? 'Drift' : changes[0]!.reason;
-  return { lastAction: { time: formatTime(nowMs), message, reason } };
+  return { lastAction: { time: formatTime(ctx.nowMs), message, reason } };
 }
 
 /**
@@ -84,10 +95,9 @@ export function isRepeat(message: string, prior: { lastAction?: LastAction } | u
 }
 
 /** Drift says what changed and since when, so the alert answers "who raised it?" quickly. */
-function findingText(c: FieldChange, prior: ScalingGroupStatus | undefined, act: boolean): string {
-  if (c.reason !== 'Drift' || c.field !== 'MaxSize' || !prior) return describeChange(c, act);
-  const since = prior.lastAction ? ` (CostGuard set ${prior.maxSize} at ${prior.lastAction.time})` : '';
-  return `MaxSize was raised to ${c.from}${since}; ${act ? 'reverted' : 'would revert'} to ${c.to}${act ? '' : ' (DryRun)'}`;
+function findingText(c: FieldChange, prior: ScalingGroupStatus | undefined, t: Telling): string {
+  if (c.reason !== 'Drift' || c.field !== 'MaxSize' || !prior) return describeChange(c, t);
+  return `MaxSize was raised to ${c.from}${driftSince(prior, c.to)}; ${t.act ? 'reverted' : 'would revert'} to ${c.to}${notActingSuffix(t)}`;
 }
 
 function limitsOf(changes: FieldChange[]): ScalingLimits {
@@ -96,8 +106,8 @@ function limitsOf(changes: FieldChange[]): ScalingLimits {
 }
 
 /** All of a group's changes in one sentence: its lastAction message. */
-function changesText(d: GroupDecision, act: boolean): string {
-  return d.changes.map((c) => describeChange(c, act)).join('; ');
+function changesText(d: GroupDecision, t: Telling): string {
+  return d.changes.map((c) => describeChange(c, t)).join('; ');
 }
 
 function groupStatus(
@@ -107,7 +117,7 @@ function groupStatus(
   ctx: DecideContext,
 ): ScalingGroupStatus {
   const { group, ceiling } = resolved;
-  const message = changesText(d, ctx.act);
+  const message = changesText(d, ctx);
   const after = ctx.act ? limitsOf(d.changes) : {};
   const window = d.memory.scaleOutWindow;
   return {
@@ -120,7 +130,7 @@ function groupStatus(
     clamped: d.memory.originalMaxSize !== undefined || (ctx.act && after.desiredCapacity !== undefined),
     binding: d.binding,
     ...(window ? { scaleOutWindow: { start: formatTime(window.startMs), baseline: window.baseline } } : {}),
-    ...lastActionOf(d.changes, message, prior, ctx.nowMs),
+    ...lastActionOf(d.changes, message, prior, ctx),
   };
 }
 
@@ -134,7 +144,7 @@ export function planGroup(
   const target = asgRef(group.name);
   const status = groupStatus(resolved, d, prior, ctx);
   const action: GroupAction | undefined = ctx.act && d.changes.length > 0 ? { kind: 'asg', target, name: group.name, limits: limitsOf(d.changes), changes: d.changes } : undefined;
-  const repeated = !ctx.act && isRepeat(changesText(d, ctx.act), prior);
-  const findings = d.changes.map((c) => ({ target, message: `${target}: ${findingText(c, prior, ctx.act)}`, reason: c.reason, drift: c.reason === 'Drift', repeated }));
+  const repeated = !ctx.act && isRepeat(changesText(d, ctx), prior);
+  const findings = d.changes.map((c) => ({ target, message: `${target}: ${findingText(c, prior, ctx)}`, reason: c.reason, drift: c.reason === 'Drift', repeated }));
   return { status, ...(action ? { action } : {}), findings, binding: d.binding };
 }

@@ -3,7 +3,7 @@ import type { NodePoolStatus, WorkloadStatus } from '../../api/v1alpha1/index.ts
 import type { DecideContext } from './asg-decide.ts';
 import { decideNodePool, type LimitChange, type Quantities } from './nodepool-decide.ts';
 import { nodePoolRef, workloadRef, type ObservedCeilings } from './observed.ts';
-import { describeChange, isRepeat, lastActionOf, type TargetOutcome } from './plan-groups.ts';
+import { describeChange, isRepeat, lastActionOf, type TargetOutcome, type Telling } from './plan-groups.ts';
 import { decideWorkload, REPLICA_FIELD, type WorkloadDecision, type WorkloadKind } from './replicas-decide.ts';
 
 export interface WorkloadAction {
@@ -41,7 +41,7 @@ function workloadStatus(entry: WorkloadEntry, d: WorkloadDecision, prior: Worklo
     ...(d.memory.originalValue !== undefined ? { originalMaxReplicas: d.memory.originalValue } : {}),
     clamped: d.memory.originalValue !== undefined,
     binding: d.binding,
-    ...lastActionOf(change ? [change] : [], change ? describeChange(change, ctx.act) : '', prior, ctx.nowMs),
+    ...lastActionOf(change ? [change] : [], change ? describeChange(change, ctx) : '', prior, ctx),
   };
 }
 
@@ -52,7 +52,7 @@ export function planWorkload(entry: WorkloadEntry, prior: WorkloadStatus | undef
   const status = workloadStatus(entry, d, prior, ctx);
   const change = d.change;
   if (!change) return { status, findings: [], binding: d.binding };
-  const message = describeChange(change, ctx.act);
+  const message = describeChange(change, ctx);
   const findings = [{ target, message: `${target}: ${message}`, reason: change.reason, drift: change.reason === 'Drift', repeated: !ctx.act && isRepeat(message, prior) }];
   if (!ctx.act) return { status, findings, binding: d.binding };
   const path = REPLICA_FIELD[observed.kind].path;
@@ -60,15 +60,15 @@ export function planWorkload(entry: WorkloadEntry, prior: WorkloadStatus | undef
   return { status, findings, binding: d.binding, action };
 }
 
-function limitsText(changes: LimitChange[], act: boolean): string {
-  return changes.map((c) => describeChange({ field: `spec.limits.${c.resource}`, from: c.from, to: c.to, reason: c.reason }, act)).join('; ');
+function limitsText(changes: LimitChange[], t: Telling): string {
+  return changes.map((c) => describeChange({ field: `spec.limits.${c.resource}`, from: c.from, to: c.to, reason: c.reason }, t)).join('; ');
 }
 
 export function planNodePool(entry: NodePoolEntry, prior: NodePoolStatus | undefined, ctx: DecideContext): TargetOutcome<NodePoolStatus> & { action?: NodePoolAction } {
   const observed = entry.found!;
   const target = nodePoolRef(entry.spec.name);
   const d = decideNodePool(entry.spec.limits, observed, { originalLimits: prior?.originalLimits }, ctx);
-  const message = limitsText(d.changes, ctx.act);
+  const message = limitsText(d.changes, ctx);
   const set: Quantities = Object.fromEntries(d.changes.map((c) => [c.resource, c.to]));
   const limits = ctx.act ? { ...observed.limits, ...set } : observed.limits;
   const status: NodePoolStatus = {
@@ -78,10 +78,10 @@ export function planNodePool(entry: NodePoolEntry, prior: NodePoolStatus | undef
     ...(d.memory.originalLimits ? { originalLimits: d.memory.originalLimits } : {}),
     clamped: d.memory.originalLimits !== undefined,
     binding: d.binding,
-    ...lastActionOf(d.changes, message, prior, ctx.nowMs),
+    ...lastActionOf(d.changes, message, prior, ctx),
   };
   const repeated = !ctx.act && isRepeat(message, prior);
-  const findings = d.changes.map((c) => ({ target, message: `${target}: ${limitsText([c], ctx.act)}`, reason: c.reason, drift: c.reason === 'Drift', repeated }));
+  const findings = d.changes.map((c) => ({ target, message: `${target}: ${limitsText([c], ctx)}`, reason: c.reason, drift: c.reason === 'Drift', repeated }));
   if (!ctx.act || d.changes.length === 0) return { status, findings, binding: d.binding };
   return { status, findings, binding: d.binding, action: { kind: 'nodepool', target, name: entry.spec.name, limits: set, resourceVersion: entry.resourceVersion } };
 }

@@ -2,6 +2,7 @@
 // to take (none in DryRun or while paused), what to tell people, and the status to write.
 import type { CostGuardStatus, NodePoolStatus, ScalingGroupStatus, WorkloadStatus } from '../../api/v1alpha1/index.ts';
 import type { DecideContext } from './asg-decide.ts';
+import { selectorText } from './messages.ts';
 import { asgRef, nodePoolRef, workloadRef, type ObservedCeilings } from './observed.ts';
 import { planGroup, resolveGroups, type GroupAction, type TargetOutcome } from './plan-groups.ts';
 import { planNodePool, planWorkload, type NodePoolAction, type WorkloadAction } from './plan-k8s.ts';
@@ -25,6 +26,10 @@ export interface CeilingsPlan {
   binding: string[];
   /** Targets the spec names that do not exist. */
   missing: string[];
+  /** Of `missing`, those whose kind the API server does not serve (CRD not installed). */
+  notInstalled: string[];
+  /** Tag selectors that matched no Auto Scaling group, as `{key: value}`. */
+  unmatched: string[];
   /** Targets whose drift CostGuard reverted within DRIFT_MEMORY_MS. */
   recentDrift: string[];
   status: Pick<CostGuardStatus, 'scalingGroups' | 'workloads' | 'nodePools'>;
@@ -42,10 +47,15 @@ function byName<T extends { name: string }>(list: T[] | undefined): Map<string, 
   return new Map((list ?? []).map((s) => [s.name, s]));
 }
 
+/** A name that resolved to no group is missing; a tag selector that matched none is unmatched. */
+function recordUnresolved(plan: CeilingsPlan, entry: ObservedCeilings['groups'][number]): void {
+  if (entry.spec.name !== undefined) return markMissing(plan, asgRef(entry.spec.name), false);
+  const selector = selectorText(entry.spec.tagSelector ?? {});
+  if (!plan.unmatched.includes(selector)) plan.unmatched.push(selector);
+}
+
 function planGroups(plan: CeilingsPlan, observed: ObservedCeilings, prior: CostGuardStatus, ctx: DecideContext): ScalingGroupStatus[] {
-  for (const entry of observed.groups) {
-    if (entry.spec.name !== undefined && entry.found.length === 0) plan.missing.push(asgRef(entry.spec.name));
-  }
+  for (const entry of observed.groups.filter((e) => e.found.length === 0)) recordUnresolved(plan, entry);
   const priorByName = byName(prior.scalingGroups);
   const statuses: ScalingGroupStatus[] = [];
   for (const resolved of [...resolveGroups(observed).values()].sort((a, b) => a.group.name.localeCompare(b.group.name))) {
@@ -56,12 +66,18 @@ function planGroups(plan: CeilingsPlan, observed: ObservedCeilings, prior: CostG
   return statuses;
 }
 
+function markMissing(plan: CeilingsPlan, target: string, kindMissing: boolean | undefined): void {
+  if (plan.missing.includes(target)) return;
+  plan.missing.push(target);
+  if (kindMissing) plan.notInstalled.push(target);
+}
+
 function planWorkloads(plan: CeilingsPlan, observed: ObservedCeilings, prior: CostGuardStatus, ctx: DecideContext): WorkloadStatus[] {
   const statuses: WorkloadStatus[] = [];
   for (const entry of observed.workloads) {
     const target = workloadRef(entry.spec);
     if (!entry.found) {
-      plan.missing.push(target);
+      markMissing(plan, target, entry.kindMissing);
       continue;
     }
     const priorStatus = prior.workloads?.find((w) => w.kind === entry.spec.kind && w.name === entry.spec.name);
@@ -77,7 +93,7 @@ function planNodePools(plan: CeilingsPlan, observed: ObservedCeilings, prior: Co
   const statuses: NodePoolStatus[] = [];
   for (const entry of observed.nodePools) {
     if (!entry.found) {
-      plan.missing.push(nodePoolRef(entry.spec.name));
+      markMissing(plan, nodePoolRef(entry.spec.name), entry.kindMissing);
       continue;
     }
     const outcome = planNodePool(entry, priorByName.get(entry.spec.name), ctx);
@@ -100,7 +116,7 @@ function recentDrift(status: CeilingsPlan['status'], nowMs: number): string[] {
 }
 
 export function planCeilings(observed: ObservedCeilings, prior: CostGuardStatus, ctx: DecideContext): CeilingsPlan {
-  const plan: CeilingsPlan = { actions: [], findings: [], binding: [], missing: [], recentDrift: [], status: {} };
+  const plan: CeilingsPlan = { actions: [], findings: [], binding: [], missing: [], notInstalled: [], unmatched: [], recentDrift: [], status: {} };
   const scalingGroups = planGroups(plan, observed, prior, ctx);
   const workloads = planWorkloads(plan, observed, prior, ctx);
   const nodePools = planNodePools(plan, observed, prior, ctx);

@@ -15,12 +15,13 @@ function observed(groups: ObservedCeilings['groups']): ObservedCeilings {
 }
 
 const conditionsOf = (plan: ReturnType<typeof planCeilings>, mode: 'DryRun' | 'Enforce' = 'Enforce') =>
-  Object.fromEntries(ceilingConditions({ plan, mode, paused: false, failures: [], targetCount: 1 }).map((c) => [c.type, `${c.status}/${c.reason}`]));
+  Object.fromEntries(ceilingConditions({ plan, mode, paused: false, failures: [], targetCount: 1, scope: { aws: 'region us-east-1, the operator\'s account', namespace: 'default' } }).map((c) => [c.type, `${c.status}/${c.reason}`]));
 
 describe('planCeilings', () => {
-  it('reports a named group that does not exist as missing, and a tag selector matching none as nothing', () => {
+  it('reports a named group that does not exist as missing, and a tag selector matching none as unmatched', () => {
     const plan = planCeilings(observed([{ spec: { name: 'gone', maxSize: 5 }, found: [] }, { spec: { tagSelector: { a: 'b' }, maxSize: 5 }, found: [] }]), {}, { nowMs: T0, act: true });
     assert.deepEqual(plan.missing, ['asg/gone']);
+    assert.deepEqual(plan.unmatched, ['{a: b}']);
     assert.deepEqual(plan.actions, []);
     assert.deepEqual(conditionsOf(plan), { CeilingsEnforced: 'False/TargetNotFound', CeilingReached: 'False/BelowCeilings', Degraded: 'True/TargetNotFound' });
   });
