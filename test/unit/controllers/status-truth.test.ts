@@ -1,0 +1,165 @@
+// The sentences a user reads, pinned as text: pause, sections, not-found, no match, raised
+// ceilings, drift and CeilingReached.
+import assert from 'node:assert/strict';
+import { ConditionType, type CostGuardSpec } from '../../../src/api/v1alpha1/index.ts';
+import type { ScalingGroup } from '../../../src/cloud/scaling-groups.ts';
+import { decideGroup } from '../../../src/controllers/ceilings/asg-decide.ts';
+import { ceilingConditions, type Outcome } from '../../../src/controllers/ceilings/conditions.ts';
+import { awsScope, driftSince, missingText, raisedCeilingsText, selectorText, unmatchedText } from '../../../src/controllers/ceilings/messages.ts';
+import type { ObservedCeilings } from '../../../src/controllers/ceilings/observed.ts';
+import { isKindMissing } from '../../../src/controllers/ceilings/observe.ts';
+import { planCeilings, type CeilingsPlan } from '../../../src/controllers/ceilings/plan.ts';
+import { nextStatus } from '../../../src/controllers/ceilings/status.ts';
+import { unhandledSectionConditions } from '../../../src/controllers/sections/decide.ts';
+import { effectiveMode, pauseState } from '../../../src/controllers/shared/pause.ts';
+import { KubeApiError } from '../../../src/runtime/errors.ts';
+
+const T0 = Date.UTC(2026, 10, 27, 12);
+const scope = { aws: 'region eu-west-1, account 123456789012', namespace: 'payments' };
+
+function group(name: string, overrides: Partial<ScalingGroup> = {}): ScalingGroup {
+  return { name, arn: `arn:${name}`, minSize: 0, maxSize: 10, desiredCapacity: 2, inService: 2, instanceTypes: [], tags: {}, ...overrides };
+}
+
+const observed = (groups: ObservedCeilings['groups'], rest: Partial<ObservedCeilings> = {}): ObservedCeilings => ({ groups, workloads: [], nodePools: [], ...rest });
+
+function conditions(plan: CeilingsPlan, o: Partial<Outcome> = {}): Record<string, string> {
+  const all = ceilingConditions({ plan, mode: 'Enforce', paused: false, failures: [], targetCount: 1, scope, ...o });
+  return Object.fromEntries(all.map((c) => [c.type, `${c.status}/${c.reason}: ${c.message ?? ''}`]));
+}
+
+describe('status that tells the truth', () => {
+  describe('pause', () => {
+    const guard = (annotations?: Record<string, string>, mode: 'DryRun' | 'Enforce' = 'Enforce') => ({ metadata: { ...(annotations ? { annotations } : {}) }, spec: { mode } as CostGuardSpec });
+    it('accepts exactly "true"; any other value is invalid and does not pause', () => {
+      assert.deepEqual(pauseState(guard({ 'costguard.io/paused': 'true' })), { paused: true });
+      assert.deepEqual(pauseState(guard()), { paused: false });
+      for (const v of ['True', 'yes', '1', '']) assert.deepEqual(pauseState(guard({ 'costguard.io/paused': v })), { paused: false, invalid: v });
+    });
+    it('shows Paused, Enforce or DryRun as the effective mode', () => {
+      assert.equal(effectiveMode(guard({ 'costguard.io/paused': 'true' })), 'Paused');
+      assert.equal(effectiveMode(guard({ 'costguard.io/paused': 'yes' })), 'Enforce');
+      assert.equal(effectiveMode(guard(undefined, 'DryRun')), 'DryRun');
+    });
+    it('says Paused, not DryRun, and names each pending target once', () => {
+      const g = group('g', { maxSize: 40, desiredCapacity: 30 });
+      const plan = planCeilings(observed([{ spec: { name: 'g', maxSize: 20 }, found: [g] }]), {}, { nowMs: T0, act: false, paused: true });
+      assert.deepEqual(plan.findings.map((f) => f.message), ['asg/g: would clamp MaxSize 40 → 20 (AboveCeiling) (Paused)', 'asg/g: would clamp DesiredCapacity 30 → 20 (AboveCeiling) (Paused)']);
+      const c = conditions(plan, { paused: true });
+      assert.equal(c.CeilingsEnforced, 'False/Paused: Paused: costguard.io/paused is "true", so CostGuard observes and changes nothing; would clamp asg/g (Paused).');
+      assert.equal(c.CeilingReached, 'True/CeilingBinding: Above the ceiling and not clamped (Paused): asg/g.');
+    });
+    it('reports an invalid value as Degraded (InvalidPause)', () => {
+      const plan = planCeilings(observed([]), {}, { nowMs: T0, act: true });
+      assert.equal(
+        conditions(plan, { invalidPause: 'yes' }).Degraded,
+        'True/InvalidPause: costguard.io/paused is "yes"; only "true" pauses a guard, so CostGuard keeps enforcing. Set it to "true" to pause, or remove it.',
+      );
+    });
+  });
+
+  describe('sections without a controller', () => {
+    const spec = { concurrency: { workload: { kind: 'Deployment', name: 'w' }, fleetMax: 2, perReplicaMax: 1 }, breaker: {}, cost: {} } as unknown as CostGuardSpec;
+    it('are False/NotImplemented when present and removed when absent', () => {
+      const out = unhandledSectionConditions(spec, new Set());
+      assert.deepEqual(out.set, [
+        {
+          type: 'ConcurrencyPublished',
+          status: 'False',
+          reason: 'NotImplemented',
+          message: 'CostGuard accepts spec.concurrency and spec.breaker but does not act on them in this version: no per-replica limit or breaker settings are published to the workers.',
+        },
+        {
+          type: 'CostTracked',
+          status: 'False',
+          reason: 'NotImplemented',
+          message: 'CostGuard accepts spec.cost but does not act on it in this version: no cost is estimated, no hourly ceiling is held and no budget is created.',
+        },
+      ]);
+      assert.deepEqual(out.remove, ['RunawayWatched', 'AlertsReady']);
+    });
+    it('are left to their controller when handled', () => {
+      const out = unhandledSectionConditions(spec, new Set(['concurrency', 'cost', 'runaway', 'alerts']));
+      assert.deepEqual(out, { set: [], remove: [] });
+    });
+    it('keep Ready False through the ceilings status, with the section named', () => {
+      const guard = {
+        apiVersion: 'costguard.io/v1alpha1' as const,
+        kind: 'CostGuard' as const,
+        metadata: { name: 'g', generation: 1 },
+        spec: { mode: 'Enforce', workloads: [{ kind: 'Deployment', name: 'w', maxReplicas: 3 }], cost: {} } as unknown as CostGuardSpec,
+        status: { conditions: [{ type: 'CostTracked', status: 'False' as const, reason: 'NotImplemented', message: 'not yet', lastTransitionTime: '2026-11-27T11:00:00Z' }] },
+      };
+      const status = nextStatus({ guard, conditions: [{ type: ConditionType.CeilingsEnforced, status: 'True', reason: 'WithinCeilings', message: 'ok' }, { type: 'Degraded', status: 'False', reason: 'AsExpected' }], nowMs: T0 });
+      const ready = status.conditions?.find((c) => c.type === 'Ready');
+      assert.deepEqual([ready?.status, ready?.reason, ready?.message], ['False', 'NotImplemented', 'CostTracked: not yet']);
+      assert.equal(status.effectiveMode, 'Enforce');
+    });
+  });
+
+  describe('where CostGuard looked', () => {
+    it('names the region and the account (from the role, else the operator\'s)', () => {
+      assert.equal(awsScope({ region: 'eu-west-1', roleArn: 'arn:aws:iam::123456789012:role/cg' }, true), 'region eu-west-1, account 123456789012');
+      assert.equal(awsScope({ region: 'us-east-1' }, false), "region us-east-1 (the operator's default: the guard has no spec.aws), the operator's account");
+    });
+    it('ends every not-found message with the same advice, for every kind', () => {
+      const text = missingText({ missing: ['asg/a', 'Deployment/w', 'NodePool/np', 'ScaledObject/so'], notInstalled: ['ScaledObject/so'] }, scope);
+      assert.equal(
+        text,
+        'Not found: asg/a in region eu-west-1, account 123456789012; Deployment/w in namespace payments; NodePool/np; ScaledObject/so (KEDA CRD not installed). Check the names, the region and the role.',
+      );
+      assert.equal(missingText({ missing: ['NodePool/np'], notInstalled: ['NodePool/np'] }, scope), 'Not found: NodePool/np (Karpenter CRD not installed). Check the names, the region and the role.');
+    });
+    it('names a selector that matched nothing', () => {
+      assert.equal(
+        unmatchedText([selectorText({ team: 'paymnets' })], scope),
+        'No Auto Scaling group matched tagSelector {team: paymnets} in region eu-west-1, account 123456789012. Check the tags, the region and the role.',
+      );
+      const plan = planCeilings(observed([{ spec: { tagSelector: { team: 'paymnets' }, maxSize: 5 }, found: [] }]), {}, { nowMs: T0, act: true });
+      const c = conditions(plan);
+      assert.match(c.CeilingsEnforced ?? '', /^False\/NoTargetsMatched: No Auto Scaling group matched tagSelector \{team: paymnets\}/);
+      assert.match(c.Degraded ?? '', /^True\/NoTargetsMatched: /);
+    });
+    it('tells a missing kind (no object details in the 404) from a missing object', () => {
+      assert.equal(isKindMissing(new KubeApiError(404, 'x', 'NotFound', '404 page not found')), true);
+      assert.equal(isKindMissing(new KubeApiError(404, 'x', 'NotFound', { kind: 'Status', reason: 'NotFound', details: { name: 'np', kind: 'nodepools' } })), false);
+      assert.equal(isKindMissing(new KubeApiError(403, 'x')), false);
+    });
+  });
+
+  describe('messages', () => {
+    const prior = (message: string) => ({ name: 'g', ceiling: 20, maxSize: 20, desired: 2, clamped: true, originalMaxSize: 40, lastAction: { time: '2026-11-27T01:18:52Z', message, reason: 'AboveCeiling' } });
+    it('drift names the value and time CostGuard set, or only the ceiling when the status no longer knows', () => {
+      assert.equal(driftSince(prior('clamped MaxSize 40 → 20 (AboveCeiling)'), 20), ' (CostGuard set 20 at 2026-11-27T01:18:52Z)');
+      assert.equal(driftSince(prior('would clamp MaxSize 40 → 20 (Drift) (Paused)'), 20), ' (above the ceiling 20 CostGuard holds)');
+    });
+    it('a second drift revert moves lastAction.time', () => {
+      const spec = { name: 'g', maxSize: 20 };
+      const first = planCeilings(observed([{ spec, found: [group('g', { maxSize: 40 })] }]), { scalingGroups: [prior('clamped MaxSize 40 → 20 (AboveCeiling)')] }, { nowMs: T0, act: true });
+      assert.equal(first.findings[0]?.message, 'asg/g: MaxSize was raised to 40 (CostGuard set 20 at 2026-11-27T01:18:52Z); reverted to 20');
+      const second = planCeilings(observed([{ spec, found: [group('g', { maxSize: 40 })] }]), first.status, { nowMs: T0 + 60_000, act: true });
+      assert.equal(second.status.scalingGroups?.[0]?.lastAction?.time, '2026-11-27T12:01:00Z');
+      assert.equal(second.findings[0]?.message, 'asg/g: MaxSize was raised to 40 (CostGuard set 20 at 2026-11-27T12:00:00Z); reverted to 20');
+    });
+    it('a raised ceiling says the value stays, and what it was', () => {
+      const status = { scalingGroups: [{ name: 'g', ceiling: 25, maxSize: 10, desired: 2, clamped: true, originalMaxSize: 40 }] };
+      assert.equal(
+        raisedCeilingsText(status),
+        'The ceiling of asg/g is now 25, above MaxSize 10: CostGuard never raises a value, so it stays at 10 (it was 40 before CostGuard clamped it); raise it yourself if you want more.',
+      );
+      const plan = planCeilings(observed([{ spec: { name: 'g', maxSize: 25 }, found: [group('g', { maxSize: 10 })] }]), status, { nowMs: T0, act: true });
+      assert.match(conditions(plan).CeilingsEnforced ?? '', /^True\/WithinCeilings: All 1 targets are at or below their ceilings\. The ceiling of asg\/g is now 25/);
+    });
+    it('DryRun above the ceiling is "above the ceiling", not "at"', () => {
+      const plan = planCeilings(observed([{ spec: { name: 'g', maxSize: 5 }, found: [group('g', { desiredCapacity: 8 })] }]), {}, { nowMs: T0, act: false });
+      assert.equal(conditions(plan, { mode: 'DryRun' }).CeilingReached, 'True/CeilingBinding: Above the ceiling and not clamped (DryRun): asg/g.');
+    });
+    it('CeilingReached stays True while the rate limit holds growth back, after the clamp', () => {
+      const ceiling = { maxSize: 20, maxScaleOut: { instances: 2, perMs: 120_000 } };
+      const clamp = decideGroup(ceiling, { name: 'g', minSize: 0, maxSize: 20, desiredCapacity: 9, inService: 1 }, { lastDesired: 1 }, { nowMs: T0, act: true });
+      assert.deepEqual(clamp.changes.map((c) => `${c.field} ${c.from}→${c.to} ${c.reason}`), ['DesiredCapacity 9→3 ScaleOutRateLimited']);
+      const held = decideGroup(ceiling, { name: 'g', minSize: 0, maxSize: 20, desiredCapacity: 3, inService: 3 }, clamp.memory, { nowMs: T0 + 30_000, act: true });
+      assert.deepEqual([held.changes, held.binding], [[], true]);
+    });
+  });
+});
