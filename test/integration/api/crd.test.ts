@@ -45,6 +45,7 @@ async function explain(field: string): Promise<string> {
 
 const status = {
   observedGeneration: 1,
+  effectiveMode: 'Paused',
   conditions: [
     { type: 'Ready', status: 'True', reason: 'Guarding', message: 'All ceilings hold.', lastTransitionTime: '2025-01-01T00:00:00Z' },
   ],
@@ -145,12 +146,12 @@ describe('CostGuard CRD on a real API server', () => {
     assert.match(res.stderr, /status\.runaway\.state: Unsupported value: "Panicking"/);
   });
 
-  it('prints the printer columns, with Ready from the Ready condition', async () => {
+  it('prints the printer columns, with MODE from status.effectiveMode and Ready from the Ready condition', async () => {
     const res = await kubectl('get', 'cg', 'status-guard', '-n', ns);
     expectOk(res);
     const [header = '', row = ''] = res.stdout.trim().split('\n');
     assert.deepEqual(header.split(/\s+/), ['NAME', 'MODE', '$/H', 'WORST$/H', 'RUNAWAY', 'BREAKER', 'READY', 'AGE']);
-    assert.deepEqual(row.split(/\s+/).slice(0, 7), ['status-guard', 'DryRun', '3.20', '8.00', 'Normal', 'Closed', 'True']);
+    assert.deepEqual(row.split(/\s+/).slice(0, 7), ['status-guard', 'Paused', '3.20', '8.00', 'Normal', 'Closed', 'True']);
   });
 
   it('is found by its short name and its category', async () => {

@@ -1,0 +1,194 @@
+// What a user reads in `kubectl describe` and `kubectl get`, compared as text against a real
+// API server and moto: no silent Ready, no stale or wrong message.
+import assert from 'node:assert/strict';
+import { SetDesiredCapacityCommand, UpdateAutoScalingGroupCommand } from '@aws-sdk/client-auto-scaling';
+import type { CostGuard } from '../../../src/api/v1alpha1/index.ts';
+import type { RunningOperator } from '../../../src/cli/operator.ts';
+import { isKindMissing } from '../../../src/controllers/ceilings/observe.ts';
+import { COSTGUARD_RESOURCE } from '../../../src/controllers/resources.ts';
+import { objectPath } from '../../../src/runtime/kube/resource.ts';
+import { createGroups, directClient, readGroup } from '../cloud/fixtures.ts';
+import { condition, createGuard, createNamespace, eventually, eventsFor, getGuard, installCrds, kubectl, rest, startTestOperator, waitForCondition, waitForEvents } from './helpers.ts';
+
+const DEFAULT_SCOPE = "region us-east-1 (the operator's default: the guard has no spec.aws), the operator's account";
+const CHECK = 'Check the names, the region and the role.';
+
+describe('status that tells the truth', function () {
+  const aws = directClient();
+  let ns: string;
+  let operator: RunningOperator;
+  const asg = (suffix: string): string => `${ns}-${suffix}`;
+  const text = (guard: CostGuard, type: string): string => {
+    const c = condition(guard, type);
+    return c ? `${c.status}/${c.reason}: ${c.message}` : '(absent)';
+  };
+  const patchGuard = (name: string, patch: Record<string, unknown>) =>
+    rest().patch(objectPath(COSTGUARD_RESOURCE, ns, name), patch, 'application/merge-patch+json');
+  const notes = async (name: string, reason: string): Promise<string[]> =>
+    (await eventsFor(ns, name)).filter((e) => e.reason === reason).map((e) => `${e.type}: ${e.note}`);
+
+  before(async function () {
+    this.timeout(60_000);
+    await installCrds();
+    ns = await createNamespace('truth');
+    operator = await startTestOperator(ns);
+  });
+
+  after(async () => {
+    await operator?.stop();
+  });
+
+  it('reports every section it does not act on, keeps Ready False for it, and drops the condition with the section', async () => {
+    await createGroups(aws, [{ name: asg('sections'), maxSize: 5 }]);
+    await createGuard(ns, 'sections', {
+      mode: 'Enforce',
+      scalingGroups: [{ name: asg('sections'), maxSize: 10 }],
+      breaker: { volumeThreshold: 5 },
+      alerts: { repeatInterval: '1h' },
+    });
+    const guard = await waitForCondition(ns, 'sections', { type: 'Ready', status: 'False', reason: 'NotImplemented' });
+    assert.equal(
+      text(guard, 'ConcurrencyPublished'),
+      'False/NotImplemented: CostGuard accepts spec.breaker but does not act on it in this version: no per-replica limit or breaker settings are published to the workers.',
+    );
+    assert.equal(text(guard, 'AlertsReady'), 'False/NotImplemented: CostGuard accepts spec.alerts but does not act on it in this version: no Slack message is sent; Kubernetes Events are still emitted.');
+    assert.equal(text(guard, 'RunawayWatched'), '(absent)');
+    assert.equal(text(guard, 'CostTracked'), '(absent)');
+    await patchGuard('sections', { spec: { breaker: null, alerts: null } });
+    const after = await eventually('the section conditions removed', async () => {
+      const g = await getGuard(ns, 'sections');
+      return text(g, 'ConcurrencyPublished') === '(absent)' && text(g, 'AlertsReady') === '(absent)' ? g : undefined;
+    });
+    assert.equal(text(after, 'Ready'), 'True/Ready: All checks pass.');
+    assert.equal(text(after, 'CeilingsEnforced'), 'True/WithinCeilings: All 1 targets are at or below their ceilings.');
+  });
+
+  it('warns when a tag selector matches nothing, naming the selector, the region and the account', async () => {
+    await createGuard(ns, 'typo', { mode: 'Enforce', scalingGroups: [{ tagSelector: { team: `paymnets-${ns}` }, maxSize: 10 }] });
+    const guard = await waitForCondition(ns, 'typo', { type: 'CeilingsEnforced', status: 'False', reason: 'NoTargetsMatched' });
+    const message = `No Auto Scaling group matched tagSelector {team: paymnets-${ns}} in ${DEFAULT_SCOPE}. Check the tags, the region and the role.`;
+    assert.equal(text(guard, 'CeilingsEnforced'), `False/NoTargetsMatched: ${message}`);
+    assert.equal(text(guard, 'Degraded'), `True/NoTargetsMatched: ${message}`);
+    assert.equal(text(guard, 'Ready'), `False/NoTargetsMatched: Degraded: ${message}`);
+    await waitForEvents(ns, 'typo', 'NoTargetsMatched');
+    assert.deepEqual(await notes('typo', 'NoTargetsMatched'), [`Warning: ${message}`]);
+  });
+
+  it('names where it looked for every target that is not found, and ends with the same advice', async () => {
+    await createGuard(ns, 'gone', {
+      mode: 'Enforce',
+      aws: { region: 'us-east-1' },
+      scalingGroups: [{ name: asg('nope'), maxSize: 5 }],
+      workloads: [{ kind: 'HorizontalPodAutoscaler', name: 'nope', maxReplicas: 3 }],
+      nodePools: [{ name: `${ns}-nope`, limits: { cpu: '10' } }],
+    });
+    const guard = await waitForCondition(ns, 'gone', { type: 'CeilingsEnforced', status: 'False', reason: 'TargetNotFound' });
+    const message = `Not found: asg/${asg('nope')} in region us-east-1, the operator's account; HorizontalPodAutoscaler/nope in namespace ${ns}; NodePool/${ns}-nope. ${CHECK}`;
+    assert.equal(text(guard, 'CeilingsEnforced'), `False/TargetNotFound: ${message}`);
+    assert.equal(text(guard, 'Degraded'), `True/TargetNotFound: ${message}`);
+    await waitForEvents(ns, 'gone', 'TargetNotFound');
+    assert.deepEqual(await notes('gone', 'TargetNotFound'), [`Warning: ${message}`]);
+  });
+
+  it('tells a kind the API server does not serve (CRD not installed) from an object that does not exist', async () => {
+    const missingKind = await rest().get('/apis/nothere.costguard.io/v1/namespaces/default/widgets/x').then(() => undefined, (err: unknown) => err);
+    assert.equal(isKindMissing(missingKind), true);
+    const missingObject = await rest().get(`/apis/karpenter.sh/v1/nodepools/${ns}-nope`).then(() => undefined, (err: unknown) => err);
+    assert.equal(isKindMissing(missingObject), false);
+  });
+
+  it('accepts exactly "true" for pause: any other value warns, and the guard keeps enforcing', async () => {
+    await createGroups(aws, [{ name: asg('yes'), maxSize: 40 }]);
+    await createGuard(ns, 'yes', { mode: 'Enforce', scalingGroups: [{ name: asg('yes'), maxSize: 20 }] }, { 'costguard.io/paused': 'yes' });
+    const guard = await waitForCondition(ns, 'yes', { type: 'Degraded', status: 'True', reason: 'InvalidPause' });
+    const message = 'costguard.io/paused is "yes"; only "true" pauses a guard, so CostGuard keeps enforcing. Set it to "true" to pause, or remove it.';
+    assert.equal(text(guard, 'Degraded'), `True/InvalidPause: ${message}`);
+    assert.equal(guard.status?.effectiveMode, 'Enforce');
+    await waitForEvents(ns, 'yes', 'InvalidPause');
+    assert.deepEqual(await notes('yes', 'InvalidPause'), [`Warning: ${message}`]);
+    await eventually('clamped despite the annotation', async () => (await readGroup(aws, asg('yes')))?.MaxSize === 20);
+  });
+
+  it('while paused says Paused (condition, events, MODE column) and names each pending target once', async () => {
+    await createGroups(aws, [{ name: asg('paused'), maxSize: 40, desired: 30 }]);
+    await createGuard(ns, 'paused', { mode: 'Enforce', scalingGroups: [{ name: asg('paused'), maxSize: 20 }] }, { 'costguard.io/paused': 'true' });
+    const guard = await waitForCondition(ns, 'paused', { type: 'CeilingsEnforced', status: 'False', reason: 'Paused' });
+    const ref = `asg/${asg('paused')}`;
+    assert.equal(text(guard, 'CeilingsEnforced'), `False/Paused: Paused: costguard.io/paused is "true", so CostGuard observes and changes nothing; would clamp ${ref} (Paused).`);
+    assert.equal(text(guard, 'CeilingReached'), `True/CeilingBinding: Above the ceiling and not clamped (Paused): ${ref}.`);
+    assert.equal(guard.status?.effectiveMode, 'Paused');
+    await waitForEvents(ns, 'paused', 'WouldClamp', 2);
+    assert.deepEqual((await notes('paused', 'WouldClamp')).sort(), [
+      `Normal: ${ref}: would clamp DesiredCapacity 30 → 20 (AboveCeiling) (Paused)`,
+      `Normal: ${ref}: would clamp MaxSize 40 → 20 (AboveCeiling) (Paused)`,
+    ]);
+    const table = await kubectl(['get', 'costguard', 'paused', '-n', ns]);
+    const [header, row] = table.trim().split('\n').map((l) => l.trim().split(/\s{2,}/));
+    assert.equal(row?.[header!.indexOf('MODE')], 'Paused', table);
+    assert.equal((await readGroup(aws, asg('paused')))?.MaxSize, 40);
+  });
+
+  it('says what CostGuard set and when on drift, and moves lastAction.time on a second revert', async () => {
+    await createGroups(aws, [{ name: asg('drift'), maxSize: 40 }]);
+    await createGuard(ns, 'drift', { mode: 'Enforce', scalingGroups: [{ name: asg('drift'), maxSize: 20 }] });
+    const clamped = await waitForCondition(ns, 'drift', { type: 'CeilingsEnforced', status: 'True' });
+    const setAt = clamped.status?.scalingGroups?.[0]?.lastAction?.time;
+    assert.equal(clamped.status?.scalingGroups?.[0]?.lastAction?.message, 'clamped MaxSize 40 → 20 (AboveCeiling)');
+    await aws.send(new UpdateAutoScalingGroupCommand({ AutoScalingGroupName: asg('drift'), MaxSize: 40 }));
+    await waitForEvents(ns, 'drift', 'DriftReverted');
+    assert.deepEqual(await notes('drift', 'DriftReverted'), [`Warning: asg/${asg('drift')}: MaxSize was raised to 40 (CostGuard set 20 at ${setAt}); reverted to 20`]);
+    const first = (await getGuard(ns, 'drift')).status?.scalingGroups?.[0]?.lastAction;
+    assert.equal(first?.message, 'clamped MaxSize 40 → 20 (Drift)');
+    // lastAction times have seconds precision: raise again in a later second.
+    await new Promise((r) => setTimeout(r, 1100));
+    await aws.send(new UpdateAutoScalingGroupCommand({ AutoScalingGroupName: asg('drift'), MaxSize: 40 }));
+    await waitForEvents(ns, 'drift', 'DriftReverted', 2);
+    const second = (await getGuard(ns, 'drift')).status?.scalingGroups?.[0]?.lastAction;
+    assert.notEqual(second?.time, first?.time);
+    assert.ok(Date.parse(second?.time ?? '') > Date.parse(first?.time ?? ''));
+    assert.ok((await notes('drift', 'DriftReverted')).includes(`Warning: asg/${asg('drift')}: MaxSize was raised to 40 (CostGuard set 20 at ${first?.time ?? '?'}); reverted to 20`));
+  });
+
+  it('keeps CeilingReached True while the scale-out rate limit holds growth back', async () => {
+    await createGroups(aws, [{ name: asg('rate'), maxSize: 50, desired: 1 }]);
+    await createGuard(ns, 'rate', { mode: 'Enforce', scalingGroups: [{ name: asg('rate'), maxSize: 50, maxScaleOut: { instances: 2, per: '1h' } }] });
+    await waitForCondition(ns, 'rate', { type: 'CeilingsEnforced', status: 'True' });
+    await aws.send(new SetDesiredCapacityCommand({ AutoScalingGroupName: asg('rate'), DesiredCapacity: 9 }));
+    await eventually('the rate-limit clamp', async () => (await readGroup(aws, asg('rate')))?.DesiredCapacity === 3);
+    const reconciles = async (): Promise<number> => {
+      const metric = await operator.manager.metrics.registry.getSingleMetric('costguard_reconcile_total')?.get();
+      return (metric?.values ?? []).filter((v) => v.labels.controller === 'ceilings').reduce((n, v) => n + v.value, 0);
+    };
+    const at = await reconciles();
+    // Several resyncs after the clamp (a positive signal), the limit still holds growth back.
+    await eventually('more resyncs of every guard', async () => (await reconciles()) >= at + 40, 30_000);
+    const guard = await getGuard(ns, 'rate');
+    assert.equal(text(guard, 'CeilingReached'), `True/CeilingBinding: Demand is held back by a ceiling or the scale-out rate limit: asg/${asg('rate')}.`);
+  });
+
+  it('in DryRun, a group above its ceiling is "above the ceiling", not "at"', async () => {
+    await createGroups(aws, [{ name: asg('dry'), maxSize: 40, desired: 30 }]);
+    await createGuard(ns, 'dry', { mode: 'DryRun', scalingGroups: [{ name: asg('dry'), maxSize: 20 }] });
+    const guard = await waitForCondition(ns, 'dry', { type: 'CeilingReached', status: 'True' });
+    assert.equal(text(guard, 'CeilingReached'), `True/CeilingBinding: Above the ceiling and not clamped (DryRun): asg/${asg('dry')}.`);
+    assert.equal(guard.status?.effectiveMode, 'DryRun');
+  });
+
+  it('after a ceiling is raised, says the value stays, that CostGuard will not raise it, and the original', async () => {
+    await createGroups(aws, [{ name: asg('raise'), maxSize: 40 }]);
+    await createGuard(ns, 'raise', { mode: 'Enforce', scalingGroups: [{ name: asg('raise'), maxSize: 10 }] });
+    await eventually('clamped to 10', async () => (await readGroup(aws, asg('raise')))?.MaxSize === 10);
+    await waitForCondition(ns, 'raise', { type: 'CeilingsEnforced', status: 'True' });
+    await patchGuard('raise', { spec: { scalingGroups: [{ name: asg('raise'), maxSize: 25 }] } });
+    const guard = await eventually('the raised ceiling in the condition', async () => {
+      const g = await getGuard(ns, 'raise');
+      return /is now 25/.test(condition(g, 'CeilingsEnforced')?.message ?? '') ? g : undefined;
+    });
+    assert.equal(
+      text(guard, 'CeilingsEnforced'),
+      `True/WithinCeilings: All 1 targets are at or below their ceilings. The ceiling of asg/${asg('raise')} is now 25, above MaxSize 10: ` +
+        'CostGuard never raises a value, so it stays at 10 (it was 40 before CostGuard clamped it); raise it yourself if you want more.',
+    );
+    assert.equal((await readGroup(aws, asg('raise')))?.MaxSize, 10);
+  });
+});
