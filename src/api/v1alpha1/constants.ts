@@ -12,7 +12,10 @@ export const SHORT_NAMES: readonly string[] = ['cg'];
 export const CATEGORIES: readonly string[] = ['costguard'];
 export const CRD_NAME = `${PLURAL}.${GROUP}` as const;
 
-/** `costguard.io/paused: "true"` stops every action on this CostGuard; observation goes on. */
+/**
+ * `costguard.io/paused: "true"` (exactly) stops every action on this CostGuard; observation goes
+ * on. Any other value does not pause and is reported (Degraded InvalidPause).
+ */
 export const PAUSED_ANNOTATION = 'costguard.io/paused';
 /** Held until the chosen onDelete policy (Keep or Restore) has been carried out. */
 export const FINALIZER = 'costguard.io/finalizer';
