@@ -32,6 +32,15 @@ export const ScalingGroupStatus = Type.Object(
     ),
     estimatedHourly: Type.Optional(usd('USD per hour of the instances in service.')),
     lastAction: Type.Optional(LastAction),
+    maxSizeSet: Type.Optional(
+      Type.Object(
+        {
+          value: count('The MaxSize CostGuard wrote.'),
+          time: Time('When CostGuard wrote it.'),
+        },
+        { description: 'The last MaxSize CostGuard wrote to the group, and when: what a DriftReverted event reports as "CostGuard set".' },
+      ),
+    ),
   },
   { description: 'Observed state of one Auto Scaling group.' },
 );

@@ -71,8 +71,13 @@ export function unmatchedText(selectors: readonly string[], scope: Scope): strin
 
 const CLAMPED_MAX = /^clamped MaxSize \d+ → (\d+)/;
 
-/** Drift's "since": what CostGuard last wrote to MaxSize and when, if the status still says. */
+/**
+ * Drift's "since": the MaxSize CostGuard last wrote and when (status.maxSizeSet), or, from a
+ * status written before that field existed, an acting lastAction that set MaxSize. Pause and
+ * DryRun never change either, so the value and time stay those of CostGuard's own write.
+ */
 export function driftSince(prior: ScalingGroupStatus, ceiling: number): string {
+  if (prior.maxSizeSet) return ` (CostGuard set ${prior.maxSizeSet.value} at ${prior.maxSizeSet.time})`;
   const last = prior.lastAction;
   const set = last?.message.match(CLAMPED_MAX)?.[1];
   if (last && set !== undefined) return ` (CostGuard set ${set} at ${last.time})`;

@@ -94,6 +94,13 @@ export function isRepeat(message: string, prior: { lastAction?: LastAction } | u
   return message !== '' && prior?.lastAction?.message === message;
 }
 
+/** The MaxSize CostGuard last wrote and when: this reconcile's write, else the one recorded. */
+function maxSizeSetOf(changes: readonly FieldChange[], prior: ScalingGroupStatus | undefined, ctx: DecideContext): Pick<ScalingGroupStatus, 'maxSizeSet'> {
+  const written = ctx.act ? changes.find((c) => c.field === 'MaxSize') : undefined;
+  if (written) return { maxSizeSet: { value: written.to, time: formatTime(ctx.nowMs) } };
+  return prior?.maxSizeSet ? { maxSizeSet: prior.maxSizeSet } : {};
+}
+
 /** Drift says what changed and since when, so the alert answers "who raised it?" quickly. */
 function findingText(c: FieldChange, prior: ScalingGroupStatus | undefined, t: Telling): string {
   if (c.reason !== 'Drift' || c.field !== 'MaxSize' || !prior) return describeChange(c, t);
@@ -131,6 +138,7 @@ function groupStatus(
     binding: d.binding,
     ...(window ? { scaleOutWindow: { start: formatTime(window.startMs), baseline: window.baseline } } : {}),
     ...lastActionOf(d.changes, message, prior, ctx),
+    ...maxSizeSetOf(d.changes, prior, ctx),
   };
 }
 

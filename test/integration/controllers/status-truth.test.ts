@@ -149,6 +149,21 @@ describe('status that tells the truth', function () {
     assert.ok((await notes('drift', 'DriftReverted')).includes(`Warning: asg/${asg('drift')}: MaxSize was raised to 40 (CostGuard set 20 at ${first?.time ?? '?'}); reverted to 20`));
   });
 
+  it('after an unpause, drift names the value and time of CostGuard\'s own write, not what it saw while paused', async () => {
+    await createGroups(aws, [{ name: asg('unpause'), maxSize: 40 }]);
+    await createGuard(ns, 'unpause', { mode: 'Enforce', scalingGroups: [{ name: asg('unpause'), maxSize: 20 }] });
+    const clamped = await waitForCondition(ns, 'unpause', { type: 'CeilingsEnforced', status: 'True' });
+    const setAt = clamped.status?.scalingGroups?.[0]?.maxSizeSet?.time;
+    assert.deepEqual(clamped.status?.scalingGroups?.[0]?.maxSizeSet?.value, 20);
+    await patchGuard('unpause', { metadata: { annotations: { 'costguard.io/paused': 'true' } } });
+    await waitForCondition(ns, 'unpause', { type: 'CeilingsEnforced', status: 'False', reason: 'Paused' });
+    await aws.send(new UpdateAutoScalingGroupCommand({ AutoScalingGroupName: asg('unpause'), MaxSize: 40 }));
+    await eventually('the paused guard sees the raise', async () => (await getGuard(ns, 'unpause')).status?.scalingGroups?.[0]?.maxSize === 40);
+    await patchGuard('unpause', { metadata: { annotations: { 'costguard.io/paused': null } } });
+    await waitForEvents(ns, 'unpause', 'DriftReverted');
+    assert.deepEqual(await notes('unpause', 'DriftReverted'), [`Warning: asg/${asg('unpause')}: MaxSize was raised to 40 (CostGuard set 20 at ${setAt}); reverted to 20`]);
+  });
+
   it('keeps CeilingReached True while the scale-out rate limit holds growth back', async () => {
     await createGroups(aws, [{ name: asg('rate'), maxSize: 50, desired: 1 }]);
     await createGuard(ns, 'rate', { mode: 'Enforce', scalingGroups: [{ name: asg('rate'), maxSize: 50, maxScaleOut: { instances: 2, per: '1h' } }] });

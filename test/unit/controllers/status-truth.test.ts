@@ -129,7 +129,9 @@ describe('status that tells the truth', () => {
 
   describe('messages', () => {
     const prior = (message: string) => ({ name: 'g', ceiling: 20, maxSize: 20, desired: 2, clamped: true, originalMaxSize: 40, lastAction: { time: '2026-11-27T01:18:52Z', message, reason: 'AboveCeiling' } });
-    it('drift names the value and time CostGuard set, or only the ceiling when the status no longer knows', () => {
+    it('drift names the value and time CostGuard set, or only the ceiling when the status does not know', () => {
+      const paused = { ...prior('would clamp MaxSize 40 → 20 (Drift) (Paused)'), maxSizeSet: { value: 20, time: '2026-11-27T01:18:52Z' } };
+      assert.equal(driftSince(paused, 20), ' (CostGuard set 20 at 2026-11-27T01:18:52Z)');
       assert.equal(driftSince(prior('clamped MaxSize 40 → 20 (AboveCeiling)'), 20), ' (CostGuard set 20 at 2026-11-27T01:18:52Z)');
       assert.equal(driftSince(prior('would clamp MaxSize 40 → 20 (Drift) (Paused)'), 20), ' (above the ceiling 20 CostGuard holds)');
     });
@@ -137,7 +139,10 @@ describe('status that tells the truth', () => {
       const spec = { name: 'g', maxSize: 20 };
       const first = planCeilings(observed([{ spec, found: [group('g', { maxSize: 40 })] }]), { scalingGroups: [prior('clamped MaxSize 40 → 20 (AboveCeiling)')] }, { nowMs: T0, act: true });
       assert.equal(first.findings[0]?.message, 'asg/g: MaxSize was raised to 40 (CostGuard set 20 at 2026-11-27T01:18:52Z); reverted to 20');
-      const second = planCeilings(observed([{ spec, found: [group('g', { maxSize: 40 })] }]), first.status, { nowMs: T0 + 60_000, act: true });
+      assert.deepEqual(first.status.scalingGroups?.[0]?.maxSizeSet, { value: 20, time: '2026-11-27T12:00:00Z' });
+      const paused = planCeilings(observed([{ spec, found: [group('g', { maxSize: 40 })] }]), first.status, { nowMs: T0 + 30_000, act: false, paused: true });
+      assert.deepEqual(paused.status.scalingGroups?.[0]?.maxSizeSet, { value: 20, time: '2026-11-27T12:00:00Z' }, 'pause writes nothing, so remembers the last write');
+      const second = planCeilings(observed([{ spec, found: [group('g', { maxSize: 40 })] }]), paused.status, { nowMs: T0 + 60_000, act: true });
       assert.equal(second.status.scalingGroups?.[0]?.lastAction?.time, '2026-11-27T12:01:00Z');
       assert.equal(second.findings[0]?.message, 'asg/g: MaxSize was raised to 40 (CostGuard set 20 at 2026-11-27T12:00:00Z); reverted to 20');
     });
