@@ -7,11 +7,15 @@ import { CeilingsReconciler } from '../controllers/ceilings/controller.ts';
 import { GroupSnapshots, targetKey } from '../controllers/ceilings/group-snapshots.ts';
 import { CeilingMetrics } from '../controllers/ceilings/metrics.ts';
 import { ceilingWatches } from '../controllers/ceilings/watches.ts';
+import { ConcurrencyReconciler } from '../controllers/concurrency/controller.ts';
+import { ConcurrencyMetrics } from '../controllers/concurrency/metrics.ts';
+import { specOrBrakeChanged, workerWorkloadWatches } from '../controllers/concurrency/watches.ts';
+import type { Workload } from '../controllers/concurrency/workload.ts';
 import { awsTargetOf, COSTGUARD_RESOURCE } from '../controllers/resources.ts';
 import { Registry } from 'prom-client';
 import { loadKubeAccess } from '../runtime/kube/load-access.ts';
 import type { KubeAccess } from '../runtime/kube/access.ts';
-import { Manager, onShutdownSignal, RuntimeMetrics, type Logger, type RuntimeConfig } from '../runtime/index.ts';
+import { Manager, onShutdownSignal, Resources, RuntimeMetrics, type Logger, type RuntimeConfig } from '../runtime/index.ts';
 import type { AwsTarget } from '../cloud/aws/clients.ts';
 import type { ScalingGroups } from '../cloud/scaling-groups.ts';
 
@@ -58,6 +62,9 @@ export async function startOperator(opts: OperatorOptions): Promise<RunningOpera
     defaultRegion: opts.defaultRegion,
   });
   manager.addController(reconciler, { for: COSTGUARD_RESOURCE, watches: ceilingWatches(guards) });
+  const workloads = { Deployment: manager.informer<Workload>(Resources.deployments), StatefulSet: manager.informer<Workload>(Resources.statefulSets) };
+  const concurrency = new ConcurrencyReconciler({ guards, workloads, rest: manager.rest, metrics: new ConcurrencyMetrics(manager.metrics.registry) });
+  manager.addController(concurrency, { for: COSTGUARD_RESOURCE, watches: workerWorkloadWatches(guards), predicate: specOrBrakeChanged });
   await manager.start();
   return {
     manager,
