@@ -44,16 +44,20 @@ export class ConcurrencyReconciler implements Reconciler {
     const paused = guard.metadata.annotations?.[PAUSED_ANNOTATION] === 'true';
     const { observed, existing } = await this.observe(guard, guard.spec.mode === 'Enforce' && !paused);
     const decision = decideConcurrency(guard, observed, { mode: guard.spec.mode, paused, nowMs: ctx.clock.now() });
-    if (decision.publish) {
-      try {
-        await this.write(guard, existing, decision.publish);
-      } catch (err) {
-        if (!isConflict(err)) await this.failed(guard, decision, err, ctx);
-        throw err;
-      }
-      this.deps.metrics.publishes.inc({ namespace, name });
-    }
+    if (decision.publish) await this.publish(guard, existing, { ...decision, publish: decision.publish }, ctx);
+    // News first: a status conflict (409, requeue) must not lose the event of a write that happened.
+    if (decision.news) await ctx.events.publish(newsEvent(objectReference(COSTGUARD_RESOURCE, guard), decision.news));
     await this.report(guard, decision, ctx);
+  }
+
+  private async publish(guard: CostGuard, existing: ConfigMap | undefined, decision: ConcurrencyDecision & { publish: WorkerConfig }, ctx: ReconcileContext): Promise<void> {
+    try {
+      await this.write(guard, existing, decision.publish);
+    } catch (err) {
+      if (!isConflict(err)) await this.failed(guard, decision, err, ctx);
+      throw err;
+    }
+    this.deps.metrics.publishes.inc({ namespace: guard.metadata.namespace ?? '', name: guard.metadata.name ?? '' });
   }
 
   private async observe(guard: CostGuard, act: boolean): Promise<{ observed: ObservedConcurrency; existing?: ConfigMap }> {
@@ -96,7 +100,6 @@ export class ConcurrencyReconciler implements Reconciler {
     const concurrency = decision.status ?? prior.concurrency;
     await this.writeStatus(guard, { ...prior, ...(concurrency ? { concurrency } : {}) }, [decision.condition], ctx);
     const { namespace = '', name = '' } = guard.metadata;
-    if (decision.news) await ctx.events.publish(newsEvent(objectReference(COSTGUARD_RESOURCE, guard), decision.news));
     if (decision.status) this.deps.metrics.set(namespace, name, decision.status);
     ctx.log.info({ reason: decision.condition.reason, published: Boolean(decision.publish), limit: decision.status?.perReplicaLimit }, 'concurrency reconciled');
   }
