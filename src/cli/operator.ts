@@ -7,6 +7,8 @@ import { CeilingsReconciler } from '../controllers/ceilings/controller.ts';
 import { GroupSnapshots, targetKey } from '../controllers/ceilings/group-snapshots.ts';
 import { CeilingMetrics } from '../controllers/ceilings/metrics.ts';
 import { ceilingWatches } from '../controllers/ceilings/watches.ts';
+import { BreakerReconciler } from '../controllers/breaker/controller.ts';
+import { BreakerMetrics } from '../controllers/breaker/metrics.ts';
 import { ConcurrencyReconciler } from '../controllers/concurrency/controller.ts';
 import { ConcurrencyMetrics } from '../controllers/concurrency/metrics.ts';
 import { specOrBrakeChanged, workerWorkloadWatches } from '../controllers/concurrency/watches.ts';
@@ -65,6 +67,9 @@ export async function startOperator(opts: OperatorOptions): Promise<RunningOpera
   const workloads = { Deployment: manager.informer<Workload>(Resources.deployments), StatefulSet: manager.informer<Workload>(Resources.statefulSets) };
   const concurrency = new ConcurrencyReconciler({ guards, workloads, rest: manager.rest, metrics: new ConcurrencyMetrics(manager.metrics.registry) });
   manager.addController(concurrency, { for: COSTGUARD_RESOURCE, watches: workerWorkloadWatches(guards), predicate: specOrBrakeChanged });
+  // The fleet breaker view polls the workers itself (requeueAfter); workload changes wake it early.
+  const breaker = new BreakerReconciler({ guards, workloads, rest: manager.rest, metrics: new BreakerMetrics(manager.metrics.registry) });
+  manager.addController(breaker, { for: COSTGUARD_RESOURCE, watches: workerWorkloadWatches(guards) });
   await manager.start();
   return {
     manager,

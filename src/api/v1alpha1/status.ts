@@ -144,7 +144,6 @@ export const BreakerStatus = Type.Object(
       }),
     ),
     since: Type.Optional(Time('When the state last changed.')),
-    scrapedAt: Type.Optional(Time('When the workers were last scraped.')),
   },
   { description: 'The fleet quorum of the workers\' circuit breakers.' },
 );
