@@ -8,6 +8,7 @@ import type { AddressInfo } from 'node:net';
 import { Gauge, Registry } from 'prom-client';
 import type { RunningOperator } from '../../../src/cli/operator.ts';
 import type { CostGuard } from '../../../src/api/v1alpha1/index.ts';
+import { COSTGUARD_RESOURCE } from '../../../src/controllers/resources.ts';
 import { collectionPath, objectPath, Resources, type ResourceType } from '../../../src/runtime/kube/resource.ts';
 import { ContentType } from '../../../src/runtime/kube/rest.ts';
 import { condition, createGuard, createNamespace, eventually, getGuard, installCrds, rest, startTestOperator, waitForCondition, waitForEvents } from './helpers.ts';
@@ -138,5 +139,18 @@ describe('concurrency: the fleet breaker view', function () {
     workers[2]!.open(2);
     const open = await waitForCondition(ns, 'fleet', { type: 'BreakerOpen', status: 'True', reason: 'FleetBreakerOpen' });
     assert.equal(open.status?.breaker?.unknownReplicas, 1);
+    // Metrics are set just after the status write: wait for them rather than race it.
+    const series = (metric: string, value: number) => new RegExp(`^${metric}\\{namespace="${ns}",name="fleet"\\} ${value}$`, 'm');
+    await eventually('breaker metrics', async () => {
+      const text = await operator.manager.metrics.registry.metrics();
+      return series('costguard_breaker_open', 1).test(text) && series('costguard_breaker_unknown_replicas', 1).test(text) ? true : undefined;
+    });
+  });
+
+  it('drops its status, condition and holds when spec.breaker is removed', async () => {
+    await waitForCondition(ns, 'fleet', { type: 'BreakerOpen', status: 'True' });
+    await rest().patch(objectPath(COSTGUARD_RESOURCE, ns, 'fleet'), { spec: { breaker: null } }, ContentType.mergePatch);
+    const gone = await waitForBreaker(ns, 'fleet', (g) => g.status?.breaker === undefined && !condition(g, 'BreakerOpen'), 'breaker status gone');
+    assert.deepEqual(breakerHolds(gone), []);
   });
 });

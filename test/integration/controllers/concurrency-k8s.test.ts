@@ -99,6 +99,11 @@ describe('concurrency: the worker ConfigMap', function () {
     assert.equal(guardNow.status?.concurrency?.publishedAt, scaled.publishedAt);
     await waitForEvents(ns, 'orders', 'ConcurrencyPublished', 2);
     assert.equal(condition(guardNow, 'Ready')?.status, 'True', JSON.stringify(guardNow.status?.conditions));
+    const series = (metric: string, value: number) => new RegExp(`^${metric}\\{namespace="${ns}",name="orders"\\} ${value}$`, 'm');
+    await eventually('concurrency metrics', async () => {
+      const text = await operator.manager.metrics.registry.metrics();
+      return series('costguard_concurrency_per_replica_limit', 4).test(text) && series('costguard_concurrency_replicas', 25).test(text) ? true : undefined;
+    });
 
     // Scale in below the original.
     await scale(ns, 'orders', 5);
