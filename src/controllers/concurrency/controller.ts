@@ -42,7 +42,10 @@ export class ConcurrencyReconciler implements Reconciler {
     if (isBeingDeleted(guard)) return this.deps.metrics.forget(namespace, name);
     if (!guard.spec.concurrency && !guard.spec.breaker) return this.retire(guard, ctx);
     const paused = guard.metadata.annotations?.[PAUSED_ANNOTATION] === 'true';
-    const { observed, existing } = await this.observe(guard, guard.spec.mode === 'Enforce' && !paused);
+    const { observed, existing } = await this.observe(guard, guard.spec.mode === 'Enforce' && !paused).catch(async (err: unknown) => {
+      await this.failed(guard, `Could not read ConfigMap ${configMapName(name)}: ${errorMessage(err)}`, ctx);
+      throw err;
+    });
     const decision = decideConcurrency(guard, observed, { mode: guard.spec.mode, paused, nowMs: ctx.clock.now() });
     if (decision.publish) await this.publish(guard, existing, { ...decision, publish: decision.publish }, ctx);
     // News first: a status conflict (409, requeue) must not lose the event of a write that happened.
@@ -54,7 +57,8 @@ export class ConcurrencyReconciler implements Reconciler {
     try {
       await this.write(guard, existing, decision.publish);
     } catch (err) {
-      if (!isConflict(err)) await this.failed(guard, decision, err, ctx);
+      const wanted = `wanted per-replica limit ${decision.publish.perReplicaLimit}`;
+      if (!isConflict(err)) await this.failed(guard, `Could not write ConfigMap ${configMapName(guard.metadata.name ?? '')} (${wanted}): ${errorMessage(err)}`, ctx);
       throw err;
     }
     this.deps.metrics.publishes.inc({ namespace: guard.metadata.namespace ?? '', name: guard.metadata.name ?? '' });
@@ -104,12 +108,11 @@ export class ConcurrencyReconciler implements Reconciler {
     ctx.log.info({ reason: decision.condition.reason, published: Boolean(decision.publish), limit: decision.status?.perReplicaLimit }, 'concurrency reconciled');
   }
 
-  private async failed(guard: CostGuard, decision: ConcurrencyDecision, err: unknown, ctx: ReconcileContext): Promise<void> {
-    const cm = configMapName(guard.metadata.name ?? '');
-    const message = `Could not write ConfigMap ${cm}: ${errorMessage(err)}`;
+  /** Reading or writing the ConfigMap failed: say so in status and an Event; the caller rethrows (backoff). */
+  private async failed(guard: CostGuard, message: string, ctx: ReconcileContext): Promise<void> {
     const condition: ConditionInput = { type: ConditionType.ConcurrencyPublished, status: 'False', reason: 'PublishFailed', message };
     await this.writeStatus(guard, guard.status ?? {}, [condition], ctx).catch(() => undefined);
-    await ctx.events.publish(publishFailedEvent(objectReference(COSTGUARD_RESOURCE, guard), `${message} (wanted per-replica limit ${decision.status?.perReplicaLimit}).`));
+    await ctx.events.publish(publishFailedEvent(objectReference(COSTGUARD_RESOURCE, guard), message));
   }
 
   /** Neither concurrency nor breaker in the spec (any more): our status and condition go. */
