@@ -9,11 +9,17 @@ import { CeilingMetrics } from '../controllers/ceilings/metrics.ts';
 import { ceilingWatches } from '../controllers/ceilings/watches.ts';
 import { SectionsReconciler } from '../controllers/sections/controller.ts';
 import type { Section } from '../controllers/sections/decide.ts';
+import { BreakerReconciler } from '../controllers/breaker/controller.ts';
+import { BreakerMetrics } from '../controllers/breaker/metrics.ts';
+import { ConcurrencyReconciler } from '../controllers/concurrency/controller.ts';
+import { ConcurrencyMetrics } from '../controllers/concurrency/metrics.ts';
+import { specOrBrakeChanged, workerWorkloadWatches } from '../controllers/concurrency/watches.ts';
+import type { Workload } from '../controllers/concurrency/workload.ts';
 import { awsTargetOf, COSTGUARD_RESOURCE } from '../controllers/resources.ts';
 import { Registry } from 'prom-client';
 import { loadKubeAccess } from '../runtime/kube/load-access.ts';
 import type { KubeAccess } from '../runtime/kube/access.ts';
-import { Manager, onShutdownSignal, RuntimeMetrics, type Logger, type RuntimeConfig } from '../runtime/index.ts';
+import { Manager, onShutdownSignal, Resources, RuntimeMetrics, type Logger, type RuntimeConfig } from '../runtime/index.ts';
 import type { AwsTarget } from '../cloud/aws/clients.ts';
 import type { ScalingGroups } from '../cloud/scaling-groups.ts';
 
@@ -62,8 +68,14 @@ export async function startOperator(opts: OperatorOptions): Promise<RunningOpera
   manager.addController(reconciler, { for: COSTGUARD_RESOURCE, watches: ceilingWatches(guards) });
   // Sections with a controller in this build set their own condition; every other section
   // present in a spec is reported NotImplemented, so Ready never claims it is acted on.
-  const handled = new Set<Section>();
+  const handled = new Set<Section>(['concurrency']);
   manager.addController(new SectionsReconciler({ guards, handled }), { for: COSTGUARD_RESOURCE });
+  const workloads = { Deployment: manager.informer<Workload>(Resources.deployments), StatefulSet: manager.informer<Workload>(Resources.statefulSets) };
+  const concurrency = new ConcurrencyReconciler({ guards, workloads, rest: manager.rest, metrics: new ConcurrencyMetrics(manager.metrics.registry) });
+  manager.addController(concurrency, { for: COSTGUARD_RESOURCE, watches: workerWorkloadWatches(guards), predicate: specOrBrakeChanged });
+  // The fleet breaker view polls the workers itself (requeueAfter); workload changes wake it early.
+  const breaker = new BreakerReconciler({ guards, workloads, rest: manager.rest, metrics: new BreakerMetrics(manager.metrics.registry) });
+  manager.addController(breaker, { for: COSTGUARD_RESOURCE, watches: workerWorkloadWatches(guards) });
   await manager.start();
   return {
     manager,

@@ -52,7 +52,7 @@ export const RUNAWAY_ACTIONS = ['Alert', 'Freeze', 'Shed'] as const;
 export const BUDGET_NOTIFICATION_TYPES = ['ACTUAL', 'FORECASTED'] as const;
 export const CONDITION_STATUSES = ['True', 'False', 'Unknown'] as const;
 export const RUNAWAY_STATES = ['Normal', 'Suspected', 'Braking', 'Recovering'] as const;
-export const BREAKER_STATES = ['Closed', 'Open', 'HalfOpen'] as const;
+export const BREAKER_STATES = ['Closed', 'Open', 'HalfOpen', 'Unknown'] as const;
 export const BRAKE_ACTIONS = ['Freeze', 'Shed'] as const;
 /** The concerns that may hold a target below its spec ceiling (see status.holds). */
 export const HOLD_OWNERS = ['runaway', 'breaker', 'cost'] as const;

@@ -33,7 +33,7 @@ export const BreakerSpec = Type.Object(
       default: 50,
     }),
   },
-  { description: 'Circuit-breaker settings handed to every worker replica, plus the fleet quorum.' + notActedOnYet('ConcurrencyPublished') },
+  { description: 'Circuit-breaker settings handed to every worker replica, plus the fleet quorum.' },
 );
 export type BreakerSpec = Static<typeof BreakerSpec>;
 

@@ -88,10 +88,15 @@ export type NodePoolStatus = Static<typeof NodePoolStatus>;
 
 export const ConcurrencyStatus = Type.Object(
   {
-    replicas: count('Replicas of the concurrency workload when the limit was last published.'),
-    perReplicaLimit: count('The per-replica in-flight limit published to the workers.'),
+    replicas: count('Replicas of the concurrency workload the limit is computed for: the larger of spec.replicas and status.replicas.'),
+    perReplicaLimit: count('The per-replica in-flight limit: min(perReplicaMax, floor(fleetMax / replicas)), at least 1.'),
+    fleetInFlightCap: Type.Optional(count('Jobs that may be in flight across the fleet: replicas × perReplicaLimit.')),
+    fleetMaxReachable: Type.Optional(
+      Type.Boolean({ description: 'False when replicas exceed fleetMax, so even a limit of 1 per replica lets more than fleetMax jobs run.' }),
+    ),
     frozen: Type.Boolean({ description: 'True while the brake tells workers to stop retrying.' }),
-    publishedAt: Type.Optional(Time('When the limit was last published.')),
+    configMap: Type.Optional(Type.String({ description: 'Name of the ConfigMap the settings are published in (costguard-<guard name>).', maxLength: 253 })),
+    publishedAt: Type.Optional(Time('When the published settings last changed.')),
   },
   { description: 'The fleet-wide concurrency limit as published to the worker library.' },
 );
@@ -132,9 +137,21 @@ export type RunawayStatus = Static<typeof RunawayStatus>;
 
 export const BreakerStatus = Type.Object(
   {
-    state: StringEnum(BREAKER_STATES, { description: 'Fleet breaker state: Closed, Open or HalfOpen.' }),
-    openReplicas: count('Replicas whose breaker is open.'),
-    replicas: count('Replicas reporting.'),
+    state: StringEnum(BREAKER_STATES, {
+      description:
+        'Fleet breaker state: Open (the open share reached fleetOpenPercent), HalfOpen (not enough open, but open plus ' +
+        'half-open reach it: the workers are probing the downstream), Closed, or Unknown (unreachable replicas could tip it either way).',
+    }),
+    openReplicas: count('Replicas with at least one open breaker.'),
+    halfOpenReplicas: Type.Optional(count('Replicas with a half-open breaker and none open.')),
+    unknownReplicas: Type.Optional(count('Replicas whose metrics could not be read; they count as unknown, never as closed.')),
+    replicas: count('Running pods of the workload that were scraped (reachable or not).'),
+    unreachable: Type.Optional(
+      Type.Array(Type.String({ description: 'A pod and why it could not be read.', maxLength: 512 }), {
+        description: 'The unreachable pods (at most 10 listed).',
+        maxItems: 10,
+      }),
+    ),
     since: Type.Optional(Time('When the state last changed.')),
   },
   { description: 'The fleet quorum of the workers\' circuit breakers.' },

@@ -5,7 +5,6 @@ import type { Static } from '@sinclair/typebox';
 import { CONCURRENCY_WORKLOAD_KINDS, WORKLOAD_KINDS } from './constants.ts';
 import { Ceiling, Decimal, Duration, ObjectName } from './common.ts';
 import { ListMap, MapOf, Quantity, StringEnum, withRules } from './kit.ts';
-import { notActedOnYet } from './pending.ts';
 
 export const MAX_SCALING_GROUPS = 50;
 
@@ -164,8 +163,7 @@ export const ConcurrencySpec = withRules(
     },
     {
       description:
-        'Fleet-wide in-flight cap, published to the worker library in each replica, which applies it live.' +
-        notActedOnYet('ConcurrencyPublished'),
+        'Fleet-wide in-flight cap, published to the worker library in each replica, which applies it live.',
     },
   ),
   [

@@ -179,6 +179,30 @@ describe('Helm chart: the operator runs with the chart\'s flags and RBAC only', 
     assert.equal(await field('hpa', 'w', '.spec.maxReplicas'), '50');
   });
 
+  it('publishes the worker ConfigMap and lists the workers\' pods for the fleet breaker view', async () => {
+    const guard = `
+apiVersion: costguard.io/v1alpha1
+kind: CostGuard
+metadata: { name: workers }
+spec:
+  mode: Enforce
+  concurrency: { workload: { kind: Deployment, name: w }, fleetMax: 18, perReplicaMax: 4 }
+  breaker: { fleetOpenPercent: 50 }
+`;
+    expectOk(await testEnv().kubectl(['apply', '-n', watched, '-f', '-'], { input: guard }), 'apply workers guard');
+    const json = await until('the worker ConfigMap', async () => {
+      expectRunning();
+      const res = await testEnv().kubectl(['get', 'configmap', 'costguard-workers', '-n', watched, '-o', 'jsonpath={.data.worker\\.json}']);
+      return res.code === 0 && res.stdout ? res.stdout : undefined;
+    });
+    assert.equal((JSON.parse(json) as { perReplicaLimit: number }).perReplicaLimit, 2, '9 replicas share 18');
+    await until('BreakerOpen=False (no running pods)', async () => {
+      expectRunning();
+      const res = await testEnv().kubectl(['get', 'costguard', 'workers', '-n', watched, '-o', 'jsonpath={.status.conditions[?(@.type=="BreakerOpen")].reason}']);
+      return res.stdout === 'FleetBreakerClosed' ? true : undefined;
+    });
+  });
+
   it('is never forbidden by the API server', () => {
     expectRunning();
     assert.doesNotMatch(output, /forbidden|\b403\b/i, output);
