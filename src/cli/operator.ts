@@ -3,6 +3,8 @@
 import type { CostGuard } from '../api/v1alpha1/index.ts';
 import { AwsClients } from '../cloud/aws/clients.ts';
 import { awsScalingGroups } from '../cloud/aws/autoscaling.ts';
+import type { Notifier } from '../alerting/notifier.ts';
+import { setupAlerts, type AlertsOptions } from '../controllers/alerts/setup.ts';
 import { CeilingsReconciler } from '../controllers/ceilings/controller.ts';
 import { GroupSnapshots, targetKey } from '../controllers/ceilings/group-snapshots.ts';
 import { CeilingMetrics } from '../controllers/ceilings/metrics.ts';
@@ -23,11 +25,15 @@ export interface OperatorOptions {
   /** Overrides AWS_ENDPOINT_URL for every service (tests put a fault proxy here). */
   awsEndpoint?: string;
   log?: Logger;
+  /** Slack delivery tuning (tests shorten the breaker). */
+  alerts?: AlertsOptions;
 }
 
 export interface RunningOperator {
   manager: Manager;
   aws: AwsClients;
+  /** Where every concern raises and resolves alerts. */
+  notifier: Notifier;
   stop(): Promise<void>;
 }
 
@@ -58,13 +64,16 @@ export async function startOperator(opts: OperatorOptions): Promise<RunningOpera
     defaultRegion: opts.defaultRegion,
   });
   manager.addController(reconciler, { for: COSTGUARD_RESOURCE, watches: ceilingWatches(guards) });
+  const alerts = setupAlerts(manager, opts.alerts);
   await manager.start();
   return {
     manager,
     aws,
+    notifier: alerts.notifier,
     stop: async () => {
       await manager.stop();
       aws.shutdown();
+      alerts.shutdown();
     },
   };
 }
@@ -74,7 +83,7 @@ export async function runOperator(opts: OperatorOptions): Promise<void> {
   const off = onShutdownSignal(() => running.stop(), running.manager.log);
   const reason = await running.manager.done;
   off();
-  running.aws.shutdown();
+  await running.stop();
   // Leadership lost: exit non-zero so the kubelet restarts us as a clean standby.
   if (reason === 'leadership-lost') process.exitCode = 1;
 }

@@ -1,0 +1,80 @@
+// The alerts controller: for every CostGuard with spec.alerts, read the webhook Secret, deliver
+// what waits in the guard's outbox (alerting/deliver.ts), and report AlertsReady. It runs on
+// every resync (so an outbox left by a stopped operator is delivered by the next one), on
+// spec changes, and when the notifier queues a message (its Trigger).
+import { ConditionType, PAUSED_ANNOTATION, type CostGuard } from '../../api/v1alpha1/index.ts';
+import { drain, type DeliverDeps, type DrainResult } from '../../alerting/deliver.ts';
+import type { AlertMetrics } from '../../alerting/metrics.ts';
+import type { OutboxStore } from '../../alerting/outbox-store.ts';
+import { readWebhook, type WebhookLookup } from '../../alerting/webhook-secret.ts';
+import { getCondition, removeCondition, type Condition } from '../../runtime/conditions.ts';
+import { isBeingDeleted } from '../../runtime/finalizers.ts';
+import type { Informer } from '../../runtime/informer/informer.ts';
+import type { RestClient } from '../../runtime/kube/rest.ts';
+import type { ReconcileContext, Reconciler, ReconcileResult } from '../../runtime/reconciler.ts';
+import { applyGuardConditions, guardReadyDependents } from '../shared/readiness.ts';
+import { COSTGUARD_RESOURCE } from '../resources.ts';
+import { alertsReady, type AlertsObserved } from './conditions.ts';
+
+export interface AlertsDeps extends DeliverDeps {
+  guards: Informer<CostGuard>;
+  rest: Pick<RestClient, 'get'>;
+  store: OutboxStore;
+  metrics: AlertMetrics;
+}
+
+export class AlertsReconciler implements Reconciler {
+  readonly name = 'alerts';
+  private readonly d: AlertsDeps;
+
+  constructor(deps: AlertsDeps) {
+    this.d = deps;
+  }
+
+  async reconcile(key: string, ctx: ReconcileContext): Promise<ReconcileResult | void> {
+    const guard = this.d.guards.getByKey(key);
+    const [namespace = '', name = ''] = key.split('/');
+    if (!guard || isBeingDeleted(guard)) return void this.d.metrics.forget(namespace, name);
+    if (!guard.spec.alerts) return this.forgetAlerts(guard, ctx);
+    const { lookup, result } = await this.deliver(guard, ctx);
+    const condition = alertsReady(guard.spec, observed(lookup, result));
+    this.d.metrics.pending.set({ namespace, name }, result.outbox.pending.length);
+    await this.writeConditions(guard, applyGuardConditions(guard.status?.conditions, [condition], dependents(guard), stamp(guard, ctx)), ctx);
+    if (result.requeueAfterMs !== undefined) return { requeueAfter: Math.max(1, Math.ceil(result.requeueAfterMs)) };
+  }
+
+  /** Reads the webhook Secret and, when it holds a usable URL, delivers what is due. */
+  private async deliver(guard: CostGuard, ctx: ReconcileContext): Promise<{ lookup?: WebhookLookup; result: DrainResult }> {
+    const slack = guard.spec.alerts?.slack;
+    if (!slack) return { result: { outbox: await this.d.store.read(guard), unavailable: false } };
+    const lookup = await readWebhook(this.d.rest, guard.metadata.namespace ?? '', slack.webhookSecretRef);
+    if (!lookup.ok) return { lookup, result: { outbox: await this.d.store.read(guard), unavailable: false } };
+    return { lookup, result: await drain(this.d, { guard, webhook: lookup, log: ctx.log, signal: ctx.signal }) };
+  }
+
+  /** spec.alerts was removed: AlertsReady no longer applies. */
+  private async forgetAlerts(guard: CostGuard, ctx: ReconcileContext): Promise<void> {
+    const prior = guard.status?.conditions;
+    if (!getCondition(prior, ConditionType.AlertsReady)) return;
+    const conditions = applyGuardConditions(removeCondition(prior, ConditionType.AlertsReady), [], dependents(guard), stamp(guard, ctx));
+    await this.writeConditions(guard, conditions, ctx);
+  }
+
+  private async writeConditions(guard: CostGuard, conditions: Condition[], ctx: ReconcileContext): Promise<void> {
+    await ctx.status.update(COSTGUARD_RESOURCE, guard, { ...(guard.status ?? {}), conditions });
+  }
+}
+
+function observed(lookup: WebhookLookup | undefined, result: DrainResult): AlertsObserved {
+  const problem = lookup?.ok && result.outbox.problem?.webhook === lookup.id ? result.outbox.problem : undefined;
+  return { ...(lookup ? { lookup } : {}), ...(problem ? { problem } : {}), unavailable: result.unavailable };
+}
+
+function dependents(guard: CostGuard) {
+  const enforcing = guard.spec.mode === 'Enforce' && guard.metadata.annotations?.[PAUSED_ANNOTATION] !== 'true';
+  return guardReadyDependents(guard.spec, enforcing);
+}
+
+function stamp(guard: CostGuard, ctx: ReconcileContext) {
+  return { now: ctx.clock.now(), generation: guard.metadata.generation };
+}
