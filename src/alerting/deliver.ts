@@ -36,7 +36,7 @@ export interface DrainResult {
   outbox: Outbox;
   /** Come back after this long (messages are waiting). */
   requeueAfterMs?: number;
-  /** The last request found the breaker open (Slack unavailable). */
+  /** The breaker for the webhook is open (Slack unavailable). */
   unavailable: boolean;
 }
 
@@ -58,7 +58,7 @@ export async function drain(deps: DeliverDeps, input: DrainInput): Promise<Drain
     if (gateWait > 0) return { outbox, requeueAfterMs: gateWait, unavailable };
     deps.gate.reserve(input.webhook.id, deps.clock.now());
     const outcome = await send(deps, input, message);
-    unavailable = outcome.kind === 'breaker_open' || outcome.kind === 'unavailable';
+    unavailable = outcome.kind === 'breaker_open';
     if (outcome.kind === 'breaker_open') return { outbox, requeueAfterMs: BREAKER_RETRY_MS, unavailable };
     outbox = await deps.store.update(input.guard, (o) => applyOutcome(o, message.id, outcome, { nowMs: deps.clock.now(), webhook: input.webhook.id }));
   }

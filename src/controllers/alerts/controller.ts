@@ -16,6 +16,8 @@ import { applyGuardConditions, guardReadyDependents } from '../shared/readiness.
 import { COSTGUARD_RESOURCE } from '../resources.ts';
 import { alertsReady, type AlertsObserved } from './conditions.ts';
 
+const UNAVAILABLE_AFTER_ATTEMPTS = 2;
+
 export interface AlertsDeps extends DeliverDeps {
   guards: Informer<CostGuard>;
   rest: Pick<RestClient, 'get'>;
@@ -67,7 +69,9 @@ export class AlertsReconciler implements Reconciler {
 
 function observed(lookup: WebhookLookup | undefined, result: DrainResult): AlertsObserved {
   const problem = lookup?.ok && result.outbox.problem?.webhook === lookup.id ? result.outbox.problem : undefined;
-  return { ...(lookup ? { lookup } : {}), ...(problem ? { problem } : {}), unavailable: result.unavailable };
+  // One 5xx is weather; a message that failed twice in a row (or an open breaker) is an outage.
+  const failing = (result.outbox.pending[0]?.attempts ?? 0) >= UNAVAILABLE_AFTER_ATTEMPTS;
+  return { ...(lookup ? { lookup } : {}), ...(problem ? { problem } : {}), unavailable: failing || result.unavailable };
 }
 
 function dependents(guard: CostGuard) {
