@@ -1,7 +1,8 @@
 // Pace per webhook, shared by every guard that posts to it: at most one request per
 // interval (Slack allows about one message per second per webhook), and none before a 429's
-// Retry-After has passed. In memory: after a restart the first request may come at once,
-// which stays within the limit. Reservation is synchronous, so guards reconciled in
+// Retry-After has passed. In memory: right after a restart or a leader change the first
+// request may follow the previous operator's last one by less than the interval (once; a 429
+// then is honoured like any other). Reservation is synchronous, so guards reconciled in
 // parallel never take the same slot.
 
 /** 1 s plus a margin for jitter between our clock and Slack's. */

@@ -6,6 +6,7 @@ import { ConditionType, PAUSED_ANNOTATION, type CostGuard } from '../../api/v1al
 import { drain, type DeliverDeps, type DrainResult } from '../../alerting/deliver.ts';
 import type { AlertMetrics } from '../../alerting/metrics.ts';
 import type { OutboxStore } from '../../alerting/outbox-store.ts';
+import type { Outbox } from '../../alerting/outbox.ts';
 import { readWebhook, type WebhookLookup } from '../../alerting/webhook-secret.ts';
 import { getCondition, removeCondition, type Condition } from '../../runtime/conditions.ts';
 import { isBeingDeleted } from '../../runtime/finalizers.ts';
@@ -48,7 +49,8 @@ export class AlertsReconciler implements Reconciler {
   /** Reads the webhook Secret and, when it holds a usable URL, delivers what is due. */
   private async deliver(guard: CostGuard, ctx: ReconcileContext): Promise<{ lookup?: WebhookLookup; result: DrainResult }> {
     const slack = guard.spec.alerts?.slack;
-    if (!slack) return { result: { outbox: await this.d.store.read(guard), unavailable: false } };
+    // Slack was removed from the spec: what waited for it has nowhere to go.
+    if (!slack) return { result: { outbox: await this.d.store.update(guard, withoutSlackMessages), unavailable: false } };
     const lookup = await readWebhook(this.d.rest, guard.metadata.namespace ?? '', slack.webhookSecretRef);
     if (!lookup.ok) return { lookup, result: { outbox: await this.d.store.read(guard), unavailable: false } };
     return { lookup, result: await drain(this.d, { guard, webhook: lookup, log: ctx.log, signal: ctx.signal }) };
@@ -65,6 +67,13 @@ export class AlertsReconciler implements Reconciler {
   private async writeConditions(guard: CostGuard, conditions: Condition[], ctx: ReconcileContext): Promise<void> {
     await ctx.status.update(COSTGUARD_RESOURCE, guard, { ...(guard.status ?? {}), conditions });
   }
+}
+
+function withoutSlackMessages(outbox: Outbox): Outbox {
+  if (!outbox.pending.length && !outbox.problem) return outbox;
+  const next = { ...outbox, pending: [] };
+  delete next.problem;
+  return next;
 }
 
 function observed(lookup: WebhookLookup | undefined, result: DrainResult): AlertsObserved {

@@ -4,7 +4,25 @@
 import assert from 'node:assert/strict';
 import { ConditionType } from '../../../src/api/v1alpha1/index.ts';
 import { SlackSink } from '../../support/slack-sink.ts';
-import { alert, condition, createGuard, createNamespace, createSecret, installCrds, replaceSecret, slackGuard, startAlerts, waitForCondition, type RunningAlerts } from './helpers.ts';
+import { COSTGUARD_RESOURCE } from '../../../src/controllers/resources.ts';
+import { objectPath } from '../../../src/runtime/kube/resource.ts';
+import {
+  alert,
+  condition,
+  createGuard,
+  createNamespace,
+  createSecret,
+  eventually,
+  getGuard,
+  installCrds,
+  readOutbox,
+  replaceSecret,
+  rest,
+  slackGuard,
+  startAlerts,
+  waitForCondition,
+  type RunningAlerts,
+} from './helpers.ts';
 
 describe('alerts: the webhook Secret', function () {
   this.timeout(60_000);
@@ -51,6 +69,18 @@ describe('alerts: the webhook Secret', function () {
     assert.ok(!JSON.stringify(g).includes('not-a-url-secret-token'));
     await replaceSecret(ns, 'bad-slack', { url: sink.url });
     await waitForCondition(ns, 'bad', { type: ConditionType.AlertsReady, status: 'True', reason: 'SlackReady' });
+  });
+
+  it('Slack removed from the spec: waiting messages are dropped, AlertsReady EventsOnly; alerts removed: no AlertsReady', async () => {
+    const guard = await slackGuard(ns, 'removed');
+    await running.notifier.fire(guard, alert('runaway'));
+    await waitForCondition(ns, 'removed', { type: ConditionType.AlertsReady, status: 'False', reason: 'SecretNotFound' });
+    assert.equal((await readOutbox(ns, 'removed')).pending.length, 1);
+    await rest().patch(objectPath(COSTGUARD_RESOURCE, ns, 'removed'), { spec: { alerts: { slack: null } } }, 'application/merge-patch+json');
+    await waitForCondition(ns, 'removed', { type: ConditionType.AlertsReady, status: 'True', reason: 'EventsOnly' });
+    await eventually('the outbox emptied', async () => ((await readOutbox(ns, 'removed')).pending.length === 0 ? true : undefined));
+    await rest().patch(objectPath(COSTGUARD_RESOURCE, ns, 'removed'), { spec: { alerts: null } }, 'application/merge-patch+json');
+    await eventually('AlertsReady removed', async () => (condition(await getGuard(ns, 'removed'), ConditionType.AlertsReady) ? undefined : true));
   });
 
   it('alerts without Slack: AlertsReady True (EventsOnly)', async () => {
