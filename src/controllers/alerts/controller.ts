@@ -8,7 +8,7 @@ import type { AlertMetrics } from '../../alerting/metrics.ts';
 import type { OutboxStore } from '../../alerting/outbox-store.ts';
 import type { Outbox } from '../../alerting/outbox.ts';
 import { readWebhook, type WebhookLookup } from '../../alerting/webhook-secret.ts';
-import { getCondition, removeCondition, type Condition } from '../../runtime/conditions.ts';
+import { getCondition, removeCondition, type Condition, type ConditionInput } from '../../runtime/conditions.ts';
 import { isBeingDeleted } from '../../runtime/finalizers.ts';
 import type { Informer } from '../../runtime/informer/informer.ts';
 import type { RestClient } from '../../runtime/kube/rest.ts';
@@ -42,7 +42,11 @@ export class AlertsReconciler implements Reconciler {
     const { lookup, result } = await this.deliver(guard, ctx);
     const condition = alertsReady(guard.spec, observed(lookup, result));
     this.d.metrics.pending.set({ namespace, name }, result.outbox.pending.length);
-    await this.writeConditions(guard, applyGuardConditions(guard.status?.conditions, [condition], dependents(guard), stamp(guard, ctx)), ctx);
+    // Written only when AlertsReady itself changes: Ready is derived by whichever controller
+    // writes, so rewriting it here on every pass would only race the others' status writes.
+    if (!sameCondition(getCondition(guard.status?.conditions, ConditionType.AlertsReady), condition, guard.metadata.generation)) {
+      await this.writeConditions(guard, applyGuardConditions(guard.status?.conditions, [condition], dependents(guard), stamp(guard, ctx)), ctx);
+    }
     if (result.requeueAfterMs !== undefined) return { requeueAfter: Math.max(1, Math.ceil(result.requeueAfterMs)) };
   }
 
@@ -67,6 +71,10 @@ export class AlertsReconciler implements Reconciler {
   private async writeConditions(guard: CostGuard, conditions: Condition[], ctx: ReconcileContext): Promise<void> {
     await ctx.status.update(COSTGUARD_RESOURCE, guard, { ...(guard.status ?? {}), conditions });
   }
+}
+
+function sameCondition(prior: Condition | undefined, next: ConditionInput, generation: number | undefined): boolean {
+  return prior?.status === next.status && prior.reason === next.reason && prior.message === (next.message ?? '') && prior.observedGeneration === generation;
 }
 
 function withoutSlackMessages(outbox: Outbox): Outbox {
