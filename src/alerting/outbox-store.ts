@@ -30,24 +30,32 @@ export function outboxName(guardName: string): string {
   return `costguard-${guardName.slice(0, NAME_MAX - 28)}-${hash}-alerts`;
 }
 
+const keyOf = (guard: CostGuard): string => `${guard.metadata.namespace}/${guard.metadata.name}`;
+
 export type OutboxMutation = (outbox: Outbox) => Outbox;
 
 export class OutboxStore {
   private readonly rest: Pick<RestClient, 'get' | 'create' | 'replace'>;
   private readonly locks = new Map<string, Promise<unknown>>();
+  /**
+   * The last ConfigMap read or written per guard ("ns/name", with the guard's uid). This
+   * process is the only writer, so a fire() that dedupes to nothing costs no API call; a
+   * stale entry (someone edited or deleted the ConfigMap) shows up as a 409 or 404 on write,
+   * and the write is retried from a fresh read.
+   */
+  private readonly cache = new Map<string, { uid: string; cm: ConfigMap }>();
 
   constructor(rest: Pick<RestClient, 'get' | 'create' | 'replace'>) {
     this.rest = rest;
   }
 
   async read(guard: CostGuard): Promise<Outbox> {
-    const cm = await this.get(guard);
-    return this.decode(guard, cm);
+    return this.decode(guard, this.cached(guard) ?? (await this.get(guard)));
   }
 
   /** Applies `mutate` to the stored outbox and writes the result when it changed; returns it. */
   update(guard: CostGuard, mutate: OutboxMutation): Promise<Outbox> {
-    const key = `${guard.metadata.namespace}/${guard.metadata.name}`;
+    const key = keyOf(guard);
     const run = (this.locks.get(key) ?? Promise.resolve()).catch(() => undefined).then(() => this.write(guard, mutate));
     this.locks.set(key, run);
     void run.finally(() => {
@@ -56,25 +64,48 @@ export class OutboxStore {
     return run;
   }
 
+  /** Drops what is remembered about a guard that is gone. */
+  forget(namespace: string, name: string): void {
+    this.cache.delete(`${namespace}/${name}`);
+  }
+
   private async write(guard: CostGuard, mutate: OutboxMutation): Promise<Outbox> {
     for (let attempt = 1; ; attempt++) {
-      const cm = await this.get(guard);
+      const cm = (attempt === 1 ? this.cached(guard) : undefined) ?? (await this.get(guard));
       const current = this.decode(guard, cm);
       const next = mutate(current);
       if (deepEqual(current, next)) return current;
       try {
-        await (cm ? this.rest.replace(this.path(guard), this.body(guard, next, cm)) : this.rest.create(collectionPath(Resources.configMaps, guard.metadata.namespace), this.body(guard, next)));
+        const written = cm
+          ? await this.rest.replace<ConfigMap>(this.path(guard), this.body(guard, next, cm))
+          : await this.rest.create<ConfigMap>(collectionPath(Resources.configMaps, guard.metadata.namespace), this.body(guard, next));
+        this.remember(guard, written);
         return next;
       } catch (err) {
-        if (!isConflict(err) || attempt >= MAX_ATTEMPTS) throw err;
+        this.cache.delete(keyOf(guard));
+        // 409: someone wrote first (or it exists already); 404: it was deleted. Read and retry.
+        if (!(isConflict(err) || isNotFound(err)) || attempt >= MAX_ATTEMPTS) throw err;
       }
     }
   }
 
+  private cached(guard: CostGuard): ConfigMap | undefined {
+    const entry = this.cache.get(keyOf(guard));
+    return entry && entry.uid === guard.metadata.uid ? entry.cm : undefined;
+  }
+
+  private remember(guard: CostGuard, cm: ConfigMap | undefined): void {
+    if (cm?.metadata?.resourceVersion) this.cache.set(keyOf(guard), { uid: guard.metadata.uid ?? '', cm });
+    else this.cache.delete(keyOf(guard));
+  }
+
   private async get(guard: CostGuard): Promise<ConfigMap | undefined> {
     try {
-      return await this.rest.get<ConfigMap>(this.path(guard));
+      const cm = await this.rest.get<ConfigMap>(this.path(guard));
+      this.remember(guard, cm);
+      return cm;
     } catch (err) {
+      this.cache.delete(keyOf(guard));
       if (isNotFound(err)) return undefined;
       throw err;
     }

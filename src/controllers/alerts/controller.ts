@@ -37,7 +37,11 @@ export class AlertsReconciler implements Reconciler {
   async reconcile(key: string, ctx: ReconcileContext): Promise<ReconcileResult | void> {
     const guard = this.d.guards.getByKey(key);
     const [namespace = '', name = ''] = key.split('/');
-    if (!guard || isBeingDeleted(guard)) return void this.d.metrics.forget(namespace, name);
+    if (!guard || isBeingDeleted(guard)) {
+      this.d.metrics.forget(namespace, name);
+      this.d.store.forget(namespace, name);
+      return;
+    }
     if (!guard.spec.alerts) return this.forgetAlerts(guard, ctx);
     const { lookup, result } = await this.deliver(guard, ctx);
     const condition = alertsReady(guard.spec, observed(lookup, result));

@@ -23,15 +23,18 @@ class FakeConfigMaps {
   objects = new Map<string, Stored>();
   failing = false;
   conflicts = 0;
+  calls = 0;
   private rv = 1;
 
   get<T>(path: string): Promise<T> {
+    this.calls++;
     if (this.failing) return Promise.reject(new KubeApiError(503, 'unavailable'));
     const obj = this.objects.get(path);
     return obj ? Promise.resolve(structuredClone(obj) as T) : Promise.reject(new KubeApiError(404, 'not found'));
   }
 
   create<T>(path: string, body: unknown): Promise<T> {
+    this.calls++;
     const obj = body as Stored;
     const key = `${path}/${obj.metadata.name}`;
     obj.metadata.resourceVersion = String(this.rv++);
@@ -40,6 +43,7 @@ class FakeConfigMaps {
   }
 
   replace<T>(path: string, body: unknown): Promise<T> {
+    this.calls++;
     const obj = body as Stored;
     if (this.conflicts > 0) {
       this.conflicts--;
@@ -127,6 +131,22 @@ describe('KubeNotifier', () => {
     await t.notifier.fire(guard(true), alert);
     assert.deepEqual(t.events.map((e) => e.reason), ['AlertFiring']);
     await t.notifier.resolve(guard(true), 'runaway', 'x');
+  });
+
+  it('a fire that dedupes to nothing costs no API call (the outbox is remembered)', async () => {
+    const t = setup();
+    await t.notifier.fire(guard(true), alert);
+    const calls = t.api.calls;
+    for (let i = 0; i < 10; i++) await t.notifier.fire(guard(true), alert);
+    assert.equal(t.api.calls, calls);
+  });
+
+  it('recovers when the ConfigMap was deleted behind its back', async () => {
+    const t = setup();
+    await t.notifier.fire(guard(true), alert);
+    t.api.objects.clear();
+    await t.notifier.fire(guard(true), { ...alert, incident: 'other' });
+    assert.deepEqual(t.outbox().pending.map((m) => m.incident), ['other']);
   });
 
   it('serializes concurrent fires for one guard: every incident lands', async () => {
