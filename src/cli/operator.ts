@@ -41,6 +41,8 @@ export async function startOperator(opts: OperatorOptions): Promise<RunningOpera
     // Process metrics (RSS, heap, event-loop lag) make the operator's own cost visible.
   const metrics = new RuntimeMetrics(new Registry(), { processMetrics: true });
   const manager = new Manager({ config: opts.config, kubeConfig: opts.kubeConfig ?? (await loadKubeAccess()), metrics, ...(opts.log ? { log: opts.log } : {}) });
+  // First, so every concern's controller can take the Notifier in its deps.
+  const alerts = setupAlerts(manager, opts.alerts);
   const aws = new AwsClients({ registry: manager.metrics.registry, ...(opts.awsEndpoint ? { endpoint: opts.awsEndpoint } : {}) });
   const ports = new Map<string, ScalingGroups>();
   const scalingGroups = (target: AwsTarget): ScalingGroups => {
@@ -64,7 +66,6 @@ export async function startOperator(opts: OperatorOptions): Promise<RunningOpera
     defaultRegion: opts.defaultRegion,
   });
   manager.addController(reconciler, { for: COSTGUARD_RESOURCE, watches: ceilingWatches(guards) });
-  const alerts = setupAlerts(manager, opts.alerts);
   await manager.start();
   return {
     manager,
