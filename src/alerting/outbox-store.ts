@@ -32,6 +32,14 @@ export function outboxName(guardName: string): string {
 
 const keyOf = (guard: CostGuard): string => `${guard.metadata.namespace}/${guard.metadata.name}`;
 
+/** The outbox's ConfigMap name is taken by an object this guard does not own. */
+export class OutboxNameTaken extends Error {
+  constructor(namespace: string, name: string) {
+    super(`ConfigMap ${namespace}/${name} exists and is not owned by this CostGuard; alerts go to Events only until it is renamed or deleted`);
+    this.name = 'OutboxNameTaken';
+  }
+}
+
 export type OutboxMutation = (outbox: Outbox) => Outbox;
 
 export class OutboxStore {
@@ -115,7 +123,7 @@ export class OutboxStore {
     if (!cm) return emptyOutbox();
     // A ConfigMap of that name that this guard does not own is someone else's: never take it over.
     if (!cm.metadata.ownerReferences?.some((o) => o.uid === guard.metadata.uid)) {
-      throw new Error(`ConfigMap ${cm.metadata.namespace}/${cm.metadata.name} exists and is not owned by this CostGuard; rename or delete it`);
+      throw new OutboxNameTaken(cm.metadata.namespace, cm.metadata.name);
     }
     return parseOutbox(cm.data?.[OUTBOX_KEY]).outbox;
   }

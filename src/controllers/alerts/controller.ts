@@ -5,7 +5,7 @@
 import { ConditionType, PAUSED_ANNOTATION, type CostGuard } from '../../api/v1alpha1/index.ts';
 import { drain, type DeliverDeps, type DrainResult } from '../../alerting/deliver.ts';
 import type { AlertMetrics } from '../../alerting/metrics.ts';
-import type { OutboxStore } from '../../alerting/outbox-store.ts';
+import { OutboxNameTaken, type OutboxStore } from '../../alerting/outbox-store.ts';
 import type { Outbox } from '../../alerting/outbox.ts';
 import { readWebhook, type WebhookLookup } from '../../alerting/webhook-secret.ts';
 import { getCondition, removeCondition, type Condition, type ConditionInput } from '../../runtime/conditions.ts';
@@ -43,14 +43,17 @@ export class AlertsReconciler implements Reconciler {
       return;
     }
     if (!guard.spec.alerts) return this.forgetAlerts(guard, ctx);
-    const { lookup, result } = await this.deliver(guard, ctx);
+    let delivered: { lookup?: WebhookLookup; result: DrainResult };
+    try {
+      delivered = await this.deliver(guard, ctx);
+    } catch (err) {
+      if (!(err instanceof OutboxNameTaken)) throw err;
+      return this.report(guard, { type: ConditionType.AlertsReady, status: 'False', reason: 'OutboxNameTaken', message: `${err.message}.` }, ctx);
+    }
+    const { lookup, result } = delivered;
     const condition = alertsReady(guard.spec, observed(lookup, result));
     this.d.metrics.pending.set({ namespace, name }, result.outbox.pending.length);
-    // Written only when AlertsReady itself changes: Ready is derived by whichever controller
-    // writes, so rewriting it here on every pass would only race the others' status writes.
-    if (!sameCondition(getCondition(guard.status?.conditions, ConditionType.AlertsReady), condition, guard.metadata.generation)) {
-      await this.writeConditions(guard, applyGuardConditions(guard.status?.conditions, [condition], dependents(guard), stamp(guard, ctx)), ctx);
-    }
+    await this.report(guard, condition, ctx);
     if (result.requeueAfterMs !== undefined) return { requeueAfter: Math.max(1, Math.ceil(result.requeueAfterMs)) };
   }
 
@@ -62,6 +65,15 @@ export class AlertsReconciler implements Reconciler {
     const lookup = await readWebhook(this.d.rest, guard.metadata.namespace ?? '', slack.webhookSecretRef);
     if (!lookup.ok) return { lookup, result: { outbox: await this.d.store.read(guard), unavailable: false } };
     return { lookup, result: await drain(this.d, { guard, webhook: lookup, log: ctx.log, signal: ctx.signal }) };
+  }
+
+  /**
+   * Written only when AlertsReady itself changes: Ready is derived by whichever controller
+   * writes, so rewriting it here on every pass would only race the others' status writes.
+   */
+  private async report(guard: CostGuard, condition: ConditionInput, ctx: ReconcileContext): Promise<void> {
+    if (sameCondition(getCondition(guard.status?.conditions, ConditionType.AlertsReady), condition, guard.metadata.generation)) return;
+    await this.writeConditions(guard, applyGuardConditions(guard.status?.conditions, [condition], dependents(guard), stamp(guard, ctx)), ctx);
   }
 
   /** spec.alerts was removed: AlertsReady no longer applies. */

@@ -21,6 +21,7 @@ import {
   slackGuard,
   startAlerts,
   waitForCondition,
+  waitForEvents,
   type RunningAlerts,
 } from './helpers.ts';
 
@@ -81,6 +82,18 @@ describe('alerts: the webhook Secret', function () {
     await eventually('the outbox emptied', async () => ((await readOutbox(ns, 'removed')).pending.length === 0 ? true : undefined));
     await rest().patch(objectPath(COSTGUARD_RESOURCE, ns, 'removed'), { spec: { alerts: null } }, 'application/merge-patch+json');
     await eventually('AlertsReady removed', async () => (condition(await getGuard(ns, 'removed'), ConditionType.AlertsReady) ? undefined : true));
+  });
+
+  it('an outbox name taken by a ConfigMap the guard does not own: OutboxNameTaken, and the Event still goes out', async () => {
+    await rest().create(`/api/v1/namespaces/${ns}/configmaps`, { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'costguard-taken-alerts', namespace: ns }, data: { mine: 'yes' } });
+    await createSecret(ns, 'taken-slack', { url: sink.url });
+    const guard = await slackGuard(ns, 'taken');
+    await running.notifier.fire(guard, alert('runaway'));
+    await waitForEvents(ns, 'taken', 'AlertFiring');
+    const g = await waitForCondition(ns, 'taken', { type: ConditionType.AlertsReady, status: 'False', reason: 'OutboxNameTaken' });
+    assert.match(condition(g, ConditionType.AlertsReady)?.message ?? '', new RegExp(`ConfigMap ${ns}/costguard-taken-alerts exists and is not owned by this CostGuard`));
+    const cm = await rest().get<{ data: Record<string, string> }>(`/api/v1/namespaces/${ns}/configmaps/costguard-taken-alerts`);
+    assert.deepEqual(cm.data, { mine: 'yes' }, 'never taken over');
   });
 
   it('alerts without Slack: AlertsReady True (EventsOnly)', async () => {
