@@ -517,7 +517,7 @@ describe('Helm chart charts/costguard', function () {
     it('reaches Secrets in a namespace once it is listed in rbac.secretNamespaces (helm upgrade)', async () => {
       expectOk(await helmCluster(['upgrade', release, chartDir, '-n', ns, '--reuse-values', '--set', `rbac.secretNamespaces={${other}}`]), 'helm upgrade');
       const answers = await Promise.all([['get', 'secrets', '-n', other], ['list', 'secrets', '-n', other], ['get', 'secrets', '-n', 'default']].map((args) => canI(serviceAccount, args)));
-      assert.deepEqual(answers.map((a) => [a.action, a.allowed]), [['get secrets -n ' + other, true], ['list secrets -n ' + other, false], ['get secrets -n default', false]]);
+      assert.deepEqual(answers.map((a) => [a.action, a.allowed]), [[`get secrets -n ${other}`, true], [`list secrets -n ${other}`, false], ['get secrets -n default', false]]);
     });
 
     it('uninstalls: the operator and its RBAC go, the CRD stays', async () => {
