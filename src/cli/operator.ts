@@ -3,6 +3,8 @@
 import type { CostGuard } from '../api/v1alpha1/index.ts';
 import { AwsClients } from '../cloud/aws/clients.ts';
 import { awsScalingGroups } from '../cloud/aws/autoscaling.ts';
+import type { Notifier } from '../alerting/notifier.ts';
+import { setupAlerts, type AlertsOptions } from '../controllers/alerts/setup.ts';
 import { CeilingsReconciler } from '../controllers/ceilings/controller.ts';
 import { GroupSnapshots, targetKey } from '../controllers/ceilings/group-snapshots.ts';
 import { CeilingMetrics } from '../controllers/ceilings/metrics.ts';
@@ -31,11 +33,15 @@ export interface OperatorOptions {
   /** Overrides AWS_ENDPOINT_URL for every service (tests put a fault proxy here). */
   awsEndpoint?: string;
   log?: Logger;
+  /** Slack delivery tuning (tests shorten the breaker). */
+  alerts?: AlertsOptions;
 }
 
 export interface RunningOperator {
   manager: Manager;
   aws: AwsClients;
+  /** Where every concern raises and resolves alerts. */
+  notifier: Notifier;
   stop(): Promise<void>;
 }
 
@@ -43,6 +49,8 @@ export async function startOperator(opts: OperatorOptions): Promise<RunningOpera
     // Process metrics (RSS, heap, event-loop lag) make the operator's own cost visible.
   const metrics = new RuntimeMetrics(new Registry(), { processMetrics: true });
   const manager = new Manager({ config: opts.config, kubeConfig: opts.kubeConfig ?? (await loadKubeAccess()), metrics, ...(opts.log ? { log: opts.log } : {}) });
+  // First, so every concern's controller can take the Notifier in its deps.
+  const alerts = setupAlerts(manager, opts.alerts);
   const aws = new AwsClients({ registry: manager.metrics.registry, ...(opts.awsEndpoint ? { endpoint: opts.awsEndpoint } : {}) });
   const ports = new Map<string, ScalingGroups>();
   const scalingGroups = (target: AwsTarget): ScalingGroups => {
@@ -68,21 +76,23 @@ export async function startOperator(opts: OperatorOptions): Promise<RunningOpera
   manager.addController(reconciler, { for: COSTGUARD_RESOURCE, watches: ceilingWatches(guards) });
   // Sections with a controller in this build set their own condition; every other section
   // present in a spec is reported NotImplemented, so Ready never claims it is acted on.
-  const handled = new Set<Section>(['concurrency']);
+  const handled = new Set<Section>(['concurrency', 'alerts']);
   manager.addController(new SectionsReconciler({ guards, handled }), { for: COSTGUARD_RESOURCE });
   const workloads = { Deployment: manager.informer<Workload>(Resources.deployments), StatefulSet: manager.informer<Workload>(Resources.statefulSets) };
   const concurrency = new ConcurrencyReconciler({ guards, workloads, rest: manager.rest, metrics: new ConcurrencyMetrics(manager.metrics.registry) });
   manager.addController(concurrency, { for: COSTGUARD_RESOURCE, watches: workerWorkloadWatches(guards), predicate: specOrBrakeChanged });
   // The fleet breaker view polls the workers itself (requeueAfter); workload changes wake it early.
-  const breaker = new BreakerReconciler({ guards, workloads, rest: manager.rest, metrics: new BreakerMetrics(manager.metrics.registry) });
+  const breaker = new BreakerReconciler({ guards, workloads, rest: manager.rest, metrics: new BreakerMetrics(manager.metrics.registry), notifier: alerts.notifier });
   manager.addController(breaker, { for: COSTGUARD_RESOURCE, watches: workerWorkloadWatches(guards) });
   await manager.start();
   return {
     manager,
     aws,
+    notifier: alerts.notifier,
     stop: async () => {
       await manager.stop();
       aws.shutdown();
+      alerts.shutdown();
     },
   };
 }
@@ -92,7 +102,7 @@ export async function runOperator(opts: OperatorOptions): Promise<void> {
   const off = onShutdownSignal(() => running.stop(), running.manager.log);
   const reason = await running.manager.done;
   off();
-  running.aws.shutdown();
+  await running.stop();
   // Leadership lost: exit non-zero so the kubelet restarts us as a clean standby.
   if (reason === 'leadership-lost') process.exitCode = 1;
 }

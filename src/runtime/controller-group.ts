@@ -18,12 +18,19 @@ export interface WatchSpec {
   predicate?: UpdatePredicate<KubeObject>;
 }
 
+/**
+ * Keys from somewhere other than an informer (controller-runtime's channel source): called
+ * with the controller's enqueue when it starts; returns a function that unsubscribes.
+ */
+export type Source = (enqueue: (key: string) => void) => () => void;
+
 export interface ControllerSpec {
   /** The primary resource: its keys are what `reconcile` receives. */
   for: ResourceType;
   watches?: readonly WatchSpec[];
   /** Which primary updates trigger a reconcile; default specOrMetadataChanged. */
   predicate?: UpdatePredicate<KubeObject>;
+  sources?: readonly Source[];
   maxConcurrentReconciles?: number;
   rateLimiter?: RateLimiter;
 }
@@ -108,6 +115,7 @@ export class ControllerGroup {
     reg.controller = controller;
     reg.unsubscribe.push(this.d.informer(reg.spec.for).addHandler(enqueueObject(enqueue, reg.spec.predicate)));
     for (const w of reg.spec.watches ?? []) reg.unsubscribe.push(this.d.informer(w.resource).addHandler(enqueueMapped(w.map, enqueue, w.predicate)));
+    for (const source of reg.spec.sources ?? []) reg.unsubscribe.push(source(enqueue));
   }
 
   private enqueueAll(): void {

@@ -38,7 +38,7 @@ export interface ManagerOptions {
   listWatch?: { list: ListFn; watch: WatchFn };
 }
 
-export type { ControllerSpec, WatchSpec } from './controller-group.ts';
+export type { ControllerSpec, Source, WatchSpec } from './controller-group.ts';
 
 export type StopReason = 'stopped' | 'leadership-lost';
 

@@ -116,6 +116,6 @@ export const AlertsSpec = Type.Object(
       max: '7d',
     }),
   },
-  { description: 'Where alerts go. Kubernetes Events and Prometheus metrics are always emitted.' + notActedOnYet('AlertsReady') },
+  { description: 'Where alerts go. Kubernetes Events and Prometheus metrics are always emitted.' },
 );
 export type AlertsSpec = Static<typeof AlertsSpec>;

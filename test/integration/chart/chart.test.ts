@@ -28,9 +28,11 @@ const CLUSTER_GRANTS: PolicyRule[] = [
   { apiGroups: ['karpenter.sh'], resources: ['nodepools'], verbs: ['get', 'list', 'watch', 'patch'] },
   { apiGroups: [''], resources: ['configmaps'], verbs: ['get', 'list', 'watch', 'create', 'update', 'patch'] },
   { apiGroups: [''], resources: ['pods'], verbs: ['list'] },
-  { apiGroups: [''], resources: ['secrets'], verbs: ['get'] },
   { apiGroups: ['apiextensions.k8s.io'], resources: ['customresourcedefinitions'], verbs: ['get', 'list', 'watch'] },
 ];
+
+/** Secrets: `get` only, and only in the release namespace and rbac.secretNamespaces (one Role each). */
+const SECRET_GRANTS: PolicyRule[] = [{ apiGroups: [''], resources: ['secrets'], verbs: ['get'] }];
 
 const LEASE_GRANTS: PolicyRule[] = [{ apiGroups: ['coordination.k8s.io'], resources: ['leases'], verbs: ['get', 'create', 'update'] }];
 
@@ -53,6 +55,7 @@ const BAD_VALUES: { set: string[]; path: string; why: string }[] = [
   { set: ['--set', 'podDisruptionBudget.minAvailable=half'], path: '/podDisruptionBudget/minAvailable', why: 'neither a count nor a percentage' },
   { set: ['--set', 'prometheusRule.ceilingBindingFor=1.5m'], path: '/prometheusRule/ceilingBindingFor', why: 'not a Prometheus duration' },
   { set: ['--set', 'networkPolicy.apiServer.cidrs={10.0.0.0}'], path: '/networkPolicy/apiServer/cidrs/0', why: 'not a CIDR' },
+  { set: ['--set', 'rbac.secretNamespaces={payments,Search_Team}'], path: '/rbac/secretNamespaces/1', why: 'not a namespace name' },
 ];
 
 interface Container {
@@ -89,8 +92,8 @@ function envValue(container: Container, name: string): string | undefined {
   return container.env?.find((e) => e.name === name)?.value;
 }
 
-function rulesOf(objects: Manifest[], kind: 'ClusterRole' | 'Role'): PolicyRule[] {
-  return (findOne(objects, kind) as Manifest & { rules: PolicyRule[] }).rules;
+function rulesOf(objects: Manifest[], kind: 'ClusterRole' | 'Role', name?: string): PolicyRule[] {
+  return (findOne(objects, kind, name) as Manifest & { rules: PolicyRule[] }).rules;
 }
 
 function kubectl(...args: string[]): Promise<CommandResult> {
@@ -124,7 +127,7 @@ describe('Helm chart charts/costguard', function () {
     it('renders the operator, its identity and RBAC, the metrics Service and the PDB by default, nothing optional', async () => {
       const objects = await render();
       assert.deepEqual(kinds(objects).sort(), [
-        'ClusterRole', 'ClusterRoleBinding', 'Deployment', 'PodDisruptionBudget', 'Role', 'RoleBinding', 'Service', 'ServiceAccount',
+        'ClusterRole', 'ClusterRoleBinding', 'Deployment', 'PodDisruptionBudget', 'Role', 'Role', 'RoleBinding', 'RoleBinding', 'Service', 'ServiceAccount',
       ]);
       for (const o of objects) {
         assert.equal(o.metadata.labels?.['app.kubernetes.io/name'], 'costguard', `${o.kind} labels`);
@@ -302,9 +305,9 @@ describe('Helm chart charts/costguard', function () {
 
     it('grants leases only in the release namespace, reading and renewing only the release\'s Lease', async () => {
       const objects = await render({ release: 'guard', namespace: 'ops' });
-      const role = findOne(objects, 'Role');
+      const role = findOne(objects, 'Role', 'guard-costguard-leader-election');
       assert.equal(role.metadata.namespace, 'ops');
-      const grants = normalizeRules(rulesOf(objects, 'Role'));
+      const grants = normalizeRules(rulesOf(objects, 'Role', 'guard-costguard-leader-election'));
       assert.deepEqual(describeGrants(grants), ['coordination.k8s.io/leases: create', 'coordination.k8s.io/leases[guard-costguard]: get,update']);
       assert.deepEqual(describeGrants(withoutResourceNames(grants)), describeGrants(normalizeRules(LEASE_GRANTS)));
       assert.deepEqual(describeGrants(rbacTable(operationsDoc, 'Role (leader election)')), describeGrants(normalizeRules(LEASE_GRANTS)));
@@ -312,12 +315,32 @@ describe('Helm chart charts/costguard', function () {
       assert.ok(args.includes('--leader-election-id=guard-costguard'), 'the Lease the Role names is the one the operator uses');
     });
 
-    it('binds both roles to the operator ServiceAccount', async () => {
+    it('binds every role to the operator ServiceAccount', async () => {
       const objects = await render({ release: 'guard', namespace: 'ops' });
-      for (const kind of ['ClusterRoleBinding', 'RoleBinding']) {
-        const binding = findOne(objects, kind) as Manifest & { roleRef: { kind: string; name: string }; subjects: unknown[] };
-        assert.deepEqual(binding.subjects, [{ kind: 'ServiceAccount', name: 'guard-costguard', namespace: 'ops' }], kind);
+      const bindings = objects.filter((o) => o.kind === 'ClusterRoleBinding' || o.kind === 'RoleBinding') as (Manifest & { subjects: unknown[] })[];
+      assert.equal(bindings.length, 3);
+      for (const binding of bindings) {
+        assert.deepEqual(binding.subjects, [{ kind: 'ServiceAccount', name: 'guard-costguard', namespace: 'ops' }], `${binding.kind} ${binding.metadata.name}`);
       }
+    });
+
+    it('grants Secrets get in the release namespace only by default, as docs/operations.md says', async () => {
+      const objects = await render({ release: 'guard', namespace: 'ops' });
+      const roles = objects.filter((o) => o.kind === 'Role' && o.metadata.name === 'guard-costguard-secrets');
+      assert.deepEqual(roles.map((r) => r.metadata.namespace), ['ops']);
+      assert.deepEqual(describeGrants(normalizeRules(rulesOf(objects, 'Role', 'guard-costguard-secrets'))), describeGrants(normalizeRules(SECRET_GRANTS)));
+      assert.deepEqual(describeGrants(rbacTable(operationsDoc, 'Role (Secrets)')), describeGrants(normalizeRules(SECRET_GRANTS)));
+      assert.ok(!describeGrants(normalizeRules(rulesOf(objects, 'ClusterRole'))).some((g) => g.includes('secrets')), 'no Secrets in the ClusterRole');
+    });
+
+    it('adds a Secrets Role and RoleBinding in each namespace of rbac.secretNamespaces', async () => {
+      const objects = await render({ release: 'guard', namespace: 'ops', args: ['--set', 'rbac.secretNamespaces={payments,search,ops}'] });
+      const inNamespaces = (kind: string) => objects.filter((o) => o.kind === kind && o.metadata.name === 'guard-costguard-secrets').map((o) => o.metadata.namespace).sort();
+      assert.deepEqual(inNamespaces('Role'), ['ops', 'payments', 'search']);
+      assert.deepEqual(inNamespaces('RoleBinding'), ['ops', 'payments', 'search']);
+      const binding = objects.find((o) => o.kind === 'RoleBinding' && o.metadata.namespace === 'payments') as Manifest & { roleRef: unknown; subjects: unknown[] };
+      assert.deepEqual(binding.roleRef, { apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name: 'guard-costguard-secrets' });
+      assert.deepEqual(binding.subjects, [{ kind: 'ServiceAccount', name: 'guard-costguard', namespace: 'ops' }]);
     });
   });
 
@@ -434,7 +457,7 @@ describe('Helm chart charts/costguard', function () {
         ['create', 'configmaps', '-n', other],
         ['patch', 'configmaps', '-n', other],
         ['list', 'pods', '-n', other],
-        ['get', 'secrets', '-n', other],
+        ['get', 'secrets', '-n', ns],
         ['watch', 'customresourcedefinitions.apiextensions.k8s.io'],
         ['create', 'leases.coordination.k8s.io', '-n', ns],
         ['update', `leases.coordination.k8s.io/${lease}`, '-n', ns],
@@ -460,6 +483,10 @@ describe('Helm chart charts/costguard', function () {
       const forbidden: string[][] = [
         ['delete', 'deployments.apps', '-n', other],
         ['update', 'deployments.apps', '-n', other],
+        ['get', 'secrets', '-n', other],
+        ['get', 'secrets', '--all-namespaces'],
+        ['list', 'secrets', '-n', ns],
+        ['watch', 'secrets', '-n', ns],
         ['list', 'secrets', '-n', other],
         ['watch', 'secrets', '--all-namespaces'],
         ['create', 'pods', '-n', other],
@@ -489,6 +516,12 @@ describe('Helm chart charts/costguard', function () {
       assert.ok((JSON.parse(args) as string[]).includes('--log-level=debug'), args);
       const status = JSON.parse(expectOk(await helmCluster(['status', release, '-n', ns, '-o', 'json']), 'helm status')) as { version: number };
       assert.equal(status.version, 2);
+    });
+
+    it('reaches Secrets in a namespace once it is listed in rbac.secretNamespaces (helm upgrade)', async () => {
+      expectOk(await helmCluster(['upgrade', release, chartDir, '-n', ns, '--reuse-values', '--set', `rbac.secretNamespaces={${other}}`]), 'helm upgrade');
+      const answers = await Promise.all([['get', 'secrets', '-n', other], ['list', 'secrets', '-n', other], ['get', 'secrets', '-n', 'default']].map((args) => canI(serviceAccount, args)));
+      assert.deepEqual(answers.map((a) => [a.action, a.allowed]), [[`get secrets -n ${other}`, true], [`list secrets -n ${other}`, false], ['get secrets -n default', false]]);
     });
 
     it('uninstalls: the operator and its RBAC go, the CRD stays', async () => {

@@ -56,6 +56,15 @@ spec:
     - { kind: ScaledObject, name: w, maxReplicas: 5 }
 `;
 
+const SLACK_GUARD_YAML = `
+apiVersion: costguard.io/v1alpha1
+kind: CostGuard
+metadata: { name: slack }
+spec:
+  workloads: [ { kind: Deployment, name: w, maxReplicas: 5 } ]
+  alerts: { slack: { webhookSecretRef: { name: slack-webhook, key: url } } }
+`;
+
 interface Kubeconfig {
   users: { name: string; user: Record<string, string> }[];
 }
@@ -201,6 +210,25 @@ spec:
       const res = await testEnv().kubectl(['get', 'costguard', 'workers', '-n', watched, '-o', 'jsonpath={.status.conditions[?(@.type=="BreakerOpen")].reason}']);
       return res.stdout === 'FleetBreakerClosed' ? true : undefined;
     });
+  });
+
+  it('reads a Slack webhook Secret only where rbac.secretNamespaces allows it', async () => {
+    const kubectl = async (args: string[], input?: string): Promise<void> => void expectOk(await testEnv().kubectl(args, input === undefined ? {} : { input }), args.join(' '));
+    const alertsReady = async (): Promise<string> =>
+      (await testEnv().kubectl(['get', 'costguard', 'slack', '-n', watched, '-o', 'jsonpath={.status.conditions[?(@.type=="AlertsReady")].reason}'])).stdout;
+    await kubectl(['create', 'secret', 'generic', 'slack-webhook', '-n', watched, '--from-literal=url=https://hooks.slack.com/services/T0/B0/chart-test']);
+    await kubectl(['apply', '-n', watched, '-f', '-'], SLACK_GUARD_YAML);
+    await until('AlertsReady=SecretOutOfReach', async () => {
+      expectRunning();
+      return (await alertsReady()) === 'SecretOutOfReach' ? true : undefined;
+    });
+    const values = ['--set', `watchNamespaces={${watched}}`, '--set', 'aws.region=us-east-1', '--set', `rbac.secretNamespaces={${watched}}`];
+    expectOk(await helmCluster(['upgrade', release, chartDir, '-n', ns, ...values]), 'helm upgrade');
+    await until('AlertsReady=SlackReady', async () => {
+      expectRunning();
+      return (await alertsReady()) === 'SlackReady' ? true : undefined;
+    });
+    await kubectl(['delete', 'costguard', 'slack', '-n', watched, '--wait=true', '--timeout=60s']);
   });
 
   it('is never forbidden by the API server', () => {
