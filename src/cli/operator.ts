@@ -7,6 +7,14 @@ import { CeilingsReconciler } from '../controllers/ceilings/controller.ts';
 import { GroupSnapshots, targetKey } from '../controllers/ceilings/group-snapshots.ts';
 import { CeilingMetrics } from '../controllers/ceilings/metrics.ts';
 import { ceilingWatches } from '../controllers/ceilings/watches.ts';
+import { CostReconciler } from '../controllers/cost/controller.ts';
+import { CostMetrics } from '../controllers/cost/metrics.ts';
+import { AccountIds } from '../cloud/aws/account.ts';
+import { AwsBudgets } from '../cloud/aws/budgets.ts';
+import { awsCostExplorer } from '../cloud/aws/cost-explorer.ts';
+import { awsLaunchTemplates } from '../cloud/aws/launch-templates.ts';
+import { SHIPPED_PRICES } from '../cloud/pricing/prices.ts';
+import type { Alert, Notifier } from '../alerting/notifier.ts';
 import { awsTargetOf, COSTGUARD_RESOURCE } from '../controllers/resources.ts';
 import { Registry } from 'prom-client';
 import { loadKubeAccess } from '../runtime/kube/load-access.ts';
@@ -23,11 +31,30 @@ export interface OperatorOptions {
   /** Overrides AWS_ENDPOINT_URL for every service (tests put a fault proxy here). */
   awsEndpoint?: string;
   log?: Logger;
+  /** Where concerns send alerts; by default they are logged only. */
+  notifier?: Notifier;
+  /** How often the cost controller re-reads an unchanged AWS Budget (default 15m). */
+  budgetRefreshMs?: number;
+}
+
+/** Logs alerts: the stand-in while no Notifier is configured. */
+export function loggingNotifier(log: Logger): Notifier {
+  return {
+    fire: (guard, alert: Alert) => {
+      log.warn({ guard: `${guard.metadata.namespace}/${guard.metadata.name}`, incident: alert.incident, title: alert.title }, 'alert firing');
+      return Promise.resolve();
+    },
+    resolve: (guard, incident, summary) => {
+      log.info({ guard: `${guard.metadata.namespace}/${guard.metadata.name}`, incident, summary }, 'alert resolved');
+      return Promise.resolve();
+    },
+  };
 }
 
 export interface RunningOperator {
   manager: Manager;
   aws: AwsClients;
+  cost: CostReconciler;
   stop(): Promise<void>;
 }
 
@@ -58,10 +85,28 @@ export async function startOperator(opts: OperatorOptions): Promise<RunningOpera
     defaultRegion: opts.defaultRegion,
   });
   manager.addController(reconciler, { for: COSTGUARD_RESOURCE, watches: ceilingWatches(guards) });
+  const accounts = new AccountIds(aws);
+  const cost = new CostReconciler({
+    guards,
+    rest: manager.rest,
+    snapshots,
+    scalingGroups,
+    launchTemplates: (target) => awsLaunchTemplates(aws, target),
+    budgets: (target) => new AwsBudgets(aws, target, accounts),
+    costExplorer: (target) => awsCostExplorer(aws, target),
+    notifier: opts.notifier ?? loggingNotifier(manager.log),
+    prices: SHIPPED_PRICES,
+    metrics: new CostMetrics(manager.metrics.registry),
+    defaultRegion: opts.defaultRegion,
+    clock: manager.clock,
+    ...(opts.budgetRefreshMs !== undefined ? { budgetRefreshMs: opts.budgetRefreshMs } : {}),
+  });
+  manager.addController(cost, { for: COSTGUARD_RESOURCE });
   await manager.start();
   return {
     manager,
     aws,
+    cost,
     stop: async () => {
       await manager.stop();
       aws.shutdown();
