@@ -59,26 +59,39 @@ async function groupsOf(deps: ObserveCostDeps, target: AwsTarget, spec: ScalingG
   return deps.scalingGroups(target).findByTags(spec.tagSelector ?? {});
 }
 
-/** Every group the guard names that exists, priced by its own spec entry. */
+interface Found {
+  group: ScalingGroup;
+  ceiling: number;
+  override?: string;
+}
+
+function merge(prior: Found | undefined, group: ScalingGroup, spec: ScalingGroupSpec): Found {
+  const override = prior?.override ?? spec.pricePerHour;
+  return { group, ceiling: Math.min(prior?.ceiling ?? spec.maxSize, spec.maxSize), ...(override !== undefined ? { override } : {}) };
+}
+
+/**
+ * Every group the guard names that exists, once: a group named by one entry and selected by
+ * another gets the stricter ceiling (as the ceilings controller does) and the first price override.
+ */
 export async function observeCost(deps: ObserveCostDeps & { templates: TemplateTypes }, guard: CostGuard, target: AwsTarget): Promise<ObservedGroup[]> {
   const specs = guard.spec.scalingGroups ?? [];
   const names = specs.flatMap((s) => (s.name === undefined ? [] : [s.name]));
   const named = names.length ? await deps.snapshots.describe(target, names) : [];
-  const out: ObservedGroup[] = [];
-  const seen = new Set<string>();
+  const found = new Map<string, Found>();
   for (const spec of specs) {
-    for (const g of await groupsOf(deps, target, spec, named)) {
-      if (seen.has(g.name)) continue;
-      seen.add(g.name);
-      const priced: PricedTarget = {
-        target: `asg/${g.name}`,
-        ceiling: spec.maxSize,
-        running: g.inServiceByType ?? {},
-        mayLaunch: await mayLaunch(deps, target, g),
-        ...(spec.pricePerHour !== undefined ? { override: parseMicros(spec.pricePerHour) } : {}),
-      };
-      out.push({ priced, desired: g.desiredCapacity });
-    }
+    for (const g of await groupsOf(deps, target, spec, named)) found.set(g.name, merge(found.get(g.name), g, spec));
+  }
+  const out: ObservedGroup[] = [];
+  for (const { group, ceiling, override } of found.values()) {
+    const priced: PricedTarget = {
+      target: `asg/${group.name}`,
+      ceiling,
+      running: group.inServiceByType ?? {},
+      mayLaunch: await mayLaunch(deps, target, group),
+      ...(override !== undefined ? { override: parseMicros(override) } : {}),
+    };
+    out.push({ priced, desired: group.desiredCapacity });
   }
   return out;
 }
