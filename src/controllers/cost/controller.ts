@@ -135,8 +135,10 @@ export class CostReconciler implements Reconciler {
     const prior = guard.status ?? {};
     const enforcing = guard.spec.mode === 'Enforce' && guard.metadata.annotations?.[PAUSED_ANNOTATION] !== 'true';
     const stamp = { now: ctx.clock.now(), generation: guard.metadata.generation };
-    const conditions = applyGuardConditions(prior.conditions, d.conditions, guardReadyDependents(guard.spec, enforcing), stamp);
-    const next = { ...prior, cost: d.cost, conditions };
+    // Without spec.cost the estimate is published (printer columns, metrics) but no condition:
+    // CostTracked belongs to guards that ask for cost tracking, and Ready is left to the others.
+    const conditions = guard.spec.cost ? applyGuardConditions(prior.conditions, d.conditions, guardReadyDependents(guard.spec, enforcing), stamp) : prior.conditions;
+    const next = { ...prior, cost: d.cost, ...(conditions ? { conditions } : {}) };
     const holds = replaceHolds(prior, 'cost', d.holds);
     if (holds) next.holds = holds;
     else delete next.holds;
@@ -159,6 +161,7 @@ export class CostReconciler implements Reconciler {
   }
 
   private async observeFailed(guard: CostGuard, err: unknown, ctx: ReconcileContext): Promise<void> {
+    if (!guard.spec.cost) throw err;
     const reason = isCloudError(err) ? `Cloud${err.kind}` : 'ObserveFailed';
     const condition: ConditionInput = { type: ConditionType.CostTracked, status: 'False', reason, message: `Could not observe capacity to price: ${errorMessage(err)}` };
     const prior = guard.status ?? {};

@@ -6,7 +6,7 @@ import type { CostGuard } from '../../api/v1alpha1/index.ts';
 import type { AwsTarget } from '../../cloud/aws/clients.ts';
 import type { CostExplorer, DailyAmount } from '../../cloud/cost-explorer.ts';
 import { parseMicros } from '../../cloud/pricing/money.ts';
-import { parseDuration } from '../../runtime/duration.ts';
+import { parseDuration } from '../../api/v1alpha1/index.ts';
 import type { Clock } from '../../runtime/clock.ts';
 import { targetKey } from '../ceilings/group-snapshots.ts';
 import { explorerDue, explorerPeriod, judgeExplorer, type DailyCost, type ExplorerVerdict } from './anomaly-decide.ts';
