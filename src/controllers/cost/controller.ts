@@ -2,7 +2,7 @@
 // AWS Budget, and spend anomalies. Observe (shared group snapshot, launch templates, Budgets,
 // Cost Explorer) → decide (decide.ts, pure) → write status.cost, its conditions and its holds
 // once → metrics and alerts. It never writes a scaling group: the ceilings actuator applies holds.
-import { ConditionType, PAUSED_ANNOTATION, validateSpec, type CostGuard } from '../../api/v1alpha1/index.ts';
+import { ConditionType, PAUSED_ANNOTATION, validateSpec, type CostGuard, type CostGuardStatus } from '../../api/v1alpha1/index.ts';
 import type { Notifier } from '../../alerting/notifier.ts';
 import type { Budgets } from '../../cloud/budgets.ts';
 import type { AwsTarget } from '../../cloud/aws/clients.ts';
@@ -11,20 +11,21 @@ import { isCloudError } from '../../cloud/errors.ts';
 import type { PriceBook } from '../../cloud/pricing/prices.ts';
 import type { Clock } from '../../runtime/clock.ts';
 import type { ConditionInput } from '../../runtime/conditions.ts';
+import { deepEqual } from '../../runtime/equality.ts';
 import { errorMessage } from '../../runtime/errors.ts';
 import { isBeingDeleted } from '../../runtime/finalizers.ts';
 import type { Informer } from '../../runtime/informer/informer.ts';
 import type { RestClient } from '../../runtime/kube/rest.ts';
-import type { ReconcileContext, Reconciler } from '../../runtime/reconciler.ts';
+import type { ReconcileContext, Reconciler, ReconcileResult } from '../../runtime/reconciler.ts';
 import { awsTargetOf, COSTGUARD_RESOURCE } from '../resources.ts';
 import { replaceHolds } from '../shared/holds.ts';
-import { applyGuardConditions, guardReadyDependents } from '../shared/readiness.ts';
+import { applyGuardConditions, guardReadyDependents, hasCeilingTargets } from '../shared/readiness.ts';
 import { finalizeBudget, ownedBudget, syncBudget, type BudgetSync } from './budget.ts';
 import { decideCost, type CostDecision, type CostInputs } from './decide.ts';
 import { estimateCost } from './estimate-decide.ts';
 import { crossCheck, ExplorerCache } from './explorer.ts';
 import type { CostMetrics } from './metrics.ts';
-import { observeCost, TemplateTypes, type ObserveCostDeps } from './observe.ts';
+import { observeCost, TemplateTypes, type ObserveCostDeps, type ObservedGroup } from './observe.ts';
 
 export interface CostDeps extends ObserveCostDeps {
   guards: Informer<CostGuard>;
@@ -43,6 +44,23 @@ export interface CostDeps extends ObserveCostDeps {
 
 const DEFAULT_BUDGET_REFRESH_MS = 15 * 60_000;
 
+const CEILINGS_FIRST_MS = 500;
+const CEILINGS_PATIENCE_MS = 30_000;
+
+/**
+ * True while the ceilings controller has not yet reported what the cost controller sees: the
+ * guard's current generation, and each group at the DesiredCapacity observed now. The ceilings
+ * controller writes its status (originals, the rate-limit window) right after it acts; a status
+ * write of ours in between would make that write conflict and lose what it recorded. So the
+ * cost controller lets it go first, and waits at most CEILINGS_PATIENCE_MS for it.
+ */
+function awaitingCeilings(guard: CostGuard, observed: readonly ObservedGroup[]): boolean {
+  if (!hasCeilingTargets(guard.spec)) return false;
+  if (guard.status?.observedGeneration !== guard.metadata.generation) return true;
+  const reported = new Map((guard.status?.scalingGroups ?? []).map((g) => [`asg/${g.name}`, g.desired]));
+  return observed.some((o) => reported.get(o.priced.target) !== o.desired);
+}
+
 /** True when the guard has anything to price or a cost section. */
 function inScope(guard: CostGuard): boolean {
   return Boolean(guard.spec.scalingGroups?.length || guard.spec.cost || ownedBudget(guard));
@@ -55,6 +73,8 @@ export class CostReconciler implements Reconciler {
   private readonly explorerCache: ExplorerCache;
   /** uid → when the budget was last synced and for which generation. */
   private readonly budgetSynced = new Map<string, { generation: number; at: number }>();
+  /** uid → since when this controller has been waiting for the ceilings controller. */
+  private readonly waitingSince = new Map<string, number>();
 
   constructor(deps: CostDeps) {
     this.deps = deps;
@@ -67,7 +87,7 @@ export class CostReconciler implements Reconciler {
     return this.explorerCache.calls;
   }
 
-  async reconcile(key: string, ctx: ReconcileContext): Promise<void> {
+  async reconcile(key: string, ctx: ReconcileContext): Promise<ReconcileResult | void> {
     const cached = this.deps.guards.getByKey(key);
     if (!cached) return;
     const { namespace = '', name = '' } = cached.metadata;
@@ -75,22 +95,24 @@ export class CostReconciler implements Reconciler {
       await finalizeBudget({ rest: this.deps.rest, budgets: this.deps.budgets(awsTargetOf(cached, this.deps.defaultRegion)) }, cached);
       this.deps.metrics.forget(namespace, name);
       this.budgetSynced.delete(cached.metadata.uid ?? key);
+      this.waitingSince.delete(cached.metadata.uid ?? key);
       return;
     }
     // An invalid spec is reported by the ceilings controller (InvalidSpec); nothing to price.
     if (!inScope(cached) || validateSpec(cached.spec).length) return;
-    await this.track(cached, ctx);
+    return this.track(cached, ctx);
   }
 
-  private async track(cached: CostGuard, ctx: ReconcileContext): Promise<void> {
+  private async track(cached: CostGuard, ctx: ReconcileContext): Promise<ReconcileResult | void> {
     const target = awsTargetOf(cached, this.deps.defaultRegion);
     const nowMs = ctx.clock.now();
-    let observed;
+    let observed: ObservedGroup[];
     try {
       observed = await observeCost({ ...this.deps, templates: this.templates }, cached, target);
     } catch (err) {
       return this.observeFailed(cached, err, ctx);
     }
+    if (this.shouldWait(cached, observed, nowMs)) return { requeueAfter: CEILINGS_FIRST_MS };
     const sync = await this.budget(cached, target, nowMs);
     const guard = sync?.guard ?? cached;
     const explorer = await this.explorer(guard, target, nowMs, ctx);
@@ -109,6 +131,18 @@ export class CostReconciler implements Reconciler {
     this.record(guard, decision);
     await this.alert(guard, decision);
     ctx.log.info({ estimatedHourly: decision.cost.estimatedHourly, worstCaseHourly: decision.cost.worstCaseHourly, caps: decision.caps.length }, 'cost reconciled');
+  }
+
+  /** Waits for the ceilings controller (see awaitingCeilings), but not for ever. */
+  private shouldWait(guard: CostGuard, observed: readonly ObservedGroup[], nowMs: number): boolean {
+    const key = guard.metadata.uid ?? `${guard.metadata.namespace}/${guard.metadata.name}`;
+    if (!awaitingCeilings(guard, observed)) {
+      this.waitingSince.delete(key);
+      return false;
+    }
+    const since = this.waitingSince.get(key) ?? nowMs;
+    this.waitingSince.set(key, since);
+    return nowMs - since < CEILINGS_PATIENCE_MS;
   }
 
   /** Budget pass when the spec changed or the last read is older than the refresh period. */
@@ -142,6 +176,9 @@ export class CostReconciler implements Reconciler {
     const holds = replaceHolds(prior, 'cost', d.holds);
     if (holds) next.holds = holds;
     else delete next.holds;
+    // Ready alone is no reason to write: it is re-derived by whichever controller writes next,
+    // and rewriting it on every resync would only race the other controllers' writes.
+    if (deepEqual(withoutReady(next), withoutReady(prior))) return;
     await ctx.status.update(COSTGUARD_RESOURCE, guard, next);
   }
 
@@ -170,6 +207,10 @@ export class CostReconciler implements Reconciler {
     await ctx.status.update(COSTGUARD_RESOURCE, guard, { ...prior, conditions });
     throw err;
   }
+}
+
+function withoutReady(status: CostGuardStatus): CostGuardStatus {
+  return { ...status, conditions: (status.conditions ?? []).filter((c) => c.type !== ConditionType.Ready) };
 }
 
 /** Why AWS Budgets must not be written now, or undefined when it may be. */

@@ -39,8 +39,10 @@ describe('cost: live estimate and worst case', function () {
     assert.ok(guard.status?.cost?.updatedAt);
     const columns = await kubectl(['get', 'costguard', 'lt', '-n', ns, '--no-headers']);
     assert.match(columns, /0\.00\s+0\.384/);
-    const metrics = await operator.manager.metrics.registry.getSingleMetricAsString('costguard_cost_worst_case_hourly_usd');
-    assert.match(metrics, new RegExp(`costguard_cost_worst_case_hourly_usd\\{namespace="${ns}",name="lt"\\} 0\\.384`));
+    await eventually('the worst-case metric', async () => {
+      const metrics = await operator.manager.metrics.registry.getSingleMetricAsString('costguard_cost_worst_case_hourly_usd');
+      return new RegExp(`costguard_cost_worst_case_hourly_usd\\{namespace="${ns}",name="lt"\\} 0\\.384`).test(metrics);
+    });
   });
 
   it('prices a mixed-instances group by the types its instances run and its dearest override', async () => {
@@ -72,8 +74,10 @@ describe('cost: live estimate and worst case', function () {
     const unpriced = await waitForCondition(ns, 'odd', { type: 'CostTracked', status: 'False', reason: 'UnpricedInstanceType' });
     assert.match(unpriced.status?.conditions?.find((c) => c.type === 'CostTracked')?.message ?? '', new RegExp(`asg/${name('odd')}: u-6tb1\\.112xlarge in us-east-1`));
     assert.equal(unpriced.status?.conditions?.find((c) => c.type === 'Ready')?.status, 'False');
-    const metrics = await operator.manager.metrics.registry.getSingleMetricAsString('costguard_cost_unpriced_instance_types');
-    assert.match(metrics, new RegExp(`\\{namespace="${ns}",name="odd"\\} 1`));
+    await eventually('the unpriced metric', async () => {
+      const metrics = await operator.manager.metrics.registry.getSingleMetricAsString('costguard_cost_unpriced_instance_types');
+      return new RegExp(`\\{namespace="${ns}",name="odd"\\} 1`).test(metrics);
+    });
 
     await kubectl(['patch', 'costguard', 'odd', '-n', ns, '--type=merge', '-p', JSON.stringify({ spec: { scalingGroups: [{ name: name('odd'), maxSize: 3, pricePerHour: '0' }] } })]);
     const free = await waitForCondition(ns, 'odd', { type: 'CostTracked', status: 'True' });

@@ -76,7 +76,8 @@ export async function setSpend(name: string, actual: string, forecast: string): 
   const budget = await readBudget(name);
   if (!budget) throw new Error(`no budget ${name}`);
   await budgets().send(new DeleteBudgetCommand({ AccountId: ACCOUNT, BudgetName: name }));
-  const { LastUpdatedTime: _updated, ...body } = budget;
+  const body: Budget = { ...budget };
+  delete body.LastUpdatedTime;
   const CalculatedSpend = { ActualSpend: { Amount: actual, Unit: 'USD' }, ForecastedSpend: { Amount: forecast, Unit: 'USD' } };
   await budgets().send(new CreateBudgetCommand({ AccountId: ACCOUNT, Budget: { ...body, CalculatedSpend } }));
 }

@@ -112,3 +112,10 @@ describe('the shipped price table', () => {
     assert.equal(SHIPPED_PRICES.hourly('us-east-1', 'm5.4xlarge'), 8 * large);
   });
 });
+
+describe('hack/pricing CSV rows', () => {
+  it('splits quoted cells with commas and doubled quotes', async () => {
+    const { splitCsv } = await import('../../../hack/pricing/generate.ts');
+    assert.deepEqual(splitCsv('"SKU1","OnDemand","Linux, shared","say ""hi""",0.0960000000'), ['SKU1', 'OnDemand', 'Linux, shared', 'say "hi"', '0.0960000000']);
+  });
+});
