@@ -4,7 +4,7 @@
 import assert from 'node:assert/strict';
 import type { RunningOperator } from '../../../src/cli/operator.ts';
 import { createGuard, createNamespace, eventually, installCrds, kubectl, waitForCondition } from '../controllers/helpers.ts';
-import { createForeignBudget, group, launchTemplate, queueCostAndUsage, readBudget, RecordingNotifier, setSpend, startCostOperator } from './helpers.ts';
+import { createForeignBudget, group, launchTemplate, queueCostAndUsage, readBudget, readNotifications, RecordingNotifier, setSpend, startCostOperator } from './helpers.ts';
 
 describe('cost: AWS Budgets and Cost Explorer', function () {
   let ns: string;
@@ -56,7 +56,17 @@ describe('cost: AWS Budgets and Cost Explorer', function () {
     });
     assert.deepEqual(changed.CostFilters, { TagKeyValue: ['user:app$billing', 'user:app$orders'] });
 
+    // With a subscriber, the thresholds become AWS notifications, and follow the spec through the notifications API.
+    const subscribers = [{ type: 'EMAIL', address: 'oncall@example.com' }];
+    await patchSpec('orders', { cost: { budget: { subscribers, notifications: [{ type: 'ACTUAL', percent: 80 }, { type: 'FORECASTED', percent: 150 }] } } });
+    await eventually('two AWS notifications', async () => (await readNotifications(budgetName)).join() === 'ACTUAL/80,FORECASTED/150');
+    await patchSpec('orders', { cost: { budget: { notifications: [{ type: 'ACTUAL', percent: 80 }, { type: 'FORECASTED', percent: 120 }] } } });
+    await eventually('FORECASTED 150 replaced by 120', async () => (await readNotifications(budgetName)).join() === 'ACTUAL/80,FORECASTED/120');
+    assert.equal(Number((await readBudget(budgetName))?.BudgetLimit?.Amount), 250, 'a threshold change does not recreate the budget');
+
     // AWS recalculates spend: 210 of 250 actual (84%), forecast 300 (120%).
+    await patchSpec('orders', { cost: { budget: { subscribers: null, notifications: [{ type: 'ACTUAL', percent: 80 }, { type: 'FORECASTED', percent: 150 }] } } });
+    await eventually('AWS notifications removed with the subscribers', async () => (await readNotifications(budgetName)).length === 0);
     await setSpend(budgetName, '210', '300');
     const atRisk = await waitForCondition(ns, 'orders', { type: 'BudgetAtRisk', status: 'True', reason: 'ThresholdCrossed' });
     assert.match(atRisk.status?.conditions?.find((c) => c.type === 'BudgetAtRisk')?.message ?? '', /actual spend \$210\.00 is 84% of the \$250\.00 budget/);

@@ -84,6 +84,26 @@ describe('cost: live estimate and worst case', function () {
     assert.equal(free.status?.cost?.worstCaseHourly, '0.00');
   });
 
+  it('reads each launch template version once (cached), and adds no Auto Scaling calls of its own for named groups', async () => {
+    const calls = async (operation: string): Promise<number> => {
+      const text = await operator.manager.metrics.registry.getSingleMetricAsString('costguard_aws_calls_total');
+      return [...text.matchAll(new RegExp(`costguard_aws_calls_total\\{[^}]*operation="${operation}"[^}]*\\} (\\d+)`, 'g'))].reduce((sum, m) => sum + Number(m[1]), 0);
+    };
+    const reconciles = async (): Promise<number> => {
+      const text = await operator.manager.metrics.registry.getSingleMetricAsString('costguard_reconcile_total');
+      return [...text.matchAll(/costguard_reconcile_total\{[^}]*controller="cost"[^}]*\} (\d+)/g)].reduce((sum, m) => sum + Number(m[1]), 0);
+    };
+    const templates = await calls('DescribeLaunchTemplateVersions');
+    const describes = await calls('DescribeAutoScalingGroups');
+    const seen = await reconciles();
+    await eventually('five more cost reconciles', async () => (await reconciles()) >= seen + 5, 20_000);
+    // The guards of this suite use 4 templates, read when first seen; none is read again within the hour.
+    assert.equal(await calls('DescribeLaunchTemplateVersions'), templates);
+    // Describe calls come from the shared snapshot (one per resync for all guards), not one per guard and controller.
+    const perReconcile = ((await calls('DescribeAutoScalingGroups')) - describes) / ((await reconciles()) - seen);
+    assert.ok(perReconcile <= 1, `DescribeAutoScalingGroups per cost reconcile: ${perReconcile}`);
+  });
+
   it('turns hourlyCeiling into a cost hold on MaxSize and says the $ cap binds', async () => {
     await launchTemplate(name('cap-lt'), 'm5.large');
     await group({ AutoScalingGroupName: name('cap'), LaunchTemplate: { LaunchTemplateName: name('cap-lt') }, MinSize: 0, MaxSize: 20, DesiredCapacity: 0 });

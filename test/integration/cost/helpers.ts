@@ -1,7 +1,7 @@
 // Set-up for the cost controller against the real API server and moto: an operator with a
 // recording Notifier, launch templates, budgets read and written directly, and Cost Explorer
 // results queued through moto's API.
-import { BudgetsClient, CreateBudgetCommand, DeleteBudgetCommand, DescribeBudgetCommand, type Budget } from '@aws-sdk/client-budgets';
+import { BudgetsClient, CreateBudgetCommand, DeleteBudgetCommand, DescribeBudgetCommand, DescribeNotificationsForBudgetCommand, type Budget } from '@aws-sdk/client-budgets';
 import { AutoScalingClient, CreateAutoScalingGroupCommand, type CreateAutoScalingGroupCommandInput } from '@aws-sdk/client-auto-scaling';
 import { CreateLaunchTemplateCommand, EC2Client, type _InstanceType } from '@aws-sdk/client-ec2';
 import type { CostGuard } from '../../../src/api/v1alpha1/index.ts';
@@ -69,6 +69,12 @@ export async function readBudget(name: string): Promise<Budget | undefined> {
     if ((err as Error).name === 'NotFoundException') return undefined;
     throw err;
   }
+}
+
+/** The budget's notifications as "TYPE/percent", sorted. */
+export async function readNotifications(name: string): Promise<string[]> {
+  const out = await budgets().send(new DescribeNotificationsForBudgetCommand({ AccountId: ACCOUNT, BudgetName: name }));
+  return (out.Notifications ?? []).map((n) => `${n.NotificationType}/${n.Threshold}`).sort();
 }
 
 /** Plays AWS recalculating spend: moto takes CalculatedSpend only on CreateBudget, so the budget is recreated with it. */
