@@ -13,6 +13,7 @@ import type { Clock } from '../../runtime/clock.ts';
 import type { ConditionInput } from '../../runtime/conditions.ts';
 import { deepEqual } from '../../runtime/equality.ts';
 import { errorMessage } from '../../runtime/errors.ts';
+import { normalEvent, objectReference, warningEvent } from '../../runtime/events.ts';
 import { isBeingDeleted } from '../../runtime/finalizers.ts';
 import type { Informer } from '../../runtime/informer/informer.ts';
 import type { RestClient } from '../../runtime/kube/rest.ts';
@@ -54,7 +55,7 @@ const CEILINGS_PATIENCE_MS = 30_000;
  * write of ours in between would make that write conflict and lose what it recorded. So the
  * cost controller lets it go first, and waits at most CEILINGS_PATIENCE_MS for it.
  */
-function awaitingCeilings(guard: CostGuard, observed: readonly ObservedGroup[]): boolean {
+export function awaitingCeilings(guard: CostGuard, observed: readonly ObservedGroup[]): boolean {
   if (!hasCeilingTargets(guard.spec)) return false;
   if (guard.status?.observedGeneration !== guard.metadata.generation) return true;
   const reported = new Map((guard.status?.scalingGroups ?? []).map((g) => [`asg/${g.name}`, g.desired]));
@@ -128,6 +129,7 @@ export class CostReconciler implements Reconciler {
     };
     const decision = decideCost(inputs);
     await this.write(guard, decision, ctx);
+    await this.announce(guard, { decision, budgetChange: readOnlyReason(guard) ? undefined : sync?.outcome?.changed }, ctx);
     this.record(guard, decision);
     await this.alert(guard, decision);
     ctx.log.info({ estimatedHourly: decision.cost.estimatedHourly, worstCaseHourly: decision.cost.worstCaseHourly, caps: decision.caps.length }, 'cost reconciled');
@@ -190,6 +192,14 @@ export class CostReconciler implements Reconciler {
     m.unpriced.set(labels, d.unpriced.length);
     if (d.cost.budgetPercent !== undefined) m.budgetPercent.set(labels, d.cost.budgetPercent);
     if (guard.spec.cost?.anomaly) m.anomaly.set(labels, d.anomalous ? 1 : 0);
+  }
+
+  /** Events for what changed in AWS and for prices that are missing (deduped by the recorder). */
+  private async announce(guard: CostGuard, news: { decision: CostDecision; budgetChange: string | undefined }, ctx: ReconcileContext): Promise<void> {
+    const regarding = objectReference(COSTGUARD_RESOURCE, guard);
+    if (news.budgetChange) await ctx.events.publish(normalEvent(regarding, 'BudgetUpdated', `CostGuard ${news.budgetChange}.`));
+    const unpriced = news.decision.unpriced;
+    if (unpriced.length && guard.spec.cost) await ctx.events.publish(warningEvent(regarding, 'UnpricedInstanceType', `No price for ${unpriced.join(', ')}; left out of the estimate.`));
   }
 
   private async alert(guard: CostGuard, d: CostDecision): Promise<void> {

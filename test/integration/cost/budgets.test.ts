@@ -3,7 +3,7 @@
 // thresholds via CalculatedSpend, and Cost Explorer results queued through moto's API.
 import assert from 'node:assert/strict';
 import type { RunningOperator } from '../../../src/cli/operator.ts';
-import { createGuard, createNamespace, eventually, installCrds, kubectl, waitForCondition } from '../controllers/helpers.ts';
+import { createGuard, createNamespace, eventually, installCrds, kubectl, waitForCondition, waitForEvents } from '../controllers/helpers.ts';
 import { createForeignBudget, group, launchTemplate, queueCostAndUsage, readBudget, readNotifications, RecordingNotifier, setSpend, startCostOperator } from './helpers.ts';
 
 describe('cost: AWS Budgets and Cost Explorer', function () {
@@ -47,6 +47,8 @@ describe('cost: AWS Budgets and Cost Explorer', function () {
     assert.equal(tracked.status?.cost?.budgetManaged, true);
     assert.equal(tracked.metadata.annotations?.['costguard.io/budget-created'], budgetName);
     assert.ok(tracked.metadata.finalizers?.includes('costguard.io/budget'));
+    const events = await waitForEvents(ns, 'orders', 'BudgetUpdated');
+    assert.match(events[0]?.note ?? '', new RegExp(`CostGuard created AWS Budget ${budgetName}`));
 
     // The spec changes: the budget follows (moto has no UpdateBudget; delete + create).
     await patchSpec('orders', { cost: { budget: { monthlyLimit: '250', costFilters: { tags: { app: ['orders', 'billing'] } }, notifications: [{ type: 'ACTUAL', percent: 80 }, { type: 'FORECASTED', percent: 150 }] } } });
