@@ -90,6 +90,7 @@ export type ConcurrencyStatus = Static<typeof ConcurrencyStatus>;
 
 export const SpendBaseline = Type.Object(
   {
+    sampledAt: Type.Optional(Time('When the estimate was last sampled into the baseline (every 5 minutes).')),
     hourStart: Time('Start of the UTC hour whose samples are being averaged now.'),
     hourAverage: usd('Mean of the estimate over the samples of that hour so far.'),
     hourSamples: count('Samples taken in that hour so far.'),

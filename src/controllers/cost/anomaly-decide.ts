@@ -74,7 +74,7 @@ export function updateBaseline(input: Pick<AnomalyInput, 'estimate' | 'nowMs' | 
   }
   const n = b.hourSamples;
   const avg = Math.round((parseMicros(b.hourAverage) * n + input.estimate) / (n + 1));
-  return { ...b, hourAverage: formatMicros(avg), hourSamples: Math.min(n + 1, 1_000_000) };
+  return { ...b, sampledAt: new Date(input.nowMs).toISOString(), hourAverage: formatMicros(avg), hourSamples: Math.min(n + 1, 1_000_000) };
 }
 
 const usd = (micros: number): string => `$${formatMicros(micros)}/h`;

@@ -86,7 +86,7 @@ function holdsFor(inputs: CostInputs, caps: readonly Cap[]): Hold[] {
 function sampleAnomaly(inputs: CostInputs, prior: CostStatus | undefined): AnomalyVerdict | undefined {
   const anomaly = inputs.guard.spec.cost?.anomaly;
   if (!anomaly) return undefined;
-  const last = prior?.baseline ? Date.parse(prior.updatedAt ?? '') : NaN;
+  const last = Date.parse(prior?.baseline?.sampledAt ?? '');
   if (inputs.nowMs - last < SAMPLE_EVERY_MS) return undefined;
   return judgeSpend({
     estimate: inputs.estimate.hourly,

@@ -61,7 +61,9 @@ describe('decideCost', () => {
     assert.equal(first.conditions.find((c) => c.type === 'CostAnomaly')?.reason, 'Learning');
     const soon = decideCost({ ...inputs(guard(g.spec, { cost: first.cost }), [asg('a', 2, 2)]), nowMs: T0 + 60_000 });
     assert.equal(soon.cost.baseline?.hourSamples, 1);
-    const later = decideCost({ ...inputs(guard(g.spec, { cost: soon.cost }), [asg('a', 2, 2)]), nowMs: T0 + SAMPLE_EVERY_MS + 60_000 });
+    assert.notEqual(soon.cost.updatedAt, first.cost.updatedAt, 'the estimate changed');
+    // The estimate changing does not postpone the next sample: it is due 5 minutes after the last one.
+    const later = decideCost({ ...inputs(guard(g.spec, { cost: soon.cost }), [asg('a', 1, 2)]), nowMs: T0 + SAMPLE_EVERY_MS });
     assert.equal(later.cost.baseline?.hourSamples, 2);
   });
 
