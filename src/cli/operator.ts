@@ -17,6 +17,13 @@ import { ConcurrencyReconciler } from '../controllers/concurrency/controller.ts'
 import { ConcurrencyMetrics } from '../controllers/concurrency/metrics.ts';
 import { specOrBrakeChanged, workerWorkloadWatches } from '../controllers/concurrency/watches.ts';
 import type { Workload } from '../controllers/concurrency/workload.ts';
+import { CostReconciler } from '../controllers/cost/controller.ts';
+import { CostMetrics } from '../controllers/cost/metrics.ts';
+import { AccountIds } from '../cloud/aws/account.ts';
+import { AwsBudgets } from '../cloud/aws/budgets.ts';
+import { awsCostExplorer } from '../cloud/aws/cost-explorer.ts';
+import { awsLaunchTemplates } from '../cloud/aws/launch-templates.ts';
+import { SHIPPED_PRICES } from '../cloud/pricing/prices.ts';
 import { awsTargetOf, COSTGUARD_RESOURCE } from '../controllers/resources.ts';
 import { Registry } from 'prom-client';
 import { loadKubeAccess } from '../runtime/kube/load-access.ts';
@@ -35,6 +42,10 @@ export interface OperatorOptions {
   log?: Logger;
   /** Slack delivery tuning (tests shorten the breaker). */
   alerts?: AlertsOptions;
+  /** Where concerns send alerts; defaults to the operator's own Notifier (tests record calls). */
+  notifier?: Notifier;
+  /** How often the cost controller re-reads an unchanged AWS Budget (default 15m). */
+  budgetRefreshMs?: number;
 }
 
 export interface RunningOperator {
@@ -42,6 +53,7 @@ export interface RunningOperator {
   aws: AwsClients;
   /** Where every concern raises and resolves alerts. */
   notifier: Notifier;
+  cost: CostReconciler;
   stop(): Promise<void>;
 }
 
@@ -76,19 +88,37 @@ export async function startOperator(opts: OperatorOptions): Promise<RunningOpera
   manager.addController(reconciler, { for: COSTGUARD_RESOURCE, watches: ceilingWatches(guards) });
   // Sections with a controller in this build set their own condition; every other section
   // present in a spec is reported NotImplemented, so Ready never claims it is acted on.
-  const handled = new Set<Section>(['concurrency', 'alerts']);
+  const handled = new Set<Section>(['concurrency', 'alerts', 'cost']);
   manager.addController(new SectionsReconciler({ guards, handled }), { for: COSTGUARD_RESOURCE });
   const workloads = { Deployment: manager.informer<Workload>(Resources.deployments), StatefulSet: manager.informer<Workload>(Resources.statefulSets) };
   const concurrency = new ConcurrencyReconciler({ guards, workloads, rest: manager.rest, metrics: new ConcurrencyMetrics(manager.metrics.registry) });
   manager.addController(concurrency, { for: COSTGUARD_RESOURCE, watches: workerWorkloadWatches(guards), predicate: specOrBrakeChanged });
   // The fleet breaker view polls the workers itself (requeueAfter); workload changes wake it early.
-  const breaker = new BreakerReconciler({ guards, workloads, rest: manager.rest, metrics: new BreakerMetrics(manager.metrics.registry), notifier: alerts.notifier });
+  const breaker = new BreakerReconciler({ guards, workloads, rest: manager.rest, metrics: new BreakerMetrics(manager.metrics.registry), notifier: opts.notifier ?? alerts.notifier });
   manager.addController(breaker, { for: COSTGUARD_RESOURCE, watches: workerWorkloadWatches(guards) });
+  const accounts = new AccountIds(aws);
+  const cost = new CostReconciler({
+    guards,
+    rest: manager.rest,
+    snapshots,
+    scalingGroups,
+    launchTemplates: (target) => awsLaunchTemplates(aws, target),
+    budgets: (target) => new AwsBudgets(aws, target, accounts),
+    costExplorer: (target) => awsCostExplorer(aws, target),
+    notifier: opts.notifier ?? alerts.notifier,
+    prices: SHIPPED_PRICES,
+    metrics: new CostMetrics(manager.metrics.registry),
+    defaultRegion: opts.defaultRegion,
+    clock: manager.clock,
+    ...(opts.budgetRefreshMs !== undefined ? { budgetRefreshMs: opts.budgetRefreshMs } : {}),
+  });
+  manager.addController(cost, { for: COSTGUARD_RESOURCE });
   await manager.start();
   return {
     manager,
     aws,
     notifier: alerts.notifier,
+    cost,
     stop: async () => {
       await manager.stop();
       aws.shutdown();

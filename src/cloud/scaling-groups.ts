@@ -20,6 +20,19 @@ export interface ScalingGroup {
   readonly instanceTypes: readonly string[];
   readonly tags: Readonly<Record<string, string>>;
   readonly createdTime?: Date;
+  /** InService instances per instance type (cost estimate). */
+  readonly inServiceByType?: Readonly<Record<string, number>>;
+  /** Mixed-instances override types, sorted: what the group may launch when set. */
+  readonly overrideTypes?: readonly string[];
+  /** The launch template the group launches from (directly or in its mixed-instances policy). */
+  readonly launchTemplate?: LaunchTemplateRef;
+}
+
+/** A launch template by id or name, and the version the group uses ($Default when absent). */
+export interface LaunchTemplateRef {
+  readonly id?: string;
+  readonly name?: string;
+  readonly version?: string;
 }
 
 /** The limits setLimits may write. An omitted field is left unchanged. */

@@ -50,6 +50,9 @@ export const WORKLOAD_KINDS = ['Deployment', 'StatefulSet', 'HorizontalPodAutosc
 export const CONCURRENCY_WORKLOAD_KINDS = ['Deployment', 'StatefulSet'] as const;
 export const RUNAWAY_ACTIONS = ['Alert', 'Freeze', 'Shed'] as const;
 export const BUDGET_NOTIFICATION_TYPES = ['ACTUAL', 'FORECASTED'] as const;
+export const BUDGET_SUBSCRIBER_TYPES = ['EMAIL', 'SNS'] as const;
+/** Held until CostGuard has deleted the AWS Budget it created for the guard. */
+export const BUDGET_FINALIZER = 'costguard.io/budget';
 export const CONDITION_STATUSES = ['True', 'False', 'Unknown'] as const;
 export const RUNAWAY_STATES = ['Normal', 'Suspected', 'Braking', 'Recovering'] as const;
 export const BREAKER_STATES = ['Closed', 'Open', 'HalfOpen', 'Unknown'] as const;

@@ -2,10 +2,9 @@
 // spend-change anomalies, and where the alerts go.
 import { Type } from '@sinclair/typebox';
 import type { Static } from '@sinclair/typebox';
-import { BUDGET_NOTIFICATION_TYPES } from './constants.ts';
+import { BUDGET_NOTIFICATION_TYPES, BUDGET_SUBSCRIBER_TYPES } from './constants.ts';
 import { Duration, Percent, PositiveDecimal, SecretKeyRef } from './common.ts';
 import { ListMap, MapOf, StringEnum } from './kit.ts';
-import { notActedOnYet } from './pending.ts';
 
 export const BudgetNotification = Type.Object(
   {
@@ -20,6 +19,15 @@ export const BudgetNotification = Type.Object(
   },
   { description: 'Alert when spend (actual or forecast) crosses this share of the monthly limit.' },
 );
+
+export const BudgetSubscriber = Type.Object(
+  {
+    type: StringEnum(BUDGET_SUBSCRIBER_TYPES, { description: 'EMAIL or SNS.' }),
+    address: Type.String({ description: 'An e-mail address or an SNS topic ARN.', minLength: 1, maxLength: 2000 }),
+  },
+  { description: 'A subscriber of the AWS Budget\'s notifications.' },
+);
+export type BudgetSubscriber = Static<typeof BudgetSubscriber>;
 
 export const BudgetSpec = Type.Object(
   {
@@ -36,6 +44,14 @@ export const BudgetSpec = Type.Object(
       ListMap(BudgetNotification, ['type', 'percent'], {
         description: 'Thresholds at which CostGuard alerts; AWS allows at most 5 per budget.',
         maxItems: 5,
+      }),
+    ),
+    subscribers: Type.Optional(
+      Type.Array(BudgetSubscriber, {
+        description:
+          'Who AWS Budgets itself notifies at the thresholds. AWS needs at least one subscriber per ' +
+          'notification, so without subscribers the budget carries no AWS notifications and only CostGuard alerts.',
+        maxItems: 10,
       }),
     ),
     costFilters: Type.Optional(
@@ -87,7 +103,7 @@ export const CostSpec = Type.Object(
     budget: Type.Optional(BudgetSpec),
     anomaly: Type.Optional(AnomalySpec),
   },
-  { description: 'Cost ceilings, the AWS Budget, and spend-change anomaly detection.' + notActedOnYet('CostTracked') },
+  { description: 'Cost ceilings, the AWS Budget, and spend-change anomaly detection.' },
 );
 export type CostSpec = Static<typeof CostSpec>;
 

@@ -12,18 +12,20 @@ export {
   WorkloadSpec,
 } from './targets.ts';
 export { BreakerSpec, RunawaySpec, SQS_QUEUE_URL_PATTERN } from './runaway.ts';
-export { AlertsSpec, BudgetSpec, CostSpec } from './cost.ts';
+export { AlertsSpec, BudgetSpec, BudgetSubscriber, CostSpec } from './cost.ts';
 export { AWS_REGION_PATTERN, AwsSpec, CostGuardSpec, IAM_ROLE_ARN_PATTERN } from './spec.ts';
 export {
   BrakeStatus,
   BreakerStatus,
   ConcurrencyStatus,
   CostGuardStatus,
+  CostExplorerCheck,
   CostStatus,
   Hold,
   NodePoolStatus,
   RunawayStatus,
   SavedValue,
+  SpendBaseline,
   ScalingGroupStatus,
   WorkloadStatus,
 } from './status.ts';

@@ -102,15 +102,54 @@ export const ConcurrencyStatus = Type.Object(
 );
 export type ConcurrencyStatus = Static<typeof ConcurrencyStatus>;
 
+export const SpendBaseline = Type.Object(
+  {
+    sampledAt: Type.Optional(Time('When the estimate was last sampled into the baseline (every 5 minutes).')),
+    hourStart: Time('Start of the UTC hour whose samples are being averaged now.'),
+    hourAverage: usd('Mean of the estimate over the samples of that hour so far.'),
+    hourSamples: count('Samples taken in that hour so far.'),
+    byHour: Type.Array(usd('Mean USD/h for one UTC hour of day.'), {
+      description:
+        'Baseline USD/h per UTC hour of day (24 entries, index = hour) when baselineWindow is at least 2d, ' +
+        'so a daily pattern is compared with itself; a single entry for shorter windows.',
+      maxItems: 24,
+    }),
+    samples: Type.Array(count('Completed periods folded into the matching byHour entry.'), {
+      description: 'How many days (or hours, with a single entry) each byHour entry averages, at most the window.',
+      maxItems: 24,
+    }),
+  },
+  { description: 'The anomaly baseline, kept compactly in status so a restart does not reset it.' },
+);
+export type SpendBaseline = Static<typeof SpendBaseline>;
+
+export const CostExplorerCheck = Type.Object(
+  {
+    checkedAt: Time('When Cost Explorer was last asked (at most once a day per guard).'),
+    day: Type.String({ description: 'The last complete UTC day Cost Explorer reported, YYYY-MM-DD.', maxLength: 10 }),
+    dailyCost: usd('Unblended cost of that day, in USD.'),
+    dailyAverage: Type.Optional(usd('Mean daily cost of the days before it within baselineWindow (at most 14).')),
+  },
+  { description: 'The daily cross-check of the spend baseline against Cost Explorer.' },
+);
+export type CostExplorerCheck = Static<typeof CostExplorerCheck>;
+
 export const CostStatus = Type.Object(
   {
     estimatedHourly: Type.Optional(usd('Live USD/h estimate: running capacity × price.')),
     worstCaseHourly: Type.Optional(usd('USD/h if every target ran at its ceiling.')),
-    baselineHourly: Type.Optional(usd('Baseline USD/h over anomaly.baselineWindow.')),
+    priceTable: Type.Optional(Type.String({ description: 'Version of the shipped price table the estimate used.', maxLength: 64 })),
+    baselineHourly: Type.Optional(usd('Baseline USD/h over anomaly.baselineWindow, for the current hour of day.')),
+    baseline: Type.Optional(SpendBaseline),
+    costExplorer: Type.Optional(CostExplorerCheck),
     budgetName: Type.Optional(Type.String({ description: 'Name of the AWS Budget CostGuard manages.', maxLength: 100 })),
+    budgetManaged: Type.Optional(
+      Type.Boolean({ description: 'True when CostGuard created the budget; only then does it change or delete it.' }),
+    ),
     budgetActual: Type.Optional(usd('Actual spend this month in USD, from AWS Budgets.')),
     budgetForecast: Type.Optional(usd('Forecast month-end spend in USD, from AWS Budgets.')),
     budgetPercent: Type.Optional(count('Forecast (or actual, if higher) as a percentage of the monthly limit.')),
+    budgetReadAt: Type.Optional(Time('When the budget was last read from AWS Budgets.')),
     updatedAt: Type.Optional(Time('When the estimate was last computed.')),
   },
   { description: 'Cost estimates and AWS Budget readings.' },

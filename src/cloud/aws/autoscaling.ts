@@ -6,11 +6,12 @@ import {
   DescribeAutoScalingGroupsCommand,
   UpdateAutoScalingGroupCommand,
   type AutoScalingGroup,
+  type LaunchTemplateSpecification,
   type DescribeAutoScalingGroupsCommandInput,
   type DescribeAutoScalingGroupsCommandOutput,
   type UpdateAutoScalingGroupCommandInput,
 } from '@aws-sdk/client-auto-scaling';
-import { matchesSelector, validateLimits, validateSelector, type ScalingGroup, type ScalingGroups, type ScalingLimits } from '../scaling-groups.ts';
+import { matchesSelector, validateLimits, validateSelector, type LaunchTemplateRef, type ScalingGroup, type ScalingGroups, type ScalingLimits } from '../scaling-groups.ts';
 import type { AwsClients, AwsService, AwsTarget } from './clients.ts';
 
 /** The Auto Scaling calls CostGuard makes; nothing else of the SDK leaks past this file. */
@@ -117,5 +118,32 @@ export function toScalingGroup(g: AutoScalingGroup): ScalingGroup {
     instanceTypes: [...new Set(types.filter((t): t is string => !!t))].sort(),
     tags: Object.fromEntries((g.Tags ?? []).filter((t) => t.Key).map((t) => [t.Key as string, t.Value ?? ''])),
   };
-  return g.CreatedTime ? { ...group, createdTime: g.CreatedTime } : group;
+  const withCost = { ...group, ...costFields(g) };
+  return g.CreatedTime ? { ...withCost, createdTime: g.CreatedTime } : withCost;
+}
+
+/** What the cost estimate needs beyond the ceilings: types in service, overrides, launch template. */
+function costFields(g: AutoScalingGroup): Pick<ScalingGroup, 'inServiceByType' | 'overrideTypes' | 'launchTemplate'> {
+  const ref = templateRef(g.LaunchTemplate ?? g.MixedInstancesPolicy?.LaunchTemplate?.LaunchTemplateSpecification);
+  return { inServiceByType: inServiceByType(g), overrideTypes: overrideTypes(g), ...(ref ? { launchTemplate: ref } : {}) };
+}
+
+function inServiceByType(g: AutoScalingGroup): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const i of g.Instances ?? []) {
+    if (i.LifecycleState === 'InService' && i.InstanceType) out[i.InstanceType] = (out[i.InstanceType] ?? 0) + 1;
+  }
+  return out;
+}
+
+function overrideTypes(g: AutoScalingGroup): string[] {
+  const overrides = g.MixedInstancesPolicy?.LaunchTemplate?.Overrides ?? [];
+  return [...new Set(overrides.flatMap((o) => (o.InstanceType ? [o.InstanceType] : [])))].sort();
+}
+
+function templateRef(spec: LaunchTemplateSpecification | undefined): LaunchTemplateRef | undefined {
+  if (!spec?.LaunchTemplateId && !spec?.LaunchTemplateName) return undefined;
+  const fields = { id: spec.LaunchTemplateId, name: spec.LaunchTemplateName, version: spec.Version };
+  const ref: LaunchTemplateRef = Object.fromEntries(Object.entries(fields).filter(([, v]) => v));
+  return ref;
 }

@@ -7,6 +7,7 @@ import { BREAKER_OPEN_CODE, CloudError, type CloudErrorKind } from '../errors.ts
 const NOT_FOUND = new Set([
   'NotFound', 'NotFoundException', 'ResourceNotFound', 'ResourceNotFoundException', 'NoSuchEntity',
   'AWS.SimpleQueueService.NonExistentQueue', 'QueueDoesNotExist',
+  'InvalidLaunchTemplateId.NotFound', 'InvalidLaunchTemplateName.NotFoundException', 'InvalidLaunchTemplateId.VersionNotFound',
 ]);
 
 const THROTTLED = new Set([
@@ -27,6 +28,9 @@ const INVALID = new Set([
   'MissingParameter', 'InvalidAction', 'InvalidQueryParameter', 'MalformedQueryString',
   'InvalidNextToken', 'InvalidNextTokenException', 'LimitExceeded', 'LimitExceededException',
   'InvalidRequestException', 'SerializationException',
+  // Budgets and Cost Explorer
+  'DuplicateRecordException', 'CreationLimitExceededException', 'BillExpirationException',
+  'DataUnavailableException', 'InvalidLaunchTemplateName.MalformedException',
 ]);
 
 // Terminal until IAM (or the credentials) change.

@@ -101,7 +101,11 @@ describe('ceilings: Auto Scaling groups', function () {
     const events = await waitForEvents(ns, 'dry', 'WouldClamp', 2);
     assert.equal(events.length, 2, 'one per field it would clamp');
     // Resyncs every second find the same would-be clamps: status is not rewritten for them.
-    const before = (await getGuard(ns, 'dry')).metadata.resourceVersion;
+    // (Once the cost controller has published its estimate too, the guard is quiet.)
+    const before = (await eventually('status.cost', async () => {
+      const g = await getGuard(ns, 'dry');
+      return g.status?.cost?.updatedAt ? g : undefined;
+    })).metadata.resourceVersion;
     await new Promise((r) => setTimeout(r, 2500));
     assert.equal((await getGuard(ns, 'dry')).metadata.resourceVersion, before);
   });

@@ -172,7 +172,20 @@ describe('toScalingGroup', () => {
       instanceTypes: ['c5.large', 'm5.large', 't3.micro'],
       tags: { app: 'orders' },
       createdTime: new Date(Date.UTC(2025, 0, 1)),
+      inServiceByType: { 't3.micro': 1, 'm5.large': 1 },
+      overrideTypes: ['c5.large', 't3.micro'],
     });
+  });
+
+  it('names the launch template of a plain or mixed-instances group (cost estimate)', () => {
+    const plain = toScalingGroup({ AutoScalingGroupName: 'p', LaunchTemplate: { LaunchTemplateName: 'lt', Version: '$Latest' } } as AutoScalingGroup);
+    assert.deepEqual(plain.launchTemplate, { name: 'lt', version: '$Latest' });
+    const mixed = toScalingGroup({
+      AutoScalingGroupName: 'm',
+      MixedInstancesPolicy: { LaunchTemplate: { LaunchTemplateSpecification: { LaunchTemplateId: 'lt-1' } } },
+    } as AutoScalingGroup);
+    assert.deepEqual(mixed.launchTemplate, { id: 'lt-1' });
+    assert.deepEqual(mixed.overrideTypes, []);
   });
 
   it('tolerates a sparse answer', () => {

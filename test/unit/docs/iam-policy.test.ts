@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { repoRoot } from '../../../hack/localenv/assets.ts';
 
 /** SDK client package → IAM service prefix. */
-const SERVICE_PREFIX: Record<string, string> = { 'auto-scaling': 'autoscaling', budgets: 'budgets', sts: 'sts', 'cost-explorer': 'ce', sqs: 'sqs', cloudwatch: 'cloudwatch' };
+const SERVICE_PREFIX: Record<string, string> = { 'auto-scaling': 'autoscaling', budgets: 'budgets', sts: 'sts', 'cost-explorer': 'ce', sqs: 'sqs', cloudwatch: 'cloudwatch', ec2: 'ec2' };
 
 function sourceFiles(dir: string): string[] {
   return readdirSync(dir, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? sourceFiles(join(dir, e.name)) : e.name.endsWith('.ts') ? [join(dir, e.name)] : []));
@@ -18,7 +18,7 @@ function actionsCalled(files: string[]): Set<string> {
   for (const file of files) {
     const text = readFileSync(file, 'utf8');
     const clients = new Map<string, string>();
-    for (const m of text.matchAll(/import\s*\{([^}]*)\}\s*from\s*'@aws-sdk\/client-([a-z-]+)'/g)) {
+    for (const m of text.matchAll(/import\s*\{([^}]*)\}\s*from\s*'@aws-sdk\/client-([a-z0-9-]+)'/g)) {
       for (const name of m[1]!.split(',').map((n) => n.replace(/\btype\b/, '').trim())) clients.set(name, m[2]!);
     }
     for (const m of text.matchAll(/new (\w+)Command\(/g)) {
