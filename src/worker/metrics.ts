@@ -47,7 +47,7 @@ export class WorkerMetrics {
     gauge('pending', 'Jobs waiting for a concurrency slot.', sources.pending);
     gauge('limit', 'The concurrency limit in effect (the published per-replica limit).', sources.limit);
     gauge('frozen', '1 while the guard\'s brake is engaged and retries are off.', () => (sources.frozen() ? 1 : 0));
-    gauge('config_last_success_timestamp_seconds', 'When the config file was last read successfully (Unix seconds).', sources.lastConfigSuccessSeconds);
+    gauge('config_last_success_timestamp_seconds', 'When the config file was last read successfully (Unix seconds; 0 = never).', sources.lastConfigSuccessSeconds);
     new Gauge({
       name: `${METRIC_PREFIX}breaker_state`,
       help: 'State of each named breaker: 0 closed, 1 half-open, 2 open.',
