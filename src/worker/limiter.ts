@@ -68,13 +68,29 @@ export class ConcurrencyLimiter {
 
   /** Runs `fn` when a slot is free; rejects with BacklogFullError when the backlog is full. */
   run<T>(fn: () => PromiseLike<T> | T): Promise<T> {
+    const result = this.runReporting(fn);
+    void result.then(this.jobSettled, this.jobSettled);
+    return result;
+  }
+
+  /**
+   * `run` for a wrapper that already attaches its own handlers to every job: it must call
+   * `jobSettled()` when the job settles, which saves a promise reaction per job.
+   */
+  runReporting<T>(fn: () => PromiseLike<T> | T): Promise<T> {
     if (this.activeCount + this.pendingCount >= this.limit + this.maxPending) {
       return Promise.reject(new BacklogFullError(this.maxPending));
     }
-    const result = this.#plimit(fn);
-    void result.then(this.#settled, this.#settled);
-    return result;
+    return this.#plimit(fn);
   }
+
+  /**
+   * Wakes `whenAvailable`/`onIdle` waiters once p-limit has freed the slot (a moment after
+   * the job's promise settles, so look on the next macrotask). Nothing to do while nobody waits.
+   */
+  readonly jobSettled = (): void => {
+    if (this.#waiters.length > 0) setImmediate(() => this.#wake());
+  };
 
   /** Resolves once at least one slot is free (immediately if one is). */
   whenAvailable(): Promise<void> {
@@ -96,12 +112,6 @@ export class ConcurrencyLimiter {
       this.#waiters.push(check);
     });
   }
-
-  // p-limit frees the slot a moment after the job's promise settles; look again on the
-  // next macrotask so the counts are current. Nothing to do while nobody waits.
-  readonly #settled = (): void => {
-    if (this.#waiters.length > 0) setImmediate(() => this.#wake());
-  };
 
   #wake(): void {
     const waiters = this.#waiters;

@@ -20,23 +20,38 @@ export interface MetricsSources {
   lastConfigSuccessSeconds: () => number | undefined;
 }
 
+/** The counters, kept as plain numbers on the hot path and copied into Prometheus at scrape time. */
+export interface WorkerCounts {
+  attempts: number;
+  retries: number;
+  successes: number;
+  failures: number;
+  configErrors: number;
+}
+
 export class WorkerMetrics {
   readonly registry: Registry;
-  readonly attempts: Counter;
-  readonly retries: Counter;
-  readonly successes: Counter;
-  readonly failures: Counter;
-  readonly configErrors: Counter;
+  /** Increment these; a scrape reports them. Never decrease them. */
+  readonly counts: WorkerCounts = { attempts: 0, retries: 0, successes: 0, failures: 0, configErrors: 0 };
 
   constructor(registry: Registry, sources: MetricsSources) {
     this.registry = registry;
     const registers = [registry];
-    const counter = (name: string, help: string): Counter => new Counter({ name: METRIC_PREFIX + name, help, registers });
-    this.attempts = counter('attempts_total', 'Jobs started, first tries and retries.');
-    this.retries = counter('retries_total', 'Retries the retry budget granted.');
-    this.successes = counter('successes_total', 'Jobs that completed.');
-    this.failures = counter('failures_total', 'Jobs that failed, including calls an open breaker rejected.');
-    this.configErrors = counter('config_errors_total', 'Loads of the config file that failed; the last good settings stayed in use.');
+    const counts = this.counts;
+    const counter = (name: string, help: string, key: keyof WorkerCounts): void => {
+      let reported = 0;
+      new Counter({ name: METRIC_PREFIX + name, help, registers, collect() {
+        // prom-client counters only go up: add what happened since the last scrape
+        const delta = counts[key] - reported;
+        reported = counts[key];
+        if (delta > 0) this.inc(delta);
+      } });
+    };
+    counter('attempts_total', 'Jobs started, first tries and retries.', 'attempts');
+    counter('retries_total', 'Retries the retry budget granted.', 'retries');
+    counter('successes_total', 'Jobs that completed.', 'successes');
+    counter('failures_total', 'Jobs that failed, including calls an open breaker rejected.', 'failures');
+    counter('config_errors_total', 'Loads of the config file that failed; the last good settings stayed in use.', 'configErrors');
     const gauge = (name: string, help: string, read: () => number | undefined): void => {
       new Gauge({ name: METRIC_PREFIX + name, help, registers, collect() {
         const value = read();
