@@ -63,7 +63,7 @@ async function library(concurrency: number, configDir: string): Promise<Contende
 
 export async function workerOverhead(options: { jobs?: number; rounds?: number; concurrencies?: number[] } = {}): Promise<OverheadRow[]> {
   const jobs = options.jobs ?? 20_000;
-  const rounds = options.rounds ?? 15;
+  const rounds = options.rounds ?? 25;
   const configDir = mkdtempSync(join(tmpdir(), 'costguard-bench-'));
   const rows: OverheadRow[] = [];
   try {

@@ -41,7 +41,8 @@ ${overhead.join('\n')}
 
 SQS consumer against moto, jobs/s (receive → POST to a local downstream → delete; moto is
 the bottleneck): a minimal consumer on bare p-limit + opossum, and the example worker's
-consumer on the library (which also extends visibility timeouts and settles every message):
+consumer on the library (which also extends visibility timeouts and settles every message);
+median of 3 alternating runs each:
 
 | run | bare | library | difference |
 | --- | --- | --- | --- |
