@@ -77,11 +77,13 @@ export class ConcurrencyLimiter {
    * `run` for a wrapper that already attaches its own handlers to every job: it must call
    * `jobSettled()` when the job settles, which saves a promise reaction per job.
    */
-  runReporting<T>(fn: () => PromiseLike<T> | T): Promise<T> {
-    if (this.activeCount + this.pendingCount >= this.limit + this.maxPending) {
+  runReporting<A extends unknown[], T>(fn: (...args: A) => PromiseLike<T> | T, ...args: A): Promise<T> {
+    const plimit = this.#plimit;
+    if (plimit.activeCount + plimit.pendingCount >= plimit.concurrency + this.maxPending) {
       return Promise.reject(new BacklogFullError(this.maxPending));
     }
-    return this.#plimit(fn);
+    // arguments passed through p-limit rather than captured: no closure per job
+    return plimit(fn, ...args);
   }
 
   /**

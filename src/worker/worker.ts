@@ -145,13 +145,13 @@ export class Worker {
    * job was not attempted.
    */
   run<T>(job: () => PromiseLike<T> | T): Promise<T> {
-    return this.limiter.runReporting(() => this.#attempt(job));
+    return this.limiter.runReporting<[() => PromiseLike<T> | T], T>(this.#attempt, job);
   }
 
   // A plain promise chain rather than async/await, and no extra promise around the job's
   // own: this runs once per job, and the library's cost per job is measured against bare
   // p-limit + opossum. p-limit turns a synchronous throw into a rejection.
-  #attempt<T>(job: () => PromiseLike<T> | T): PromiseLike<T> | T {
+  readonly #attempt = <T>(job: () => PromiseLike<T> | T): PromiseLike<T> | T => {
     const counts = this.metrics.counts;
     counts.attempts++;
     this.retryBudget.recordAttempt();
@@ -167,7 +167,7 @@ export class Worker {
     counts.successes++;
     this.limiter.jobSettled();
     return result;
-  }
+  };
 
   readonly #succeeded = <T>(value: T): T => {
     this.metrics.counts.successes++;
