@@ -19,14 +19,29 @@ export interface ReplayResult {
   firstAlertT?: number;
 }
 
-export function replay(samples: readonly Sample[], opts: DetectorOptions): ReplayResult {
+export interface ReplayOptions extends DetectorOptions {
+  /**
+   * Evaluate at most once per this many seconds, as the operator samples; 0 or absent
+   * evaluates at every sample.
+   */
+  evaluateEverySeconds?: number;
+}
+
+export function replay(samples: readonly Sample[], opts: ReplayOptions): ReplayResult {
   let memory = INITIAL_MEMORY;
   const changes: ReplayChange[] = [];
   let firstAlertT: number | undefined;
+  let lastEval = -Infinity;
+  let from = 0;
   for (let i = 0; i < samples.length; i++) {
     const now = samples[i]!.t;
-    // The detector only ever sees the past: the samples up to and including now.
-    const step = evaluate(memory, samples.slice(0, i + 1), now, opts);
+    const every = opts.evaluateEverySeconds ?? 0;
+    // Ticks fall on multiples of the interval, as the operator's sampling clock does.
+    if (every > 0 && Math.floor(now / every) <= Math.floor(lastEval / every)) continue;
+    lastEval = now;
+    while (samples[from]!.t <= now - opts.windowSeconds) from++;
+    // The detector only ever sees the past: the window's samples up to and including now.
+    const step = evaluate(memory, samples.slice(from, i + 1), now, opts);
     memory = step.memory;
     if (!step.verdict.changed) continue;
     changes.push({ t: now, verdict: step.verdict });
