@@ -82,21 +82,9 @@ function quiet(input: BrakeInput): BrakeDecision {
 /** A loop with no brake engaged yet: engage (Freeze/Shed, enforcing) or only alert. */
 function suspect(input: BrakeInput): BrakeDecision {
   const plan = freezePlan(input.observed);
-  const engage = input.act && input.spec.action !== 'Alert';
   const sentences = plan.saved.map(describeFreeze);
   const reason = `Runaway feedback loop suspected (score ${input.verdict.score}): ${input.verdict.evidence.slice(0, 3).join('; ')}`;
-  if (!engage) {
-    const prefix = input.spec.action === 'Alert' ? 'runaway.action Alert: alert only; Freeze would' : `${input.notActingBecause ?? 'DryRun'}: would`;
-    const would = input.spec.action === 'Alert' && input.act ? [] : [`${prefix} freeze ${sentences.length ? sentences.join(', ') : 'the workers (no targets observed)'}`];
-    const actions = input.spec.action === 'Alert' && input.act ? ['Alert only (runaway.action is Alert): nothing was held.'] : would;
-    const repeated = input.prior.runaway?.state === 'Suspected';
-    return {
-      runaway: runawayStatus(input, 'Suspected', [...input.verdict.evidence, ...would]),
-      holds: [],
-      notify: { kind: 'fire', alert: alertOf(input, actions) },
-      ...(repeated ? {} : { event: { reason: 'RunawaySuspected', message: `${reason}. ${actions.join(' ')}`.slice(0, 1024), warning: true } }),
-    };
-  }
+  if (!input.act || input.spec.action === 'Alert') return alertOnly(input, sentences, reason);
   const brake: BrakeStatus = { action: input.spec.action === 'Shed' ? 'Shed' : 'Freeze', engagedAt: iso(input.nowMs), reason: reason.slice(0, 1024), saved: plan.saved };
   const actions = [`Froze ${sentences.length ? sentences.join(', ') : 'no observed targets'}; workers were told to stop retrying (frozen).`];
   return {
@@ -108,26 +96,39 @@ function suspect(input: BrakeInput): BrakeDecision {
   };
 }
 
+/** Alert without holds: action Alert, or DryRun/paused saying what Freeze would do. */
+function alertOnly(input: BrakeInput, sentences: readonly string[], reason: string): BrakeDecision {
+  const alertAction = input.act;
+  const what = sentences.length ? sentences.join(', ') : 'the workers (no targets observed)';
+  const would = alertAction ? [] : [`${input.notActingBecause ?? 'DryRun'}: would freeze ${what}`];
+  const actions = alertAction ? ['Alert only (runaway.action is Alert): nothing was held.'] : would;
+  const repeated = input.prior.runaway?.state === 'Suspected';
+  return {
+    runaway: runawayStatus(input, 'Suspected', [...input.verdict.evidence, ...would]),
+    holds: [],
+    notify: { kind: 'fire', alert: alertOf(input, actions) },
+    ...(repeated ? {} : { event: { reason: 'RunawaySuspected', message: `${reason}. ${actions.join(' ')}`.slice(0, 1024), warning: true } }),
+  };
+}
+
 interface FreezePlan {
   saved: SavedValue[];
 }
 
 /** What Freeze pins: every observed ASG at desired, replica ceilings at current replicas, NodePools at usage. */
 export function freezePlan(observed: ObservedCapacity): FreezePlan {
-  const saved: SavedValue[] = [];
-  for (const g of observed.scalingGroups ?? []) {
-    saved.push({ target: holdTarget('asg', g.name), field: 'MaxSize', original: String(g.maxSize), held: String(Math.min(g.desired, g.maxSize)) });
-  }
-  for (const w of observed.workloads ?? []) {
-    if (w.replicas === undefined) continue;
-    const original = w.maxReplicas ?? w.ceiling;
-    saved.push({ target: holdTarget(w.kind, w.name), field: w.kind === 'Deployment' || w.kind === 'StatefulSet' ? 'spec.replicas' : 'maxReplicas', original: String(original), held: String(Math.min(w.replicas, original)) });
-  }
-  for (const p of observed.nodePools ?? []) {
-    if (!p.usage) continue;
-    saved.push({ target: holdTarget('NodePool', p.name), field: 'spec.limits', original: JSON.stringify(p.limits ?? {}), held: JSON.stringify(p.usage) });
-  }
-  return { saved };
+  const groups = (observed.scalingGroups ?? []).map((g) => ({ target: holdTarget('asg', g.name), field: 'MaxSize', original: String(g.maxSize), held: String(Math.min(g.desired, g.maxSize)) }));
+  const workloads = (observed.workloads ?? []).flatMap((w) => (w.replicas === undefined ? [] : [savedWorkload(w, w.replicas)]));
+  const pools = (observed.nodePools ?? []).flatMap((p) =>
+    p.usage ? [{ target: holdTarget('NodePool', p.name), field: 'spec.limits', original: JSON.stringify(p.limits ?? {}), held: JSON.stringify(p.usage) }] : [],
+  );
+  return { saved: [...groups, ...workloads, ...pools] };
+}
+
+function savedWorkload(w: WorkloadStatus, replicas: number): SavedValue {
+  const original = w.maxReplicas ?? w.ceiling;
+  const field = w.kind === 'Deployment' || w.kind === 'StatefulSet' ? 'spec.replicas' : 'maxReplicas';
+  return { target: holdTarget(w.kind, w.name), field, original: String(original), held: String(Math.min(replicas, original)) };
 }
 
 function describeFreeze(s: SavedValue): string {
@@ -136,23 +137,25 @@ function describeFreeze(s: SavedValue): string {
 
 /** The runaway's holds for a brake at release step `step` (0 = fully held). */
 export function holdsFor(brake: BrakeStatus, input: Pick<BrakeInput, 'observed' | 'nowMs'>, step: number): Hold[] {
-  const since = brake.engagedAt;
   const shedding = brake.action === 'Shed' && input.observed.breaker?.state === 'Open' && step === 0;
-  const holds: Hold[] = [];
-  for (const s of brake.saved ?? []) {
-    if (s.field === 'spec.limits') {
-      // Quantities are not stepped: a NodePool stays at usage until the last step releases it.
-      if (step < RELEASE_STEPS) holds.push({ owner: 'runaway', target: s.target, limits: JSON.parse(s.held ?? '{}') as Hold['limits'], reason: brake.reason, since });
-      continue;
-    }
-    const value = stepValue(Number(s.original), Number(s.held ?? s.original), step);
-    if (value === undefined) continue;
-    const consumer = !s.target.startsWith('asg/');
-    const shed = shedding && consumer ? Math.max(1, Math.floor(value / 2)) : value;
-    const reason = shed < value ? `${brake.reason} Shedding: the fleet breaker is open, consumers held at half.` : brake.reason;
-    holds.push({ owner: 'runaway', target: s.target, value: shed, reason: reason.slice(0, 1024), since });
-  }
-  return holds;
+  return (brake.saved ?? []).flatMap((s) => {
+    const hold = s.field === 'spec.limits' ? limitsHold(brake, s, step) : valueHold(brake, s, step, shedding);
+    return hold ? [hold] : [];
+  });
+}
+
+/** Quantities are not stepped: a NodePool stays at usage until the last step releases it. */
+function limitsHold(brake: BrakeStatus, s: SavedValue, step: number): Hold | undefined {
+  if (step >= RELEASE_STEPS) return undefined;
+  return { owner: 'runaway', target: s.target, limits: JSON.parse(s.held ?? '{}') as Hold['limits'], reason: brake.reason, since: brake.engagedAt };
+}
+
+function valueHold(brake: BrakeStatus, s: SavedValue, step: number, shedding: boolean): Hold | undefined {
+  const value = stepValue(Number(s.original), Number(s.held ?? s.original), step);
+  if (value === undefined) return undefined;
+  const shed = shedding && !s.target.startsWith('asg/') ? Math.max(1, Math.floor(value / 2)) : value;
+  const reason = shed < value ? `${brake.reason} Shedding: the fleet breaker is open, consumers held at half.` : brake.reason;
+  return { owner: 'runaway', target: s.target, value: shed, reason: reason.slice(0, 1024), since: brake.engagedAt };
 }
 
 /** The held value at release step `step`, or undefined once the hold is gone. Never above original. */
@@ -169,23 +172,9 @@ function healthyNow(v: Verdict): boolean {
 /** An engaged brake: keep holding, start or continue the stepped release, or finish it. */
 function holdOrRelease(input: BrakeInput, brake: BrakeStatus): BrakeDecision {
   const step = brake.releaseStep ?? 0;
-  if (!healthyNow(input.verdict)) {
-    // Trouble again: stay where the release stands (never re-raise), wait for a new cooldown.
-    const next: BrakeStatus = withoutHealth(brake);
-    const relapsed = step > 0 && brake.healthySince !== undefined;
-    return {
-      runaway: runawayStatus(input, 'Braking', input.verdict.evidence),
-      brake: next,
-      holds: holdsFor(next, input, step),
-      ...(relapsed ? { event: { reason: 'BrakeReleaseHalted', message: `Signals are unhealthy again at release step ${step}/${RELEASE_STEPS}; holding.`, warning: true } } : {}),
-    };
-  }
+  if (!healthyNow(input.verdict)) return relapse(input, brake, step);
   const healthySince = brake.healthySince ?? iso(input.nowMs);
-  const cooldownMs = parseDuration(input.spec.cooldown);
-  const stepEveryMs = Math.max(1000, Math.floor(cooldownMs / RELEASE_STEPS));
-  const dueFirst = step === 0 && input.nowMs - Date.parse(healthySince) >= cooldownMs;
-  const dueNext = step > 0 && input.nowMs - Date.parse(brake.stepAt ?? healthySince) >= stepEveryMs;
-  if (!dueFirst && !dueNext) {
+  if (!stepDue(input, brake, healthySince)) {
     const next = { ...brake, healthySince };
     return { runaway: runawayStatus(input, step > 0 ? 'Recovering' : 'Braking', input.verdict.evidence), brake: next, holds: holdsFor(next, input, step) };
   }
@@ -200,9 +189,25 @@ function holdOrRelease(input: BrakeInput, brake: BrakeStatus): BrakeDecision {
   };
 }
 
-function withoutHealth(b: BrakeStatus): BrakeStatus {
-  const { healthySince: _h, ...rest } = b;
-  return rest;
+/** The first step waits a full cooldown of healthy signals; the next ones a quarter of it each. */
+function stepDue(input: BrakeInput, brake: BrakeStatus, healthySince: string): boolean {
+  const cooldownMs = parseDuration(input.spec.cooldown);
+  const step = brake.releaseStep ?? 0;
+  if (step === 0) return input.nowMs - Date.parse(healthySince) >= cooldownMs;
+  return input.nowMs - Date.parse(brake.stepAt ?? healthySince) >= Math.max(1000, Math.floor(cooldownMs / RELEASE_STEPS));
+}
+
+/** Trouble again: stay where the release stands (never re-raise), wait for a new cooldown. */
+function relapse(input: BrakeInput, brake: BrakeStatus, step: number): BrakeDecision {
+  const next: BrakeStatus = { ...brake };
+  delete next.healthySince;
+  const halted = step > 0 && brake.healthySince !== undefined;
+  return {
+    runaway: runawayStatus(input, 'Braking', input.verdict.evidence),
+    brake: next,
+    holds: holdsFor(next, input, step),
+    ...(halted ? { event: { reason: 'BrakeReleaseHalted', message: `Signals are unhealthy again at release step ${step}/${RELEASE_STEPS}; holding.`, warning: true } } : {}),
+  };
 }
 
 function released(input: BrakeInput): BrakeDecision {

@@ -2,7 +2,7 @@
 // restart from status and standing down. Pure: (spec, verdict, prior status, observed, clock).
 import assert from 'node:assert/strict';
 import type { BrakeStatus, RunawaySpec } from '../../../src/api/v1alpha1/index.ts';
-import { decideBrake, stepValue, type BrakeInput } from '../../../src/controllers/runaway/brake-decide.ts';
+import { decideBrake, stepValue, type BrakeDecision, type BrakeInput } from '../../../src/controllers/runaway/brake-decide.ts';
 import type { Verdict } from '../../../src/controllers/runaway/verdict.ts';
 
 const T0 = Date.parse('2026-01-01T00:00:00Z');
@@ -77,9 +77,9 @@ describe('runaway brake decisions', () => {
   });
 
   it('releases in steps after the cooldown of healthy signals, then lifts every hold and resolves', () => {
-    let brake: BrakeStatus | undefined = decideBrake(input()).brake!;
+    let brake: BrakeStatus | undefined = decideBrake(input()).brake;
     const seen: [number, string, unknown][] = [];
-    let last;
+    let last: BrakeDecision | undefined;
     for (const minutes of [1, 4, 5, 5.5, 6, 7, 8, 9]) {
       last = decideBrake(input({ prior: { brake, runaway: last?.runaway }, verdict: healthy, nowMs: T0 + minutes * 60_000 }));
       brake = last.brake;
@@ -96,9 +96,10 @@ describe('runaway brake decisions', () => {
       [7, 'Recovering', 33],
       [8, 'Normal', undefined],
     ]);
-    assert.deepEqual(last!.holds, []);
-    assert.equal(last!.notify?.kind, 'resolve');
-    assert.equal(last!.event?.reason, 'BrakeReleased');
+    assert.ok(last);
+    assert.deepEqual(last.holds, []);
+    assert.equal(last.notify?.kind, 'resolve');
+    assert.equal(last.event?.reason, 'BrakeReleased');
   });
 
   it('halts the release where it stands when trouble returns, and needs a new cooldown', () => {
