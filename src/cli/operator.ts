@@ -7,6 +7,8 @@ import { CeilingsReconciler } from '../controllers/ceilings/controller.ts';
 import { GroupSnapshots, targetKey } from '../controllers/ceilings/group-snapshots.ts';
 import { CeilingMetrics } from '../controllers/ceilings/metrics.ts';
 import { ceilingWatches } from '../controllers/ceilings/watches.ts';
+import { loggingNotifier, runawayReconciler } from '../controllers/runaway/wiring.ts';
+import type { Notifier } from '../alerting/notifier.ts';
 import { awsTargetOf, COSTGUARD_RESOURCE } from '../controllers/resources.ts';
 import { Registry } from 'prom-client';
 import { loadKubeAccess } from '../runtime/kube/load-access.ts';
@@ -23,6 +25,10 @@ export interface OperatorOptions {
   /** Overrides AWS_ENDPOINT_URL for every service (tests put a fault proxy here). */
   awsEndpoint?: string;
   log?: Logger;
+  /** Where alerts go; until the alerts concern is wired, alerts are logged. */
+  notifier?: Notifier;
+  /** The runaway detector's sampling interval (default 30 s; tests sample faster). */
+  runawaySampleIntervalMs?: number;
 }
 
 export interface RunningOperator {
@@ -58,6 +64,16 @@ export async function startOperator(opts: OperatorOptions): Promise<RunningOpera
     defaultRegion: opts.defaultRegion,
   });
   manager.addController(reconciler, { for: COSTGUARD_RESOURCE, watches: ceilingWatches(guards) });
+  const runaway = runawayReconciler({
+    guards,
+    rest: manager.rest,
+    aws,
+    registry: manager.metrics.registry,
+    defaultRegion: opts.defaultRegion,
+    notifier: opts.notifier ?? loggingNotifier(manager.log),
+    ...(opts.runawaySampleIntervalMs ? { sampleIntervalMs: opts.runawaySampleIntervalMs } : {}),
+  });
+  manager.addController(runaway, { for: COSTGUARD_RESOURCE });
   await manager.start();
   return {
     manager,

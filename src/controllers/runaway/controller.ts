@@ -14,7 +14,7 @@ import type { ReconcileContext, Reconciler, ReconcileResult } from '../../runtim
 import { takeSample } from '../../signals/source.ts';
 import { awsTargetOf, COSTGUARD_RESOURCE } from '../resources.ts';
 import { replaceHolds } from '../shared/holds.ts';
-import { applyGuardConditions, guardReadyDependents } from '../shared/readiness.ts';
+import { applyGuardConditions, guardReadyDependents, hasCeilingTargets } from '../shared/readiness.ts';
 import { decideBrake, type BrakeDecision } from './brake-decide.ts';
 import { runawayConditions } from './conditions.ts';
 import type { RunawayMetrics } from './metrics.ts';
@@ -33,6 +33,22 @@ export interface RunawayDeps {
 }
 
 const DEFAULT_INTERVAL_MS = 30_000;
+
+/** Score moves this much before status is rewritten while the state holds. */
+const SCORE_STEP = 10;
+
+/**
+ * The runaway status to write: while the state holds and the score moves little, the prior
+ * evidence stays, so a steady guard is not rewritten every sample ("in 29m30s" ticks).
+ */
+export function steady(prior: RunawayStatus | undefined, next: RunawayStatus): RunawayStatus {
+  if (!prior || prior.state !== next.state || Math.abs((prior.score ?? 0) - (next.score ?? 0)) >= SCORE_STEP) return next;
+  return prior;
+}
+
+function awaitingCeilings(guard: CostGuard): boolean {
+  return hasCeilingTargets(guard.spec) && guard.status?.observedGeneration === undefined;
+}
 
 /** Why the brake may not act: "paused", "DryRun", or undefined when it may. */
 function notActing(guard: CostGuard): string | undefined {
@@ -63,6 +79,9 @@ export class RunawayReconciler implements Reconciler {
     if (!guard || isBeingDeleted(guard)) return this.forget(key, guard);
     const { namespace = '', name = '' } = guard.metadata;
     if (!guard.spec.runaway) return this.unwatch(key, guard, ctx);
+    // Capacity comes from the ceilings' observations: until they have observed once, a sample
+    // would miss its capacity leg (and a status write now would only race theirs).
+    if (awaitingCeilings(guard)) return { requeueAfter: 1000 };
     const entry = await this.sample(key, guard, ctx);
     const verdict = entry.verdict ?? evaluate(entry.memory, entry.samples, ctx.clock.now() / 1000, this.detectorOptions(guard)).verdict;
     const notActingBecause = notActing(guard);
@@ -135,7 +154,7 @@ export class RunawayReconciler implements Reconciler {
     const stamp = { now: ctx.clock.now(), generation: guard.metadata.generation };
     const next: CostGuardStatus = {
       ...prior,
-      runaway: r.decision.runaway,
+      runaway: steady(prior.runaway, r.decision.runaway),
       conditions: applyGuardConditions(prior.conditions, inputs, guardReadyDependents(guard.spec, guard.spec.mode === 'Enforce'), stamp),
     };
     if (r.decision.brake) next.brake = r.decision.brake;
