@@ -4,7 +4,8 @@
 // applies the holds; the concurrency controller publishes `frozen` while status.brake exists.
 import { ConditionType, PAUSED_ANNOTATION, type BrakeStatus, type CostGuard, type CostGuardStatus, type RunawayStatus } from '../../api/v1alpha1/index.ts';
 import type { Notifier } from '../../alerting/notifier.ts';
-import { removeCondition } from '../../runtime/conditions.ts';
+import { removeCondition, type ConditionInput } from '../../runtime/conditions.ts';
+import { deepEqual } from '../../runtime/equality.ts';
 import { parseDuration, formatDuration } from '../../runtime/duration.ts';
 import { errorMessage } from '../../runtime/errors.ts';
 import { normalEvent, objectReference, warningEvent } from '../../runtime/events.ts';
@@ -44,6 +45,16 @@ const SCORE_STEP = 10;
 export function steady(prior: RunawayStatus | undefined, next: RunawayStatus): RunawayStatus {
   if (!prior || prior.state !== next.state || Math.abs((prior.score ?? 0) - (next.score ?? 0)) >= SCORE_STEP) return next;
   return prior;
+}
+
+/** True when the runaway's own fields and conditions would be written as they already are. */
+export function unchanged(prior: CostGuardStatus, mine: { runaway: RunawayStatus; brake: BrakeStatus | undefined; holds: CostGuardStatus['holds']; inputs: readonly ConditionInput[] }): boolean {
+  const same = (a: unknown, b: unknown): boolean => deepEqual(a ?? null, b ?? null);
+  const conditionsSame = mine.inputs.every((c) => {
+    const p = prior.conditions?.find((x) => x.type === c.type);
+    return p !== undefined && p.status === c.status && p.reason === c.reason && p.message === c.message;
+  });
+  return conditionsSame && same(prior.runaway, mine.runaway) && same(prior.brake, mine.brake) && same(prior.holds, mine.holds);
 }
 
 function awaitingCeilings(guard: CostGuard): boolean {
@@ -151,15 +162,19 @@ export class RunawayReconciler implements Reconciler {
       intervalText: formatDuration(this.intervalMs),
       ...(r.notActingBecause ? { notActingBecause: r.notActingBecause } : {}),
     });
+    const runaway = steady(prior.runaway, r.decision.runaway);
+    const holds = replaceHolds(prior, 'runaway', r.decision.holds);
+    // Nothing of ours changed: no write. Re-deriving Ready alone would only fight the other
+    // controllers' writes; it is re-derived whenever one of our conditions changes.
+    if (unchanged(prior, { runaway, brake: r.decision.brake, holds, inputs })) return;
     const stamp = { now: ctx.clock.now(), generation: guard.metadata.generation };
     const next: CostGuardStatus = {
       ...prior,
-      runaway: steady(prior.runaway, r.decision.runaway),
+      runaway,
       conditions: applyGuardConditions(prior.conditions, inputs, guardReadyDependents(guard.spec, guard.spec.mode === 'Enforce'), stamp),
     };
     if (r.decision.brake) next.brake = r.decision.brake;
     else delete next.brake;
-    const holds = replaceHolds(prior, 'runaway', r.decision.holds);
     if (holds) next.holds = holds;
     else delete next.holds;
     await ctx.status.update(COSTGUARD_RESOURCE, guard, next);

@@ -48,3 +48,16 @@ describe('runaway controller parts', () => {
     assert.equal(wide.samples.length, MAX_SAMPLES);
   });
 });
+
+describe('runaway status writes', () => {
+  it('skips the write when its own fields and conditions would not change', async () => {
+    const { unchanged } = await import('../../../src/controllers/runaway/controller.ts');
+    const runaway = { state: 'Normal' as const, score: 3 };
+    const inputs = [{ type: 'RunawayWatched', status: 'True' as const, reason: 'Watching', message: 'm' }];
+    const prior = { runaway, conditions: [{ type: 'RunawayWatched', status: 'True' as const, reason: 'Watching', message: 'm', lastTransitionTime: '2026-01-01T00:00:00Z' }, { type: 'Ready', status: 'True' as const, reason: 'Ready', message: 'ok', lastTransitionTime: '2026-01-01T00:00:00Z' }] };
+    assert.equal(unchanged(prior, { runaway, brake: undefined, holds: undefined, inputs }), true);
+    assert.equal(unchanged(prior, { runaway: { ...runaway, state: 'Suspected' }, brake: undefined, holds: undefined, inputs }), false);
+    assert.equal(unchanged(prior, { runaway, brake: undefined, holds: undefined, inputs: [{ ...inputs[0]!, reason: 'SignalsDegraded' }] }), false);
+    assert.equal(unchanged(prior, { runaway, brake: undefined, holds: [{ owner: 'runaway', target: 'asg/a', value: 3, reason: 'r', since: '2026-01-01T00:00:00Z' }], inputs }), false);
+  });
+});
