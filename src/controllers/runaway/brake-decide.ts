@@ -125,10 +125,16 @@ export function freezePlan(observed: ObservedCapacity): FreezePlan {
   return { saved: [...groups, ...workloads, ...pools] };
 }
 
+/**
+ * An autoscaler's maximum is pinned at the replicas running now. A Deployment's or
+ * StatefulSet's ceiling field is spec.replicas itself: it is pinned where it stands, so a
+ * rollout still in progress is not cut short (freezing never scales down; Shed does).
+ */
 function savedWorkload(w: WorkloadStatus, replicas: number): SavedValue {
   const original = w.maxReplicas ?? w.ceiling;
-  const field = w.kind === 'Deployment' || w.kind === 'StatefulSet' ? 'spec.replicas' : 'maxReplicas';
-  return { target: holdTarget(w.kind, w.name), field, original: String(original), held: String(Math.min(replicas, original)) };
+  const direct = w.kind === 'Deployment' || w.kind === 'StatefulSet';
+  const held = direct ? original : Math.min(replicas, original);
+  return { target: holdTarget(w.kind, w.name), field: direct ? 'spec.replicas' : 'maxReplicas', original: String(original), held: String(held) };
 }
 
 function describeFreeze(s: SavedValue): string {

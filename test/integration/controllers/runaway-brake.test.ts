@@ -94,6 +94,12 @@ describe('runaway: detection and the staged brake', function () {
   });
 
   it('freezes a runaway loop, survives a restart, releases in steps and resolves', async () => {
+    // A DryRun guard on the same targets and signals: it must only say what it would do.
+    await createGuard(ns, 'audit', {
+      mode: 'DryRun',
+      scalingGroups: [{ name: `${ns}-asg`, maxSize: 40 }],
+      runaway: { signals: { prometheus: { url: prom.url, retries: 'retries', attempts: 'attempts', throughput: 'throughput' } }, action: 'Freeze' },
+    });
     await createGuard(ns, 'orders', {
       mode: 'Enforce',
       scalingGroups: [{ name: `${ns}-asg`, maxSize: 40 }],
@@ -152,6 +158,15 @@ describe('runaway: detection and the staged brake', function () {
     const metrics = await operator!.manager.metrics.registry.metrics();
     assert.match(metrics, new RegExp(`costguard_brake_engaged\\{namespace="${ns}",name="orders"\\} 1`));
     assert.match(metrics, new RegExp(`costguard_runaway_suspected\\{namespace="${ns}",name="orders"\\} 1`));
+
+    const audit = await eventually('the DryRun guard suspects the loop', async () => {
+      const g = await getGuard(ns, 'audit');
+      return g.status?.runaway?.state === 'Suspected' ? g : undefined;
+    });
+    assert.equal(audit.status?.brake, undefined);
+    assert.equal(audit.status?.holds, undefined);
+    assert.match(audit.status?.runaway?.evidence?.at(-1) ?? '', new RegExp(`^DryRun: would freeze asg/${ns}-asg MaxSize 40→\\d+`));
+    assert.equal(audit.status?.conditions?.find((c) => c.type === 'BrakeEngaged')?.reason, 'DryRun');
 
     // Restart mid-brake: the new operator starts with an empty window and resumes from status.
     await operator!.stop();

@@ -28,12 +28,12 @@ describe('runaway brake decisions', () => {
   it('Freeze pins every ceiling at current capacity, records the originals and fires the alert', () => {
     const d = decideBrake(input());
     assert.equal(d.runaway.state, 'Braking');
-    assert.deepEqual(holdValues(d.holds), { 'asg/orders-asg': 12, 'Deployment/orders': 18, 'HorizontalPodAutoscaler/orders': 18, 'NodePool/default': { cpu: '96' } });
+    assert.deepEqual(holdValues(d.holds), { 'asg/orders-asg': 12, 'Deployment/orders': 30, 'HorizontalPodAutoscaler/orders': 18, 'NodePool/default': { cpu: '96' } });
     assert.ok(d.holds.every((h) => h.owner === 'runaway' && h.since === '2026-01-01T00:00:00Z'));
     assert.equal(d.brake?.action, 'Freeze');
     assert.deepEqual(d.brake?.saved?.map((s) => [s.target, s.field, s.original, s.held]), [
       ['asg/orders-asg', 'MaxSize', '40', '12'],
-      ['Deployment/orders', 'spec.replicas', '30', '18'],
+      ['Deployment/orders', 'spec.replicas', '30', '30'],
       ['HorizontalPodAutoscaler/orders', 'maxReplicas', '50', '18'],
       ['NodePool/default', 'spec.limits', '{"cpu":"400"}', '{"cpu":"96"}'],
     ]);
@@ -47,7 +47,7 @@ describe('runaway brake decisions', () => {
     assert.equal(d.runaway.state, 'Suspected');
     assert.deepEqual(d.holds, []);
     assert.equal(d.brake, undefined);
-    assert.match(d.runaway.evidence!.at(-1)!, /^DryRun: would freeze asg\/orders-asg MaxSize 40→12, Deployment\/orders spec.replicas 30→18/);
+    assert.match(d.runaway.evidence!.at(-1)!, /^DryRun: would freeze asg\/orders-asg MaxSize 40→12, Deployment\/orders spec.replicas 30→30/);
     assert.equal(d.notify?.kind, 'fire');
   });
 
@@ -60,9 +60,9 @@ describe('runaway brake decisions', () => {
 
   it('Shed holds consumers at half while the fleet breaker is open, and the ASG at desired', () => {
     const d = decideBrake(input({ spec: { ...spec, action: 'Shed' }, observed: { ...observed, breaker: { state: 'Open', openReplicas: 15, replicas: 18 } } }));
-    assert.deepEqual(holdValues(d.holds), { 'asg/orders-asg': 12, 'Deployment/orders': 9, 'HorizontalPodAutoscaler/orders': 9, 'NodePool/default': { cpu: '96' } });
+    assert.deepEqual(holdValues(d.holds), { 'asg/orders-asg': 12, 'Deployment/orders': 15, 'HorizontalPodAutoscaler/orders': 9, 'NodePool/default': { cpu: '96' } });
     const closed = decideBrake(input({ spec: { ...spec, action: 'Shed' }, prior: { brake: d.brake! }, verdict: loop }));
-    assert.equal(holdValues(closed.holds)['Deployment/orders'], 18);
+    assert.equal(holdValues(closed.holds)['Deployment/orders'], 30);
   });
 
   it('keeps holding while signals are unhealthy, with the originals recorded at engagement (restart-safe)', () => {
