@@ -9,8 +9,6 @@ import { CeilingsReconciler } from '../controllers/ceilings/controller.ts';
 import { GroupSnapshots, targetKey } from '../controllers/ceilings/group-snapshots.ts';
 import { CeilingMetrics } from '../controllers/ceilings/metrics.ts';
 import { ceilingWatches } from '../controllers/ceilings/watches.ts';
-import { SectionsReconciler } from '../controllers/sections/controller.ts';
-import type { Section } from '../controllers/sections/decide.ts';
 import { BreakerReconciler } from '../controllers/breaker/controller.ts';
 import { BreakerMetrics } from '../controllers/breaker/metrics.ts';
 import { ConcurrencyReconciler } from '../controllers/concurrency/controller.ts';
@@ -24,6 +22,7 @@ import { AwsBudgets } from '../cloud/aws/budgets.ts';
 import { awsCostExplorer } from '../cloud/aws/cost-explorer.ts';
 import { awsLaunchTemplates } from '../cloud/aws/launch-templates.ts';
 import { SHIPPED_PRICES } from '../cloud/pricing/prices.ts';
+import { runawayReconciler } from '../controllers/runaway/wiring.ts';
 import { awsTargetOf, COSTGUARD_RESOURCE } from '../controllers/resources.ts';
 import { Registry } from 'prom-client';
 import { loadKubeAccess } from '../runtime/kube/load-access.ts';
@@ -46,6 +45,8 @@ export interface OperatorOptions {
   notifier?: Notifier;
   /** How often the cost controller re-reads an unchanged AWS Budget (default 15m). */
   budgetRefreshMs?: number;
+  /** The runaway detector's sampling interval (default 30 s; tests sample faster). */
+  runawaySampleIntervalMs?: number;
 }
 
 export interface RunningOperator {
@@ -86,10 +87,6 @@ export async function startOperator(opts: OperatorOptions): Promise<RunningOpera
     defaultRegion: opts.defaultRegion,
   });
   manager.addController(reconciler, { for: COSTGUARD_RESOURCE, watches: ceilingWatches(guards) });
-  // Sections with a controller in this build set their own condition; every other section
-  // present in a spec is reported NotImplemented, so Ready never claims it is acted on.
-  const handled = new Set<Section>(['concurrency', 'alerts', 'cost']);
-  manager.addController(new SectionsReconciler({ guards, handled }), { for: COSTGUARD_RESOURCE });
   const workloads = { Deployment: manager.informer<Workload>(Resources.deployments), StatefulSet: manager.informer<Workload>(Resources.statefulSets) };
   const concurrency = new ConcurrencyReconciler({ guards, workloads, rest: manager.rest, metrics: new ConcurrencyMetrics(manager.metrics.registry) });
   manager.addController(concurrency, { for: COSTGUARD_RESOURCE, watches: workerWorkloadWatches(guards), predicate: specOrBrakeChanged });
@@ -113,6 +110,16 @@ export async function startOperator(opts: OperatorOptions): Promise<RunningOpera
     ...(opts.budgetRefreshMs !== undefined ? { budgetRefreshMs: opts.budgetRefreshMs } : {}),
   });
   manager.addController(cost, { for: COSTGUARD_RESOURCE });
+  const runaway = runawayReconciler({
+    guards,
+    rest: manager.rest,
+    aws,
+    registry: manager.metrics.registry,
+    defaultRegion: opts.defaultRegion,
+    notifier: opts.notifier ?? alerts.notifier,
+    ...(opts.runawaySampleIntervalMs ? { sampleIntervalMs: opts.runawaySampleIntervalMs } : {}),
+  });
+  manager.addController(runaway, { for: COSTGUARD_RESOURCE });
   await manager.start();
   return {
     manager,

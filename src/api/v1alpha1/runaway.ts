@@ -5,7 +5,6 @@ import type { Static } from '@sinclair/typebox';
 import { RUNAWAY_ACTIONS } from './constants.ts';
 import { Duration, Percent, SecretKeyRef, Url } from './common.ts';
 import { StringEnum, withRules } from './kit.ts';
-import { notActedOnYet } from './pending.ts';
 
 export const BreakerSpec = Type.Object(
   {
@@ -128,6 +127,6 @@ export const RunawaySpec = Type.Object(
       max: '24h',
     }),
   },
-  { description: 'Feedback-loop detection ("capacity up, retries up, useful throughput flat") and the brake.' + notActedOnYet('RunawayWatched') },
+  { description: 'Feedback-loop detection ("capacity up, retries up, useful throughput flat") and the brake.' },
 );
 export type RunawaySpec = Static<typeof RunawaySpec>;

@@ -202,6 +202,7 @@ export const SavedValue = Type.Object(
     target: Type.String({ description: 'The target, e.g. asg/orders-worker-asg or hpa/orders-worker.', maxLength: 512 }),
     field: Type.String({ description: 'The field held by the brake, e.g. MaxSize or spec.maxReplicas.', maxLength: 256 }),
     original: Type.String({ description: 'Its value before the brake, restored on release.', maxLength: 256 }),
+    held: Type.Optional(Type.String({ description: 'The value the brake pinned it at (current capacity when it engaged).', maxLength: 256 })),
   },
   { description: 'A value the brake changed, kept so the release can put it back.' },
 );
@@ -215,6 +216,11 @@ export const BrakeStatus = Type.Object(
     saved: Type.Optional(
       ListMap(SavedValue, ['target', 'field'], { description: 'Original values to restore on release.', maxItems: 200 }),
     ),
+    healthySince: Type.Optional(Time('Since when the signals have been healthy without a break; the release starts after spec.runaway.cooldown.')),
+    releaseStep: Type.Optional(
+      Type.Integer({ description: 'Release steps taken (half-open): each raises the holds a quarter of the way back to the originals.', minimum: 0, maximum: 100 }),
+    ),
+    stepAt: Type.Optional(Time('When the last release step was taken.')),
   },
   { description: 'The brake, while engaged or releasing. Absent when it is off.' },
 );

@@ -265,7 +265,9 @@ describe('Helm chart charts/costguard', function () {
         spec: { groups: { rules: { alert: string; expr: string; for?: string; labels: Record<string, string> }[] }[] };
       };
       const alerts = new Map(rule.spec.groups.flatMap((g) => g.rules).map((r) => [r.alert, r]));
-      assert.deepEqual([...alerts.keys()], ['CostGuardCeilingBinding', 'CostGuardOperatorDown', 'CostGuardNoLeader']);
+      assert.deepEqual([...alerts.keys()], ['CostGuardRunawaySuspected', 'CostGuardBrakeEngaged', 'CostGuardCeilingBinding', 'CostGuardOperatorDown', 'CostGuardNoLeader']);
+      assert.match(alerts.get('CostGuardRunawaySuspected')?.expr ?? '', /\(costguard_runaway_suspected\) == 1$/);
+      assert.match(alerts.get('CostGuardBrakeEngaged')?.expr ?? '', /\(costguard_brake_engaged\) == 1$/);
       assert.match(alerts.get('CostGuardCeilingBinding')?.expr ?? '', /\(costguard_ceiling_binding\) == 1$/);
       assert.equal(alerts.get('CostGuardCeilingBinding')?.for, '15m');
       assert.equal(alerts.get('CostGuardOperatorDown')?.expr, 'absent(up{job="costguard-metrics", namespace="costguard-system"} == 1)');

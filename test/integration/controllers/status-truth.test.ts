@@ -38,26 +38,20 @@ describe('status that tells the truth', function () {
     await operator?.stop();
   });
 
-  it('reports every section it does not act on, keeps Ready False for it, and drops the condition with the section', async () => {
+  it('keeps Ready False while a section of the spec is not working, naming it, and True once it is gone', async () => {
     await createGroups(aws, [{ name: asg('sections'), maxSize: 5 }]);
     await createGuard(ns, 'sections', {
       mode: 'Enforce',
       scalingGroups: [{ name: asg('sections'), maxSize: 10 }],
-      breaker: { volumeThreshold: 5 },
-      alerts: { repeatInterval: '1h' },
+      alerts: { slack: { webhookSecretRef: { name: 'no-such-secret', key: 'url' } }, repeatInterval: '1h' },
     });
-    const guard = await waitForCondition(ns, 'sections', { type: 'Ready', status: 'False', reason: 'NotImplemented' });
-    assert.equal(
-      text(guard, 'ConcurrencyPublished'),
-      'False/NotImplemented: CostGuard accepts spec.breaker but does not act on it in this version: no per-replica limit or breaker settings are published to the workers.',
-    );
-    assert.equal(text(guard, 'AlertsReady'), 'False/NotImplemented: CostGuard accepts spec.alerts but does not act on it in this version: no Slack message is sent; Kubernetes Events are still emitted.');
-    assert.equal(text(guard, 'RunawayWatched'), '(absent)');
-    assert.equal(text(guard, 'CostTracked'), '(absent)');
-    await patchGuard('sections', { spec: { breaker: null, alerts: null } });
-    const after = await eventually('the section conditions removed', async () => {
+    const guard = await waitForCondition(ns, 'sections', { type: 'Ready', status: 'False', reason: 'SecretNotFound' });
+    assert.match(text(guard, 'Ready'), /^False\/SecretNotFound: AlertsReady: /);
+    assert.match(text(guard, 'AlertsReady'), /^False\/SecretNotFound: .*no-such-secret/);
+    await patchGuard('sections', { spec: { alerts: null } });
+    const after = await eventually('Ready once the failing section is gone', async () => {
       const g = await getGuard(ns, 'sections');
-      return text(g, 'ConcurrencyPublished') === '(absent)' && text(g, 'AlertsReady') === '(absent)' ? g : undefined;
+      return text(g, 'AlertsReady') === '(absent)' && text(g, 'Ready').startsWith('True/') ? g : undefined;
     });
     assert.equal(text(after, 'Ready'), 'True/Ready: All checks pass.');
     assert.equal(text(after, 'CeilingsEnforced'), 'True/WithinCeilings: All 1 targets are at or below their ceilings.');

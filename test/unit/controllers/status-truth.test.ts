@@ -10,7 +10,6 @@ import type { ObservedCeilings } from '../../../src/controllers/ceilings/observe
 import { isKindMissing } from '../../../src/controllers/ceilings/observe.ts';
 import { planCeilings, type CeilingsPlan } from '../../../src/controllers/ceilings/plan.ts';
 import { nextStatus } from '../../../src/controllers/ceilings/status.ts';
-import { unhandledSectionConditions } from '../../../src/controllers/sections/decide.ts';
 import { effectiveMode, pauseState } from '../../../src/controllers/shared/pause.ts';
 import { KubeApiError } from '../../../src/runtime/errors.ts';
 
@@ -58,41 +57,18 @@ describe('status that tells the truth', () => {
     });
   });
 
-  describe('sections without a controller', () => {
-    const spec = { concurrency: { workload: { kind: 'Deployment', name: 'w' }, fleetMax: 2, perReplicaMax: 1 }, breaker: {}, cost: {} } as unknown as CostGuardSpec;
-    it('are False/NotImplemented when present and removed when absent', () => {
-      const out = unhandledSectionConditions(spec, new Set());
-      assert.deepEqual(out.set, [
-        {
-          type: 'ConcurrencyPublished',
-          status: 'False',
-          reason: 'NotImplemented',
-          message: 'CostGuard accepts spec.concurrency and spec.breaker but does not act on them in this version: no per-replica limit or breaker settings are published to the workers.',
-        },
-        {
-          type: 'CostTracked',
-          status: 'False',
-          reason: 'NotImplemented',
-          message: 'CostGuard accepts spec.cost but does not act on it in this version: no cost is estimated, no hourly ceiling is held and no budget is created.',
-        },
-      ]);
-      assert.deepEqual(out.remove, ['RunawayWatched', 'AlertsReady']);
-    });
-    it('are left to their controller when handled', () => {
-      const out = unhandledSectionConditions(spec, new Set(['concurrency', 'cost', 'runaway', 'alerts']));
-      assert.deepEqual(out, { set: [], remove: [] });
-    });
-    it('keep Ready False through the ceilings status, with the section named', () => {
+  describe('sections', () => {
+    it('a False section keeps Ready False through the ceilings status, with the section named', () => {
       const guard = {
         apiVersion: 'costguard.io/v1alpha1' as const,
         kind: 'CostGuard' as const,
         metadata: { name: 'g', generation: 1 },
         spec: { mode: 'Enforce', workloads: [{ kind: 'Deployment', name: 'w', maxReplicas: 3 }], cost: {} } as unknown as CostGuardSpec,
-        status: { conditions: [{ type: 'CostTracked', status: 'False' as const, reason: 'NotImplemented', message: 'not yet', lastTransitionTime: '2026-11-27T11:00:00Z' }] },
+        status: { conditions: [{ type: 'CostTracked', status: 'False' as const, reason: 'BudgetUnreadable', message: 'not yet', lastTransitionTime: '2026-11-27T11:00:00Z' }] },
       };
       const status = nextStatus({ guard, conditions: [{ type: ConditionType.CeilingsEnforced, status: 'True', reason: 'WithinCeilings', message: 'ok' }, { type: 'Degraded', status: 'False', reason: 'AsExpected' }], nowMs: T0 });
       const ready = status.conditions?.find((c) => c.type === 'Ready');
-      assert.deepEqual([ready?.status, ready?.reason, ready?.message], ['False', 'NotImplemented', 'CostTracked: not yet']);
+      assert.deepEqual([ready?.status, ready?.reason, ready?.message], ['False', 'BudgetUnreadable', 'CostTracked: not yet']);
       assert.equal(status.effectiveMode, 'Enforce');
     });
   });

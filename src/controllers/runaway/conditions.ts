@@ -1,0 +1,58 @@
+// The runaway controller's conditions: RunawayWatched (the section works: signals are being
+// sampled), RunawaySuspected (the verdict) and BrakeEngaged (the brake holds). Pure.
+import { ConditionType, type BrakeStatus, type RunawayStatus } from '../../api/v1alpha1/index.ts';
+import type { ConditionInput } from '../../runtime/conditions.ts';
+import type { SourceFailure } from '../../signals/source.ts';
+import type { Verdict } from './verdict.ts';
+
+export interface ConditionFacts {
+  runaway: RunawayStatus;
+  brake?: BrakeStatus;
+  verdict: Verdict;
+  sources: readonly string[];
+  failures: readonly SourceFailure[];
+  intervalText: string;
+  /** "DryRun" / "paused" when the brake may not act. */
+  notActingBecause?: string;
+}
+
+export function runawayConditions(f: ConditionFacts): ConditionInput[] {
+  return [watched(f), suspected(f), engaged(f)];
+}
+
+function watched(f: ConditionFacts): ConditionInput {
+  const failing = f.failures.map((x) => `${x.source}: ${x.message}`);
+  const working = f.sources.filter((s) => !f.failures.some((x) => x.source === s));
+  if (!working.some((s) => s !== 'capacity')) {
+    return { type: ConditionType.RunawayWatched, status: 'False', reason: 'SignalsUnavailable', message: `No retry or throughput signal answered: ${failing.join('; ') || 'none configured'}.`.slice(0, 1024) };
+  }
+  if (failing.length) {
+    return { type: ConditionType.RunawayWatched, status: 'True', reason: 'SignalsDegraded', message: `Sampling every ${f.intervalText} without ${failing.join('; ')}; verdicts carry lower confidence.`.slice(0, 1024) };
+  }
+  return { type: ConditionType.RunawayWatched, status: 'True', reason: 'Watching', message: `Sampling ${working.join(', ')} every ${f.intervalText}.` };
+}
+
+function suspected(f: ConditionFacts): ConditionInput {
+  const evidence = (f.runaway.evidence ?? []).slice(0, 4).join('; ');
+  if (f.runaway.state !== 'Normal') {
+    return { type: ConditionType.RunawaySuspected, status: 'True', reason: 'FeedbackLoop', message: `Score ${f.runaway.score ?? 0}: ${evidence}`.slice(0, 1024) };
+  }
+  if (f.verdict.state === 'downstream') {
+    return { type: ConditionType.RunawaySuspected, status: 'False', reason: 'DownstreamTrouble', message: `Retries past budget without added capacity: a downstream problem, not a loop. ${evidence}`.slice(0, 1024) };
+  }
+  if (f.verdict.signature === 'insufficient') {
+    return { type: ConditionType.RunawaySuspected, status: 'False', reason: 'InsufficientSamples', message: 'Not enough samples in the window yet to judge.' };
+  }
+  return { type: ConditionType.RunawaySuspected, status: 'False', reason: 'NoLoop', message: `No runaway signature (score ${f.runaway.score ?? 0}).` };
+}
+
+function engaged(f: ConditionFacts): ConditionInput {
+  if (f.brake) {
+    const reason = f.brake.releaseStep ? 'Releasing' : f.brake.action === 'Shed' ? 'Shedding' : 'Frozen';
+    return { type: ConditionType.BrakeEngaged, status: 'True', reason, message: `${f.brake.action} since ${f.brake.engagedAt}: ${f.brake.reason}`.slice(0, 1024) };
+  }
+  if (f.runaway.state === 'Suspected' && f.notActingBecause) {
+    return { type: ConditionType.BrakeEngaged, status: 'False', reason: f.notActingBecause === 'paused' ? 'Paused' : 'DryRun', message: `The brake would engage; the guard is ${f.notActingBecause}.` };
+  }
+  return { type: ConditionType.BrakeEngaged, status: 'False', reason: 'NotEngaged', message: 'The brake is off.' };
+}

@@ -1,0 +1,73 @@
+// Evidence: the numbers behind a verdict, one fact per line, in the words an on-call engineer
+// checks them with ("capacity 4→19 (+375 %) in 30m", "receives/deletes 1.02→1.71",
+// "deletes per instance −62 %"). Pure formatting of the same window the detector assessed.
+import { formatDuration } from '../../runtime/duration.ts';
+import type { Sample } from '../../signals/sample.ts';
+import { missingSignals } from './coverage.ts';
+import { THRESHOLDS, type Assessment } from './detect.ts';
+
+/** Evidence lines for `a`, computed over the window of `samples` that ends at `now`. */
+export function evidenceOf(samples: readonly Sample[], now: number, a: Assessment, windowSeconds: number): string[] {
+  const window = samples.filter((s) => s.t <= now && s.t > now - windowSeconds);
+  const f = a.figures;
+  const split = f.growthSeconds !== undefined ? now - f.growthSeconds : window[0]?.t;
+  const base = window.filter((s) => split !== undefined && s.t <= split);
+  const recent = window.slice(-THRESHOLDS.recent);
+  const lines: string[] = [];
+  if (a.signature === 'insufficient') lines.push(`${window.length} samples in the window; the detector needs more before it judges`);
+  if (f.capacityFrom !== undefined && f.capacityTo !== undefined && f.growthSeconds !== undefined) {
+    lines.push(`capacity ${fmt(f.capacityFrom)}→${fmt(f.capacityTo)} (${pct(f.capacityTo / f.capacityFrom - 1)}) in ${formatDuration(f.growthSeconds * 1000)}`);
+  }
+  lines.push(...ratioLines(base, recent));
+  lines.push(...perCapacityLines(window, a));
+  if (f.breakerOpen !== undefined && f.breakerOpen > 0) lines.push(`breaker open on ${Math.round(f.breakerOpen * 100)} % of workers`);
+  const missing = missingSignals(a.coverage);
+  if (missing.length) lines.push(`not observed: ${missing.join(', ')} (confidence ${Math.round(a.confidence * 100)} %)`);
+  return lines;
+}
+
+function perCapacityLines(window: readonly Sample[], a: Assessment): string[] {
+  const { perCapacityFrom: from, perCapacityTo: to } = a.figures;
+  if (!from || to === undefined) return [];
+  const what = window.some((s) => s.sqs_deleted !== undefined) ? 'deletes' : 'successes';
+  const unit = a.coverage.capacity ? 'instance' : 'unit of capacity';
+  return [`${what} per ${unit} ${pct(to / from - 1)}`];
+}
+
+function ratioLines(base: readonly Sample[], recent: readonly Sample[]): string[] {
+  const lines: string[] = [];
+  const rd = (xs: readonly Sample[]) => ratio(sum(xs, 'sqs_received'), sum(xs, 'sqs_deleted'));
+  const [rdFrom, rdTo] = [rd(base), rd(recent)];
+  if (rdFrom !== undefined && rdTo !== undefined) lines.push(`receives/deletes ${rdFrom.toFixed(2)}→${rdTo.toFixed(2)}`);
+  const ra = (xs: readonly Sample[]) => ratio(sum(xs, 'worker_retries'), sum(xs, 'worker_attempts'));
+  const [raFrom, raTo] = [ra(base), ra(recent)];
+  if (raFrom !== undefined && raTo !== undefined) lines.push(`worker retries/attempts ${Math.round(raFrom * 100)} %→${Math.round(raTo * 100)} %`);
+  const dlqFrom = avg(base, 'dlq_in');
+  const dlqTo = avg(recent, 'dlq_in');
+  if (dlqFrom !== undefined && dlqTo !== undefined && (dlqFrom > 0 || dlqTo > 0)) lines.push(`DLQ inflow ${fmt(dlqFrom)}→${fmt(dlqTo)} per sample`);
+  return lines;
+}
+
+function sum(xs: readonly Sample[], k: keyof Sample): number | undefined {
+  const vs = xs.map((s) => s[k]).filter((v): v is number => v !== undefined);
+  return vs.length ? vs.reduce((a, b) => a + b, 0) : undefined;
+}
+
+function avg(xs: readonly Sample[], k: keyof Sample): number | undefined {
+  const vs = xs.map((s) => s[k]).filter((v): v is number => v !== undefined);
+  return vs.length ? vs.reduce((a, b) => a + b, 0) / vs.length : undefined;
+}
+
+function ratio(a: number | undefined, b: number | undefined): number | undefined {
+  return a !== undefined && b !== undefined && b > 0 ? a / b : undefined;
+}
+
+/** "+375 %" / "−62 %" (a real minus sign, as printed in the evidence). */
+export function pct(share: number): string {
+  const n = Math.round(share * 100);
+  return n < 0 ? `−${-n} %` : `+${n} %`;
+}
+
+function fmt(n: number): string {
+  return Number.isInteger(n) ? String(n) : n.toFixed(1);
+}

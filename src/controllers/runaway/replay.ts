@@ -1,0 +1,51 @@
+// Replays the detector over a recorded series, one evaluation per sample, exactly as the
+// operator evaluates live samples. Shared by `costguard backtest`, the corpus tests and the
+// bench, so all three measure the same code.
+import type { Sample } from '../../signals/sample.ts';
+import type { DetectorOptions } from './detect.ts';
+import { evaluate, INITIAL_MEMORY, type Verdict } from './verdict.ts';
+
+export interface ReplayChange {
+  t: number;
+  verdict: Verdict;
+}
+
+export interface ReplayResult {
+  /** Every evaluation where the verdict changed, in time order. */
+  changes: ReplayChange[];
+  /** "runaway" if the detector ever called a runaway. */
+  verdict: 'runaway' | 'normal';
+  /** Time of the first runaway verdict, if any. */
+  firstAlertT?: number;
+}
+
+export interface ReplayOptions extends DetectorOptions {
+  /**
+   * Evaluate at most once per this many seconds, as the operator samples; 0 or absent
+   * evaluates at every sample.
+   */
+  evaluateEverySeconds?: number;
+}
+
+export function replay(samples: readonly Sample[], opts: ReplayOptions): ReplayResult {
+  let memory = INITIAL_MEMORY;
+  const changes: ReplayChange[] = [];
+  let firstAlertT: number | undefined;
+  let lastEval = -Infinity;
+  let from = 0;
+  for (let i = 0; i < samples.length; i++) {
+    const now = samples[i]!.t;
+    const every = opts.evaluateEverySeconds ?? 0;
+    // Ticks fall on multiples of the interval, as the operator's sampling clock does.
+    if (every > 0 && Math.floor(now / every) <= Math.floor(lastEval / every)) continue;
+    lastEval = now;
+    while (samples[from]!.t <= now - opts.windowSeconds) from++;
+    // The detector only ever sees the past: the window's samples up to and including now.
+    const step = evaluate(memory, samples.slice(from, i + 1), now, opts);
+    memory = step.memory;
+    if (!step.verdict.changed) continue;
+    changes.push({ t: now, verdict: step.verdict });
+    if (step.verdict.state === 'runaway' && firstAlertT === undefined) firstAlertT = now;
+  }
+  return { changes, verdict: firstAlertT === undefined ? 'normal' : 'runaway', ...(firstAlertT !== undefined ? { firstAlertT } : {}) };
+}

@@ -1,0 +1,71 @@
+// The detector over time: hysteresis on top of the per-window assessment. A verdict changes
+// only after the new signature has held for several consecutive evaluations (entering a
+// runaway takes CONFIRM, leaving it takes RELEASE), so one noisy sample neither raises nor
+// clears an alarm. Pure: the caller keeps the memory (in process, or from status on restart).
+import type { Sample } from '../../signals/sample.ts';
+import { assess, type Assessment, type DetectorOptions, type Signature } from './detect.ts';
+import { evidenceOf } from './evidence.ts';
+
+export type VerdictState = 'normal' | 'runaway' | 'downstream';
+
+export interface DetectorMemory {
+  state: VerdictState;
+  /** Seconds (sample clock) when the state last changed. */
+  since?: number;
+  /** The state the evaluations point at, and for how many consecutive evaluations. */
+  pending?: VerdictState;
+  streak: number;
+}
+
+export interface Verdict {
+  state: VerdictState;
+  since?: number;
+  score: number;
+  confidence: number;
+  healthy: boolean;
+  evidence: string[];
+  signature: Signature;
+  /** True on the evaluation where `state` changed. */
+  changed: boolean;
+}
+
+/** Evaluations needed to enter each state from another, and to return to normal. */
+export const HYSTERESIS = { confirm: 2, release: 4 } as const;
+
+export const INITIAL_MEMORY: DetectorMemory = { state: 'normal', streak: 0 };
+
+/** One evaluation at `now`: the new memory and the verdict with its evidence. */
+export function evaluate(memory: DetectorMemory, samples: readonly Sample[], now: number, opts: DetectorOptions): { memory: DetectorMemory; verdict: Verdict } {
+  const a = assess(samples, now, opts);
+  const next = advance(memory, candidateOf(a, memory.state), now);
+  const verdict: Verdict = {
+    state: next.state,
+    ...(next.since !== undefined ? { since: next.since } : {}),
+    score: a.score,
+    confidence: a.confidence,
+    healthy: a.healthy,
+    evidence: evidenceOf(samples, now, a, opts.windowSeconds),
+    signature: a.signature,
+    changed: next.state !== memory.state,
+  };
+  return { memory: next, verdict };
+}
+
+function candidateOf(a: Assessment, current: VerdictState): VerdictState {
+  if (a.signature === 'loop') return 'runaway';
+  // Once the window slides past the growth, a loop still burning retries no longer shows all
+  // three legs; trouble ends only when the retries are back within budget.
+  if (current === 'runaway' && !a.healthy) return 'runaway';
+  if (a.signature === 'downstream') return 'downstream';
+  return current === 'downstream' && !a.healthy ? 'downstream' : 'normal';
+}
+
+function advance(m: DetectorMemory, candidate: VerdictState, now: number): DetectorMemory {
+  if (candidate === m.state) return { state: m.state, ...(m.since !== undefined ? { since: m.since } : {}), streak: 0 };
+  // A runaway seen while "downstream" is still pending counts toward it, and vice versa: both
+  // are trouble, and leaving a runaway for normal needs the longer, quieter streak.
+  const streak = m.pending === candidate ? m.streak + 1 : 1;
+  const needed = m.state === 'runaway' && candidate === 'normal' ? HYSTERESIS.release : HYSTERESIS.confirm;
+  if (streak >= needed) return { state: candidate, since: now, streak: 0 };
+  return { ...m, pending: candidate, streak };
+}

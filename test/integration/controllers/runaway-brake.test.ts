@@ -1,0 +1,196 @@
+// The runaway brake end to end against a real API server and moto: a scripted loop drives an
+// Auto Scaling group and a Deployment up while retries climb (read from a Prometheus HTTP API
+// the test serves); the guard suspects the loop, freezes both at current capacity through
+// status.holds and status.brake, survives an operator restart mid-brake with its originals,
+// and once the signals recover releases in steps, lifts every hold and resolves.
+import assert from 'node:assert/strict';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { SetDesiredCapacityCommand } from '@aws-sdk/client-auto-scaling';
+import { CreateQueueCommand, SQSClient } from '@aws-sdk/client-sqs';
+import type { Alert, Notifier } from '../../../src/alerting/notifier.ts';
+import type { CostGuard } from '../../../src/api/v1alpha1/index.ts';
+import { startOperator, type RunningOperator } from '../../../src/cli/operator.ts';
+import { ContentType } from '../../../src/runtime/kube/rest.ts';
+import { collectionPath, objectPath, Resources } from '../../../src/runtime/kube/resource.ts';
+import { testEnv } from '../../harness/env.ts';
+import { createGroups, directClient, REGION } from '../cloud/fixtures.ts';
+import { testConfig, testLogger } from '../runtime/helpers.ts';
+import { createGuard, createNamespace, eventually, getGuard, installCrds, rest, waitForCondition, waitForEvents } from './helpers.ts';
+
+/** Prometheus's instant-query API, answering each query with the rate the test sets. */
+function prometheusStub(rates: Readonly<Record<string, number>>): Promise<{ server: Server; url: string }> {
+  const server = createServer((req, res) => {
+    const query = new URL(req.url ?? '/', 'http://x').searchParams.get('query') ?? '';
+    const value = rates[query];
+    res.setHeader('content-type', 'application/json');
+    res.end(JSON.stringify({ status: 'success', data: { resultType: 'vector', result: value === undefined ? [] : [{ metric: {}, value: [Date.now() / 1000, String(value)] }] } }));
+  });
+  return new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve({ server, url: `http://127.0.0.1:${(server.address() as AddressInfo).port}` })));
+}
+
+class RecordingNotifier implements Notifier {
+  readonly fired: Alert[] = [];
+  readonly resolved: string[] = [];
+  fire(_guard: CostGuard, alert: Alert): Promise<void> {
+    this.fired.push(alert);
+    return Promise.resolve();
+  }
+  resolve(_guard: CostGuard, _incident: string, summary: string): Promise<void> {
+    this.resolved.push(summary);
+    return Promise.resolve();
+  }
+}
+
+describe('runaway: detection and the staged brake', function () {
+  this.timeout(120_000);
+  const aws = directClient();
+  const notifier = new RecordingNotifier();
+  const rates = { retries: 1, attempts: 100, throughput: 99 };
+  let prom: { server: Server; url: string };
+  let ns: string;
+  let operator: RunningOperator | undefined;
+  let queueUrl: string;
+
+  const start = async (): Promise<RunningOperator> =>
+    startOperator({
+      config: testConfig(ns, ['--resync-period=1s']),
+      kubeConfig: testEnv().kubeConfig,
+      defaultRegion: REGION,
+      log: testLogger(),
+      notifier,
+      runawaySampleIntervalMs: 1000,
+    });
+
+  const scaleDeployment = async (name: string, replicas: number): Promise<void> => {
+    const path = objectPath(Resources.deployments, ns, name);
+    await rest().patch(path, { spec: { replicas } }, ContentType.mergePatch);
+    // No controller manager here: the test plays it and reports the replicas as running.
+    await rest().patch(`${path}/status`, { status: { replicas, readyReplicas: replicas } }, ContentType.mergePatch);
+  };
+
+  before(async function () {
+    this.timeout(60_000);
+    await installCrds();
+    ns = await createNamespace('runaway');
+    prom = await prometheusStub(rates);
+    const sqs = new SQSClient({ region: REGION });
+    queueUrl = (await sqs.send(new CreateQueueCommand({ QueueName: `${ns}-orders` }))).QueueUrl!;
+    sqs.destroy();
+    await createGroups(aws, [{ name: `${ns}-asg`, maxSize: 40, desired: 4 }]);
+    await rest().create(collectionPath(Resources.deployments, ns), {
+      apiVersion: 'apps/v1',
+      kind: 'Deployment',
+      metadata: { name: 'orders' },
+      spec: { replicas: 4, selector: { matchLabels: { app: 'orders' } }, template: { metadata: { labels: { app: 'orders' } }, spec: { containers: [{ name: 'w', image: 'worker' }] } } },
+    });
+    await scaleDeployment('orders', 4);
+    operator = await start();
+  });
+
+  after(async () => {
+    await operator?.stop();
+    prom?.server.close();
+  });
+
+  it('freezes a runaway loop, survives a restart, releases in steps and resolves', async () => {
+    // A DryRun guard on the same targets and signals: it must only say what it would do.
+    await createGuard(ns, 'audit', {
+      mode: 'DryRun',
+      scalingGroups: [{ name: `${ns}-asg`, maxSize: 40 }],
+      runaway: { signals: { prometheus: { url: prom.url, retries: 'retries', attempts: 'attempts', throughput: 'throughput' } }, action: 'Freeze' },
+    });
+    await createGuard(ns, 'orders', {
+      mode: 'Enforce',
+      scalingGroups: [{ name: `${ns}-asg`, maxSize: 40 }],
+      workloads: [{ kind: 'Deployment', name: 'orders', maxReplicas: 50 }],
+      runaway: {
+        signals: { sqs: { queueUrl }, prometheus: { url: prom.url, retries: 'retries', attempts: 'attempts', throughput: 'throughput' } },
+        retryBudgetPercent: 10,
+        action: 'Freeze',
+        cooldown: '4s',
+      },
+    });
+    // Healthy first: the section works and the detector has a baseline.
+    await waitForCondition(ns, 'orders', { type: 'RunawaySuspected', status: 'False', reason: 'NoLoop' });
+    const watching = await getGuard(ns, 'orders');
+    assert.equal(watching.status?.conditions?.find((c) => c.type === 'RunawayWatched')?.status, 'True');
+    assert.match(watching.status?.conditions?.find((c) => c.type === 'RunawayWatched')?.message ?? '', /capacity, sqs, cloudwatch, prometheus/);
+
+    // The loop: capacity up, retries up past budget, useful throughput flat.
+    let capacity = 4;
+    const engaged = await eventually(
+      'the brake engages',
+      async () => {
+        if (capacity < 30) {
+          capacity += 3;
+          rates.retries = Math.min(90, rates.retries + 12);
+          rates.attempts = 100 + rates.retries;
+          rates.throughput = 90;
+          await aws.send(new SetDesiredCapacityCommand({ AutoScalingGroupName: `${ns}-asg`, DesiredCapacity: capacity }));
+          await scaleDeployment('orders', capacity);
+        }
+        const g = await getGuard(ns, 'orders');
+        return g.status?.brake ? g : undefined;
+      },
+      60_000,
+      1200,
+    );
+    const brake = engaged.status!.brake!;
+    assert.equal(brake.action, 'Freeze');
+    assert.equal(engaged.status?.runaway?.state, 'Braking');
+    assert.match(engaged.status?.runaway?.evidence?.join('\n') ?? '', /^capacity \d+→\d+ \(\+\d+ %\) in /m);
+    assert.match(engaged.status?.runaway?.evidence?.join('\n') ?? '', /worker retries\/attempts \d+ %→\d+ %/);
+    const saved = Object.fromEntries((brake.saved ?? []).map((s) => [s.target, s]));
+    assert.equal(saved[`asg/${ns}-asg`]?.original, '40');
+    // A Deployment's ceiling field is spec.replicas itself: frozen at what runs now.
+    assert.equal(saved['Deployment/orders']?.field, 'spec.replicas');
+    assert.equal(saved['Deployment/orders']?.original, saved['Deployment/orders']?.held);
+    const holds = Object.fromEntries((engaged.status?.holds ?? []).filter((h) => h.owner === 'runaway').map((h) => [h.target, h.value]));
+    const frozenAsg = holds[`asg/${ns}-asg`]!;
+    assert.equal(String(frozenAsg), saved[`asg/${ns}-asg`]?.held);
+    assert.ok(frozenAsg > 4 && frozenAsg < 40, `ASG held at ${frozenAsg}`);
+    assert.ok(holds['Deployment/orders']! > 4);
+    assert.equal(engaged.status?.conditions?.find((c) => c.type === 'BrakeEngaged')?.status, 'True');
+    assert.equal(engaged.status?.conditions?.find((c) => c.type === 'RunawaySuspected')?.status, 'True');
+    await waitForEvents(ns, 'orders', 'BrakeEngaged');
+    assert.ok(notifier.fired.some((a) => a.incident === 'runaway' && /Froze asg\//.test(a.actions[0] ?? '')));
+    const metrics = await operator!.manager.metrics.registry.metrics();
+    assert.match(metrics, new RegExp(`costguard_brake_engaged\\{namespace="${ns}",name="orders"\\} 1`));
+    assert.match(metrics, new RegExp(`costguard_runaway_suspected\\{namespace="${ns}",name="orders"\\} 1`));
+
+    const audit = await eventually('the DryRun guard suspects the loop', async () => {
+      const g = await getGuard(ns, 'audit');
+      return g.status?.runaway?.state === 'Suspected' ? g : undefined;
+    });
+    assert.equal(audit.status?.brake, undefined);
+    assert.equal(audit.status?.holds, undefined);
+    assert.match(audit.status?.runaway?.evidence?.at(-1) ?? '', new RegExp(`^DryRun: would freeze asg/${ns}-asg MaxSize 40→\\d+`));
+    assert.equal(audit.status?.conditions?.find((c) => c.type === 'BrakeEngaged')?.reason, 'DryRun');
+
+    // Restart mid-brake: the new operator starts with an empty window and resumes from status.
+    await operator!.stop();
+    operator = await start();
+    await eventually('the restarted operator samples', async () => (await operator!.manager.metrics.registry.metrics()).includes(`costguard_runaway_score{namespace="${ns}",name="orders"}`));
+    const resumed = await getGuard(ns, 'orders');
+    assert.deepEqual(resumed.status?.brake?.saved, brake.saved, 'originals survive the restart');
+    assert.equal(resumed.status?.runaway?.state, 'Braking');
+
+    // Recovery: retries back within budget. After the cooldown the holds rise in steps.
+    Object.assign(rates, { retries: 1, attempts: 101, throughput: 100 });
+    const stepped = await eventually('a release step', async () => {
+      const g = await getGuard(ns, 'orders');
+      return g.status?.runaway?.state === 'Recovering' ? g : undefined;
+    }, 60_000, 100);
+    const stepHold = stepped.status?.holds?.find((h) => h.owner === 'runaway' && h.target === `asg/${ns}-asg`)?.value;
+    assert.ok(stepHold !== undefined && stepHold > frozenAsg && stepHold < 40, `step hold ${stepHold}`);
+    const released = await eventually('the brake is released', async () => {
+      const g = await getGuard(ns, 'orders');
+      return g.status?.brake === undefined && g.status?.runaway?.state === 'Normal' ? g : undefined;
+    }, 60_000, 200);
+    assert.equal((released.status?.holds ?? []).filter((h) => h.owner === 'runaway').length, 0);
+    assert.equal(released.status?.conditions?.find((c) => c.type === 'BrakeEngaged')?.status, 'False');
+    await waitForEvents(ns, 'orders', 'BrakeReleased');
+    assert.ok(notifier.resolved.some((s) => /released in 4 steps/.test(s)));
+  });
+});

@@ -1,0 +1,111 @@
+// The detector's rules on small hand-made windows: each leg of the signature, hysteresis,
+// missing signals, and the evidence wording.
+import assert from 'node:assert/strict';
+import { assess } from '../../../src/controllers/runaway/detect.ts';
+import { evaluate, INITIAL_MEMORY, type DetectorMemory } from '../../../src/controllers/runaway/verdict.ts';
+import { replay } from '../../../src/controllers/runaway/replay.ts';
+import type { Sample } from '../../../src/signals/sample.ts';
+
+const opts = { windowSeconds: 1800, retryBudgetPercent: 10, intervalSeconds: 30 };
+
+/** n steady samples every 30 s, then `loop` samples of the runaway signature. */
+function series(steady: number, tail: (i: number) => Partial<Sample>, n: number): Sample[] {
+  const out: Sample[] = [];
+  for (let i = 0; i < steady; i++) out.push({ t: 30 * (i + 1), desired: 4, sqs_received: 1020, sqs_deleted: 1000, worker_attempts: 1020, worker_retries: 20, dlq_in: 0 });
+  for (let i = 0; i < n; i++) out.push({ t: 30 * (steady + i + 1), ...tail(i) });
+  return out;
+}
+
+const loop = (i: number): Partial<Sample> => ({
+  desired: 4 + 5 * (i + 1),
+  sqs_received: 1000 + 200 * i,
+  sqs_deleted: 800 - 50 * i,
+  worker_attempts: 1000 + 200 * i,
+  worker_retries: 200 + 150 * i,
+  dlq_in: 3 * i,
+});
+
+describe('runaway detector', () => {
+  it('calls capacity up, retries up past budget and throughput per instance down a loop', () => {
+    const samples = series(10, loop, 3);
+    const a = assess(samples, samples.at(-1)!.t, opts);
+    assert.equal(a.signature, 'loop');
+    assert.ok(a.score >= 60, String(a.score));
+    assert.equal(a.confidence, 1);
+  });
+
+  it('does not call load growth with throughput rising with capacity a loop', () => {
+    const samples = series(10, (i) => ({ desired: 4 + 4 * (i + 1), sqs_received: 1020 * (2 + i), sqs_deleted: 1000 * (2 + i), worker_attempts: 1020 * (2 + i), worker_retries: 20 * (2 + i) }), 4);
+    assert.equal(assess(samples, samples.at(-1)!.t, opts).signature, 'none');
+  });
+
+  it('does not call retries within the budget a loop, even as capacity grows and throughput per instance falls', () => {
+    const samples = series(10, (i) => ({ desired: 8 + 4 * i, sqs_received: 1080, sqs_deleted: 1000, worker_attempts: 1080, worker_retries: 80 }), 4);
+    assert.equal(assess(samples, samples.at(-1)!.t, opts).signature, 'none');
+  });
+
+  it('calls retries and collapsing throughput without growth a downstream problem', () => {
+    const samples = series(10, () => ({ desired: 4, sqs_received: 2000, sqs_deleted: 100, breaker_open_fraction: 0.9 }), 3);
+    const a = assess(samples, samples.at(-1)!.t, opts);
+    assert.equal(a.signature, 'downstream');
+    assert.equal(a.healthy, false);
+  });
+
+  it('waits for the minimum number of samples', () => {
+    const samples = series(0, loop, 3);
+    assert.equal(assess(samples, samples.at(-1)!.t, opts).signature, 'insufficient');
+  });
+
+  it('ignores samples after now and before the window (the clock is the caller\'s)', () => {
+    const samples = series(10, loop, 3);
+    assert.equal(assess(samples, 300, opts).signature, 'none');
+    assert.equal(assess(samples, samples.at(-1)!.t + 3600, opts).signature, 'insufficient');
+  });
+
+  it('lowers confidence and the score, and says what is missing, when columns are absent', () => {
+    const full = series(10, loop, 3);
+    const sparse = full.map(({ t, desired, sqs_received, sqs_deleted }) => ({ t, ...(desired !== undefined ? { desired } : {}), ...(sqs_received !== undefined ? { sqs_received } : {}), ...(sqs_deleted !== undefined ? { sqs_deleted } : {}) }));
+    const now = full.at(-1)!.t;
+    const a = assess(full, now, opts);
+    const b = assess(sparse, now, opts);
+    assert.ok(b.confidence < a.confidence);
+    assert.ok(b.score < a.score);
+    const { verdict } = evaluate(INITIAL_MEMORY, sparse, now, opts);
+    assert.match(verdict.evidence.join('\n'), /not observed: worker retries\/attempts, DLQ inflow \(confidence 83 %\)/);
+  });
+
+  it('needs the signature on two evaluations in a row (one noisy sample raises nothing)', () => {
+    const samples = series(10, loop, 3);
+    let memory: DetectorMemory = INITIAL_MEMORY;
+    const states: string[] = [];
+    for (const now of [samples.at(-2)!.t, samples.at(-1)!.t]) {
+      const step = evaluate(memory, samples, now, opts);
+      memory = step.memory;
+      states.push(step.verdict.state);
+    }
+    assert.deepEqual(states, ['normal', 'runaway']);
+  });
+
+  it('stays a runaway while retries stay past budget, and clears only after four healthy evaluations', () => {
+    const hot = series(10, loop, 3);
+    const cooling = [...hot];
+    for (let i = 0; i < 6; i++) cooling.push({ t: hot.at(-1)!.t + 30 * (i + 1), desired: 19, sqs_received: 1010, sqs_deleted: 1000, worker_attempts: 1010, worker_retries: 10, dlq_in: 0 });
+    const r = replay(cooling, opts);
+    assert.deepEqual(r.changes.map((c) => c.verdict.state), ['runaway', 'normal']);
+    assert.equal(r.changes[1]!.t - hot.at(-1)!.t, 4 * 30 + 30);
+  });
+
+  it('writes evidence in the words of the brief', () => {
+    const samples: Sample[] = [];
+    for (let i = 0; i <= 60; i++) {
+      const late = i >= 58;
+      samples.push({ t: 30 * i, desired: i < 2 ? 4 : late ? 19 : 10, sqs_received: late ? 1710 : 1020, sqs_deleted: 1000, in_service: i < 2 ? 4 : late ? 19 : 10 });
+    }
+    samples[59]!.sqs_deleted = 722;
+    samples[60]!.sqs_deleted = 722;
+    const { verdict } = evaluate(INITIAL_MEMORY, samples, 1800, opts);
+    assert.equal(verdict.evidence[0], 'capacity 4→19 (+375 %) in 29m30s');
+    assert.match(verdict.evidence[1]!, /^receives\/deletes 1\.02→2\.37$/);
+    assert.match(verdict.evidence[2]!, /^deletes per instance −\d+ %$/);
+  });
+});
