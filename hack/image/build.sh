@@ -74,10 +74,13 @@ build_app() {
 }
 
 build_image() {
-  local epoch
+  local epoch previous id
   epoch=$(git -C "$root" log -1 --format=%ct 2>/dev/null || echo 0)
-  podman build --quiet --file "$here/Containerfile" --timestamp "$epoch" \
-    --build-arg VERSION="$version" --tag "$tag" "$stage" >/dev/null
+  previous=$(podman image inspect --format '{{.Id}}' "$tag" 2>/dev/null || true)
+  id=$(podman build --quiet --file "$here/Containerfile" --timestamp "$epoch" \
+    --build-arg VERSION="$version" --tag "$tag" "$stage")
+  # The tag moved: drop the image it named, so rebuilds do not pile up in podman's store.
+  if [ -n "$previous" ] && [ "$previous" != "$id" ]; then podman rmi "$previous" >/dev/null 2>&1 || true; fi
   rm -f "$out/$name.oci.tar"
   podman save --quiet --format oci-archive --output "$out/$name.oci.tar" "$tag"
   skopeo inspect --format '{{.Digest}}' "oci-archive:$out/$name.oci.tar" >"$out/$name.oci.tar.digest"
