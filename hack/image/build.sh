@@ -19,7 +19,9 @@ set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 root=$(cd "$here/../.." && pwd)
 out=${OUT:-$root/dist/image}
-stage=$out/stage
+# Always inside the checkout: the source maps tsc writes name src/ relative to it, so a build
+# elsewhere (OUT) still gives the same files and the same digest.
+stage=$root/dist/image/stage
 name=costguard
 version=$(node -p 'require(process.argv[1]).version' "$root/package.json")
 tag=localhost/$name:$version
