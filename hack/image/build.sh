@@ -101,7 +101,7 @@ write_sbom() {
 main() {
   [ "$(id -u)" -eq 0 ] || die 'needs root (mmdebstrap root mode and rootful podman)'
   rm -rf "$stage"
-  mkdir -p "$stage"
+  mkdir -p "$stage" "$out"
   cp "$here/Containerfile" "$stage/"
   log 'root filesystem from pinned Debian packages'
   build_rootfs
