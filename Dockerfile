@@ -2,6 +2,8 @@
 # The CostGuard operator image: the compiled operator (dist/), its production dependencies and
 # the CRDs, on Node 24, running as an unprivileged user. Build from the repository root:
 #   docker build -t costguard:dev .
+# Without Docker, `make image` builds the same /app, user, entrypoint and command FROM scratch
+# from pinned inputs (hack/image/); test/integration/image/ checks that the two agree.
 
 ARG NODE_IMAGE=node:24-bookworm-slim
 

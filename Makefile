@@ -90,8 +90,19 @@ lint: deps ## ESLint (typescript-eslint) and the TypeScript type check
 lint-docker: $(HADOLINT) ## hadolint the Dockerfile (no engine is needed to lint it)
 	$(HADOLINT) Dockerfile
 
+CHECKOV := $(TOOLS)/checkov/bin/checkov
+
+$(CHECKOV): hack/lint/checkov-requirements.txt
+	$(PYTHON) -m venv $(TOOLS)/checkov
+	$(TOOLS)/checkov/bin/pip install --quiet --disable-pip-version-check -r hack/lint/checkov-requirements.txt
+	@touch $@
+
+.PHONY: lint-chart
+lint-chart: $(CHECKOV) $(KUBE_CLIS) ## checkov on the chart rendered with default and full values
+	hack/lint/checkov-chart.sh $(CHECKOV) $(BIN)/helm
+
 .PHONY: verify
-verify: generate lint lint-docker ## Fail when generated files drift from src/api, or lint fails
+verify: generate lint lint-docker lint-chart ## Fail when generated files drift from src/api, or lint fails
 	@git diff --exit-code -- crds charts/costguard/crds docs/crd-reference.md || { echo 'generated CRDs drifted from src/api: run make generate and commit'; exit 1; }
 	@untracked=$$(git ls-files --others --exclude-standard -- crds charts/costguard/crds docs/crd-reference.md); \
 	  [ -z "$$untracked" ] || { echo "generated files not committed: $$untracked"; exit 1; }
@@ -105,11 +116,45 @@ test-unit: deps ## Unit tests (pure logic, no peers)
 	npx mocha --config test/unit/.mocharc.json
 
 .PHONY: test-integration
-test-integration: testenv ## Integration tests against a real kube-apiserver + etcd and moto
+test-integration: testenv image ## Integration tests against a real kube-apiserver + etcd and moto (the image's too)
 	npx mocha --config test/integration/.mocharc.json
 
 .PHONY: test
 test: verify test-unit test-integration ## Everything CI runs: verify, unit and integration tests
+
+# --- Container image ------------------------------------------------------------------------
+# Built without a Docker engine (hack/image/build.sh): podman over a FROM-scratch Containerfile,
+# a root filesystem that mmdebstrap extracts from pinned Debian packages, and the pinned Node
+# binary. Needs root. The Debian tools come from apt when missing (about 30 s); syft, which
+# writes the SBOM, is built from its Go module.
+IMAGE_DIR   := dist/image
+IMAGE       := $(IMAGE_DIR)/costguard.oci.tar
+IMAGE_APT   := podman runc skopeo mmdebstrap
+SYFT_VERSION := v1.57.1
+SYFT        := $(TOOLS)/syft/$(SYFT_VERSION)/syft
+IMAGE_INPUTS := package.json package-lock.json tsconfig.json tsconfig.build.json \
+  $(shell find src crds hack/image -type f 2>/dev/null)
+export CONTAINERS_CONF := $(ROOT)/hack/image/containers.conf
+
+.PHONY: image-tools
+image-tools: ## Install podman, runc, skopeo and mmdebstrap with apt when one is missing
+	@missing=$$(for t in $(IMAGE_APT); do command -v $$t >/dev/null || echo $$t; done); \
+	  [ -z "$$missing" ] || { [ "$$(id -u)" -eq 0 ] || { echo "image: needs root to apt-get install:" $$missing; exit 1; }; \
+	    DEBIAN_FRONTEND=noninteractive apt-get update -qq && \
+	    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $(IMAGE_APT) >/dev/null; }
+
+$(SYFT):
+	GOBIN=$(dir $@) GOFLAGS=-trimpath go install github.com/anchore/syft/cmd/syft@$(SYFT_VERSION)
+
+$(IMAGE): $(IMAGE_INPUTS) | deps image-tools $(SYFT)
+	NODE_VERSION=$(NODE_VERSION) SYFT=$(SYFT) OUT=$(ROOT)/$(IMAGE_DIR) hack/image/build.sh
+
+.PHONY: image
+image: $(IMAGE) ## Build the operator image: dist/image/costguard.oci.tar, its .digest and SBOMs
+
+.PHONY: test-image
+test-image: testenv image ## Run the built image with podman: --version, then the operator against the local API server and moto
+	npx mocha --config test/integration/image/.mocharc.json
 
 .PHONY: demo
 demo: testenv ## Main job on the embedded default: local API server + moto, CRD, samples

@@ -41,6 +41,7 @@ const BAD_VALUES: { set: string[]; path: string; why: string }[] = [
   { set: ['--set', 'replicaCount=0'], path: '/replicaCount', why: 'no replica' },
   { set: ['--set-string', 'replicaCount=two'], path: '/replicaCount', why: 'not an integer' },
   { set: ['--set', 'image.tag=true'], path: '/image/tag', why: 'a boolean tag' },
+  { set: ['--set', 'image.digest=0123abcd'], path: '/image/digest', why: 'a digest without sha256:' },
   { set: ['--set', 'image.pullPolicy=Sometimes'], path: '/image/pullPolicy', why: 'not a pull policy' },
   { set: ['--set', 'aws.region=mars'], path: '/aws/region', why: 'not an AWS region' },
   { set: ['--set', 'aws.endpointUrl=ftp://moto:5000'], path: '/aws/endpointUrl', why: 'not an http(s) URL' },
@@ -212,13 +213,16 @@ describe('Helm chart charts/costguard', function () {
       assert.equal(envValue(full, 'AWS_REGION'), 'eu-west-1');
       assert.match(envValue(full, 'AWS_ENDPOINT_URL') ?? '', /^https:\/\/vpce-/);
       assert.equal(envValue(full, 'AWS_STS_REGIONAL_ENDPOINTS'), 'regional');
-      assert.equal(full.image, 'registry.example.com/platform/costguard:0.1.0-rc.1');
+      assert.equal(full.image, 'registry.example.com/platform/costguard@sha256:4d7f1d9c0f3b5e2a8c6b7e9f0a1d2c3b4e5f60718293a4b5c6d7e8f9a0b1c2d3');
     });
 
     it('pulls by digest when image.digest is set', async () => {
       const digest = `sha256:${'a'.repeat(64)}`;
       const c = operatorContainer(await render({ args: ['--set', `image.digest=${digest}`] }));
       assert.equal(c.image, `ghcr.io/costguard/costguard@${digest}`);
+      // Your registry, as docs/operations.md shows it: the digest wins over a tag given too.
+      const mine = ['--set', 'image.repository=registry.example.com/platform/costguard', '--set-string', 'image.tag=0.1.0', '--set', `image.digest=${digest}`];
+      assert.equal(operatorContainer(await render({ args: mine })).image, `registry.example.com/platform/costguard@${digest}`);
     });
 
     it('annotates the ServiceAccount for IRSA and runs the pods as it', async () => {
