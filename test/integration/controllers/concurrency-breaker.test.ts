@@ -3,9 +3,10 @@
 // its own loopback address (127.0.0.x), all on the same port as pods are, and Pod objects in
 // the real API server whose status.podIP points there. A worker's breaker opens because calls
 // through it fail, and closes when its half-open trial call succeeds. No kubelet runs, so the
-// test sets the pods' phase and IP itself, and writes the worker.json the workers read.
+// test sets the pods' phase and IP itself, and copies the worker.json the operator publishes
+// into the file the workers read.
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { RunningOperator } from '../../../src/cli/operator.ts';
@@ -19,12 +20,28 @@ import { condition, createGuard, createNamespace, eventually, getGuard, installC
 const PODS: ResourceType = { group: '', version: 'v1', plural: 'pods', kind: 'Pod', namespaced: true };
 const WORKERS = 4;
 
-// Four failed calls of four open a worker's breaker; a short reset timeout lets a recovered
-// downstream close it quickly (while the downstream still fails, the worker's trial call at
-// half-open fails at once and the breaker reopens).
-function writeWorkerSettings(file: string): void {
-  const breaker = { errorThresholdPercentage: 50, volumeThreshold: 4, resetTimeoutMs: 500, fleetOpenPercent: 50 };
-  writeFileSync(file, JSON.stringify({ version: 1, perReplicaLimit: 8, frozen: false, retryBudgetPercent: 10, breaker, publishedAt: new Date().toISOString() }));
+/**
+ * Does what the kubelet does for a ConfigMap volume: copies the worker.json the operator
+ * published for the guard into the file the workers read (write, then rename, so a reader
+ * never sees half a file). Returns the published document.
+ */
+async function deliverPublishedSettings(namespace: string, guard: string, file: string): Promise<{ perReplicaLimit: number; breaker: Record<string, number> }> {
+  const text = await eventually('the worker ConfigMap', async () => {
+    const cm = await rest().get<{ data?: Record<string, string> }>(objectPath(Resources.configMaps, namespace, `costguard-${guard}`)).catch(() => undefined);
+    return cm?.data?.['worker.json'];
+  });
+  writeFileSync(`${file}.tmp`, text);
+  renameSync(`${file}.tmp`, file);
+  return JSON.parse(text) as { perReplicaLimit: number; breaker: Record<string, number> };
+}
+
+/** Waits until a worker's /metrics shows it loaded a settings file with this limit. */
+function waitForSettingsLoaded(host: string, port: number, limit: number): Promise<true> {
+  return eventually(`${host} loaded the published settings`, async () => {
+    const text = await fetch(`http://${host}:${port}/metrics`).then((r) => r.text());
+    const loaded = /^costguard_worker_config_last_success_timestamp_seconds [1-9]/m.test(text);
+    return loaded && new RegExp(`^costguard_worker_limit ${limit}$`, 'm').test(text) ? true : undefined;
+  });
 }
 
 async function createRunningPod(namespace: string, name: string, ip: string): Promise<void> {
@@ -46,10 +63,11 @@ describe('concurrency: the fleet breaker view', function () {
   let operator: RunningOperator;
   const workers: BreakerWorkerProcess[] = [];
   const settingsDir = mkdtempSync(join(tmpdir(), 'costguard-fleet-'));
+  const settingsFile = join(settingsDir, 'worker.json');
   let port = 0;
 
   async function startWorker(i: number): Promise<BreakerWorkerProcess> {
-    const worker = await BreakerWorkerProcess.start({ host: `127.0.0.${i + 2}`, port, configFile: join(settingsDir, 'worker.json'), breaker: 'downstream' });
+    const worker = await BreakerWorkerProcess.start({ host: `127.0.0.${i + 2}`, port, configFile: settingsFile, breaker: 'downstream' });
     workers.push(worker);
     return worker;
   }
@@ -59,7 +77,8 @@ describe('concurrency: the fleet breaker view', function () {
     await installCrds();
     ns = await createNamespace('breaker');
     // Every pod serves on the same port, as pods do; each has its own loopback address.
-    writeWorkerSettings(join(settingsDir, 'worker.json'));
+    // Like pods whose optional ConfigMap volume is still empty: the workers start on the
+    // library's defaults and pick up the operator's settings once they are delivered.
     port = (await startWorker(0)).port;
     for (let i = 1; i < WORKERS; i++) await startWorker(i);
     await rest().create(collectionPath(Resources.deployments, ns), {
@@ -90,13 +109,20 @@ describe('concurrency: the fleet breaker view', function () {
       mode: 'Enforce',
       workloads: [{ kind: 'Deployment', name: 'fleet', maxReplicas: 10 }],
       concurrency: { workload: { kind: 'Deployment', name: 'fleet' }, fleetMax: 40, perReplicaMax: 8 },
-      breaker: { fleetOpenPercent: 50 },
+      // Four failed calls of four open a worker's breaker; a short reset timeout lets a
+      // recovered downstream close it quickly (while the downstream still fails, the worker's
+      // trial call at half-open fails at once and the breaker reopens).
+      breaker: { fleetOpenPercent: 50, volumeThreshold: 4, resetTimeout: '500ms' },
       runaway: { signals: { workers: { metricsPort: port } } },
     });
     const closed = await waitForCondition(ns, 'fleet', { type: 'BreakerOpen', status: 'False', reason: 'FleetBreakerClosed' });
     assert.deepEqual([closed.status?.breaker?.state, closed.status?.breaker?.openReplicas, closed.status?.breaker?.replicas], ['Closed', 0, 4]);
     // The ceilings controller's observation of the Deployment is what the hold is taken from.
     await waitForBreaker(ns, 'fleet', (g) => g.status?.workloads?.[0]?.replicas === 4, 'ceilings observed 4 replicas');
+    // The workers' breakers follow the settings the operator published for the guard.
+    const published = await deliverPublishedSettings(ns, 'fleet', settingsFile);
+    assert.deepEqual([published.breaker.volumeThreshold, published.breaker.resetTimeoutMs], [4, 500]);
+    await Promise.all(workers.map((_, i) => waitForSettingsLoaded(`127.0.0.${i + 2}`, port, published.perReplicaLimit)));
 
     await workers[0]!.fail();
     const one = await waitForBreaker(ns, 'fleet', (g) => g.status?.breaker?.openReplicas === 1, 'one open replica');
