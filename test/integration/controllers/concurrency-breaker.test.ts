@@ -1,48 +1,47 @@
-// The fleet breaker view against real HTTP endpoints: Pod objects in the real API server whose
-// status.podIP points at loopback addresses (127.0.0.x), each served by a prom-client registry
-// exposing costguard_worker_breaker_state as the worker library does. No kubelet runs, so the
-// test sets the pods' phase and IP itself.
+// The fleet breaker view against real workers: each pod is a separate process running the
+// costguard/worker library (test/support/breaker-worker.ts) with its /metrics server bound to
+// its own loopback address (127.0.0.x), all on the same port as pods are, and Pod objects in
+// the real API server whose status.podIP points there. A worker's breaker opens because calls
+// through it fail, and closes when its half-open trial call succeeds. No kubelet runs, so the
+// test sets the pods' phase and IP itself, and copies the worker.json the operator publishes
+// into the file the workers read.
 import assert from 'node:assert/strict';
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import { Gauge, Registry } from 'prom-client';
+import { mkdtempSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type { RunningOperator } from '../../../src/cli/operator.ts';
 import type { CostGuard } from '../../../src/api/v1alpha1/index.ts';
 import { COSTGUARD_RESOURCE } from '../../../src/controllers/resources.ts';
 import { collectionPath, objectPath, Resources, type ResourceType } from '../../../src/runtime/kube/resource.ts';
 import { ContentType } from '../../../src/runtime/kube/rest.ts';
+import { BreakerWorkerProcess } from '../../support/breaker-worker-process.ts';
 import { condition, createGuard, createNamespace, eventually, getGuard, installCrds, rest, startTestOperator, waitForCondition, waitForEvents } from './helpers.ts';
 
 const PODS: ResourceType = { group: '', version: 'v1', plural: 'pods', kind: 'Pod', namespaced: true };
+const WORKERS = 4;
 
-/** One worker's metrics endpoint: a breaker_state gauge per named breaker. */
-class FakeWorkerEndpoint {
-  readonly registry = new Registry();
-  readonly gauge = new Gauge({ name: 'costguard_worker_breaker_state', help: 'Breaker state: 0 closed, 1 half-open, 2 open.', labelNames: ['breaker'], registers: [this.registry] });
-  private server: Server | undefined;
+/**
+ * Does what the kubelet does for a ConfigMap volume: copies the worker.json the operator
+ * published for the guard into the file the workers read (write, then rename, so a reader
+ * never sees half a file). Returns the published document.
+ */
+async function deliverPublishedSettings(namespace: string, guard: string, file: string): Promise<{ perReplicaLimit: number; breaker: Record<string, number> }> {
+  const text = await eventually('the worker ConfigMap', async () => {
+    const cm = await rest().get<{ data?: Record<string, string> }>(objectPath(Resources.configMaps, namespace, `costguard-${guard}`)).catch(() => undefined);
+    return cm?.data?.['worker.json'];
+  });
+  writeFileSync(`${file}.tmp`, text);
+  renameSync(`${file}.tmp`, file);
+  return JSON.parse(text) as { perReplicaLimit: number; breaker: Record<string, number> };
+}
 
-  constructor() {
-    this.gauge.set({ breaker: 'downstream' }, 0);
-    new Gauge({ name: 'costguard_worker_in_flight', help: 'Jobs in flight.', registers: [this.registry] }).set(3);
-  }
-
-  async listen(host: string, port: number): Promise<number> {
-    this.server = createServer((_req, res) => {
-      void this.registry.metrics().then((text) => res.writeHead(200, { 'content-type': this.registry.contentType }).end(text));
-    });
-    await new Promise<void>((resolve, reject) => {
-      this.server!.once('error', reject).listen(port, host, () => resolve());
-    });
-    return (this.server.address() as AddressInfo).port;
-  }
-
-  open(state: 0 | 1 | 2): void {
-    this.gauge.set({ breaker: 'downstream' }, state);
-  }
-
-  close(): Promise<void> {
-    return new Promise((resolve) => (this.server ? this.server.close(() => resolve()) : resolve()));
-  }
+/** Waits until a worker's /metrics shows it loaded a settings file with this limit. */
+function waitForSettingsLoaded(host: string, port: number, limit: number): Promise<true> {
+  return eventually(`${host} loaded the published settings`, async () => {
+    const text = await fetch(`http://${host}:${port}/metrics`).then((r) => r.text());
+    const loaded = /^costguard_worker_config_last_success_timestamp_seconds [1-9]/m.test(text);
+    return loaded && new RegExp(`^costguard_worker_limit ${limit}$`, 'm').test(text) ? true : undefined;
+  });
 }
 
 async function createRunningPod(namespace: string, name: string, ip: string): Promise<void> {
@@ -62,22 +61,32 @@ const breakerHolds = (g: CostGuard) => (g.status?.holds ?? []).filter((h) => h.o
 describe('concurrency: the fleet breaker view', function () {
   let ns: string;
   let operator: RunningOperator;
-  const workers = Array.from({ length: 4 }, () => new FakeWorkerEndpoint());
+  const workers: BreakerWorkerProcess[] = [];
+  const settingsDir = mkdtempSync(join(tmpdir(), 'costguard-fleet-'));
+  const settingsFile = join(settingsDir, 'worker.json');
   let port = 0;
+
+  async function startWorker(i: number): Promise<BreakerWorkerProcess> {
+    const worker = await BreakerWorkerProcess.start({ host: `127.0.0.${i + 2}`, port, configFile: settingsFile, breaker: 'downstream' });
+    workers.push(worker);
+    return worker;
+  }
 
   before(async function () {
     this.timeout(60_000);
     await installCrds();
     ns = await createNamespace('breaker');
     // Every pod serves on the same port, as pods do; each has its own loopback address.
-    port = await workers[0]!.listen('127.0.0.2', 0);
-    for (let i = 1; i < workers.length; i++) await workers[i]!.listen(`127.0.0.${i + 2}`, port);
+    // Like pods whose optional ConfigMap volume is still empty: the workers start on the
+    // library's defaults and pick up the operator's settings once they are delivered.
+    port = (await startWorker(0)).port;
+    for (let i = 1; i < WORKERS; i++) await startWorker(i);
     await rest().create(collectionPath(Resources.deployments, ns), {
       metadata: { name: 'fleet' },
       spec: { replicas: 4, selector: { matchLabels: { app: 'fleet' } }, template: { metadata: { labels: { app: 'fleet' } }, spec: { containers: [{ name: 'w', image: 'example.com/w:1' }] } } },
     });
     await rest().patch(objectPath(Resources.deployments, ns, 'fleet', 'status'), { status: { replicas: 4 } }, ContentType.mergePatch);
-    for (let i = 0; i < workers.length; i++) await createRunningPod(ns, `fleet-${i}`, `127.0.0.${i + 2}`);
+    for (let i = 0; i < WORKERS; i++) await createRunningPod(ns, `fleet-${i}`, `127.0.0.${i + 2}`);
     // A running pod of another workload, reachable and open, must not be counted.
     await rest().create(collectionPath(PODS, ns), { metadata: { name: 'other', labels: { app: 'other' } }, spec: { containers: [{ name: 'w', image: 'x' }] } });
     await rest().patch(objectPath(PODS, ns, 'other', 'status'), { status: { phase: 'Running', podIP: '127.0.0.2', podIPs: [{ ip: '127.0.0.2' }] } }, ContentType.mergePatch);
@@ -87,8 +96,12 @@ describe('concurrency: the fleet breaker view', function () {
   });
 
   after(async () => {
-    await operator?.stop();
-    await Promise.all(workers.map((w) => w.close()));
+    try {
+      await operator?.stop();
+    } finally {
+      await Promise.all(workers.map((w) => w.stop()));
+      rmSync(settingsDir, { recursive: true, force: true });
+    }
   });
 
   it('is Closed while the breakers are closed, then Open at the quorum, holding scale-out, then releases', async () => {
@@ -96,36 +109,42 @@ describe('concurrency: the fleet breaker view', function () {
       mode: 'Enforce',
       workloads: [{ kind: 'Deployment', name: 'fleet', maxReplicas: 10 }],
       concurrency: { workload: { kind: 'Deployment', name: 'fleet' }, fleetMax: 40, perReplicaMax: 8 },
-      breaker: { fleetOpenPercent: 50 },
+      // Four failed calls of four open a worker's breaker; a short reset timeout lets a
+      // recovered downstream close it quickly (while the downstream still fails, the worker's
+      // trial call at half-open fails at once and the breaker reopens).
+      breaker: { fleetOpenPercent: 50, volumeThreshold: 4, resetTimeout: '500ms' },
       runaway: { signals: { workers: { metricsPort: port } } },
     });
     const closed = await waitForCondition(ns, 'fleet', { type: 'BreakerOpen', status: 'False', reason: 'FleetBreakerClosed' });
     assert.deepEqual([closed.status?.breaker?.state, closed.status?.breaker?.openReplicas, closed.status?.breaker?.replicas], ['Closed', 0, 4]);
     // The ceilings controller's observation of the Deployment is what the hold is taken from.
     await waitForBreaker(ns, 'fleet', (g) => g.status?.workloads?.[0]?.replicas === 4, 'ceilings observed 4 replicas');
+    // The workers' breakers follow the settings the operator published for the guard.
+    const published = await deliverPublishedSettings(ns, 'fleet', settingsFile);
+    assert.deepEqual([published.breaker.volumeThreshold, published.breaker.resetTimeoutMs], [4, 500]);
+    await Promise.all(workers.map((_, i) => waitForSettingsLoaded(`127.0.0.${i + 2}`, port, published.perReplicaLimit)));
 
-    workers[0]!.open(2);
+    await workers[0]!.fail();
     const one = await waitForBreaker(ns, 'fleet', (g) => g.status?.breaker?.openReplicas === 1, 'one open replica');
     assert.equal(one.status?.breaker?.state, 'Closed', '1 of 4 is below 50%');
     assert.deepEqual(breakerHolds(one), []);
 
-    workers[1]!.open(2);
+    await workers[1]!.fail();
     const open = await waitForCondition(ns, 'fleet', { type: 'BreakerOpen', status: 'True', reason: 'FleetBreakerOpen' });
     assert.deepEqual([open.status?.breaker?.state, open.status?.breaker?.openReplicas, open.status?.breaker?.replicas], ['Open', 2, 4]);
     assert.match(condition(open, 'BreakerOpen')?.message ?? '', /2 of 4 replicas of Deployment\/fleet have an open breaker/);
     assert.deepEqual(breakerHolds(open).map((h) => [h.target, h.value]), [['Deployment/fleet', 4]]);
     await waitForEvents(ns, 'fleet', 'FleetBreakerOpened');
 
-    workers[0]!.open(0);
-    workers[1]!.open(0);
+    await Promise.all([workers[0]!.recover(), workers[1]!.recover()]);
     const released = await waitForCondition(ns, 'fleet', { type: 'BreakerOpen', status: 'False', reason: 'FleetBreakerClosed' });
     assert.deepEqual(breakerHolds(released), []);
     await waitForEvents(ns, 'fleet', 'FleetBreakerClosed');
   });
 
   it('counts an unreachable pod as unknown, reports it, and keeps the holds', async () => {
-    workers[0]!.open(2);
-    workers[1]!.open(2);
+    await workers[0]!.fail();
+    await workers[1]!.fail();
     await waitForCondition(ns, 'fleet', { type: 'BreakerOpen', status: 'True', reason: 'FleetBreakerOpen' });
     // 127.0.0.9: nothing listens there, so the scrape is refused. 2 open of 5 is below 50%, but
     // with the unknown one it would reach it: the answer could go either way, so Unknown.
@@ -136,7 +155,7 @@ describe('concurrency: the fleet breaker view', function () {
     assert.deepEqual(breakerHolds(unknown).map((h) => h.target), ['Deployment/fleet'], 'an unknown pod never releases the hold');
 
     // A third open replica reaches the quorum whatever the unreachable one says.
-    workers[2]!.open(2);
+    await workers[2]!.fail();
     const open = await waitForCondition(ns, 'fleet', { type: 'BreakerOpen', status: 'True', reason: 'FleetBreakerOpen' });
     assert.equal(open.status?.breaker?.unknownReplicas, 1);
     // Metrics are set just after the status write: wait for them rather than race it.
