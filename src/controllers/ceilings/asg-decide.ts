@@ -1,6 +1,12 @@
-// Pure decision for one Auto Scaling group: observed values + ceiling + what we recorded last
-// time + the clock → the update to make (if any), why, and the status entry. Never raises a
-// value; touches nothing that is within its ceiling.
+// Pure decision for one Auto Scaling group: observed values + its effective cap (spec
+// ceiling lowered by holds and other guards) + the record on the group + what status kept
+// for the rate limit + the clock → the update to make (if any), why, and the next record.
+// MaxSize follows decideField (lowered above the cap, raised back only while it is still
+// CostGuard's value and never above the original). Only the fields being changed are sent:
+// lowering MaxSize below DesiredCapacity makes AWS lower DesiredCapacity itself, so a
+// concurrent scaling change to DesiredCapacity is never overwritten with an older value.
+import type { Cap } from './caps.ts';
+import { decideField, type FieldReason, type FieldRecord } from './field-decide.ts';
 
 export interface ObservedGroup {
   name: string;
@@ -16,16 +22,14 @@ export interface GroupCeiling {
   maxScaleOut?: { instances: number; perMs: number };
 }
 
-/** What the previous reconcile recorded for this group (from status). */
+/** What the previous reconcile kept in status for the rate limit. */
 export interface GroupMemory {
-  /** MaxSize before CostGuard first clamped it. */
-  originalMaxSize?: number;
   /** DesiredCapacity as last observed (after our own clamps), the rate limit's baseline. */
   lastDesired?: number;
   scaleOutWindow?: { startMs: number; baseline: number };
 }
 
-export type ClampReason = 'AboveCeiling' | 'Drift' | 'ScaleOutRateLimited' | 'MinAboveCeiling';
+export type ClampReason = FieldReason | 'ScaleOutRateLimited' | 'MinAboveCeiling';
 
 export interface FieldChange {
   field: 'MaxSize' | 'DesiredCapacity' | 'MinSize';
@@ -34,11 +38,23 @@ export interface FieldChange {
   reason: ClampReason;
 }
 
+export interface GroupInput {
+  ceiling: GroupCeiling;
+  /** The lowest of the spec ceiling, the holds and other guards' ceilings on this group. */
+  cap: Cap;
+  observed: ObservedGroup;
+  /** The record on the group's tags, if any. */
+  record?: FieldRecord | undefined;
+  memory: GroupMemory;
+}
+
 export interface GroupDecision {
   changes: FieldChange[];
-  /** Demand sits at or above the ceiling (or the rate limit) right now. */
+  /** Demand sits at or above the cap (or the rate limit) right now. */
   binding: boolean;
   memory: GroupMemory;
+  /** The record the group should carry once the changes are made. */
+  record: FieldRecord | undefined;
 }
 
 function scaleOutWindow(ceiling: GroupCeiling, observed: ObservedGroup, memory: GroupMemory, nowMs: number): GroupMemory['scaleOutWindow'] {
@@ -51,43 +67,42 @@ function scaleOutWindow(ceiling: GroupCeiling, observed: ObservedGroup, memory: 
   return { startMs: nowMs, baseline };
 }
 
-function desiredTarget(ceiling: GroupCeiling, observed: ObservedGroup, window: GroupMemory['scaleOutWindow']): { to: number; reason: ClampReason } | undefined {
-  const rateCap = window && ceiling.maxScaleOut ? window.baseline + ceiling.maxScaleOut.instances : Infinity;
-  const cap = Math.min(ceiling.maxSize, rateCap);
-  if (observed.desiredCapacity <= cap) return undefined;
-  const to = Math.max(cap, Math.min(observed.minSize, ceiling.maxSize));
-  if (to >= observed.desiredCapacity) return undefined;
-  return { to, reason: cap < ceiling.maxSize ? 'ScaleOutRateLimited' : 'AboveCeiling' };
+function rateLimitedDesired(ceiling: GroupCeiling, observed: ObservedGroup, window: GroupMemory['scaleOutWindow'], maxAfter: number): FieldChange | undefined {
+  if (!window || !ceiling.maxScaleOut) return undefined;
+  const rateCap = window.baseline + ceiling.maxScaleOut.instances;
+  if (rateCap >= maxAfter || observed.desiredCapacity <= rateCap) return undefined;
+  const to = Math.max(rateCap, Math.min(observed.minSize, maxAfter));
+  return to < observed.desiredCapacity ? { field: 'DesiredCapacity', from: observed.desiredCapacity, to, reason: 'ScaleOutRateLimited' } : undefined;
 }
 
-function maxSizeChanges(ceiling: GroupCeiling, observed: ObservedGroup, memory: GroupMemory): FieldChange[] {
-  if (observed.maxSize <= ceiling.maxSize) return [];
-  const reason: ClampReason = memory.originalMaxSize !== undefined ? 'Drift' : 'AboveCeiling';
-  const changes: FieldChange[] = [{ field: 'MaxSize', from: observed.maxSize, to: ceiling.maxSize, reason }];
+function maxSizeChanges(input: GroupInput): { changes: FieldChange[]; record: FieldRecord | undefined } {
+  const { observed } = input;
+  const d = decideField({ current: observed.maxSize, unsetMeans: Infinity, cap: input.cap, record: input.record, live: false });
+  if (!d.change || d.change.to === undefined) return { changes: [], record: d.record };
+  const changes: FieldChange[] = [{ field: 'MaxSize', from: observed.maxSize, to: d.change.to, reason: d.change.reason }];
   // AWS rejects MaxSize below MinSize, so an over-ceiling minimum comes down with it.
-  if (observed.minSize > ceiling.maxSize) {
-    changes.push({ field: 'MinSize', from: observed.minSize, to: ceiling.maxSize, reason: 'MinAboveCeiling' });
-  }
-  return changes;
+  if (observed.minSize > d.change.to) changes.push({ field: 'MinSize', from: observed.minSize, to: d.change.to, reason: 'MinAboveCeiling' });
+  return { changes, record: d.record };
 }
 
 export interface DecideContext {
   nowMs: number;
-  /** False in DryRun or while paused: the changes are reported, and memory records none of them. */
+  /** False in DryRun or while paused: the changes are reported, and nothing is recorded. */
   act: boolean;
 }
 
-export function decideGroup(ceiling: GroupCeiling, observed: ObservedGroup, memory: GroupMemory, ctx: DecideContext): GroupDecision {
-  const changes = maxSizeChanges(ceiling, observed, memory);
-  const window = scaleOutWindow(ceiling, observed, memory, ctx.nowMs);
-  const desired = desiredTarget(ceiling, observed, window);
-  if (desired) changes.push({ field: 'DesiredCapacity', from: observed.desiredCapacity, to: desired.to, reason: desired.reason });
-  const clampsMax = ctx.act && changes.some((c) => c.field === 'MaxSize');
-  const originalMaxSize = memory.originalMaxSize ?? (clampsMax ? observed.maxSize : undefined);
-  const desiredAfter = ctx.act && desired ? desired.to : observed.desiredCapacity;
+export function decideGroup(input: GroupInput, ctx: DecideContext): GroupDecision {
+  const { observed } = input;
+  const { changes, record } = maxSizeChanges(input);
+  const maxAfter = changes.find((c) => c.field === 'MaxSize')?.to ?? observed.maxSize;
+  const window = scaleOutWindow(input.ceiling, observed, input.memory, ctx.nowMs);
+  const desired = rateLimitedDesired(input.ceiling, observed, window, maxAfter);
+  if (desired) changes.push(desired);
+  const desiredAfter = ctx.act ? Math.min(desired?.to ?? observed.desiredCapacity, maxAfter) : observed.desiredCapacity;
   return {
     changes,
-    binding: desired !== undefined || observed.desiredCapacity >= ceiling.maxSize,
-    memory: { originalMaxSize, lastDesired: desiredAfter, scaleOutWindow: window },
+    binding: desired !== undefined || observed.desiredCapacity >= input.cap.value,
+    memory: { lastDesired: desiredAfter, scaleOutWindow: window },
+    record: ctx.act ? record : input.record,
   };
 }

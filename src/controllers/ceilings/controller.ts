@@ -16,7 +16,9 @@ import { failedEvent, findingEvent, invalidSpecEvent, missingEvent, observeFaile
 import { finalizeGuard } from './finalize.ts';
 import type { CeilingMetrics } from './metrics.ts';
 import { observeCeilings } from './observe.ts';
-import type { ObservedCeilings } from './observed.ts';
+import type { ObservedCeilings, PeerCeiling } from './observed.ts';
+import { peerCeilings } from './peers.ts';
+import { ownerOf } from './records.ts';
 import { planCeilings, type CeilingsPlan } from './plan.ts';
 import { nextStatus } from './status.ts';
 
@@ -40,6 +42,7 @@ interface Report {
 export class CeilingsReconciler implements Reconciler {
   readonly name = 'ceilings';
   private readonly deps: CeilingsDeps;
+  private readonly restoreAttempts = new Map<string, number>();
 
   constructor(deps: CeilingsDeps) {
     this.deps = deps;
@@ -50,7 +53,7 @@ export class CeilingsReconciler implements Reconciler {
     if (!cached) return;
     const { namespace = '', name = '' } = cached.metadata;
     if (isBeingDeleted(cached)) {
-      await finalizeGuard(this.deps, cached, ctx);
+      await finalizeGuard({ ...this.deps, restoreAttempts: this.restoreAttempts, peers: (g, o) => this.peersOf(g, o) }, cached, ctx);
       this.deps.metrics.forget(namespace, name);
       return;
     }
@@ -71,11 +74,13 @@ export class CeilingsReconciler implements Reconciler {
       return this.observeFailed(guard, err, ctx);
     }
     const nowMs = ctx.clock.now();
-    let plan = planCeilings(observed, guard.status ?? {}, { nowMs, act });
+    const owner = ownerOf(guard);
+    observed = { ...observed, peers: this.peersOf(guard, observed) };
+    let plan = planCeilings(observed, guard.status ?? {}, { nowMs, act, owner });
     if (act && plan.actions.some((a) => a.kind === 'asg')) plan = await this.replanWithLiveGroups(guard, observed, plan, { target, nowMs });
-    const failures = act ? await applyActions(this.deps, target, guard.metadata.namespace ?? '', plan.actions) : [];
+    const failures = act ? await applyActions(this.deps, target, { namespace: guard.metadata.namespace ?? '', owner }, plan.actions) : [];
     const failedTargets = new Set(failures.map((f) => f.action.target));
-    const applied = failures.length ? withFailedAsDryRun(plan, planCeilings(observed, guard.status ?? {}, { nowMs, act: false }), failedTargets) : plan;
+    const applied = failures.length ? withFailedAsDryRun(plan, planCeilings(observed, guard.status ?? {}, { nowMs, act: false, owner }), failedTargets) : plan;
     const failureText = failures.map((f) => `${f.action.target}: ${errorMessage(f.error)}`);
     await this.report(guard, { plan: applied, act, paused, failures: failureText, failedTargets }, ctx);
     const retryable = failures.find((f) => !isCloudError(f.error) || f.error.retryable);
@@ -87,7 +92,12 @@ export class CeilingsReconciler implements Reconciler {
     const names = plan.actions.flatMap((a) => (a.kind === 'asg' ? [a.name] : []));
     const live = new Map((await this.deps.snapshots.fresh(at.target, names)).map((g) => [g.name, g]));
     const groups = observed.groups.map((e) => ({ spec: e.spec, found: e.found.flatMap((g) => (names.includes(g.name) ? (live.has(g.name) ? [live.get(g.name)!] : []) : [g])) }));
-    return planCeilings({ ...observed, groups }, guard.status ?? {}, { nowMs: at.nowMs, act: true });
+    return planCeilings({ ...observed, groups }, guard.status ?? {}, { nowMs: at.nowMs, act: true, owner: ownerOf(guard) });
+  }
+
+  /** Other acting guards' ceilings on the targets this guard observed. */
+  private peersOf(guard: CostGuard, observed: ObservedCeilings): PeerCeiling[] {
+    return peerCeilings({ self: guard, guards: this.deps.guards.list(), observed, awsTargetOf: (g) => awsTargetOf(g, this.deps.defaultRegion) });
   }
 
   private async report(guard: CostGuard, r: Report, ctx: ReconcileContext): Promise<void> {

@@ -2,8 +2,12 @@
 import { parseDuration, type ScalingGroupStatus } from '../../api/v1alpha1/index.ts';
 import type { ScalingGroup, ScalingLimits } from '../../cloud/scaling-groups.ts';
 import { formatTime } from '../../runtime/conditions.ts';
+import { holdsOn } from '../shared/holds.ts';
 import { decideGroup, type DecideContext, type FieldChange, type GroupCeiling, type GroupDecision, type GroupMemory } from './asg-decide.ts';
-import { asgRef, type ObservedCeilings } from './observed.ts';
+import { capOf, capSuffix, type Cap } from './caps.ts';
+import type { FieldRecord } from './field-decide.ts';
+import { asgRef, peerCapsOn, type ObservedCeilings, type PlanInputs } from './observed.ts';
+import { ASG_KEYS, readFieldRecord } from './records.ts';
 
 export interface GroupAction {
   kind: 'asg';
@@ -11,6 +15,10 @@ export interface GroupAction {
   name: string;
   limits: ScalingLimits;
   changes: FieldChange[];
+  /** The record to tag the group with before the update; undefined with clearRecord. */
+  record?: FieldRecord;
+  /** Remove the record's tags after the update (CostGuard's change no longer stands). */
+  clearRecord: boolean;
 }
 
 export interface TargetOutcome<S> {
@@ -48,7 +56,6 @@ function memoryOf(prior: ScalingGroupStatus | undefined): GroupMemory {
   if (!prior) return {};
   const w = prior.scaleOutWindow;
   return {
-    originalMaxSize: prior.originalMaxSize,
     lastDesired: prior.desired,
     ...(w ? { scaleOutWindow: { startMs: Date.parse(w.start), baseline: w.baseline } } : {}),
   };
@@ -84,10 +91,11 @@ export function isRepeat(message: string, prior: { lastAction?: LastAction } | u
 }
 
 /** Drift says what changed and since when, so the alert answers "who raised it?" quickly. */
-function findingText(c: FieldChange, prior: ScalingGroupStatus | undefined, act: boolean): string {
-  if (c.reason !== 'Drift' || c.field !== 'MaxSize' || !prior) return describeChange(c, act);
-  const since = prior.lastAction ? ` (CostGuard set ${prior.maxSize} at ${prior.lastAction.time})` : '';
-  return `MaxSize was raised to ${c.from}${since}; ${act ? 'reverted' : 'would revert'} to ${c.to}${act ? '' : ' (DryRun)'}`;
+function findingText(c: FieldChange, g: { prior: ScalingGroupStatus | undefined; record: FieldRecord | undefined; cap: Cap }, act: boolean): string {
+  const held = c.field === 'MaxSize' && c.reason !== 'Released' ? capSuffix(g.cap) : '';
+  if (c.reason !== 'Drift' || c.field !== 'MaxSize' || !g.record) return `${describeChange(c, act)}${held}`;
+  const at = g.prior?.lastAction ? ` at ${g.prior.lastAction.time}` : '';
+  return `MaxSize was raised to ${c.from} (CostGuard set ${g.record.clamped}${at}); ${act ? 'reverted' : 'would revert'} to ${c.to}${act ? '' : ' (DryRun)'}${held}`;
 }
 
 function limitsOf(changes: FieldChange[]): ScalingLimits {
@@ -96,45 +104,62 @@ function limitsOf(changes: FieldChange[]): ScalingLimits {
 }
 
 /** All of a group's changes in one sentence: its lastAction message. */
-function changesText(d: GroupDecision, act: boolean): string {
-  return d.changes.map((c) => describeChange(c, act)).join('; ');
+function changesText(d: GroupDecision, cap: Cap, act: boolean): string {
+  return d.changes.map((c) => `${describeChange(c, act)}${c.field === 'MaxSize' && c.reason !== 'Released' ? capSuffix(cap) : ''}`).join('; ');
 }
 
 function groupStatus(
   resolved: { group: ScalingGroup; ceiling: GroupCeiling },
   d: GroupDecision,
   prior: ScalingGroupStatus | undefined,
-  ctx: DecideContext,
+  at: { ctx: DecideContext; cap: Cap },
 ): ScalingGroupStatus {
   const { group, ceiling } = resolved;
-  const message = changesText(d, ctx.act);
+  const { ctx } = at;
+  const message = changesText(d, at.cap, ctx.act);
   const after = ctx.act ? limitsOf(d.changes) : {};
   const window = d.memory.scaleOutWindow;
+  const maxSize = after.maxSize ?? group.maxSize;
+  const original = d.record?.original;
   return {
     name: group.name,
     ceiling: ceiling.maxSize,
-    maxSize: after.maxSize ?? group.maxSize,
-    desired: after.desiredCapacity ?? group.desiredCapacity,
+    maxSize,
+    desired: Math.min(after.desiredCapacity ?? group.desiredCapacity, maxSize),
     inService: group.inService,
-    ...(d.memory.originalMaxSize !== undefined ? { originalMaxSize: d.memory.originalMaxSize } : {}),
-    clamped: d.memory.originalMaxSize !== undefined || (ctx.act && after.desiredCapacity !== undefined),
+    ...(original !== undefined ? { originalMaxSize: original } : {}),
+    clamped: d.record !== undefined || (ctx.act && after.desiredCapacity !== undefined),
     binding: d.binding,
     ...(window ? { scaleOutWindow: { start: formatTime(window.startMs), baseline: window.baseline } } : {}),
     ...lastActionOf(d.changes, message, prior, ctx.nowMs),
   };
 }
 
+function sameRecord(a: FieldRecord | undefined, b: FieldRecord | undefined): boolean {
+  return a?.original === b?.original && a?.clamped === b?.clamped;
+}
+
+function groupAction(group: ScalingGroup, d: GroupDecision, before: FieldRecord | undefined): GroupAction | undefined {
+  const recordChanged = !sameRecord(before, d.record);
+  if (d.changes.length === 0 && !recordChanged) return undefined;
+  const target = asgRef(group.name);
+  return { kind: 'asg', target, name: group.name, limits: limitsOf(d.changes), changes: d.changes, ...(d.record && recordChanged ? { record: d.record } : {}), clearRecord: !d.record && before !== undefined };
+}
+
 export function planGroup(
   resolved: { group: ScalingGroup; ceiling: GroupCeiling },
   prior: ScalingGroupStatus | undefined,
-  ctx: DecideContext,
+  at: { ctx: DecideContext; inputs: PlanInputs },
 ): TargetOutcome<ScalingGroupStatus> & { action?: GroupAction } {
   const { group } = resolved;
-  const d = decideGroup(resolved.ceiling, group, memoryOf(prior), ctx);
+  const { ctx } = at;
   const target = asgRef(group.name);
-  const status = groupStatus(resolved, d, prior, ctx);
-  const action: GroupAction | undefined = ctx.act && d.changes.length > 0 ? { kind: 'asg', target, name: group.name, limits: limitsOf(d.changes), changes: d.changes } : undefined;
-  const repeated = !ctx.act && isRepeat(changesText(d, ctx.act), prior);
-  const findings = d.changes.map((c) => ({ target, message: `${target}: ${findingText(c, prior, ctx.act)}`, reason: c.reason, drift: c.reason === 'Drift', repeated }));
+  const cap = capOf(resolved.ceiling.maxSize, holdsOn(at.inputs.status, target), peerCapsOn(at.inputs, target));
+  const record = readFieldRecord(group.tags, ASG_KEYS);
+  const d = decideGroup({ ceiling: resolved.ceiling, cap, observed: group, record, memory: memoryOf(prior) }, ctx);
+  const status = groupStatus(resolved, d, prior, { ctx, cap });
+  const action = ctx.act ? groupAction(group, d, record) : undefined;
+  const repeated = !ctx.act && isRepeat(changesText(d, cap, ctx.act), prior);
+  const findings = d.changes.map((c) => ({ target, message: `${target}: ${findingText(c, { prior, record, cap }, ctx.act)}`, reason: c.reason, drift: c.reason === 'Drift', repeated }));
   return { status, ...(action ? { action } : {}), findings, binding: d.binding };
 }

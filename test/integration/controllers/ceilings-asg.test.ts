@@ -98,8 +98,8 @@ describe('ceilings: Auto Scaling groups', function () {
     assert.equal(group?.DesiredCapacity, 30);
     assert.match(guard.status?.scalingGroups?.[0]?.lastAction?.message ?? '', /would clamp MaxSize 40 → 20 .*\(DryRun\)/);
     assert.equal(guard.status?.scalingGroups?.[0]?.originalMaxSize, undefined);
-    const events = await waitForEvents(ns, 'dry', 'WouldClamp', 2);
-    assert.equal(events.length, 2, 'one per field it would clamp');
+    const events = await waitForEvents(ns, 'dry', 'WouldClamp');
+    assert.equal(events.length, 1, 'MaxSize only: AWS lowers DesiredCapacity with it, so CostGuard never sends an older desired');
     // Resyncs every second find the same would-be clamps: status is not rewritten for them.
     const before = (await getGuard(ns, 'dry')).metadata.resourceVersion;
     await new Promise((r) => setTimeout(r, 2500));

@@ -54,10 +54,11 @@ describe('planCeilings', () => {
 
   it('keeps a reverted drift in CeilingsEnforced for an hour, then forgets it', () => {
     const prior = { scalingGroups: [{ name: 'g', ceiling: 5, maxSize: 5, desired: 2, clamped: true, originalMaxSize: 10, lastAction: { time: '2026-11-27T11:00:00Z', message: 'clamped', reason: 'AboveCeiling' } }] };
-    const reverted = planCeilings(observed([{ spec: { name: 'g', maxSize: 5 }, found: [group('g', { maxSize: 40 })] }]), prior, { nowMs: T0, act: true });
+    const tags = { 'costguard.io/original-max-size': '10', 'costguard.io/clamped-max-size': '5', 'costguard.io/owner': 'ns/g' };
+    const reverted = planCeilings(observed([{ spec: { name: 'g', maxSize: 5 }, found: [group('g', { maxSize: 40, tags })] }]), prior, { nowMs: T0, act: true });
     assert.equal(reverted.status.scalingGroups?.[0]?.lastAction?.reason, 'Drift');
     assert.deepEqual(reverted.recentDrift, ['asg/g']);
-    const next = (nowMs: number) => planCeilings(observed([{ spec: { name: 'g', maxSize: 5 }, found: [group('g', { maxSize: 5 })] }]), reverted.status, { nowMs, act: true });
+    const next = (nowMs: number) => planCeilings(observed([{ spec: { name: 'g', maxSize: 5 }, found: [group('g', { maxSize: 5, tags })] }]), reverted.status, { nowMs, act: true });
     assert.equal(conditionsOf(next(T0 + 60_000)).CeilingsEnforced, 'True/DriftReverted');
     assert.equal(conditionsOf(next(T0 + DRIFT_MEMORY_MS)).CeilingsEnforced, 'True/WithinCeilings');
   });
