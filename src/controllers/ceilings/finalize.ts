@@ -37,7 +37,8 @@ async function restore(deps: RestoreDeps, guard: CostGuard, ctx: ReconcileContex
     const io = { rest: deps.rest, groups: deps.scalingGroups(awsTargetOf(guard, deps.defaultRegion)), peers: (o: ObservedCeilings) => deps.peers(guard, o) };
     const steps = await restoreAll(io, guard, ownerOf(guard));
     deps.restoreAttempts.delete(uid);
-    await ctx.events.publish(restoredEvent(regarding, describeRestore(steps)));
+    // A retry after the work is done (e.g. a 409 on the finalizer patch) finds no records: no news.
+    if (steps.length) await ctx.events.publish(restoredEvent(regarding, describeRestore(steps)));
     ctx.log.info({ written: steps.filter((s) => s.write).length, left: steps.filter((s) => !s.write).length }, 'onDelete Restore done');
   } catch (err) {
     const attempts = (deps.restoreAttempts.get(uid) ?? 0) + 1;

@@ -128,7 +128,8 @@ function groupStatus(
     desired: Math.min(after.desiredCapacity ?? group.desiredCapacity, maxSize),
     inService: group.inService,
     ...(original !== undefined ? { originalMaxSize: original } : {}),
-    clamped: d.record !== undefined || (ctx.act && after.desiredCapacity !== undefined),
+    // CostGuard's value stands on the group (not merely recorded: a failed write leaves the record).
+    clamped: d.record?.clamped === maxSize || (ctx.act && after.desiredCapacity !== undefined),
     binding: d.binding,
     ...(window ? { scaleOutWindow: { start: formatTime(window.startMs), baseline: window.baseline } } : {}),
     ...lastActionOf(d.changes, message, prior, ctx.nowMs),

@@ -37,19 +37,26 @@ export interface NodePoolAction {
 type WorkloadEntry = ObservedCeilings['workloads'][number];
 type NodePoolEntry = ObservedCeilings['nodePools'][number];
 
+/** The readable copy of the record's original; an unset field shows its default (KEDA: 100), an unbounded one nothing. */
+function originalOf(d: WorkloadDecision, kind: WorkloadKind): number | undefined {
+  if (!d.record) return undefined;
+  const value = d.record.original ?? REPLICA_FIELD[kind].unsetMeans;
+  return Number.isFinite(value) ? value : undefined;
+}
+
 function workloadStatus(entry: WorkloadEntry, d: WorkloadDecision, prior: WorkloadStatus | undefined, at: { ctx: DecideContext; message: string }): WorkloadStatus {
   const observed = entry.found!;
   const change = d.change;
   const value = at.ctx.act && change ? change.to : observed.value;
-  const original = d.record?.original ?? (d.record ? REPLICA_FIELD[observed.kind].unsetMeans : undefined);
+  const original = originalOf(d, observed.kind);
   return {
     kind: entry.spec.kind,
     name: entry.spec.name,
     ceiling: entry.spec.maxReplicas,
     ...(value !== undefined ? { maxReplicas: value } : {}),
     ...(observed.replicas !== undefined ? { replicas: observed.replicas } : {}),
-    ...(original !== undefined && Number.isFinite(original) ? { originalMaxReplicas: original } : {}),
-    clamped: d.record !== undefined,
+    ...(original !== undefined ? { originalMaxReplicas: original } : {}),
+    clamped: (value ?? REPLICA_FIELD[observed.kind].unsetMeans) === d.record?.clamped,
     binding: d.binding,
     ...lastActionOf(change ? [change] : [], at.message, prior, at.ctx.nowMs),
   };
@@ -123,12 +130,13 @@ export function planNodePool(entry: NodePoolEntry, prior: NodePoolStatus | undef
   const d = decideNodePool(entry.spec.limits, observed, nodePoolCaps(at.inputs, target), ctx);
   const message = limitsText(d.changes, ctx.act);
   const originalLimits = originalsOf(d.record);
+  const limits = ctx.act ? limitsAfter(observed.limits, d.changes) : observed.limits;
   const status: NodePoolStatus = {
     name: entry.spec.name,
-    limits: ctx.act ? limitsAfter(observed.limits, d.changes) : observed.limits,
+    limits,
     usage: observed.usage,
     ...(originalLimits ? { originalLimits } : {}),
-    clamped: d.record !== undefined,
+    clamped: Object.entries(d.record ?? {}).some(([k, v]) => String(limits[k as keyof Quantities]) === String(v.clamped)),
     binding: d.binding,
     ...lastActionOf(d.changes, message, prior, ctx.nowMs),
   };

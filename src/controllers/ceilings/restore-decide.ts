@@ -80,10 +80,19 @@ export function decideRestore(input: RestoreInput): RestoreStep {
   return { target: input.target, field: input.field, ...restoreStep(input) };
 }
 
-/** One sentence per step, for the Restore event: each value written and each left alone, and why. */
+const list = (items: readonly string[], max = 5): string =>
+  items.length <= max ? items.join(', ') : `${items.slice(0, max).join(', ')} and ${items.length - max} more`;
+
+/**
+ * One sentence for the Restore event: each value written (field, from, to, why) and each left
+ * alone and why. Targets with the same change are grouped so 200 groups still fit an event.
+ */
 export function describeRestore(steps: readonly RestoreStep[]): string {
-  const parts = steps.map((s) =>
-    s.write ? `${s.target} ${s.field} ${show(s.write.from)} → ${show(s.write.to)} (${s.write.why})` : `left ${s.target} ${s.field}: ${s.left}`,
-  );
-  return parts.length ? `onDelete Restore: ${parts.join('; ')}.` : 'onDelete Restore: nothing of CostGuard\'s to restore.';
+  const groups = new Map<string, string[]>();
+  for (const s of steps) {
+    const key = s.write ? `${s.field} ${show(s.write.from)} → ${show(s.write.to)} (${s.write.why})` : `left ${s.field}: ${s.left}`;
+    groups.set(key, [...(groups.get(key) ?? []), s.target]);
+  }
+  const parts = [...groups.entries()].map(([what, targets]) => (what.startsWith('left ') ? `left ${list(targets)} ${what.slice('left '.length)}` : `${list(targets)} ${what}`));
+  return parts.length ? `onDelete Restore: ${parts.join('; ')}.` : "onDelete Restore: nothing of CostGuard's to restore.";
 }

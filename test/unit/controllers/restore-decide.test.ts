@@ -55,4 +55,10 @@ describe('decideRestore', () => {
         'left Deployment/web spec.replicas: a live count: CostGuard never scales up by itself (left at 30).',
     );
   });
+
+  it('groups targets with the same change, so 200 groups fit one event', () => {
+    const steps = Array.from({ length: 200 }, (_, i) => decideRestore(base({ target: `asg/orders-${i}` })));
+    const text = describeRestore(steps);
+    assert.match(text, /^onDelete Restore: asg\/orders-0, asg\/orders-1, asg\/orders-2, asg\/orders-3, asg\/orders-4 and 195 more MaxSize 20 → 40 \(the recorded original\)\.$/);
+  });
 });
