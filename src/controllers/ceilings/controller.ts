@@ -12,6 +12,7 @@ import type { ReconcileContext, Reconciler, ReconcileResult } from '../../runtim
 import { awsTargetOf, COSTGUARD_RESOURCE } from '../resources.ts';
 import { applyActions, type ActDeps } from './act.ts';
 import { ceilingConditions } from './conditions.ts';
+import { ceilingIssues } from './spec-issues.ts';
 import { failedEvent, findingEvent, invalidSpecEvent, missingEvent, observeFailedEvent } from './events.ts';
 import { finalizeGuard } from './finalize.ts';
 import type { CeilingMetrics } from './metrics.ts';
@@ -58,7 +59,7 @@ export class CeilingsReconciler implements Reconciler {
       return;
     }
     const guard = await ensureFinalizer(this.deps.rest, COSTGUARD_RESOURCE, cached, FINALIZER);
-    const issues = validateSpec(guard.spec);
+    const issues = ceilingIssues(validateSpec(guard.spec));
     if (issues.length) return this.rejectSpec(guard, issues.map((i) => `${i.path}: ${i.message}`).join('; '), ctx);
     await this.enforce(guard, ctx);
   }
