@@ -2,10 +2,14 @@
 // ceiling lowered by holds and other guards) + the record on the group + what status kept
 // for the rate limit + the clock → the update to make (if any), why, and the next record.
 // MaxSize follows decideField (lowered above the cap, raised back only while it is still
-// CostGuard's value and never above the original). Only the fields being changed are sent:
-// lowering MaxSize below DesiredCapacity makes AWS lower DesiredCapacity itself, so a
-// concurrent scaling change to DesiredCapacity is never overwritten with an older value.
+// CostGuard's value and never above the original). Only MaxSize (and MinSize when it sits
+// above it) is ever sent: lowering MaxSize below DesiredCapacity makes AWS lower DesiredCapacity
+// itself, so a concurrent scaling change to DesiredCapacity is never overwritten with an older
+// value. The scale-out rate limit is one more cap on MaxSize (the lowest DesiredCapacity of
+// the last `per` + N, a sliding window), so the group's own scaling policy never launches
+// instances that would then be terminated, and MaxSize follows back up as the window slides.
 import type { Cap } from './caps.ts';
+import { formatDuration } from '../../api/v1alpha1/duration.ts';
 import { decideField, type FieldReason, type FieldRecord } from './field-decide.ts';
 
 export interface ObservedGroup {
@@ -22,12 +26,23 @@ export interface GroupCeiling {
   maxScaleOut?: { instances: number; perMs: number };
 }
 
+/** One point of the rate limit's sliding window: DesiredCapacity observed at a time. */
+export interface Sample {
+  atMs: number;
+  desired: number;
+}
+
 /** What the previous reconcile kept in status for the rate limit. */
 export interface GroupMemory {
-  /** DesiredCapacity as last observed (after our own clamps), the rate limit's baseline. */
-  lastDesired?: number;
-  scaleOutWindow?: { startMs: number; baseline: number };
+  /**
+   * The sliding window's minimum queue: samples with strictly increasing desired, none older
+   * than `per`. Its first entry is the lowest DesiredCapacity of the last `per`.
+   */
+  history?: Sample[];
 }
+
+/** Status keeps at most this many samples; older neighbours merge conservatively. */
+export const MAX_SAMPLES = 16;
 
 export type ClampReason = FieldReason | 'ScaleOutRateLimited' | 'MinAboveCeiling';
 
@@ -50,6 +65,8 @@ export interface GroupInput {
 
 export interface GroupDecision {
   changes: FieldChange[];
+  /** The cap that applied: the input cap, or the rate limit's when it is lower. */
+  cap: Cap;
   /** Demand sits at or above the cap (or the rate limit) right now. */
   binding: boolean;
   memory: GroupMemory;
@@ -57,29 +74,37 @@ export interface GroupDecision {
   record: FieldRecord | undefined;
 }
 
-function scaleOutWindow(ceiling: GroupCeiling, observed: ObservedGroup, memory: GroupMemory, nowMs: number): GroupMemory['scaleOutWindow'] {
+/**
+ * The window after adding the current sample: expired samples dropped, later samples not
+ * lower than the new one dropped (they can never be the minimum again). Over the size limit,
+ * the two oldest merge into (lower value, later time): that claims the low value for longer,
+ * which is stricter, never looser.
+ */
+export function slide(history: readonly Sample[], now: Sample, perMs: number): Sample[] {
+  const kept = history.filter((s) => now.atMs - s.atMs < perMs && s.desired < now.desired);
+  const next = [...kept, now];
+  while (next.length > MAX_SAMPLES) {
+    const [a, b] = next.splice(0, 2) as [Sample, Sample];
+    next.unshift({ atMs: b.atMs, desired: Math.min(a.desired, b.desired) });
+  }
+  return next;
+}
+
+/** The MaxSize the rate limit allows now: the window's lowest desired + N (never below MinSize). */
+function rateCap(ceiling: GroupCeiling, observed: ObservedGroup, history: readonly Sample[]): Cap | undefined {
   const limit = ceiling.maxScaleOut;
-  if (!limit) return undefined;
-  const current = memory.scaleOutWindow;
-  if (current && nowMs - current.startMs < limit.perMs) return current;
-  // A new period starts from what we saw last time, not from a jump that happened since.
-  const baseline = Math.min(memory.lastDesired ?? observed.desiredCapacity, observed.desiredCapacity);
-  return { startMs: nowMs, baseline };
+  if (!limit || history.length === 0) return undefined;
+  const value = Math.max(history[0]!.desired + limit.instances, observed.minSize);
+  return { value, by: 'rate', why: `maxScaleOut: ${limit.instances} per ${formatDuration(limit.perMs)}` };
 }
 
-function rateLimitedDesired(ceiling: GroupCeiling, observed: ObservedGroup, window: GroupMemory['scaleOutWindow'], maxAfter: number): FieldChange | undefined {
-  if (!window || !ceiling.maxScaleOut) return undefined;
-  const rateCap = window.baseline + ceiling.maxScaleOut.instances;
-  if (rateCap >= maxAfter || observed.desiredCapacity <= rateCap) return undefined;
-  const to = Math.max(rateCap, Math.min(observed.minSize, maxAfter));
-  return to < observed.desiredCapacity ? { field: 'DesiredCapacity', from: observed.desiredCapacity, to, reason: 'ScaleOutRateLimited' } : undefined;
-}
-
-function maxSizeChanges(input: GroupInput): { changes: FieldChange[]; record: FieldRecord | undefined } {
+function maxSizeChanges(input: GroupInput, cap: Cap): { changes: FieldChange[]; record: FieldRecord | undefined } {
   const { observed } = input;
-  const d = decideField({ current: observed.maxSize, unsetMeans: Infinity, cap: input.cap, record: input.record, live: false });
+  const d = decideField({ current: observed.maxSize, unsetMeans: Infinity, cap, record: input.record, live: false });
   if (!d.change || d.change.to === undefined) return { changes: [], record: d.record };
-  const changes: FieldChange[] = [{ field: 'MaxSize', from: observed.maxSize, to: d.change.to, reason: d.change.reason }];
+  const lowered = d.change.reason === 'AboveCeiling' || d.change.reason === 'CeilingLowered';
+  const reason = cap.by === 'rate' && lowered ? 'ScaleOutRateLimited' : d.change.reason;
+  const changes: FieldChange[] = [{ field: 'MaxSize', from: observed.maxSize, to: d.change.to, reason }];
   // AWS rejects MaxSize below MinSize, so an over-ceiling minimum comes down with it.
   if (observed.minSize > d.change.to) changes.push({ field: 'MinSize', from: observed.minSize, to: d.change.to, reason: 'MinAboveCeiling' });
   return { changes, record: d.record };
@@ -92,17 +117,17 @@ export interface DecideContext {
 }
 
 export function decideGroup(input: GroupInput, ctx: DecideContext): GroupDecision {
-  const { observed } = input;
-  const { changes, record } = maxSizeChanges(input);
-  const maxAfter = changes.find((c) => c.field === 'MaxSize')?.to ?? observed.maxSize;
-  const window = scaleOutWindow(input.ceiling, observed, input.memory, ctx.nowMs);
-  const desired = rateLimitedDesired(input.ceiling, observed, window, maxAfter);
-  if (desired) changes.push(desired);
-  const desiredAfter = ctx.act ? Math.min(desired?.to ?? observed.desiredCapacity, maxAfter) : observed.desiredCapacity;
+  const { observed, ceiling } = input;
+  const history = ceiling.maxScaleOut ? slide(input.memory.history ?? [], { atMs: ctx.nowMs, desired: observed.desiredCapacity }, ceiling.maxScaleOut.perMs) : undefined;
+  const rate = history ? rateCap(ceiling, observed, history) : undefined;
+  const cap = rate && rate.value < input.cap.value ? rate : input.cap;
+  const { changes, record } = maxSizeChanges(input, cap);
   return {
     changes,
-    binding: desired !== undefined || observed.desiredCapacity >= input.cap.value,
-    memory: { lastDesired: desiredAfter, scaleOutWindow: window },
+    cap,
+    // Demand sits at the cap: the group wants (or has) as much as it may have now.
+    binding: observed.desiredCapacity >= cap.value,
+    memory: history ? { history } : {},
     record: ctx.act ? record : input.record,
   };
 }

@@ -53,12 +53,8 @@ export function resolveGroups(observed: ObservedCeilings): Map<string, { group: 
 }
 
 function memoryOf(prior: ScalingGroupStatus | undefined): GroupMemory {
-  if (!prior) return {};
-  const w = prior.scaleOutWindow;
-  return {
-    lastDesired: prior.desired,
-    ...(w ? { scaleOutWindow: { startMs: Date.parse(w.start), baseline: w.baseline } } : {}),
-  };
+  const history = prior?.scaleOutHistory?.map((s) => ({ atMs: Date.parse(s.time), desired: s.desired }));
+  return history ? { history } : {};
 }
 
 export function describeChange(c: { field: string; from: number | string | undefined; to: number | string; reason: string }, act: boolean): string {
@@ -118,7 +114,7 @@ function groupStatus(
   const { ctx } = at;
   const message = changesText(d, at.cap, ctx.act);
   const after = ctx.act ? limitsOf(d.changes) : {};
-  const window = d.memory.scaleOutWindow;
+  const history = d.memory.history;
   const maxSize = after.maxSize ?? group.maxSize;
   const original = d.record?.original;
   return {
@@ -131,9 +127,19 @@ function groupStatus(
     // CostGuard's value stands on the group (not merely recorded: a failed write leaves the record).
     clamped: d.record?.clamped === maxSize || (ctx.act && after.desiredCapacity !== undefined),
     binding: d.binding,
-    ...(window ? { scaleOutWindow: { start: formatTime(window.startMs), baseline: window.baseline } } : {}),
+    ...(history ? { scaleOutHistory: history.map((h) => ({ time: formatTime(h.atMs), desired: h.desired })) } : {}),
     ...lastActionOf(d.changes, message, prior, ctx.nowMs),
   };
+}
+
+/**
+ * The rate limit moving MaxSize along with the group (down to desired + N, or back up as the
+ * window slides) is routine: status records it, no event is sent. Holding back capacity the
+ * group already asked for is news.
+ */
+function routine(c: FieldChange, cap: Cap, group: ScalingGroup): boolean {
+  if (cap.by !== 'rate' || c.field !== 'MaxSize') return false;
+  return c.reason === 'Released' || (c.reason === 'ScaleOutRateLimited' && c.to >= group.desiredCapacity);
 }
 
 function sameRecord(a: FieldRecord | undefined, b: FieldRecord | undefined): boolean {
@@ -155,12 +161,13 @@ export function planGroup(
   const { group } = resolved;
   const { ctx } = at;
   const target = asgRef(group.name);
-  const cap = capOf(resolved.ceiling.maxSize, holdsOn(at.inputs.status, target), peerCapsOn(at.inputs, target));
+  const given = capOf(resolved.ceiling.maxSize, holdsOn(at.inputs.status, target), peerCapsOn(at.inputs, target));
   const record = readFieldRecord(group.tags, ASG_KEYS);
-  const d = decideGroup({ ceiling: resolved.ceiling, cap, observed: group, record, memory: memoryOf(prior) }, ctx);
+  const d = decideGroup({ ceiling: resolved.ceiling, cap: given, observed: group, record, memory: memoryOf(prior) }, ctx);
+  const cap = d.cap;
   const status = groupStatus(resolved, d, prior, { ctx, cap });
   const action = ctx.act ? groupAction(group, d, record) : undefined;
   const repeated = !ctx.act && isRepeat(changesText(d, cap, ctx.act), prior);
-  const findings = d.changes.map((c) => ({ target, message: `${target}: ${findingText(c, { prior, record, cap }, ctx.act)}`, reason: c.reason, drift: c.reason === 'Drift', repeated }));
+  const findings = d.changes.map((c) => ({ target, message: `${target}: ${findingText(c, { prior, record, cap }, ctx.act)}`, reason: c.reason, drift: c.reason === 'Drift', repeated: repeated || routine(c, cap, group) }));
   return { status, ...(action ? { action } : {}), findings, binding: d.binding };
 }

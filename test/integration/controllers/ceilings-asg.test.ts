@@ -1,6 +1,6 @@
 // The ceilings controller against a real API server and moto: Auto Scaling groups.
 import assert from 'node:assert/strict';
-import { SetDesiredCapacityCommand, UpdateAutoScalingGroupCommand } from '@aws-sdk/client-auto-scaling';
+import { UpdateAutoScalingGroupCommand } from '@aws-sdk/client-auto-scaling';
 import type { RunningOperator } from '../../../src/cli/operator.ts';
 import { COSTGUARD_RESOURCE } from '../../../src/controllers/resources.ts';
 import { objectPath } from '../../../src/runtime/kube/resource.ts';
@@ -76,17 +76,23 @@ describe('ceilings: Auto Scaling groups', function () {
     assert.match(metrics, new RegExp(`costguard_clamps_total\\{namespace="${ns}",name="drift",reason="Drift"\\} [1-9]`));
   });
 
-  it('rate-limits scale-out: desired may grow by N per period, the excess is held back', async () => {
+  it('rate-limits scale-out by holding MaxSize at the lowest desired of the period + N; a jump in between is held back', async () => {
     await createGroups(aws, [{ name: asg('rate'), maxSize: 50, desired: 4 }]);
     await createGuard(ns, 'rate', { mode: 'Enforce', scalingGroups: [{ name: asg('rate'), maxSize: 50, maxScaleOut: { instances: 3, per: '1h' } }] });
-    await waitForCondition(ns, 'rate', { type: 'CeilingsEnforced', status: 'True' });
-    await aws.send(new SetDesiredCapacityCommand({ AutoScalingGroupName: asg('rate'), DesiredCapacity: 19 }));
+    await eventually('MaxSize held at 4 + 3', async () => (await maxSizeOf(asg('rate'))) === 7);
     const guard = await eventually('the rate-limit clamp in status', async () => {
       const g = await getGuard(ns, 'rate');
-      return /DesiredCapacity 19 → 7 \(ScaleOutRateLimited\)/.test(g.status?.scalingGroups?.[0]?.lastAction?.message ?? '') ? g : undefined;
+      return /MaxSize 50 → 7 \(ScaleOutRateLimited\)/.test(g.status?.scalingGroups?.[0]?.lastAction?.message ?? '') ? g : undefined;
     });
-    assert.equal((await readGroup(aws, asg('rate')))?.DesiredCapacity, 7);
-    assert.equal(guard.status?.scalingGroups?.[0]?.scaleOutWindow?.baseline, 4);
+    assert.equal(guard.status?.scalingGroups?.[0]?.scaleOutHistory?.[0]?.desired, 4);
+    assert.equal(guard.status?.scalingGroups?.[0]?.originalMaxSize, 50);
+    // Someone lifts MaxSize and scales to 19 between two resyncs: MaxSize goes back to 7 and
+    // AWS brings DesiredCapacity down with it.
+    await aws.send(new UpdateAutoScalingGroupCommand({ AutoScalingGroupName: asg('rate'), MaxSize: 50, DesiredCapacity: 19 }));
+    await eventually('held back to the rate', async () => {
+      const g = await readGroup(aws, asg('rate'));
+      return g?.MaxSize === 7 && g.DesiredCapacity === 7;
+    });
   });
 
   it('in DryRun reports every action and changes nothing', async () => {

@@ -56,7 +56,7 @@ describe('decideGroup', () => {
     for (let max = 0; max <= 12; max++) {
       for (let desired = 0; desired <= max; desired++) {
         for (const record of [undefined, { original: 9, clamped: max }, { original: 3, clamped: max }]) {
-          const d = decide({ maxSize: 6, maxScaleOut: { instances: 2, perMs: 10 * MIN } }, group({ minSize: 0, maxSize: max, desiredCapacity: desired }), { memory: { lastDesired: 1 }, record });
+          const d = decide({ maxSize: 6, maxScaleOut: { instances: 2, perMs: 10 * MIN } }, group({ minSize: 0, maxSize: max, desiredCapacity: desired }), { memory: { history: [{ atMs: 0, desired: 1 }] }, record });
           const raised = d.changes.filter((c) => c.to >= c.from);
           assert.ok(raised.every((c) => record && c.field === 'MaxSize' && c.to <= record.original), JSON.stringify({ raised, record }));
         }
@@ -75,43 +75,100 @@ describe('decideGroup', () => {
     const d = decide({ maxSize: 8 }, group({ maxSize: 30, desiredCapacity: 12 }), {}, dryRun());
     assert.deepEqual(d.changes.map((c) => c.field), ['MaxSize']);
     assert.equal(d.record, undefined);
-    assert.equal(d.memory.lastDesired, 12);
   });
 
-  describe('scale-out rate limit', () => {
+  describe('scale-out rate limit (a cap on MaxSize over a sliding window)', () => {
     const ceiling: GroupCeiling = { maxSize: 50, maxScaleOut: { instances: 4, perMs: 10 * MIN } };
     const obs = (desiredCapacity: number, more: Partial<ObservedGroup> = {}) => group({ maxSize: 50, desiredCapacity, ...more });
+    const history = (...points: [number, number][]) => ({ history: points.map(([atMs, desired]) => ({ atMs, desired })) });
 
-    it('lets growth within the allowance through', () => {
-      const d = decide(ceiling, obs(8), { memory: { lastDesired: 4 } });
-      assert.deepEqual(d.changes, []);
-      assert.deepEqual(d.memory.scaleOutWindow, { startMs: 0, baseline: 4 });
+    it('holds MaxSize at desired + N from the first look, recording the original', () => {
+      const d = decide(ceiling, obs(4));
+      assert.deepEqual(d.changes, [{ field: 'MaxSize', from: 50, to: 8, reason: 'ScaleOutRateLimited' }]);
+      assert.deepEqual(d.record, { original: 50, clamped: 8 });
+      assert.equal(d.cap.by, 'rate');
     });
 
-    it('holds growth beyond N per period back to baseline + N', () => {
-      const d = decide(ceiling, obs(19), { memory: { lastDesired: 4 } });
-      assert.deepEqual(d.changes, [{ field: 'DesiredCapacity', from: 19, to: 8, reason: 'ScaleOutRateLimited' }]);
+    it('uses the lowest desired of the last period, so growth cannot reach 2N across a boundary', () => {
+      const d = decide(ceiling, obs(8, { maxSize: 8 }), { memory: history([0, 4]), record: { original: 50, clamped: 8 } }, enforce(9 * MIN));
+      assert.deepEqual(d.changes, [], 'still 4 + 4 while the sample at 4 is within the period');
       assert.equal(d.binding, true);
-      assert.equal(d.memory.lastDesired, 8);
+      const later = decide(ceiling, obs(8, { maxSize: 8 }), { memory: d.memory, record: { original: 50, clamped: 8 } }, enforce(10 * MIN));
+      assert.deepEqual(later.changes, [{ field: 'MaxSize', from: 8, to: 12, reason: 'Released' }]);
     });
 
-    it('keeps the window until the period ends, then grants N more', () => {
-      const w = { startMs: 0, baseline: 4 };
-      const within = decide(ceiling, obs(12), { memory: { lastDesired: 8, scaleOutWindow: w } }, enforce(9 * MIN));
-      assert.equal(within.changes[0]?.to, 8);
-      const next = decide(ceiling, obs(12), { memory: { lastDesired: 8, scaleOutWindow: w } }, enforce(10 * MIN));
-      assert.deepEqual(next.changes, []);
-      assert.deepEqual(next.memory.scaleOutWindow, { startMs: 10 * MIN, baseline: 8 });
+    it('holds back a jump that happened between two looks (AWS lowers desired with MaxSize)', () => {
+      const d = decide(ceiling, obs(19, { maxSize: 8 }), { memory: history([0, 4]), record: { original: 50, clamped: 8 } }, enforce(MIN));
+      assert.deepEqual(d.changes, [], 'MaxSize is already the cap');
+      const raised = decide(ceiling, obs(19), { memory: history([0, 4]) }, enforce(MIN));
+      assert.deepEqual(raised.changes, [{ field: 'MaxSize', from: 50, to: 8, reason: 'ScaleOutRateLimited' }]);
     });
 
-    it('never drops desired below MinSize to honour the rate', () => {
-      const d = decide(ceiling, obs(20, { minSize: 10 }), { memory: { lastDesired: 2 } });
-      assert.deepEqual(d.changes, [{ field: 'DesiredCapacity', from: 20, to: 10, reason: 'ScaleOutRateLimited' }]);
+    it('never holds MaxSize below MinSize', () => {
+      const d = decide(ceiling, obs(2, { minSize: 10 }), { memory: history([0, 2]) });
+      assert.equal(d.changes[0]?.to, 10);
     });
 
-    it('lets scale-in through untouched', () => {
-      const d = decide(ceiling, obs(2), { memory: { lastDesired: 9, scaleOutWindow: { startMs: 0, baseline: 9 } } }, enforce(MIN));
-      assert.deepEqual(d.changes, []);
+    it('never raises MaxSize above the spec ceiling or the original', () => {
+      const d = decide(ceiling, obs(48, { maxSize: 46 }), { memory: history([0, 48]), record: { original: 47, clamped: 46 } }, enforce(MIN));
+      assert.deepEqual(d.changes, [{ field: 'MaxSize', from: 46, to: 47, reason: 'Released' }]);
+    });
+  });
+
+  describe('a scripted target-tracking group under the rate limit', () => {
+    const N = 4;
+    const per = 10 * MIN;
+
+    /** One tick per minute: CostGuard reconciles, then the group's policy scales toward demand within MaxSize. */
+    function run(demand: (minute: number) => number, minutes: number) {
+      let maxSize = 50;
+      let desired = 4;
+      let record: FieldRecord | undefined;
+      let memory: GroupMemory = {};
+      let launches = 0;
+      let terminations = 0; // forced by CostGuard lowering MaxSize under running capacity
+      let scaleIn = 0; // asked for by the demand
+      const trace: number[] = [];
+      for (let m = 0; m < minutes; m++) {
+        const d = decide({ maxSize: 50, maxScaleOut: { instances: N, perMs: per } }, group({ minSize: 1, maxSize, desiredCapacity: desired, inService: desired }), { memory, record }, enforce(m * MIN));
+        memory = d.memory;
+        record = d.record;
+        const newMax = d.changes.find((c) => c.field === 'MaxSize')?.to;
+        if (newMax !== undefined) maxSize = newMax;
+        // AWS: MaxSize below desired lowers desired (terminations).
+        if (desired > maxSize) (terminations += desired - maxSize), (desired = maxSize);
+        const want = Math.min(demand(m), maxSize);
+        if (want > desired) launches += want - desired;
+        if (want < desired) scaleIn += desired - want;
+        desired = want;
+        trace.push(desired);
+      }
+      return { trace, launches, terminations, scaleIn, maxSize };
+    }
+
+    function assertRate(trace: number[]): void {
+      for (let a = 0; a < trace.length; a++) {
+        for (let b = a + 1; b < trace.length && (b - a) * MIN <= per; b++) {
+          assert.ok(trace[b]! - trace[a]! <= N, `grew ${trace[b]! - trace[a]!} between minute ${a} and ${b}: ${trace.join(',')}`);
+        }
+      }
+    }
+
+    it('a surge to 40: never more than N per period, and every instance launched is kept', () => {
+      const r = run(() => 40, 120);
+      assertRate(r.trace);
+      assert.equal(r.terminations, 0, 'no launch/terminate churn');
+      assert.equal(r.launches, 40 - 4);
+      assert.equal(r.trace.at(-1), 40, 'capacity still reaches demand, N per period');
+    });
+
+    it('demand that falls and surges again: still no churn from the limit, and the rate holds', () => {
+      const r = run((m) => (m < 30 ? 20 : m < 50 ? 6 : 45), 150);
+      assertRate(r.trace);
+      assert.equal(r.terminations, 0, 'CostGuard never forced a termination');
+      assert.equal(r.launches - r.scaleIn, r.trace.at(-1)! - 4, 'every launch is kept unless the demand itself scaled in');
+      assert.equal(r.trace.at(-1), 45);
+      assert.ok(r.maxSize <= 50);
     });
   });
 });
