@@ -38,15 +38,15 @@ export function autoScalingApi(clients: AwsClients, target: AwsTarget): AutoScal
     return clients.call(AUTOSCALING.name, operation, () => fn(client));
   };
   return {
-    describeAutoScalingGroups: (input) => send('DescribeAutoScalingGroups', (c) => c.send(new DescribeAutoScalingGroupsCommand(input))),
+    describeAutoScalingGroups: (input) => send('DescribeAutoScalingGroups', (c) => c.send(new DescribeAutoScalingGroupsCommand(input), clients.sendOptions())),
     updateAutoScalingGroup: async (input) => {
-      await send('UpdateAutoScalingGroup', (c) => c.send(new UpdateAutoScalingGroupCommand(input)));
+      await send('UpdateAutoScalingGroup', (c) => c.send(new UpdateAutoScalingGroupCommand(input), clients.sendOptions()));
     },
     createOrUpdateTags: async (Tags) => {
-      await send('CreateOrUpdateTags', (c) => c.send(new CreateOrUpdateTagsCommand({ Tags })));
+      await send('CreateOrUpdateTags', (c) => c.send(new CreateOrUpdateTagsCommand({ Tags }), clients.sendOptions()));
     },
     deleteTags: async (Tags) => {
-      await send('DeleteTags', (c) => c.send(new DeleteTagsCommand({ Tags })));
+      await send('DeleteTags', (c) => c.send(new DeleteTagsCommand({ Tags }), clients.sendOptions()));
     },
   };
 }

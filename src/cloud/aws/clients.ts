@@ -10,6 +10,7 @@ import { STSClient } from '@aws-sdk/client-sts';
 import type { Registry } from 'prom-client';
 import { assumeRole, cachedCredentials, type CredentialProvider } from './credentials.ts';
 import { CallGuard, type BreakerSettings, type BreakerState } from './guard.ts';
+import { CloudError, FENCED_CODE } from '../errors.ts';
 
 /** Where a guard's AWS calls go. */
 export interface AwsTarget {
@@ -44,6 +45,11 @@ export interface AwsClientsOptions {
   requestTimeoutMs?: number;
   endpoint?: string;
   now?: () => number;
+  /**
+   * The operator's write fence (aborted when leadership is lost): every call is refused unsent
+   * once it is aborted, and calls in flight get it as their SDK abortSignal.
+   */
+  fence?: AbortSignal;
 }
 
 const STS: AwsService<STSClient> = { name: 'sts', create: (config) => new STSClient(config) };
@@ -75,7 +81,15 @@ export class AwsClients {
 
   /** Runs one call of `service` through the shared guard; rejects only with CloudError. */
   call<T>(service: string, operation: string, fn: () => Promise<T>): Promise<T> {
+    if (this.options.fence?.aborted) {
+      return Promise.reject(new CloudError({ kind: 'Unavailable', service, operation, code: FENCED_CODE, detail: 'leadership lost: the call was not sent' }));
+    }
     return this.guard.run(service, operation, fn);
+  }
+
+  /** Options for an SDK `send`: the fence as abortSignal, so a call in flight stops when leadership is lost. */
+  sendOptions(): { abortSignal?: AbortSignal } {
+    return this.options.fence ? { abortSignal: this.options.fence } : {};
   }
 
   breakerState(service: string): BreakerState {
