@@ -1,7 +1,7 @@
 // `costguard operator`: wiring only. Builds the runtime Manager, the AWS clients and the
 // controllers, and runs until SIGTERM (graceful: drain, release the Lease).
 import type { CostGuard } from '../api/v1alpha1/index.ts';
-import { AwsClients } from '../cloud/aws/clients.ts';
+import { AwsClients, clientKey } from '../cloud/aws/clients.ts';
 import { awsScalingGroups } from '../cloud/aws/autoscaling.ts';
 import { CeilingsReconciler } from '../controllers/ceilings/controller.ts';
 import { GroupSnapshots, targetKey } from '../controllers/ceilings/group-snapshots.ts';
@@ -38,7 +38,8 @@ export async function startOperator(opts: OperatorOptions): Promise<RunningOpera
   const aws = new AwsClients({ registry: manager.metrics.registry, fence: manager.fence.signal, ...(opts.awsEndpoint ? { endpoint: opts.awsEndpoint } : {}) });
   const ports = new Map<string, ScalingGroups>();
   const scalingGroups = (target: AwsTarget): ScalingGroups => {
-    const key = targetKey(target);
+    // Per guard under a role, so each guard's writes carry its own AssumeRole session name.
+    const key = clientKey(target);
     if (!ports.has(key)) ports.set(key, awsScalingGroups(aws, target));
     return ports.get(key)!;
   };
