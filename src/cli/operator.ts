@@ -57,6 +57,7 @@ export async function startOperator(opts: OperatorOptions): Promise<RunningOpera
     scalingGroups,
     metrics: new CeilingMetrics(manager.metrics.registry),
     defaultRegion: opts.defaultRegion,
+    tenancy: { nodePoolNamespaces: opts.config.nodePoolNamespaces, awsNamespaces: opts.config.awsNamespaces, roleArnPattern: opts.config.roleArnPattern },
   });
   manager.addController(reconciler, { for: COSTGUARD_RESOURCE, watches: ceilingWatches(guards) });
   await manager.start();

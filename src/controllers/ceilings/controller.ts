@@ -13,6 +13,7 @@ import { awsTargetOf, COSTGUARD_RESOURCE } from '../resources.ts';
 import { applyActions, type ActDeps } from './act.ts';
 import { ceilingConditions } from './conditions.ts';
 import { ceilingIssues } from './spec-issues.ts';
+import { applyTenancy, OPEN_POLICY, type TenancyPolicy } from './tenancy.ts';
 import { failedEvent, findingEvent, invalidSpecEvent, missingEvent, observeFailedEvent } from './events.ts';
 import { finalizeGuard } from './finalize.ts';
 import type { CeilingMetrics } from './metrics.ts';
@@ -28,6 +29,8 @@ export interface CeilingsDeps extends ActDeps {
   metrics: CeilingMetrics;
   /** Region for guards without spec.aws (the operator's AWS_REGION). */
   defaultRegion: string;
+  /** Which namespaces may target NodePools and AWS, and which roles (default: open). */
+  tenancy?: TenancyPolicy;
 }
 
 interface Report {
@@ -38,6 +41,8 @@ interface Report {
   failures: string[];
   /** The targets of the failed actions (their findings did not happen). */
   failedTargets: ReadonlySet<string>;
+  /** Parts of the spec the tenancy policy refused. */
+  refused: readonly string[];
 }
 
 export class CeilingsReconciler implements Reconciler {
@@ -61,10 +66,12 @@ export class CeilingsReconciler implements Reconciler {
     const guard = await ensureFinalizer(this.deps.rest, COSTGUARD_RESOURCE, cached, FINALIZER);
     const issues = ceilingIssues(validateSpec(guard.spec));
     if (issues.length) return this.rejectSpec(guard, issues.map((i) => `${i.path}: ${i.message}`).join('; '), ctx);
-    await this.enforce(guard, ctx);
+    // Out-of-policy targets are dropped before anything is observed or written; the rest holds.
+    const verdict = applyTenancy(guard, this.deps.tenancy ?? OPEN_POLICY);
+    await this.enforce({ ...guard, spec: verdict.spec }, ctx, verdict.refused);
   }
 
-  private async enforce(guard: CostGuard, ctx: ReconcileContext): Promise<void> {
+  private async enforce(guard: CostGuard, ctx: ReconcileContext, refused: readonly string[]): Promise<void> {
     const paused = guard.metadata.annotations?.[PAUSED_ANNOTATION] === 'true';
     const act = guard.spec.mode === 'Enforce' && !paused;
     const target = awsTargetOf(guard, this.deps.defaultRegion);
@@ -83,7 +90,7 @@ export class CeilingsReconciler implements Reconciler {
     const failedTargets = new Set(failures.map((f) => f.action.target));
     const applied = failures.length ? withFailedAsDryRun(plan, planCeilings(observed, guard.status ?? {}, { nowMs, act: false, owner }), failedTargets) : plan;
     const failureText = failures.map((f) => `${f.action.target}: ${errorMessage(f.error)}`);
-    await this.report(guard, { plan: applied, act, paused, failures: failureText, failedTargets }, ctx);
+    await this.report(guard, { plan: applied, act, paused, failures: failureText, failedTargets, refused }, ctx);
     const retryable = failures.find((f) => !isCloudError(f.error) || f.error.retryable);
     if (retryable) throw new Error(`clamping ${retryable.action.target} failed: ${errorMessage(retryable.error)}`);
   }
@@ -104,7 +111,7 @@ export class CeilingsReconciler implements Reconciler {
   private async report(guard: CostGuard, r: Report, ctx: ReconcileContext): Promise<void> {
     const s = r.plan.status;
     const targetCount = (s.scalingGroups?.length ?? 0) + (s.workloads?.length ?? 0) + (s.nodePools?.length ?? 0);
-    const conditions = ceilingConditions({ plan: r.plan, mode: guard.spec.mode, paused: r.paused, failures: r.failures, targetCount });
+    const conditions = withRefusals(ceilingConditions({ plan: r.plan, mode: guard.spec.mode, paused: r.paused, failures: r.failures, targetCount }), r.refused);
     const status = nextStatus({ guard, conditions, enforcing: guard.spec.mode === 'Enforce' && !r.paused, nowMs: ctx.clock.now(), ceilings: s });
     await ctx.status.update(COSTGUARD_RESOURCE, guard, status);
     await this.announce(guard, r, ctx);
@@ -146,6 +153,13 @@ export class CeilingsReconciler implements Reconciler {
     if (isCloudError(err) && !err.retryable) throw new TerminalError(message, { cause: err });
     throw err;
   }
+}
+
+/** The tenancy policy refused part of the spec: CeilingsEnforced says so, whatever else held. */
+function withRefusals(conditions: ConditionInput[], refused: readonly string[]): ConditionInput[] {
+  if (!refused.length) return conditions;
+  const message = `Refused by the operator's tenancy policy: ${refused.join('; ')}. The other targets are enforced.`;
+  return conditions.map((c) => (c.type === ConditionType.CeilingsEnforced ? { ...c, status: 'False', reason: 'NotPermitted', message } : c));
 }
 
 /** The plan as applied: failed targets keep their observed (unclamped) status entries. */
