@@ -1,8 +1,7 @@
 // Pure decision for a Karpenter NodePool: each ceiling in spec.limits (cpu, memory, nodes)
 // must be set and at or below CostGuard's. An absent limit means "unlimited", so it is set.
-// Not re-exported by the package index; the util module is part of its published dist.
-import { quantityToScalar } from '@kubernetes/client-node/dist/util.js';
 import type { DecideContext } from './asg-decide.ts';
+import { quantity } from './quantity.ts';
 import type { Cap } from './caps.ts';
 import { decideField, type FieldReason } from './field-decide.ts';
 import type { NodePoolRecord } from './records.ts';
@@ -42,10 +41,7 @@ export interface NodePoolDecision {
   record: NodePoolRecord | undefined;
 }
 
-export function quantity(value: string | number | undefined): number | undefined {
-  if (value === undefined) return undefined;
-  return Number(quantityToScalar(String(value)));
-}
+export { quantity } from './quantity.ts';
 
 /** The lowest limit for one resource, with its written form. */
 function capFor(resource: NodePoolResource, spec: Quantities, caps: NodePoolCaps): { cap: Cap; raw: string | number | undefined } {

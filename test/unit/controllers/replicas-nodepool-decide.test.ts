@@ -78,3 +78,18 @@ describe('decideNodePool', () => {
     assert.deepEqual(d.record, { cpu: { original: '1000', clamped: '400' } });
   });
 });
+
+describe('quantity', () => {
+  const cases: [string | number, number][] = [
+    ['400', 400],
+    ['1600Gi', 1600 * 2 ** 30],
+    ['2Ti', 2 * 2 ** 40],
+    ['500m', 0.5],
+    ['1.5k', 1500],
+    ['1e3', 1000],
+    ['100M', 1e8],
+    [12, 12],
+  ];
+  for (const [text, value] of cases) it(`${String(text)} = ${value}`, () => assert.equal(quantity(text), value));
+  it('is NaN for text that is not a quantity, so it never compares as lower', () => assert.ok(Number.isNaN(quantity('lots'))));
+});
