@@ -13,6 +13,10 @@ describe('ceilings: Auto Scaling groups', function () {
   let operator: RunningOperator;
   const asg = (suffix: string): string => `${ns}-${suffix}`;
   const maxSizeOf = async (name: string): Promise<number | undefined> => (await readGroup(aws, name))?.MaxSize;
+  const reconciles = async (): Promise<number> => {
+    const text = await operator.manager.metrics.registry.getSingleMetricAsString('costguard_reconcile_total');
+    return [...text.matchAll(/controller="ceilings"[^}]*\} (\d+)/g)].reduce((sum, m) => sum + Number(m[1]), 0);
+  };
 
   before(async function () {
     this.timeout(60_000);
@@ -107,8 +111,10 @@ describe('ceilings: Auto Scaling groups', function () {
     const events = await waitForEvents(ns, 'dry', 'WouldClamp');
     assert.equal(events.length, 1, 'MaxSize only: AWS lowers DesiredCapacity with it, so CostGuard never sends an older desired');
     // Resyncs every second find the same would-be clamps: status is not rewritten for them.
+    // Counted, not slept: at least three more reconciles of this guard's controller happen.
     const before = (await getGuard(ns, 'dry')).metadata.resourceVersion;
-    await new Promise((r) => setTimeout(r, 2500));
+    const seen = await reconciles();
+    await eventually('three more ceilings reconciles', async () => (await reconciles()) >= seen + 3);
     assert.equal((await getGuard(ns, 'dry')).metadata.resourceVersion, before);
   });
 
