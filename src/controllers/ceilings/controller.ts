@@ -21,7 +21,7 @@ import { observeCeilings } from './observe.ts';
 import type { ObservedCeilings, PeerCeiling } from './observed.ts';
 import { peerCeilings } from './peers.ts';
 import { ownerOf } from './records.ts';
-import { planCeilings, type CeilingsPlan } from './plan.ts';
+import { MAX_GROUP_MATCHES, planCeilings, type CeilingsPlan } from './plan.ts';
 import { nextStatus } from './status.ts';
 
 export interface CeilingsDeps extends ActDeps {
@@ -111,7 +111,7 @@ export class CeilingsReconciler implements Reconciler {
   private async report(guard: CostGuard, r: Report, ctx: ReconcileContext): Promise<void> {
     const s = r.plan.status;
     const targetCount = (s.scalingGroups?.length ?? 0) + (s.workloads?.length ?? 0) + (s.nodePools?.length ?? 0);
-    const conditions = withRefusals(ceilingConditions({ plan: r.plan, mode: guard.spec.mode, paused: r.paused, failures: r.failures, targetCount }), r.refused);
+    const conditions = withOverflow(withRefusals(ceilingConditions({ plan: r.plan, mode: guard.spec.mode, paused: r.paused, failures: r.failures, targetCount }), r.refused), r.plan.overflow);
     const status = nextStatus({ guard, conditions, enforcing: guard.spec.mode === 'Enforce' && !r.paused, nowMs: ctx.clock.now(), ceilings: s });
     await ctx.status.update(COSTGUARD_RESOURCE, guard, status);
     await this.announce(guard, r, ctx);
@@ -160,6 +160,14 @@ function withRefusals(conditions: ConditionInput[], refused: readonly string[]):
   if (!refused.length) return conditions;
   const message = `Refused by the operator's tenancy policy: ${refused.join('; ')}. The other targets are enforced.`;
   return conditions.map((c) => (c.type === ConditionType.CeilingsEnforced ? { ...c, status: 'False', reason: 'NotPermitted', message } : c));
+}
+
+/** More groups matched than one guard can hold: CeilingsEnforced says which were left alone. */
+function withOverflow(conditions: ConditionInput[], overflow: readonly string[]): ConditionInput[] {
+  if (!overflow.length) return conditions;
+  const shown = overflow.slice(0, 5).join(', ') + (overflow.length > 5 ? ` and ${overflow.length - 5} more` : '');
+  const message = `The tag selectors match more than ${MAX_GROUP_MATCHES} groups; the first ${MAX_GROUP_MATCHES} by name are enforced, ${overflow.length} are left alone: ${shown}. Narrow the selector or split the guard.`;
+  return conditions.map((c) => (c.type === ConditionType.CeilingsEnforced ? { ...c, status: 'False', reason: 'TooManyTargets', message } : c));
 }
 
 /** The plan as applied: failed targets keep their observed (unclamped) status entries. */

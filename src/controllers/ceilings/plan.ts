@@ -29,6 +29,8 @@ export interface CeilingsPlan {
   recentDrift: string[];
   /** "target (also guard ns/name)" for each target another guard names too. */
   overlaps: string[];
+  /** Groups matched beyond MAX_GROUP_MATCHES: left alone, reported. */
+  overflow: string[];
   status: Pick<CostGuardStatus, 'scalingGroups' | 'workloads' | 'nodePools'>;
 }
 
@@ -43,6 +45,9 @@ function collect(plan: CeilingsPlan, outcome: Outcome, target: string): void {
 function byName<T extends { name: string }>(list: T[] | undefined): Map<string, T> {
   return new Map((list ?? []).map((s) => [s.name, s]));
 }
+
+/** The most groups one guard handles (status.scalingGroups maxItems). */
+export const MAX_GROUP_MATCHES = 500;
 
 export interface PlanContext extends DecideContext {
   /** "<namespace>/<name>" of the guard: the owner written into the targets' records. */
@@ -60,7 +65,11 @@ function planGroups(plan: CeilingsPlan, observed: ObservedCeilings, prior: CostG
   }
   const priorByName = byName(prior.scalingGroups);
   const statuses: ScalingGroupStatus[] = [];
-  for (const resolved of [...resolveGroups(observed).values()].sort((a, b) => a.group.name.localeCompare(b.group.name))) {
+  const all = [...resolveGroups(observed).values()].sort((a, b) => a.group.name.localeCompare(b.group.name));
+  // Status holds at most MAX_GROUP_MATCHES groups: beyond that every status patch would fail
+  // after the AWS writes had happened, so the rest are neither planned nor touched.
+  plan.overflow = all.slice(MAX_GROUP_MATCHES).map((r) => asgRef(r.group.name));
+  for (const resolved of all.slice(0, MAX_GROUP_MATCHES)) {
     const outcome = planGroup(resolved, priorByName.get(resolved.group.name), at);
     collect(plan, outcome, asgRef(resolved.group.name));
     statuses.push(outcome.status);
@@ -118,7 +127,7 @@ function recentDrift(status: CeilingsPlan['status'], nowMs: number): string[] {
 }
 
 export function planCeilings(observed: ObservedCeilings, prior: CostGuardStatus, ctx: PlanContext): CeilingsPlan {
-  const plan: CeilingsPlan = { actions: [], findings: [], binding: [], missing: [], recentDrift: [], overlaps: [], status: {} };
+  const plan: CeilingsPlan = { actions: [], findings: [], binding: [], missing: [], recentDrift: [], overlaps: [], overflow: [], status: {} };
   const at: At = { ctx: { nowMs: ctx.nowMs, act: ctx.act }, inputs: { owner: ctx.owner ?? '', status: prior, peers: observed.peers ?? [] } };
   const scalingGroups = planGroups(plan, observed, prior, at);
   const workloads = planWorkloads(plan, observed, prior, at);

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import type { ScalingGroup } from '../../../src/cloud/scaling-groups.ts';
 import { ceilingConditions } from '../../../src/controllers/ceilings/conditions.ts';
 import type { ObservedCeilings } from '../../../src/controllers/ceilings/observed.ts';
-import { DRIFT_MEMORY_MS, planCeilings } from '../../../src/controllers/ceilings/plan.ts';
+import { DRIFT_MEMORY_MS, MAX_GROUP_MATCHES, planCeilings } from '../../../src/controllers/ceilings/plan.ts';
 
 const T0 = Date.UTC(2026, 10, 27, 12);
 
@@ -61,5 +61,15 @@ describe('planCeilings', () => {
     const next = (nowMs: number) => planCeilings(observed([{ spec: { name: 'g', maxSize: 5 }, found: [group('g', { maxSize: 5, tags })] }]), reverted.status, { nowMs, act: true });
     assert.equal(conditionsOf(next(T0 + 60_000)).CeilingsEnforced, 'True/DriftReverted');
     assert.equal(conditionsOf(next(T0 + DRIFT_MEMORY_MS)).CeilingsEnforced, 'True/WithinCeilings');
+  });
+});
+
+describe('planCeilings with too many matches', () => {
+  it('plans at most MAX_GROUP_MATCHES groups (status would refuse more) and reports the rest', () => {
+    const groups = Array.from({ length: MAX_GROUP_MATCHES + 3 }, (_, i) => group(`g-${String(i).padStart(4, '0')}`, { maxSize: 50 }));
+    const plan = planCeilings(observed([{ spec: { tagSelector: { team: 'a' }, maxSize: 20 }, found: groups }]), {}, { nowMs: T0, act: true });
+    assert.equal(plan.actions.length, MAX_GROUP_MATCHES);
+    assert.equal(plan.status.scalingGroups?.length, MAX_GROUP_MATCHES);
+    assert.deepEqual(plan.overflow, ['asg/g-0500', 'asg/g-0501', 'asg/g-0502']);
   });
 });
