@@ -1,7 +1,7 @@
 // `costguard operator`: wiring only. Builds the runtime Manager, the AWS clients and the
 // controllers, and runs until SIGTERM (graceful: drain, release the Lease).
 import type { CostGuard } from '../api/v1alpha1/index.ts';
-import { AwsClients } from '../cloud/aws/clients.ts';
+import { AwsClients, clientKey } from '../cloud/aws/clients.ts';
 import { awsScalingGroups } from '../cloud/aws/autoscaling.ts';
 import type { Notifier } from '../alerting/notifier.ts';
 import { setupAlerts, type AlertsOptions } from '../controllers/alerts/setup.ts';
@@ -64,10 +64,11 @@ export async function startOperator(opts: OperatorOptions): Promise<RunningOpera
   const manager = new Manager({ config: opts.config, kubeConfig: opts.kubeConfig ?? (await loadKubeAccess()), metrics, ...(opts.log ? { log: opts.log } : {}) });
   // First, so every concern's controller can take the Notifier in its deps.
   const alerts = setupAlerts(manager, opts.alerts);
-  const aws = new AwsClients({ registry: manager.metrics.registry, ...(opts.awsEndpoint ? { endpoint: opts.awsEndpoint } : {}) });
+  const aws = new AwsClients({ registry: manager.metrics.registry, fence: manager.fence.signal, ...(opts.awsEndpoint ? { endpoint: opts.awsEndpoint } : {}) });
   const ports = new Map<string, ScalingGroups>();
   const scalingGroups = (target: AwsTarget): ScalingGroups => {
-    const key = targetKey(target);
+    // Per guard under a role, so each guard's writes carry its own AssumeRole session name.
+    const key = clientKey(target);
     if (!ports.has(key)) ports.set(key, awsScalingGroups(aws, target));
     return ports.get(key)!;
   };
@@ -85,6 +86,7 @@ export async function startOperator(opts: OperatorOptions): Promise<RunningOpera
     scalingGroups,
     metrics: new CeilingMetrics(manager.metrics.registry),
     defaultRegion: opts.defaultRegion,
+    tenancy: { nodePoolNamespaces: opts.config.nodePoolNamespaces, awsNamespaces: opts.config.awsNamespaces, roleArnPattern: opts.config.roleArnPattern },
   });
   manager.addController(reconciler, { for: COSTGUARD_RESOURCE, watches: ceilingWatches(guards) });
   const workloads = { Deployment: manager.informer<Workload>(Resources.deployments), StatefulSet: manager.informer<Workload>(Resources.statefulSets) };

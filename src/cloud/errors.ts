@@ -16,6 +16,9 @@ export type CloudErrorKind = 'NotFound' | 'Throttled' | 'Contention' | 'Invalid'
 
 const RETRYABLE_KINDS: ReadonlySet<CloudErrorKind> = new Set(['Throttled', 'Contention', 'Unavailable', 'Retryable']);
 
+/** The code a CloudError carries when the operator lost leadership and refused the call unsent. */
+export const FENCED_CODE = 'LeadershipLost';
+
 /** The code a CloudError carries when our own circuit breaker rejected the call unsent. */
 export const BREAKER_OPEN_CODE = 'BreakerOpen';
 

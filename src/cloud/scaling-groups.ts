@@ -70,6 +70,23 @@ export interface ScalingGroups {
    * desired capacity also lowers DesiredCapacity to the new MaxSize.
    */
   setLimits(name: string, limits: ScalingLimits): Promise<void>;
+
+  /**
+   * Creates or overwrites tags on the group (not propagated to instances). CostGuard uses this
+   * to record an original on the group before it changes a value. Rejects with CloudError
+   * `NotFound` when the group does not exist; TypeError for an empty map or an empty key.
+   */
+  setTags(name: string, tags: Readonly<Record<string, string>>): Promise<void>;
+
+  /** Removes the tags with these keys; absent keys are not an error. TypeError for an empty list. */
+  deleteTags(name: string, keys: readonly string[]): Promise<void>;
+}
+
+/** Argument checks for setTags/deleteTags, shared with the fakes. */
+export function validateTags(name: string, keys: readonly string[]): void {
+  if (typeof name !== 'string' || name.length === 0) throw new TypeError('tags: name must be a non-empty string');
+  if (keys.length === 0) throw new TypeError(`tags(${name}): give at least one tag`);
+  if (keys.some((k) => typeof k !== 'string' || k.length === 0 || k.length > 128)) throw new TypeError(`tags(${name}): tag keys are 1..128 characters`);
 }
 
 /** Argument checks every ScalingGroups implementation applies, so fakes behave like AWS. */

@@ -8,5 +8,6 @@ export const COSTGUARD_RESOURCE: ResourceType = { group: GROUP, version: VERSION
 /** The guard's AWS account access: its own region/role, else the operator's default region. */
 export function awsTargetOf(guard: CostGuard, defaultRegion: string): AwsTarget {
   const aws = guard.spec.aws;
-  return { region: aws?.region ?? defaultRegion, ...(aws?.roleArn ? { roleArn: aws.roleArn } : {}) };
+  const session = { namespace: guard.metadata.namespace ?? '', name: guard.metadata.name ?? '' };
+  return { region: aws?.region ?? defaultRegion, ...(aws?.roleArn ? { roleArn: aws.roleArn, session } : {}) };
 }

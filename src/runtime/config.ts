@@ -40,6 +40,12 @@ export interface RuntimeConfig {
   gracefulShutdownTimeoutMs: number;
   /** Pod name (POD_NAME, else the hostname): lease identity prefix and event reportingInstance. */
   podName: string;
+  /** Tenancy: namespaces whose guards may target NodePools ("*": all). */
+  nodePoolNamespaces: string[];
+  /** Tenancy: namespaces whose guards may act on AWS ("*": all). */
+  awsNamespaces: string[];
+  /** Tenancy: glob of the role ARNs a guard may assume; {namespace} is the guard's namespace. */
+  roleArnPattern: string;
 }
 
 export interface ParseOptions {

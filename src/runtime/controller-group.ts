@@ -91,13 +91,16 @@ export class ControllerGroup {
     this.scheduleResync();
   }
 
-  /** Stops taking keys and drains; resolves false when the shutdown deadline cut it short. */
-  async stop(): Promise<boolean> {
+  /**
+   * Stops taking keys and drains; resolves false when the shutdown deadline cut it short.
+   * `deadlineMs: 0` (leadership lost) aborts every reconcile's ctx.signal at once.
+   */
+  async stop(deadlineMs = this.d.gracefulShutdownTimeoutMs): Promise<boolean> {
     this.stopped = true;
     if (this.resyncTimer) this.d.clock.clearTimeout(this.resyncTimer);
     for (const reg of this.registrations) for (const off of reg.unsubscribe.splice(0)) off();
     const controllers = this.registrations.flatMap((r) => (r.controller ? [r.controller] : []));
-    const results = await Promise.all(controllers.map((c) => c.stop(this.d.gracefulShutdownTimeoutMs)));
+    const results = await Promise.all(controllers.map((c) => c.stop(deadlineMs)));
     return results.every(Boolean);
   }
 

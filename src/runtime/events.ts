@@ -116,12 +116,26 @@ export class KubeEventRecorder implements EventRecorder {
       reportingInstance: this.opts.reportingInstance,
       action: event.action,
       reason: event.reason,
-      note: event.message.slice(0, NOTE_MAX),
+      note: truncateNote(event.message),
       type: event.type,
       regarding: event.regarding,
       ...(event.related ? { related: event.related } : {}),
     };
   }
+}
+
+/** The API server limits a note to 1024 bytes of UTF-8 (not characters): "→" takes three. */
+export function truncateNote(message: string): string {
+  if (Buffer.byteLength(message, 'utf8') <= NOTE_MAX) return message;
+  let out = '';
+  let bytes = 0;
+  for (const ch of message) {
+    const size = Buffer.byteLength(ch, 'utf8');
+    if (bytes + size > NOTE_MAX - 3) break;
+    out += ch;
+    bytes += size;
+  }
+  return `${out}...`;
 }
 
 /**

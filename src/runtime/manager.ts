@@ -6,6 +6,7 @@
 // gracefulShutdownTimeout) → release the Lease → stop informers and endpoints. Releasing
 // last means a standby never acts while our last reconciles still run.
 import { randomUUID } from 'node:crypto';
+import { WriteFence } from './fence.ts';
 import { systemClock, type Clock } from './clock.ts';
 import { ControllerGroup, type ControllerSpec } from './controller-group.ts';
 import { KubeEventRecorder } from './events.ts';
@@ -48,6 +49,13 @@ export class Manager {
   readonly log: Logger;
   readonly metrics: RuntimeMetrics;
   readonly rest: RestClient;
+  /**
+   * Closed the moment leadership is lost: every write through `rest` (and through any client
+   * given `fence.signal`, such as the AWS clients) is refused, and calls in flight are aborted.
+   */
+  readonly fence = new WriteFence();
+  /** Unfenced, for the lease only (it must still be read and released after the fence closes). */
+  private readonly leaseRest: RestClient;
   readonly identity: string;
   readonly events: KubeEventRecorder;
   readonly status: KubeStatusWriter;
@@ -68,7 +76,8 @@ export class Manager {
     this.clock = opts.clock ?? systemClock;
     this.log = opts.log ?? createLogger(opts.config.logLevel);
     this.metrics = opts.metrics ?? new RuntimeMetrics();
-    this.rest = new RestClient(opts.kubeConfig);
+    this.rest = new RestClient(opts.kubeConfig, { fence: this.fence });
+    this.leaseRest = new RestClient(opts.kubeConfig);
     this.identity = opts.identity ?? `${opts.config.podName}_${randomUUID()}`;
     this.events = new KubeEventRecorder({ rest: this.rest, clock: this.clock, log: this.log, reportingInstance: opts.config.podName });
     this.status = new KubeStatusWriter(this.rest);
@@ -144,7 +153,7 @@ export class Manager {
   private createElector(): LeaderElector {
     const c = this.config;
     return new LeaderElector({
-      lock: new KubeLeaseLock(this.rest, c.leaderElectionNamespace, c.leaderElectionId, c.renewDeadlineMs),
+      lock: new KubeLeaseLock(this.leaseRest, c.leaderElectionNamespace, c.leaderElectionId, c.renewDeadlineMs),
       identity: this.identity,
       clock: this.clock,
       log: this.log.child({ component: 'leader-election' }),
@@ -152,7 +161,11 @@ export class Manager {
       renewDeadlineMs: c.renewDeadlineMs,
       retryPeriodMs: c.retryPeriodMs,
       onStartedLeading: () => void this.startControllers(),
-      onStoppedLeading: () => void this.shutdown('leadership-lost', false),
+      // Fence first, then drain: a reconcile in flight fails its next write instead of making it.
+      onStoppedLeading: () => {
+        this.fence.close('leadership lost: another replica may be leading');
+        void this.shutdown('leadership-lost', false);
+      },
       onNewLeader: (id) => this.log.info({ leader: id }, 'new leader observed'),
     });
   }
@@ -171,13 +184,15 @@ export class Manager {
   private shutdown(reason: StopReason, releaseLease: boolean): Promise<void> {
     this.stopping ??= (async () => {
       this.log.info({ reason }, 'stopping');
-      const drained = await this.controllers.stop();
+      // Leadership lost: no grace period, the fence is closed and in-flight reconciles are aborted.
+      const drained = await this.controllers.stop(reason === 'leadership-lost' ? 0 : undefined);
       this.metrics.leader.set(0);
       if (!drained) this.log.warn({ timeoutMs: this.config.gracefulShutdownTimeoutMs }, 'reconciles still running at the shutdown deadline');
       await this.elector?.stop({ release: releaseLease });
       for (const informer of this.informers.values()) informer.stop();
       await this.endpoints?.close();
       await this.rest.close();
+      await this.leaseRest.close();
       this.log.info({ reason }, 'stopped');
       this.resolveDone(reason);
     })();

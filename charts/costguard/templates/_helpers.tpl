@@ -86,6 +86,9 @@ app.kubernetes.io/managed-by: {{ .Release.Service }}
   (printf "--log-level=%s" .Values.logLevel)
   (printf "--max-concurrent-reconciles=%d" (int .Values.maxConcurrentReconciles))
   (printf "--namespaces=%s" (join "," .Values.watchNamespaces))
+  (printf "--nodepool-namespaces=%s" (join "," .Values.tenancy.nodePoolNamespaces))
+  (printf "--aws-namespaces=%s" (join "," .Values.tenancy.awsNamespaces))
+  (printf "--role-arn-pattern=%s" .Values.tenancy.roleArnPattern)
 -}}
 {{- toYaml (concat $args .Values.extraArgs) -}}
 {{- end -}}

@@ -9,13 +9,19 @@ import { DocType, ListMap, StringEnum, withRules } from './kit.ts';
 type Described = SchemaOptions & { description: string };
 
 // --- durations ----------------------------------------------------------------------------
+/** A day count standing alone: "7d", "1.5d". Days never mix with other units (CEL cannot add them up). */
+const DAYS_ALONE = /^[0-9]+(\.[0-9]+)?d$/;
+
 /**
- * A positive duration string ("30s", "15m", "7d"). The grammar and "not zero" are checked by
- * the API server; the upper bound needs arithmetic, so only the operator checks it.
+ * A positive duration string ("30s", "15m", "7d"). The grammar, "not zero" and the upper bound
+ * are all checked by the API server, so a typo such as "9000h" is refused at apply time instead
+ * of reaching the operator. CEL's duration() follows Go and has no "d", so a day count stands
+ * alone ("7d", "1.5d"); otherwise the units are h, m, s and ms ("36h").
  */
 export function Duration(options: Described & { default?: string; max?: string }): TString {
   const { max = '30d', ...rest } = options;
   const maxMs = parseDuration(max);
+  const maxDays = (maxMs / 86_400_000).toFixed(6);
   const base = Type.String({ ...rest, maxLength: 32, pattern: DURATION_PATTERN, [DocType]: 'duration' });
   return withRules(base, [
     {
@@ -24,8 +30,16 @@ export function Duration(options: Described & { default?: string; max?: string }
       check: (self) => !/^(0+(\.0+)?(ms|s|m|h|d))+$/.test(self),
     },
     {
+      rule: "!self.contains('d') || self.matches('^[0-9]+(\\\\.[0-9]+)?d$')",
+      message: 'days stand alone (7d, 1.5d); otherwise use h, m, s and ms (36h)',
+      check: (self) => !self.includes('d') || DAYS_ALONE.test(self),
+    },
+    {
+      rule:
+        `self.matches('^[0-9]+(\\\\.[0-9]+)?d$') ? double(self.replace('d', '')) <= ${maxDays} : ` +
+        `(self.contains('d') || duration(self) <= duration('${maxMs / 1000}s'))`,
       message: `must be at most ${formatDuration(maxMs)}`,
-      check: (self) => parseDuration(self) <= maxMs,
+      check: (self) => !(DAYS_ALONE.test(self) || !self.includes('d')) || parseDuration(self) <= maxMs,
     },
   ]);
 }

@@ -148,8 +148,9 @@ function designNotes(): string[] {
     '- **Money is a decimal string** (`"12.00"`, up to 4 decimals), never a float, so values round-trip exactly; ' +
       'limits must be greater than zero, a per-target `pricePerHour` may be `"0"` (already paid for).',
     '- **Durations are strings** with units `ms`, `s`, `m`, `h`, `d` because Go and CEL durations have no days. ' +
-      'The API server checks the grammar and that the value is not zero; upper bounds need arithmetic and are ' +
-      'checked by `validateSpec` only (see the rules table).',
+      'The API server checks the grammar, that the value is not zero, and its upper bound, so a typo such as ' +
+      '`9000h` is refused at apply time. For CEL to bound it, a day count stands alone (`7d`, `1.5d`); ' +
+      'otherwise use `h`, `m`, `s` and `ms` (`36h`, not `1d12h`).',
     '- **List-maps.** `workloads` (by kind+name), `nodePools` (by name) and the status lists are list-maps, so ' +
       'server-side apply merges entries and a duplicate is refused (`duplicate entries for key [...]`). ' +
       '`scalingGroups` cannot be one, since an entry may have no name; a CEL rule keeps named entries unique.',
@@ -184,8 +185,9 @@ export function renderReference(): string {
     '## Validation rules',
     '',
     'Besides types, bounds, patterns and enums, these rules apply. Rules the API server runs reject the ' +
-      'object at apply time. Rules marked "operator" need arithmetic CEL cannot do; the API server accepts ' +
-      'such a spec and `validateSpec` (src/api/v1alpha1/validate.ts) reports it.',
+      'object at apply time; `validateSpec` (src/api/v1alpha1/validate.ts) runs the same checks in the ' +
+      'operator. A rule marked "operator" would need arithmetic CEL cannot do; the API server accepts such a ' +
+      'spec, and the operator disables only the section it belongs to, never the ceilings.',
     '',
     ...ruleTable(spec, 'spec'),
     '',

@@ -21,13 +21,18 @@ export const ScalingGroupStatus = Type.Object(
     binding: Type.Optional(
       Type.Boolean({ description: 'True while demand sits at the ceiling or the scale-out rate limit (DesiredCapacity held or at the ceiling).' }),
     ),
-    scaleOutWindow: Type.Optional(
-      Type.Object(
+    scaleOutHistory: Type.Optional(
+      Type.Array(
+        Type.Object({
+          time: Time('When DesiredCapacity was observed.'),
+          desired: count('DesiredCapacity then.'),
+        }),
         {
-          start: Time('When the current rate-limit period began.'),
-          baseline: count('DesiredCapacity at the start of the period; it may grow by maxScaleOut.instances within it.'),
+          description:
+            'The scale-out rate limit\'s sliding window (only with maxScaleOut): the lowest DesiredCapacity seen within the last `per`, ' +
+            'as a short increasing list. MaxSize is held at that lowest value + maxScaleOut.instances.',
+          maxItems: 16,
         },
-        { description: 'The scale-out rate limit\'s current period (only with maxScaleOut).' },
       ),
     ),
     estimatedHourly: Type.Optional(usd('USD per hour of the instances in service.')),

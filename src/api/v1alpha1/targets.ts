@@ -11,15 +11,18 @@ export const MAX_SCALING_GROUPS = 50;
 export const MaxScaleOut = Type.Object(
   {
     instances: Ceiling({
-      description: 'How many instances DesiredCapacity may grow by within one period.',
+      description: 'How many instances capacity may grow by within any period of length `per`.',
       maximum: 10000,
     }),
     per: Duration({ description: 'The period of the rate limit, e.g. 10m.', max: '24h' }),
   },
   {
     description:
-      'Scale-out rate limit: DesiredCapacity may grow by at most `instances` per `per`. ' +
-      'Growth beyond it is held back (Enforce) or reported (DryRun).',
+      'Scale-out rate limit: capacity may grow by at most `instances` within any period of length `per` ' +
+      '(a sliding window). Enforced by holding MaxSize at the lowest DesiredCapacity of the last `per` plus ' +
+      '`instances`, so the group\'s own scaling policy never launches what would have to be terminated; ' +
+      'MaxSize follows back up to the ceiling as the window slides. The window is evaluated at each resync, ' +
+      'so a `per` shorter than the resync period acts as the resync period. DryRun reports only.',
   },
 );
 

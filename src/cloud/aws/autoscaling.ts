@@ -1,23 +1,28 @@
-// The ScalingGroups port on EC2 Auto Scaling. Two API calls only, behind the narrow
+// The ScalingGroups port on EC2 Auto Scaling. Four API calls only, behind the narrow
 // AutoScalingApi so unit tests can script them; batching, pagination and mapping live here,
 // throttling/breaking/classification in the shared guard (clients.ts).
 import {
   AutoScalingClient,
+  CreateOrUpdateTagsCommand,
+  DeleteTagsCommand,
   DescribeAutoScalingGroupsCommand,
   UpdateAutoScalingGroupCommand,
   type AutoScalingGroup,
   type LaunchTemplateSpecification,
+  type Tag,
   type DescribeAutoScalingGroupsCommandInput,
   type DescribeAutoScalingGroupsCommandOutput,
   type UpdateAutoScalingGroupCommandInput,
 } from '@aws-sdk/client-auto-scaling';
-import { matchesSelector, validateLimits, validateSelector, type LaunchTemplateRef, type ScalingGroup, type ScalingGroups, type ScalingLimits } from '../scaling-groups.ts';
+import { matchesSelector, validateLimits, validateSelector, validateTags, type LaunchTemplateRef, type ScalingGroup, type ScalingGroups, type ScalingLimits } from '../scaling-groups.ts';
 import type { AwsClients, AwsService, AwsTarget } from './clients.ts';
 
 /** The Auto Scaling calls CostGuard makes; nothing else of the SDK leaks past this file. */
 export interface AutoScalingApi {
   describeAutoScalingGroups(input: DescribeAutoScalingGroupsCommandInput): Promise<Pick<DescribeAutoScalingGroupsCommandOutput, 'AutoScalingGroups' | 'NextToken'>>;
   updateAutoScalingGroup(input: UpdateAutoScalingGroupCommandInput): Promise<void>;
+  createOrUpdateTags(tags: Tag[]): Promise<void>;
+  deleteTags(tags: Tag[]): Promise<void>;
 }
 
 export const AUTOSCALING: AwsService<AutoScalingClient> = { name: 'autoscaling', create: (config) => new AutoScalingClient(config) };
@@ -34,9 +39,15 @@ export function autoScalingApi(clients: AwsClients, target: AwsTarget): AutoScal
     return clients.call(AUTOSCALING.name, operation, () => fn(client));
   };
   return {
-    describeAutoScalingGroups: (input) => send('DescribeAutoScalingGroups', (c) => c.send(new DescribeAutoScalingGroupsCommand(input))),
+    describeAutoScalingGroups: (input) => send('DescribeAutoScalingGroups', (c) => c.send(new DescribeAutoScalingGroupsCommand(input), clients.sendOptions())),
     updateAutoScalingGroup: async (input) => {
-      await send('UpdateAutoScalingGroup', (c) => c.send(new UpdateAutoScalingGroupCommand(input)));
+      await send('UpdateAutoScalingGroup', (c) => c.send(new UpdateAutoScalingGroupCommand(input), clients.sendOptions()));
+    },
+    createOrUpdateTags: async (Tags) => {
+      await send('CreateOrUpdateTags', (c) => c.send(new CreateOrUpdateTagsCommand({ Tags }), clients.sendOptions()));
+    },
+    deleteTags: async (Tags) => {
+      await send('DeleteTags', (c) => c.send(new DeleteTagsCommand({ Tags }), clients.sendOptions()));
     },
   };
 }
@@ -85,6 +96,16 @@ export class AwsScalingGroups implements ScalingGroups {
       MaxSize: limits.maxSize,
       DesiredCapacity: limits.desiredCapacity,
     });
+  }
+
+  async setTags(name: string, tags: Readonly<Record<string, string>>): Promise<void> {
+    validateTags(name, Object.keys(tags));
+    await this.api.createOrUpdateTags(Object.entries(tags).map(([Key, Value]) => ({ ResourceId: name, ResourceType: 'auto-scaling-group', Key, Value, PropagateAtLaunch: false })));
+  }
+
+  async deleteTags(name: string, keys: readonly string[]): Promise<void> {
+    validateTags(name, keys);
+    await this.api.deleteTags(keys.map((Key) => ({ ResourceId: name, ResourceType: 'auto-scaling-group', Key })));
   }
 
   private async listAll(input: DescribeAutoScalingGroupsCommandInput): Promise<AutoScalingGroup[]> {

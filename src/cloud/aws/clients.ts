@@ -10,12 +10,21 @@ import { STSClient } from '@aws-sdk/client-sts';
 import type { Registry } from 'prom-client';
 import { assumeRole, cachedCredentials, type CredentialProvider } from './credentials.ts';
 import { CallGuard, type BreakerSettings, type BreakerState } from './guard.ts';
+import { CloudError, FENCED_CODE } from '../errors.ts';
 
 /** Where a guard's AWS calls go. */
 export interface AwsTarget {
   readonly region: string;
-  /** Assumed with sts:AssumeRole (session name `costguard`) when set; else the operator's own identity. */
+  /** Assumed with sts:AssumeRole when set; else the operator's own identity. */
   readonly roleArn?: string;
+  /** The guard acting under roleArn: the session is named costguard-<namespace>-<name> (CloudTrail). */
+  readonly session?: { readonly namespace: string; readonly name: string };
+}
+
+/** One key per client and credential: region, role, and (under a role) the guard's session. */
+export function clientKey(target: AwsTarget): string {
+  const session = target.roleArn && target.session ? `${target.session.namespace}/${target.session.name}` : '';
+  return `${target.region}|${target.roleArn ?? ''}|${session}`;
 }
 
 /** The subset of SDK client configuration CostGuard sets; every v3 client accepts it. */
@@ -44,6 +53,11 @@ export interface AwsClientsOptions {
   requestTimeoutMs?: number;
   endpoint?: string;
   now?: () => number;
+  /**
+   * The operator's write fence (aborted when leadership is lost): every call is refused unsent
+   * once it is aborted, and calls in flight get it as their SDK abortSignal.
+   */
+  fence?: AbortSignal;
 }
 
 const STS: AwsService<STSClient> = { name: 'sts', create: (config) => new STSClient(config) };
@@ -64,7 +78,7 @@ export class AwsClients {
   /** The cached client of `service` for `target`; created on first use. */
   client<C extends { destroy(): void }>(service: AwsService<C>, target: AwsTarget): C {
     if (!target.region) throw new TypeError(`${service.name}: target.region is required`);
-    const key = `${service.name}|${target.region}|${target.roleArn ?? ''}`;
+    const key = `${service.name}|${clientKey(target)}`;
     let client = this.clients.get(key) as C | undefined;
     if (!client) {
       client = service.create(this.config(target));
@@ -75,7 +89,15 @@ export class AwsClients {
 
   /** Runs one call of `service` through the shared guard; rejects only with CloudError. */
   call<T>(service: string, operation: string, fn: () => Promise<T>): Promise<T> {
+    if (this.options.fence?.aborted) {
+      return Promise.reject(new CloudError({ kind: 'Unavailable', service, operation, code: FENCED_CODE, detail: 'leadership lost: the call was not sent' }));
+    }
     return this.guard.run(service, operation, fn);
+  }
+
+  /** Options for an SDK `send`: the fence as abortSignal, so a call in flight stops when leadership is lost. */
+  sendOptions(): { abortSignal?: AbortSignal } {
+    return this.options.fence ? { abortSignal: this.options.fence } : {};
   }
 
   breakerState(service: string): BreakerState {
@@ -98,18 +120,20 @@ export class AwsClients {
       requestHandler: { connectionTimeout: Math.min(timeout, 3_000), requestTimeout: timeout },
     };
     if (this.options.endpoint) config.endpoint = this.options.endpoint;
-    if (target.roleArn) config.credentials = this.roleCredentials(target.region, target.roleArn);
+    if (target.roleArn) config.credentials = this.roleCredentials(target);
     return config;
   }
 
-  private roleCredentials(region: string, roleArn: string): CredentialProvider {
-    const key = `${region}|${roleArn}`;
+  /** One cached provider per (region, role, guard): each guard's calls carry its own session name. */
+  private roleCredentials(target: AwsTarget): CredentialProvider {
+    const key = clientKey(target);
+    const { region, roleArn = '', session } = target;
     let provider = this.credentials.get(key);
     if (!provider) {
       const sts = this.client(STS, { region });
       // Unlimited: the credential fetch runs inside a call that already holds a limiter slot.
       const guard = <T>(operation: string, fn: () => Promise<T>): Promise<T> => this.guard.run(STS.name, operation, fn, false);
-      provider = cachedCredentials(assumeRole({ roleArn, sts, guard }), { now: this.options.now });
+      provider = cachedCredentials(assumeRole({ roleArn, sts, guard, ...(session ? { session } : {}) }), { now: this.options.now });
       this.credentials.set(key, provider);
     }
     return provider;

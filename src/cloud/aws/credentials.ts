@@ -4,6 +4,7 @@
 // Budgets clients of one guard cost one AssumeRole per hour, not one each.
 // (@aws-sdk/credential-providers, whose fromTemporaryCredentials does this, is not a
 // dependency; this is the small part of it we need.)
+import { createHash } from 'node:crypto';
 import { AssumeRoleCommand, type STSClient } from '@aws-sdk/client-sts';
 
 /** Structurally what the SDK accepts as `credentials`. */
@@ -15,8 +16,24 @@ export interface AwsCredentials {
 }
 export type CredentialProvider = () => Promise<AwsCredentials>;
 
-/** The session name CloudTrail shows for every call CostGuard makes under an assumed role. */
+/** The session name CloudTrail shows when no guard is named (e.g. the operator's own checks). */
 export const ROLE_SESSION_NAME = 'costguard';
+
+/** AWS: 2..64 characters of [\w+=,.@-]. */
+const SESSION_NAME_MAX = 64;
+
+/**
+ * "costguard-<namespace>-<name>", so CloudTrail says which guard acted. Characters AWS does not
+ * allow become "-"; a name too long is cut and ends in a short hash of the whole, so two long
+ * guard names never share a session name.
+ */
+export function sessionName(guard: { namespace: string; name: string } | undefined): string {
+  if (!guard) return ROLE_SESSION_NAME;
+  const full = `costguard-${guard.namespace}-${guard.name}`.replace(/[^\w+=,.@-]/g, '-');
+  if (full.length <= SESSION_NAME_MAX) return full;
+  const hash = createHash('sha256').update(`${guard.namespace}/${guard.name}`).digest('hex').slice(0, 8);
+  return `${full.slice(0, SESSION_NAME_MAX - hash.length - 1)}-${hash}`;
+}
 
 /** Refresh this long before expiry, so no request is signed with credentials about to lapse. */
 export const REFRESH_BEFORE_MS = 5 * 60_000;
@@ -58,12 +75,14 @@ export interface AssumeRoleInput {
   /** Runs the call through the shared guard (breaker, metrics); defaults to calling directly. */
   guard?: <T>(operation: string, fn: () => Promise<T>) => Promise<T>;
   durationSeconds?: number;
+  /** The guard acting: its session name is costguard-<namespace>-<name>. */
+  session?: { namespace: string; name: string };
 }
 
 /** A provider that calls sts:AssumeRole for `roleArn` (uncached: wrap it in cachedCredentials). */
 export function assumeRole(input: AssumeRoleInput): CredentialProvider {
   const guard = input.guard ?? (<T>(_op: string, fn: () => Promise<T>) => fn());
-  const params = { RoleArn: input.roleArn, RoleSessionName: ROLE_SESSION_NAME, DurationSeconds: input.durationSeconds ?? 3600 };
+  const params = { RoleArn: input.roleArn, RoleSessionName: sessionName(input.session), DurationSeconds: input.durationSeconds ?? 3600 };
   return async () => {
     const out = await guard('AssumeRole', () => input.sts.send(new AssumeRoleCommand(params)));
     const c = out.Credentials;

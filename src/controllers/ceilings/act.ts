@@ -1,10 +1,15 @@
 // I/O: carries out a plan's actions. Each action is independent: one failing target does not
 // stop the others, and every outcome is reported so status says exactly what was applied.
+// The original is recorded on the target before the value changes: tags on a group are
+// written (and must succeed) before UpdateAutoScalingGroup; annotations on workloads and
+// NodePools travel in the same merge patch as the value.
 import type { AwsTarget } from '../../cloud/aws/clients.ts';
 import type { ScalingGroups } from '../../cloud/scaling-groups.ts';
 import { objectPath, Resources } from '../../runtime/kube/resource.ts';
 import { ContentType, type RestClient } from '../../runtime/kube/rest.ts';
 import type { GroupSnapshots } from './group-snapshots.ts';
+import type { GroupAction } from './plan-groups.ts';
+import { ASG_KEYS, ASG_RECORD_KEYS, writeFieldRecord } from './records.ts';
 import { WORKLOAD_RESOURCES } from './observe.ts';
 import type { CeilingAction } from './plan.ts';
 import type { NodePoolAction, WorkloadAction } from './plan-k8s.ts';
@@ -31,25 +36,41 @@ function nested(path: string, value: unknown): Record<string, unknown> {
 // resourceVersion in a merge patch is an optimistic lock: if the target changed since we
 // observed it, the API server answers 409 and the next reconcile decides again.
 function patchWorkload(rest: RestClient, namespace: string, a: WorkloadAction): Promise<unknown> {
-  const body = { ...nested(a.path, a.to), ...(a.resourceVersion ? { metadata: { resourceVersion: a.resourceVersion } } : {}) };
+  const metadata = { annotations: a.annotations, ...(a.resourceVersion ? { resourceVersion: a.resourceVersion } : {}) };
+  const body = { ...(a.set ? nested(a.set.path, a.set.to) : {}), metadata };
   return rest.patch(objectPath(WORKLOAD_RESOURCES[a.workload], namespace, a.name), body, ContentType.mergePatch);
 }
 
 function patchNodePool(rest: RestClient, a: NodePoolAction): Promise<unknown> {
-  const body = { spec: { limits: a.limits }, ...(a.resourceVersion ? { metadata: { resourceVersion: a.resourceVersion } } : {}) };
+  const metadata = { annotations: a.annotations, ...(a.resourceVersion ? { resourceVersion: a.resourceVersion } : {}) };
+  const body = { ...(Object.keys(a.limits).length ? { spec: { limits: a.limits } } : {}), metadata };
   return rest.patch(objectPath(Resources.karpenterNodePools, undefined, a.name), body, ContentType.mergePatch);
 }
 
-async function applyOne(deps: ActDeps, target: AwsTarget, namespace: string, action: CeilingAction): Promise<void> {
-  if (action.kind === 'workload') return void (await patchWorkload(deps.rest, namespace, action));
+/** Record first, then the value, then (when CostGuard's change no longer stands) drop the record. */
+async function applyGroup(groups: ScalingGroups, action: GroupAction, owner: string): Promise<void> {
+  if (action.record) await groups.setTags(action.name, writeFieldRecord(action.record, ASG_KEYS, owner));
+  const { minSize, maxSize, desiredCapacity } = action.limits;
+  if (minSize !== undefined || maxSize !== undefined || desiredCapacity !== undefined) await groups.setLimits(action.name, action.limits);
+  if (action.clearRecord) await groups.deleteTags(action.name, ASG_RECORD_KEYS);
+}
+
+async function applyOne(deps: ActDeps, target: AwsTarget, who: Who, action: CeilingAction): Promise<void> {
+  if (action.kind === 'workload') return void (await patchWorkload(deps.rest, who.namespace, action));
   if (action.kind === 'nodepool') return void (await patchNodePool(deps.rest, action));
-  await deps.scalingGroups(target).setLimits(action.name, action.limits);
+  await applyGroup(deps.scalingGroups(target), action, who.owner);
   // Refresh the shared snapshot so guards reconciled later in this cycle see the new values;
   // a failed read only means they read AWS again themselves.
   await deps.snapshots.fresh(target, [action.name]).catch(() => []);
 }
 
-export async function applyActions(deps: ActDeps, target: AwsTarget, namespace: string, actions: readonly CeilingAction[]): Promise<ActionFailure[]> {
-  const results = await Promise.allSettled(actions.map((a) => applyOne(deps, target, namespace, a)));
+/** The guard acting: its namespace (for workloads) and "<namespace>/<name>" (the records' owner). */
+export interface Who {
+  namespace: string;
+  owner: string;
+}
+
+export async function applyActions(deps: ActDeps, target: AwsTarget, who: Who, actions: readonly CeilingAction[]): Promise<ActionFailure[]> {
+  const results = await Promise.allSettled(actions.map((a) => applyOne(deps, target, who, a)));
   return results.flatMap((r, i) => (r.status === 'rejected' ? [{ action: actions[i]!, error: r.reason as unknown }] : []));
 }

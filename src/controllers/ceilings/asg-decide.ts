@@ -1,6 +1,16 @@
-// Pure decision for one Auto Scaling group: observed values + ceiling + what we recorded last
-// time + the clock → the update to make (if any), why, and the status entry. Never raises a
-// value; touches nothing that is within its ceiling.
+// Pure decision for one Auto Scaling group: observed values + its effective cap (spec
+// ceiling lowered by holds and other guards) + the record on the group + what status kept
+// for the rate limit + the clock → the update to make (if any), why, and the next record.
+// MaxSize follows decideField (lowered above the cap, raised back only while it is still
+// CostGuard's value and never above the original). Only MaxSize (and MinSize when it sits
+// above it) is ever sent: lowering MaxSize below DesiredCapacity makes AWS lower DesiredCapacity
+// itself, so a concurrent scaling change to DesiredCapacity is never overwritten with an older
+// value. The scale-out rate limit is one more cap on MaxSize (the lowest DesiredCapacity of
+// the last `per` + N, a sliding window), so the group's own scaling policy never launches
+// instances that would then be terminated, and MaxSize follows back up as the window slides.
+import type { Cap } from './caps.ts';
+import { formatDuration } from '../../api/v1alpha1/duration.ts';
+import { decideField, type FieldReason, type FieldRecord } from './field-decide.ts';
 
 export interface ObservedGroup {
   name: string;
@@ -16,16 +26,25 @@ export interface GroupCeiling {
   maxScaleOut?: { instances: number; perMs: number };
 }
 
-/** What the previous reconcile recorded for this group (from status). */
-export interface GroupMemory {
-  /** MaxSize before CostGuard first clamped it. */
-  originalMaxSize?: number;
-  /** DesiredCapacity as last observed (after our own clamps), the rate limit's baseline. */
-  lastDesired?: number;
-  scaleOutWindow?: { startMs: number; baseline: number };
+/** One point of the rate limit's sliding window: DesiredCapacity observed at a time. */
+export interface Sample {
+  atMs: number;
+  desired: number;
 }
 
-export type ClampReason = 'AboveCeiling' | 'Drift' | 'ScaleOutRateLimited' | 'MinAboveCeiling';
+/** What the previous reconcile kept in status for the rate limit. */
+export interface GroupMemory {
+  /**
+   * The sliding window's minimum queue: samples with strictly increasing desired, none older
+   * than `per`. Its first entry is the lowest DesiredCapacity of the last `per`.
+   */
+  history?: Sample[];
+}
+
+/** Status keeps at most this many samples; older neighbours merge conservatively. */
+export const MAX_SAMPLES = 16;
+
+export type ClampReason = FieldReason | 'ScaleOutRateLimited' | 'MinAboveCeiling';
 
 export interface FieldChange {
   field: 'MaxSize' | 'DesiredCapacity' | 'MinSize';
@@ -34,66 +53,83 @@ export interface FieldChange {
   reason: ClampReason;
 }
 
-export interface GroupDecision {
-  changes: FieldChange[];
-  /** Demand is held back right now: at or above the ceiling, or at the rate limit's cap for the window. */
-  binding: boolean;
+export interface GroupInput {
+  ceiling: GroupCeiling;
+  /** The lowest of the spec ceiling, the holds and other guards' ceilings on this group. */
+  cap: Cap;
+  observed: ObservedGroup;
+  /** The record on the group's tags, if any. */
+  record?: FieldRecord | undefined;
   memory: GroupMemory;
 }
 
-function scaleOutWindow(ceiling: GroupCeiling, observed: ObservedGroup, memory: GroupMemory, nowMs: number): GroupMemory['scaleOutWindow'] {
-  const limit = ceiling.maxScaleOut;
-  if (!limit) return undefined;
-  const current = memory.scaleOutWindow;
-  if (current && nowMs - current.startMs < limit.perMs) return current;
-  // A new period starts from what we saw last time, not from a jump that happened since.
-  const baseline = Math.min(memory.lastDesired ?? observed.desiredCapacity, observed.desiredCapacity);
-  return { startMs: nowMs, baseline };
+export interface GroupDecision {
+  changes: FieldChange[];
+  /** The cap that applied: the input cap, or the rate limit's when it is lower. */
+  cap: Cap;
+  /** Demand sits at or above the cap (or the rate limit) right now. */
+  binding: boolean;
+  memory: GroupMemory;
+  /** The record the group should carry once the changes are made. */
+  record: FieldRecord | undefined;
 }
 
-/** The most DesiredCapacity may be in the current window; Infinity without a rate limit. */
-function rateCapOf(ceiling: GroupCeiling, window: GroupMemory['scaleOutWindow']): number {
-  return window && ceiling.maxScaleOut ? window.baseline + ceiling.maxScaleOut.instances : Infinity;
-}
-
-function desiredTarget(ceiling: GroupCeiling, observed: ObservedGroup, window: GroupMemory['scaleOutWindow']): { to: number; reason: ClampReason } | undefined {
-  const cap = Math.min(ceiling.maxSize, rateCapOf(ceiling, window));
-  if (observed.desiredCapacity <= cap) return undefined;
-  const to = Math.max(cap, Math.min(observed.minSize, ceiling.maxSize));
-  if (to >= observed.desiredCapacity) return undefined;
-  return { to, reason: cap < ceiling.maxSize ? 'ScaleOutRateLimited' : 'AboveCeiling' };
-}
-
-function maxSizeChanges(ceiling: GroupCeiling, observed: ObservedGroup, memory: GroupMemory): FieldChange[] {
-  if (observed.maxSize <= ceiling.maxSize) return [];
-  const reason: ClampReason = memory.originalMaxSize !== undefined ? 'Drift' : 'AboveCeiling';
-  const changes: FieldChange[] = [{ field: 'MaxSize', from: observed.maxSize, to: ceiling.maxSize, reason }];
-  // AWS rejects MaxSize below MinSize, so an over-ceiling minimum comes down with it.
-  if (observed.minSize > ceiling.maxSize) {
-    changes.push({ field: 'MinSize', from: observed.minSize, to: ceiling.maxSize, reason: 'MinAboveCeiling' });
+/**
+ * The window after adding the current sample: expired samples dropped, later samples not
+ * lower than the new one dropped (they can never be the minimum again). Over the size limit,
+ * the two oldest merge into (lower value, later time): that claims the low value for longer,
+ * which is stricter, never looser.
+ */
+export function slide(history: readonly Sample[], now: Sample, perMs: number): Sample[] {
+  const kept = history.filter((s) => now.atMs - s.atMs < perMs && s.desired < now.desired);
+  const next = [...kept, now];
+  while (next.length > MAX_SAMPLES) {
+    const [a, b] = next.splice(0, 2) as [Sample, Sample];
+    next.unshift({ atMs: b.atMs, desired: Math.min(a.desired, b.desired) });
   }
-  return changes;
+  return next;
+}
+
+/** The MaxSize the rate limit allows now: the window's lowest desired + N (never below MinSize). */
+function rateCap(ceiling: GroupCeiling, observed: ObservedGroup, history: readonly Sample[]): Cap | undefined {
+  const limit = ceiling.maxScaleOut;
+  if (!limit || history.length === 0) return undefined;
+  const value = Math.max(history[0]!.desired + limit.instances, observed.minSize);
+  return { value, by: 'rate', why: `maxScaleOut: ${limit.instances} per ${formatDuration(limit.perMs)}` };
+}
+
+function maxSizeChanges(input: GroupInput, cap: Cap): { changes: FieldChange[]; record: FieldRecord | undefined } {
+  const { observed } = input;
+  const d = decideField({ current: observed.maxSize, unsetMeans: Infinity, cap, record: input.record, live: false });
+  if (!d.change || d.change.to === undefined) return { changes: [], record: d.record };
+  const lowered = d.change.reason === 'AboveCeiling' || d.change.reason === 'CeilingLowered';
+  const reason = cap.by === 'rate' && lowered ? 'ScaleOutRateLimited' : d.change.reason;
+  const changes: FieldChange[] = [{ field: 'MaxSize', from: observed.maxSize, to: d.change.to, reason }];
+  // AWS rejects MaxSize below MinSize, so an over-ceiling minimum comes down with it.
+  if (observed.minSize > d.change.to) changes.push({ field: 'MinSize', from: observed.minSize, to: d.change.to, reason: 'MinAboveCeiling' });
+  return { changes, record: d.record };
 }
 
 export interface DecideContext {
   nowMs: number;
-  /** False in DryRun or while paused: the changes are reported, and memory records none of them. */
+  /** False in DryRun or while paused: the changes are reported, and nothing is recorded. */
   act: boolean;
   /** Not acting because the guard is paused (messages say Paused, not DryRun). */
   paused?: boolean;
 }
 
-export function decideGroup(ceiling: GroupCeiling, observed: ObservedGroup, memory: GroupMemory, ctx: DecideContext): GroupDecision {
-  const changes = maxSizeChanges(ceiling, observed, memory);
-  const window = scaleOutWindow(ceiling, observed, memory, ctx.nowMs);
-  const desired = desiredTarget(ceiling, observed, window);
-  if (desired) changes.push({ field: 'DesiredCapacity', from: observed.desiredCapacity, to: desired.to, reason: desired.reason });
-  const clampsMax = ctx.act && changes.some((c) => c.field === 'MaxSize');
-  const originalMaxSize = memory.originalMaxSize ?? (clampsMax ? observed.maxSize : undefined);
-  const desiredAfter = ctx.act && desired ? desired.to : observed.desiredCapacity;
+export function decideGroup(input: GroupInput, ctx: DecideContext): GroupDecision {
+  const { observed, ceiling } = input;
+  const history = ceiling.maxScaleOut ? slide(input.memory.history ?? [], { atMs: ctx.nowMs, desired: observed.desiredCapacity }, ceiling.maxScaleOut.perMs) : undefined;
+  const rate = history ? rateCap(ceiling, observed, history) : undefined;
+  const cap = rate && rate.value < input.cap.value ? rate : input.cap;
+  const { changes, record } = maxSizeChanges(input, cap);
   return {
     changes,
-    binding: desired !== undefined || observed.desiredCapacity >= Math.min(ceiling.maxSize, rateCapOf(ceiling, window)),
-    memory: { originalMaxSize, lastDesired: desiredAfter, scaleOutWindow: window },
+    cap,
+    // Demand sits at the cap: the group wants (or has) as much as it may have now.
+    binding: observed.desiredCapacity >= cap.value,
+    memory: history ? { history } : {},
+    record: ctx.act ? record : input.record,
   };
 }

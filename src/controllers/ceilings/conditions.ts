@@ -49,6 +49,9 @@ function enforced(o: Outcome): ConditionInput {
   const all = `All ${o.targetCount} targets are at or below their ceilings${suffix}`;
   const raised = raisedCeilingsText(o.plan.status);
   const after = raised ? ` ${raised}` : '';
+  if (o.plan.overlaps.length) {
+    return { type, status: 'True', reason: 'Conflict', message: `${all}; other guards name the same targets and the lowest ceiling applies: ${list(o.plan.overlaps, 3)}.` };
+  }
   if (o.plan.recentDrift.length) {
     return { type, status: 'True', reason: 'DriftReverted', message: `${all}; within the last hour CostGuard reverted values raised again on ${list(o.plan.recentDrift)}.${after}` };
   }

@@ -13,13 +13,17 @@ import { awsTargetOf, COSTGUARD_RESOURCE } from '../resources.ts';
 import { pauseState, type PauseState } from '../shared/pause.ts';
 import { applyActions, type ActDeps } from './act.ts';
 import { ceilingConditions } from './conditions.ts';
+import { ceilingIssues } from './spec-issues.ts';
+import { applyTenancy, OPEN_POLICY, type TenancyPolicy } from './tenancy.ts';
 import { failedEvent, findingEvent, invalidPauseEvent, invalidSpecEvent, missingEvent, observeFailedEvent, unmatchedEvent } from './events.ts';
 import { finalizeGuard } from './finalize.ts';
 import { awsScope, type Scope } from './messages.ts';
 import type { CeilingMetrics } from './metrics.ts';
 import { observeCeilings } from './observe.ts';
-import type { ObservedCeilings } from './observed.ts';
-import { planCeilings, type CeilingsPlan } from './plan.ts';
+import type { ObservedCeilings, PeerCeiling } from './observed.ts';
+import { peerCeilings } from './peers.ts';
+import { ownerOf } from './records.ts';
+import { MAX_GROUP_MATCHES, planCeilings, type CeilingsPlan } from './plan.ts';
 import { nextStatus } from './status.ts';
 
 export interface CeilingsDeps extends ActDeps {
@@ -27,6 +31,8 @@ export interface CeilingsDeps extends ActDeps {
   metrics: CeilingMetrics;
   /** Region for guards without spec.aws (the operator's AWS_REGION). */
   defaultRegion: string;
+  /** Which namespaces may target NodePools and AWS, and which roles (default: open). */
+  tenancy?: TenancyPolicy;
 }
 
 interface Report {
@@ -39,11 +45,14 @@ interface Report {
   failures: string[];
   /** The targets of the failed actions (their findings did not happen). */
   failedTargets: ReadonlySet<string>;
+  /** Parts of the spec the tenancy policy refused. */
+  refused: readonly string[];
 }
 
 export class CeilingsReconciler implements Reconciler {
   readonly name = 'ceilings';
   private readonly deps: CeilingsDeps;
+  private readonly restoreAttempts = new Map<string, number>();
 
   constructor(deps: CeilingsDeps) {
     this.deps = deps;
@@ -54,17 +63,19 @@ export class CeilingsReconciler implements Reconciler {
     if (!cached) return;
     const { namespace = '', name = '' } = cached.metadata;
     if (isBeingDeleted(cached)) {
-      await finalizeGuard(this.deps, cached, ctx);
+      await finalizeGuard({ ...this.deps, restoreAttempts: this.restoreAttempts, peers: (g, o) => this.peersOf(g, o) }, cached, ctx);
       this.deps.metrics.forget(namespace, name);
       return;
     }
     const guard = await ensureFinalizer(this.deps.rest, COSTGUARD_RESOURCE, cached, FINALIZER);
-    const issues = validateSpec(guard.spec);
+    const issues = ceilingIssues(validateSpec(guard.spec));
     if (issues.length) return this.rejectSpec(guard, issues.map((i) => `${i.path}: ${i.message}`).join('; '), ctx);
-    await this.enforce(guard, ctx);
+    // Out-of-policy targets are dropped before anything is observed or written; the rest holds.
+    const verdict = applyTenancy(guard, this.deps.tenancy ?? OPEN_POLICY);
+    await this.enforce({ ...guard, spec: verdict.spec }, ctx, verdict.refused);
   }
 
-  private async enforce(guard: CostGuard, ctx: ReconcileContext): Promise<void> {
+  private async enforce(guard: CostGuard, ctx: ReconcileContext, refused: readonly string[]): Promise<void> {
     const pause = pauseState(guard);
     const act = guard.spec.mode === 'Enforce' && !pause.paused;
     const target = awsTargetOf(guard, this.deps.defaultRegion);
@@ -76,13 +87,15 @@ export class CeilingsReconciler implements Reconciler {
       return this.observeFailed(guard, err, ctx);
     }
     const nowMs = ctx.clock.now();
-    let plan = planCeilings(observed, guard.status ?? {}, { nowMs, act, paused: pause.paused });
+    const owner = ownerOf(guard);
+    observed = { ...observed, peers: this.peersOf(guard, observed) };
+    let plan = planCeilings(observed, guard.status ?? {}, { nowMs, act, owner, paused: pause.paused });
     if (act && plan.actions.some((a) => a.kind === 'asg')) plan = await this.replanWithLiveGroups(guard, observed, plan, { target, nowMs });
-    const failures = act ? await applyActions(this.deps, target, guard.metadata.namespace ?? '', plan.actions) : [];
+    const failures = act ? await applyActions(this.deps, target, { namespace: guard.metadata.namespace ?? '', owner }, plan.actions) : [];
     const failedTargets = new Set(failures.map((f) => f.action.target));
-    const applied = failures.length ? withFailedAsDryRun(plan, planCeilings(observed, guard.status ?? {}, { nowMs, act: false }), failedTargets) : plan;
+    const applied = failures.length ? withFailedAsDryRun(plan, planCeilings(observed, guard.status ?? {}, { nowMs, act: false, owner }), failedTargets) : plan;
     const failureText = failures.map((f) => `${f.action.target}: ${errorMessage(f.error)}`);
-    await this.report(guard, { plan: applied, act, pause, scope, failures: failureText, failedTargets }, ctx);
+    await this.report(guard, { plan: applied, act, pause, scope, failures: failureText, failedTargets, refused }, ctx);
     const retryable = failures.find((f) => !isCloudError(f.error) || f.error.retryable);
     if (retryable) throw new Error(`clamping ${retryable.action.target} failed: ${errorMessage(retryable.error)}`);
   }
@@ -92,7 +105,12 @@ export class CeilingsReconciler implements Reconciler {
     const names = plan.actions.flatMap((a) => (a.kind === 'asg' ? [a.name] : []));
     const live = new Map((await this.deps.snapshots.fresh(at.target, names)).map((g) => [g.name, g]));
     const groups = observed.groups.map((e) => ({ spec: e.spec, found: e.found.flatMap((g) => (names.includes(g.name) ? (live.has(g.name) ? [live.get(g.name)!] : []) : [g])) }));
-    return planCeilings({ ...observed, groups }, guard.status ?? {}, { nowMs: at.nowMs, act: true });
+    return planCeilings({ ...observed, groups }, guard.status ?? {}, { nowMs: at.nowMs, act: true, owner: ownerOf(guard) });
+  }
+
+  /** Other acting guards' ceilings on the targets this guard observed. */
+  private peersOf(guard: CostGuard, observed: ObservedCeilings): PeerCeiling[] {
+    return peerCeilings({ self: guard, guards: this.deps.guards.list(), observed, awsTargetOf: (g) => awsTargetOf(g, this.deps.defaultRegion) });
   }
 
   private async report(guard: CostGuard, r: Report, ctx: ReconcileContext): Promise<void> {
@@ -100,10 +118,13 @@ export class CeilingsReconciler implements Reconciler {
     const targetCount = (s.scalingGroups?.length ?? 0) + (s.workloads?.length ?? 0) + (s.nodePools?.length ?? 0);
     const invalidPause = r.pause.invalid;
     const outcome = { plan: r.plan, mode: guard.spec.mode, paused: r.pause.paused, failures: r.failures, targetCount, scope: r.scope };
-    const conditions = ceilingConditions({ ...outcome, ...(invalidPause !== undefined ? { invalidPause } : {}) });
+    const conditions = withOverflow(withRefusals(ceilingConditions({ ...outcome, ...(invalidPause !== undefined ? { invalidPause } : {}) }), r.refused), r.plan.overflow);
     const status = nextStatus({ guard, conditions, nowMs: ctx.clock.now(), ceilings: s });
-    await ctx.status.update(COSTGUARD_RESOURCE, guard, status);
+    // Events first: other controllers write this guard's status too, and a 409 here (a requeue)
+    // must not lose the event of a clamp that already happened. The record of the original is
+    // on the target, so the next reconcile rebuilds the same status.
     await this.announce(guard, r, ctx);
+    await ctx.status.update(COSTGUARD_RESOURCE, guard, status);
     const p = r.plan;
     ctx.log.info({ findings: p.findings.length, binding: p.binding.length, missing: p.missing.length, failures: r.failures.length }, 'ceilings reconciled');
   }
@@ -144,6 +165,21 @@ export class CeilingsReconciler implements Reconciler {
     if (isCloudError(err) && !err.retryable) throw new TerminalError(message, { cause: err });
     throw err;
   }
+}
+
+/** The tenancy policy refused part of the spec: CeilingsEnforced says so, whatever else held. */
+function withRefusals(conditions: ConditionInput[], refused: readonly string[]): ConditionInput[] {
+  if (!refused.length) return conditions;
+  const message = `Refused by the operator's tenancy policy: ${refused.join('; ')}. The other targets are enforced.`;
+  return conditions.map((c) => (c.type === ConditionType.CeilingsEnforced ? { ...c, status: 'False', reason: 'NotPermitted', message } : c));
+}
+
+/** More groups matched than one guard can hold: CeilingsEnforced says which were left alone. */
+function withOverflow(conditions: ConditionInput[], overflow: readonly string[]): ConditionInput[] {
+  if (!overflow.length) return conditions;
+  const shown = overflow.slice(0, 5).join(', ') + (overflow.length > 5 ? ` and ${overflow.length - 5} more` : '');
+  const message = `The tag selectors match more than ${MAX_GROUP_MATCHES} groups; the first ${MAX_GROUP_MATCHES} by name are enforced, ${overflow.length} are left alone: ${shown}. Narrow the selector or split the guard.`;
+  return conditions.map((c) => (c.type === ConditionType.CeilingsEnforced ? { ...c, status: 'False', reason: 'TooManyTargets', message } : c));
 }
 
 /** The plan as applied: failed targets keep their observed (unclamped) status entries. */

@@ -7,6 +7,7 @@ import type { Finding } from './plan.ts';
 
 export function findingEvent(regarding: ObjectReference, finding: Finding, act: boolean): EventSpec {
   if (!act) return normalEvent(regarding, 'WouldClamp', finding.message);
+  if (finding.reason === 'Released') return normalEvent(regarding, 'CeilingReleased', finding.message);
   if (finding.drift) return warningEvent(regarding, 'DriftReverted', finding.message);
   return warningEvent(regarding, 'CeilingClamped', finding.message);
 }
@@ -35,6 +36,11 @@ export function observeFailedEvent(regarding: ObjectReference, message: string):
   return warningEvent(regarding, 'ObserveFailed', message);
 }
 
-export function restoredEvent(regarding: ObjectReference, restored: readonly string[]): EventSpec {
-  return normalEvent(regarding, 'Restored', `Restored the original values of ${restored.join(', ')} (onDelete: Restore).`);
+/** onDelete Restore: `summary` names each value written (field, from, to) and each left alone and why. */
+export function restoredEvent(regarding: ObjectReference, summary: string): EventSpec {
+  return normalEvent(regarding, 'Restored', summary);
+}
+
+export function restoreFailedEvent(regarding: ObjectReference, message: string): EventSpec {
+  return warningEvent(regarding, 'RestoreFailed', message);
 }

@@ -1,8 +1,10 @@
 // Pure decision for a Karpenter NodePool: each ceiling in spec.limits (cpu, memory, nodes)
 // must be set and at or below CostGuard's. An absent limit means "unlimited", so it is set.
-// Not re-exported by the package index; the util module is part of its published dist.
-import { quantityToScalar } from '@kubernetes/client-node/dist/util.js';
 import type { DecideContext } from './asg-decide.ts';
+import { quantity } from './quantity.ts';
+import type { Cap } from './caps.ts';
+import { decideField, type FieldReason } from './field-decide.ts';
+import type { NodePoolRecord } from './records.ts';
 
 export const NODEPOOL_RESOURCES = ['cpu', 'memory', 'nodes'] as const;
 export type NodePoolResource = (typeof NODEPOOL_RESOURCES)[number];
@@ -13,49 +15,78 @@ export interface ObservedNodePool {
   name: string;
   limits: Quantities;
   usage: Quantities;
-}
-
-export interface NodePoolMemory {
-  originalLimits?: Quantities;
+  /** The record in the NodePool's annotations, if any. */
+  record?: NodePoolRecord | undefined;
 }
 
 export interface LimitChange {
   resource: NodePoolResource;
   from: string | number | undefined;
-  to: string | number;
-  reason: 'AboveCeiling' | 'Drift' | 'Unlimited';
+  /** undefined: remove the limit (a release to an original that was absent). */
+  to: string | number | undefined;
+  reason: FieldReason;
+  cap: Cap;
+}
+
+/** Caps on one NodePool besides the spec: holds (by owner) and other guards' ceilings. */
+export interface NodePoolCaps {
+  holds: readonly { by: string; why?: string; limits: Quantities }[];
+  peers: readonly { guard: string; limits: Quantities }[];
 }
 
 export interface NodePoolDecision {
   changes: LimitChange[];
   binding: boolean;
-  memory: NodePoolMemory;
+  /** The record the NodePool should carry after the changes. */
+  record: NodePoolRecord | undefined;
 }
 
-export function quantity(value: string | number | undefined): number | undefined {
-  if (value === undefined) return undefined;
-  return Number(quantityToScalar(String(value)));
+export { quantity } from './quantity.ts';
+
+/** The lowest limit for one resource, with its written form. */
+function capFor(resource: NodePoolResource, spec: Quantities, caps: NodePoolCaps): { cap: Cap; raw: string | number | undefined } {
+  let best: { cap: Cap; raw: string | number | undefined } = { cap: { value: quantity(spec[resource]) ?? Infinity, by: 'spec' }, raw: spec[resource] };
+  const consider = (raw: string | number | undefined, by: string, why?: string): void => {
+    const value = quantity(raw);
+    if (value !== undefined && value < best.cap.value) best = { cap: { value, by, ...(why ? { why } : {}) }, raw };
+  };
+  for (const h of caps.holds) consider(h.limits[resource], h.by, h.why);
+  for (const p of caps.peers) consider(p.limits[resource], `guard ${p.guard}`, `its limit is ${String(p.limits[resource])}`);
+  return best;
 }
 
-function limitChange(resource: NodePoolResource, ceiling: string | number, observed: ObservedNodePool, drifted: boolean): LimitChange | undefined {
+type Entry = NonNullable<NodePoolRecord[NodePoolResource]>;
+
+function decideResource(resource: NodePoolResource, observed: ObservedNodePool, c: { cap: Cap; raw: string | number | undefined }): { change?: LimitChange; entry?: Entry } {
   const current = observed.limits[resource];
-  const currentValue = quantity(current);
-  if (currentValue !== undefined && currentValue <= (quantity(ceiling) ?? Infinity)) return undefined;
-  const reason = current === undefined ? 'Unlimited' : drifted ? 'Drift' : 'AboveCeiling';
-  return { resource, from: current, to: ceiling, reason };
+  const before = observed.record?.[resource];
+  const record = before ? { original: quantity(before.original), clamped: quantity(before.clamped) ?? NaN } : undefined;
+  const d = decideField({ current: quantity(current), unsetMeans: Infinity, cap: c.cap, record, live: false });
+  const original = before ? before.original : current;
+  // Numbers back to the quantities as written: the cap's own text, or the recorded original.
+  const raw = (n: number | undefined): string | number | undefined => {
+    if (n === undefined) return undefined;
+    if (n === c.cap.value) return c.raw;
+    return before && n === record?.clamped ? before.clamped : original;
+  };
+  const entry = d.record ? { original, clamped: raw(d.record.clamped) ?? d.record.clamped } : undefined;
+  if (!d.change) return entry ? { entry } : {};
+  const to = d.change.to === undefined ? undefined : raw(d.change.to);
+  return { change: { resource, from: current, to, reason: d.change.reason, cap: c.cap }, ...(entry ? { entry } : {}) };
 }
 
-export function decideNodePool(ceiling: Quantities, observed: ObservedNodePool, memory: NodePoolMemory, ctx: DecideContext): NodePoolDecision {
-  const drifted = memory.originalLimits !== undefined;
+export function decideNodePool(spec: Quantities, observed: ObservedNodePool, caps: NodePoolCaps, ctx: DecideContext): NodePoolDecision {
   const changes: LimitChange[] = [];
+  const record: NodePoolRecord = {};
   let binding = false;
   for (const resource of NODEPOOL_RESOURCES) {
-    const cap = ceiling[resource];
-    if (cap === undefined) continue;
-    const change = limitChange(resource, cap, observed, drifted);
-    if (change) changes.push(change);
-    binding ||= (quantity(observed.usage[resource]) ?? 0) >= (quantity(cap) ?? Infinity);
+    if (spec[resource] === undefined && !observed.record?.[resource]) continue;
+    const c = capFor(resource, spec, caps);
+    const d = decideResource(resource, observed, c);
+    if (d.change) changes.push(d.change);
+    if (d.entry) record[resource] = d.entry;
+    binding ||= (quantity(observed.usage[resource]) ?? 0) >= c.cap.value;
   }
-  const recordOriginals = ctx.act && changes.length > 0 && !drifted;
-  return { changes, binding, memory: recordOriginals ? { originalLimits: { ...observed.limits } } : memory };
+  const next = Object.keys(record).length ? record : undefined;
+  return { changes, binding, record: ctx.act ? next : observed.record };
 }

@@ -9,6 +9,7 @@ import type { RestClient } from '../../runtime/kube/rest.ts';
 import type { GroupSnapshots } from './group-snapshots.ts';
 import type { NodePoolResource, ObservedNodePool, Quantities } from './nodepool-decide.ts';
 import type { ObservedCeilings } from './observed.ts';
+import { readFieldRecord, readNodePoolRecord, WORKLOAD_KEYS } from './records.ts';
 import { specKey, type ObservedWorkload, type WorkloadKind } from './replicas-decide.ts';
 
 export interface ObserveDeps {
@@ -25,7 +26,7 @@ export const WORKLOAD_RESOURCES: Record<WorkloadKind, ResourceType> = {
 };
 
 interface KubeTarget {
-  metadata?: { resourceVersion?: string };
+  metadata?: { resourceVersion?: string; annotations?: Record<string, string> };
   spec?: Record<string, unknown>;
   status?: Record<string, unknown>;
 }
@@ -61,7 +62,8 @@ function wantsMore(status: Record<string, unknown> | undefined): boolean {
 
 function toWorkload(spec: WorkloadSpec, obj: KubeTarget): ObservedWorkload {
   const replicas = spec.kind === 'HorizontalPodAutoscaler' ? num(obj.status?.currentReplicas) : num(obj.status?.replicas);
-  return { kind: spec.kind, name: spec.name, value: num(obj.spec?.[specKey(spec.kind)]), replicas, wantsMore: wantsMore(obj.status) };
+  const record = readFieldRecord(obj.metadata?.annotations, WORKLOAD_KEYS);
+  return { kind: spec.kind, name: spec.name, value: num(obj.spec?.[specKey(spec.kind)]), replicas, wantsMore: wantsMore(obj.status), ...(record ? { record } : {}) };
 }
 
 async function observeWorkload(rest: RestClient, namespace: string, spec: WorkloadSpec): Promise<ObservedCeilings['workloads'][number]> {
@@ -81,7 +83,8 @@ async function observeNodePool(rest: RestClient, spec: NodePoolSpec): Promise<Ob
   if ('absent' in got) return { spec, ...(got.absent === 'kind' ? { kindMissing: true } : {}) };
   const { obj } = got;
   const keys: NodePoolResource[] = ['cpu', 'memory', 'nodes'];
-  const found: ObservedNodePool = { name: spec.name, limits: quantities(obj.spec?.limits, keys), usage: quantities(obj.status?.resources, keys) };
+  const record = readNodePoolRecord(obj.metadata?.annotations);
+  const found: ObservedNodePool = { name: spec.name, limits: quantities(obj.spec?.limits, keys), usage: quantities(obj.status?.resources, keys), ...(record ? { record } : {}) };
   return { spec, found, resourceVersion: obj.metadata?.resourceVersion };
 }
 

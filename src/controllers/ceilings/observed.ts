@@ -1,8 +1,9 @@
 // What the ceilings controller observed for one guard, resolved from its spec. Built by
 // observe.ts (I/O) and consumed by plan.ts (pure).
-import type { NodePoolSpec, ScalingGroupSpec, WorkloadSpec } from '../../api/v1alpha1/index.ts';
+import type { CostGuardStatus, NodePoolSpec, ScalingGroupSpec, WorkloadSpec } from '../../api/v1alpha1/index.ts';
 import type { ScalingGroup } from '../../cloud/scaling-groups.ts';
-import type { ObservedNodePool } from './nodepool-decide.ts';
+import type { PeerCap } from './caps.ts';
+import type { ObservedNodePool, Quantities } from './nodepool-decide.ts';
 import type { ObservedWorkload } from './replicas-decide.ts';
 
 export interface ObservedCeilings {
@@ -11,6 +12,29 @@ export interface ObservedCeilings {
   /** kindMissing: not found because the API server does not serve the kind (CRD not installed). */
   workloads: { spec: WorkloadSpec; found?: ObservedWorkload; resourceVersion?: string; kindMissing?: boolean }[];
   nodePools: { spec: NodePoolSpec; found?: ObservedNodePool; resourceVersion?: string; kindMissing?: boolean }[];
+  /** Ceilings other guards hold on the same targets (see peers.ts). */
+  peers?: readonly PeerCeiling[];
+}
+
+/** Another guard's ceiling on one target: `value` for integer fields, `limits` for NodePools. */
+export interface PeerCeiling {
+  /** "<namespace>/<name>" of the other guard. */
+  guard: string;
+  target: string;
+  value?: number;
+  limits?: Quantities;
+}
+
+/** What the pure plan reads besides the observation: the guard's own status (holds, rate-limit memory) and its peers. */
+export interface PlanInputs {
+  /** "<namespace>/<name>" of the guard being planned: written as the records' owner. */
+  owner: string;
+  status: CostGuardStatus | undefined;
+  peers: readonly PeerCeiling[];
+}
+
+export function peerCapsOn(inputs: PlanInputs, target: string): PeerCap[] {
+  return inputs.peers.flatMap((p) => (p.target === target && p.value !== undefined ? [{ guard: p.guard, value: p.value }] : []));
 }
 
 /** "asg/orders-worker-asg", "HorizontalPodAutoscaler/orders-worker": how targets are named in messages. */

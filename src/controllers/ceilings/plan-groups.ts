@@ -2,9 +2,13 @@
 import { parseDuration, type ScalingGroupStatus } from '../../api/v1alpha1/index.ts';
 import type { ScalingGroup, ScalingLimits } from '../../cloud/scaling-groups.ts';
 import { formatTime } from '../../runtime/conditions.ts';
+import { holdsOn } from '../shared/holds.ts';
 import { decideGroup, type DecideContext, type FieldChange, type GroupCeiling, type GroupDecision, type GroupMemory } from './asg-decide.ts';
 import { driftSince } from './messages.ts';
-import { asgRef, type ObservedCeilings } from './observed.ts';
+import { capOf, capSuffix, type Cap } from './caps.ts';
+import type { FieldRecord } from './field-decide.ts';
+import { asgRef, peerCapsOn, type ObservedCeilings, type PlanInputs } from './observed.ts';
+import { ASG_KEYS, readFieldRecord } from './records.ts';
 
 export interface GroupAction {
   kind: 'asg';
@@ -12,6 +16,10 @@ export interface GroupAction {
   name: string;
   limits: ScalingLimits;
   changes: FieldChange[];
+  /** The record to tag the group with before the update; undefined with clearRecord. */
+  record?: FieldRecord;
+  /** Remove the record's tags after the update (CostGuard's change no longer stands). */
+  clearRecord: boolean;
 }
 
 export interface TargetOutcome<S> {
@@ -46,13 +54,8 @@ export function resolveGroups(observed: ObservedCeilings): Map<string, { group: 
 }
 
 function memoryOf(prior: ScalingGroupStatus | undefined): GroupMemory {
-  if (!prior) return {};
-  const w = prior.scaleOutWindow;
-  return {
-    originalMaxSize: prior.originalMaxSize,
-    lastDesired: prior.desired,
-    ...(w ? { scaleOutWindow: { startMs: Date.parse(w.start), baseline: w.baseline } } : {}),
-  };
+  const history = prior?.scaleOutHistory?.map((s) => ({ atMs: Date.parse(s.time), desired: s.desired }));
+  return history ? { history } : {};
 }
 
 /** How a change is told: done (acting), or would-be while DryRun or paused. */
@@ -102,9 +105,10 @@ function maxSizeSetOf(changes: readonly FieldChange[], prior: ScalingGroupStatus
 }
 
 /** Drift says what changed and since when, so the alert answers "who raised it?" quickly. */
-function findingText(c: FieldChange, prior: ScalingGroupStatus | undefined, t: Telling): string {
-  if (c.reason !== 'Drift' || c.field !== 'MaxSize' || !prior) return describeChange(c, t);
-  return `MaxSize was raised to ${c.from}${driftSince(prior, c.to)}; ${t.act ? 'reverted' : 'would revert'} to ${c.to}${notActingSuffix(t)}`;
+function findingText(c: FieldChange, g: { prior: ScalingGroupStatus | undefined; record: FieldRecord | undefined; cap: Cap }, t: Telling): string {
+  const held = c.field === 'MaxSize' && c.reason !== 'Released' ? capSuffix(g.cap) : '';
+  if (c.reason !== 'Drift' || c.field !== 'MaxSize' || !g.prior) return `${describeChange(c, t)}${held}`;
+  return `MaxSize was raised to ${c.from}${driftSince(g.prior, g.record?.clamped ?? c.to)}; ${t.act ? 'reverted' : 'would revert'} to ${c.to}${notActingSuffix(t)}${held}`;
 }
 
 function limitsOf(changes: FieldChange[]): ScalingLimits {
@@ -113,46 +117,75 @@ function limitsOf(changes: FieldChange[]): ScalingLimits {
 }
 
 /** All of a group's changes in one sentence: its lastAction message. */
-function changesText(d: GroupDecision, t: Telling): string {
-  return d.changes.map((c) => describeChange(c, t)).join('; ');
+function changesText(d: GroupDecision, cap: Cap, t: Telling): string {
+  return d.changes.map((c) => `${describeChange(c, t)}${c.field === 'MaxSize' && c.reason !== 'Released' ? capSuffix(cap) : ''}`).join('; ');
 }
 
 function groupStatus(
   resolved: { group: ScalingGroup; ceiling: GroupCeiling },
   d: GroupDecision,
   prior: ScalingGroupStatus | undefined,
-  ctx: DecideContext,
+  at: { ctx: DecideContext; cap: Cap },
 ): ScalingGroupStatus {
   const { group, ceiling } = resolved;
-  const message = changesText(d, ctx);
+  const { ctx } = at;
+  const message = changesText(d, at.cap, ctx);
   const after = ctx.act ? limitsOf(d.changes) : {};
-  const window = d.memory.scaleOutWindow;
+  const history = d.memory.history;
+  const maxSize = after.maxSize ?? group.maxSize;
+  const original = d.record?.original;
   return {
     name: group.name,
     ceiling: ceiling.maxSize,
-    maxSize: after.maxSize ?? group.maxSize,
-    desired: after.desiredCapacity ?? group.desiredCapacity,
+    maxSize,
+    desired: Math.min(after.desiredCapacity ?? group.desiredCapacity, maxSize),
     inService: group.inService,
-    ...(d.memory.originalMaxSize !== undefined ? { originalMaxSize: d.memory.originalMaxSize } : {}),
-    clamped: d.memory.originalMaxSize !== undefined || (ctx.act && after.desiredCapacity !== undefined),
+    ...(original !== undefined ? { originalMaxSize: original } : {}),
+    // CostGuard's value stands on the group (not merely recorded: a failed write leaves the record).
+    clamped: d.record?.clamped === maxSize || (ctx.act && after.desiredCapacity !== undefined),
     binding: d.binding,
-    ...(window ? { scaleOutWindow: { start: formatTime(window.startMs), baseline: window.baseline } } : {}),
+    ...(history ? { scaleOutHistory: history.map((h) => ({ time: formatTime(h.atMs), desired: h.desired })) } : {}),
     ...lastActionOf(d.changes, message, prior, ctx),
     ...maxSizeSetOf(d.changes, prior, ctx),
   };
 }
 
+/**
+ * The rate limit moving MaxSize along with the group (down to desired + N, or back up as the
+ * window slides) is routine: status records it, no event is sent. Holding back capacity the
+ * group already asked for is news.
+ */
+function routine(c: FieldChange, cap: Cap, group: ScalingGroup): boolean {
+  if (cap.by !== 'rate' || c.field !== 'MaxSize') return false;
+  return c.reason === 'Released' || (c.reason === 'ScaleOutRateLimited' && c.to >= group.desiredCapacity);
+}
+
+function sameRecord(a: FieldRecord | undefined, b: FieldRecord | undefined): boolean {
+  return a?.original === b?.original && a?.clamped === b?.clamped;
+}
+
+function groupAction(group: ScalingGroup, d: GroupDecision, before: FieldRecord | undefined): GroupAction | undefined {
+  const recordChanged = !sameRecord(before, d.record);
+  if (d.changes.length === 0 && !recordChanged) return undefined;
+  const target = asgRef(group.name);
+  return { kind: 'asg', target, name: group.name, limits: limitsOf(d.changes), changes: d.changes, ...(d.record && recordChanged ? { record: d.record } : {}), clearRecord: !d.record && before !== undefined };
+}
+
 export function planGroup(
   resolved: { group: ScalingGroup; ceiling: GroupCeiling },
   prior: ScalingGroupStatus | undefined,
-  ctx: DecideContext,
+  at: { ctx: DecideContext; inputs: PlanInputs },
 ): TargetOutcome<ScalingGroupStatus> & { action?: GroupAction } {
   const { group } = resolved;
-  const d = decideGroup(resolved.ceiling, group, memoryOf(prior), ctx);
+  const { ctx } = at;
   const target = asgRef(group.name);
-  const status = groupStatus(resolved, d, prior, ctx);
-  const action: GroupAction | undefined = ctx.act && d.changes.length > 0 ? { kind: 'asg', target, name: group.name, limits: limitsOf(d.changes), changes: d.changes } : undefined;
-  const repeated = !ctx.act && isRepeat(changesText(d, ctx), prior);
-  const findings = d.changes.map((c) => ({ target, message: `${target}: ${findingText(c, prior, ctx)}`, reason: c.reason, drift: c.reason === 'Drift', repeated }));
+  const given = capOf(resolved.ceiling.maxSize, holdsOn(at.inputs.status, target), peerCapsOn(at.inputs, target));
+  const record = readFieldRecord(group.tags, ASG_KEYS);
+  const d = decideGroup({ ceiling: resolved.ceiling, cap: given, observed: group, record, memory: memoryOf(prior) }, ctx);
+  const cap = d.cap;
+  const status = groupStatus(resolved, d, prior, { ctx, cap });
+  const action = ctx.act ? groupAction(group, d, record) : undefined;
+  const repeated = !ctx.act && isRepeat(changesText(d, cap, ctx), prior);
+  const findings = d.changes.map((c) => ({ target, message: `${target}: ${findingText(c, { prior, record, cap }, ctx)}`, reason: c.reason, drift: c.reason === 'Drift', repeated: repeated || routine(c, cap, group) }));
   return { status, ...(action ? { action } : {}), findings, binding: d.binding };
 }

@@ -1,9 +1,14 @@
-// Pure: the Kubernetes part of a ceilings plan (replica ceilings and NodePool limits).
+// Pure: the Kubernetes part of a ceilings plan (replica ceilings and NodePool limits). The
+// record of the original goes in the same merge patch as the value, so it can never be lost
+// between two writes.
 import type { NodePoolStatus, WorkloadStatus } from '../../api/v1alpha1/index.ts';
+import { holdsOn } from '../shared/holds.ts';
 import type { DecideContext } from './asg-decide.ts';
-import { decideNodePool, type LimitChange, type Quantities } from './nodepool-decide.ts';
-import { nodePoolRef, workloadRef, type ObservedCeilings } from './observed.ts';
+import { capOf, capSuffix } from './caps.ts';
+import { decideNodePool, type LimitChange, type NodePoolCaps, type Quantities } from './nodepool-decide.ts';
+import { nodePoolRef, peerCapsOn, workloadRef, type ObservedCeilings, type PlanInputs } from './observed.ts';
 import { describeChange, isRepeat, lastActionOf, type TargetOutcome, type Telling } from './plan-groups.ts';
+import { clearAnnotations, NODEPOOL_KEYS, WORKLOAD_KEYS, writeFieldRecord, writeNodePoolRecord, type NodePoolRecord } from './records.ts';
 import { decideWorkload, REPLICA_FIELD, type WorkloadDecision, type WorkloadKind } from './replicas-decide.ts';
 
 export interface WorkloadAction {
@@ -11,8 +16,10 @@ export interface WorkloadAction {
   target: string;
   workload: WorkloadKind;
   name: string;
-  path: string;
-  to: number;
+  /** The value to write at `path` (null: unset it); absent for a record-only change. */
+  set?: { path: string; to: number | null };
+  /** The record's annotations (null removes one). */
+  annotations: Record<string, string | null>;
   resourceVersion?: string;
 }
 
@@ -20,68 +27,121 @@ export interface NodePoolAction {
   kind: 'nodepool';
   target: string;
   name: string;
-  /** Only the limits to change; the others are left as they are. */
-  limits: Quantities;
+  /** Only the limits to change (null removes one); the others are left as they are. */
+  limits: Record<string, string | number | null>;
+  /** The record's annotations (null removes one). */
+  annotations: Record<string, string | null>;
   resourceVersion?: string;
 }
 
 type WorkloadEntry = ObservedCeilings['workloads'][number];
 type NodePoolEntry = ObservedCeilings['nodePools'][number];
 
-function workloadStatus(entry: WorkloadEntry, d: WorkloadDecision, prior: WorkloadStatus | undefined, ctx: DecideContext): WorkloadStatus {
+/** The readable copy of the record's original; an unset field shows its default (KEDA: 100), an unbounded one nothing. */
+function originalOf(d: WorkloadDecision, kind: WorkloadKind): number | undefined {
+  if (!d.record) return undefined;
+  const value = d.record.original ?? REPLICA_FIELD[kind].unsetMeans;
+  return Number.isFinite(value) ? value : undefined;
+}
+
+function workloadStatus(entry: WorkloadEntry, d: WorkloadDecision, prior: WorkloadStatus | undefined, at: { ctx: DecideContext; message: string }): WorkloadStatus {
   const observed = entry.found!;
   const change = d.change;
-  const value = ctx.act && change ? change.to : observed.value;
+  const value = at.ctx.act && change ? change.to : observed.value;
+  const original = originalOf(d, observed.kind);
   return {
     kind: entry.spec.kind,
     name: entry.spec.name,
     ceiling: entry.spec.maxReplicas,
     ...(value !== undefined ? { maxReplicas: value } : {}),
     ...(observed.replicas !== undefined ? { replicas: observed.replicas } : {}),
-    ...(d.memory.originalValue !== undefined ? { originalMaxReplicas: d.memory.originalValue } : {}),
-    clamped: d.memory.originalValue !== undefined,
+    ...(original !== undefined ? { originalMaxReplicas: original } : {}),
+    clamped: (value ?? REPLICA_FIELD[observed.kind].unsetMeans) === d.record?.clamped,
     binding: d.binding,
-    ...lastActionOf(change ? [change] : [], change ? describeChange(change, ctx) : '', prior, ctx),
+    ...lastActionOf(change ? [change] : [], at.message, prior, at.ctx),
   };
 }
 
-export function planWorkload(entry: WorkloadEntry, prior: WorkloadStatus | undefined, ctx: DecideContext): TargetOutcome<WorkloadStatus> & { action?: WorkloadAction } {
+function sameJson(a: unknown, b: unknown): boolean {
+  return JSON.stringify(a ?? null) === JSON.stringify(b ?? null);
+}
+
+function workloadAction(entry: WorkloadEntry, d: WorkloadDecision, owner: string): WorkloadAction | undefined {
   const observed = entry.found!;
+  const recordChanged = !sameJson(observed.record, d.record);
+  if (!d.change && !recordChanged) return undefined;
+  const annotations = d.record ? writeFieldRecord(d.record, WORKLOAD_KEYS, owner) : clearAnnotations(WORKLOAD_KEYS);
+  const set = d.change ? { path: REPLICA_FIELD[observed.kind].path, to: d.change.to ?? null } : undefined;
+  return { kind: 'workload', target: workloadRef(entry.spec), workload: observed.kind, name: observed.name, ...(set ? { set } : {}), annotations, resourceVersion: entry.resourceVersion };
+}
+
+export function planWorkload(entry: WorkloadEntry, prior: WorkloadStatus | undefined, at: { ctx: DecideContext; inputs: PlanInputs }): TargetOutcome<WorkloadStatus> & { action?: WorkloadAction } {
+  const { ctx } = at;
   const target = workloadRef(entry.spec);
-  const d = decideWorkload(entry.spec.maxReplicas, observed, { originalValue: prior?.originalMaxReplicas }, ctx);
-  const status = workloadStatus(entry, d, prior, ctx);
+  const cap = capOf(entry.spec.maxReplicas, holdsOn(at.inputs.status, target), peerCapsOn(at.inputs, target));
+  const d = decideWorkload(cap, entry.found!, ctx);
   const change = d.change;
-  if (!change) return { status, findings: [], binding: d.binding };
-  const message = describeChange(change, ctx);
-  const findings = [{ target, message: `${target}: ${message}`, reason: change.reason, drift: change.reason === 'Drift', repeated: !ctx.act && isRepeat(message, prior) }];
-  if (!ctx.act) return { status, findings, binding: d.binding };
-  const path = REPLICA_FIELD[observed.kind].path;
-  const action: WorkloadAction = { kind: 'workload', target, workload: observed.kind, name: observed.name, path, to: change.to, resourceVersion: entry.resourceVersion };
-  return { status, findings, binding: d.binding, action };
+  const message = change ? `${describeChange({ ...change, to: change.to ?? 'unset' }, ctx)}${change.reason === 'Released' ? '' : capSuffix(cap)}` : '';
+  const status = workloadStatus(entry, d, prior, { ctx, message });
+  const action = ctx.act ? workloadAction(entry, d, at.inputs.owner) : undefined;
+  const findings = change ? [{ target, message: `${target}: ${message}`, reason: change.reason, drift: change.reason === 'Drift', repeated: !ctx.act && isRepeat(message, prior) }] : [];
+  return { status, findings, binding: d.binding, ...(action ? { action } : {}) };
 }
 
 function limitsText(changes: LimitChange[], t: Telling): string {
-  return changes.map((c) => describeChange({ field: `spec.limits.${c.resource}`, from: c.from, to: c.to, reason: c.reason }, t)).join('; ');
+  return changes
+    .map((c) => `${describeChange({ field: `spec.limits.${c.resource}`, from: c.from, to: c.to ?? 'unset', reason: c.reason }, t)}${c.reason === 'Released' ? '' : capSuffix(c.cap)}`)
+    .join('; ');
 }
 
-export function planNodePool(entry: NodePoolEntry, prior: NodePoolStatus | undefined, ctx: DecideContext): TargetOutcome<NodePoolStatus> & { action?: NodePoolAction } {
+function nodePoolCaps(inputs: PlanInputs, target: string): NodePoolCaps {
+  const holds = holdsOn(inputs.status, target).flatMap((h) => (h.limits ? [{ by: h.owner, why: h.reason, limits: h.limits }] : []));
+  const peers = inputs.peers.flatMap((p) => (p.target === target && p.limits ? [{ guard: p.guard, limits: p.limits }] : []));
+  return { holds, peers };
+}
+
+function nodePoolAction(entry: NodePoolEntry, changes: LimitChange[], record: NodePoolRecord | undefined, owner: string): NodePoolAction | undefined {
+  const before = entry.found!.record;
+  if (changes.length === 0 && sameJson(before, record)) return undefined;
+  const limits = Object.fromEntries(changes.map((c) => [c.resource, c.to ?? null]));
+  const annotations = record ? writeNodePoolRecord(record, owner) : clearAnnotations(NODEPOOL_KEYS);
+  return { kind: 'nodepool', target: nodePoolRef(entry.spec.name), name: entry.spec.name, limits, annotations, resourceVersion: entry.resourceVersion };
+}
+
+/** The limits after the changes (a removed limit is left out). */
+function limitsAfter(observed: Quantities, changes: LimitChange[]): Quantities {
+  const out: Quantities = { ...observed };
+  for (const c of changes) {
+    if (c.to === undefined) delete out[c.resource];
+    else out[c.resource] = c.to;
+  }
+  return out;
+}
+
+function originalsOf(record: NodePoolRecord | undefined): Quantities | undefined {
+  if (!record) return undefined;
+  return Object.fromEntries(Object.entries(record).flatMap(([k, v]) => (v.original === undefined ? [] : [[k, v.original]])));
+}
+
+export function planNodePool(entry: NodePoolEntry, prior: NodePoolStatus | undefined, at: { ctx: DecideContext; inputs: PlanInputs }): TargetOutcome<NodePoolStatus> & { action?: NodePoolAction } {
+  const { ctx } = at;
   const observed = entry.found!;
   const target = nodePoolRef(entry.spec.name);
-  const d = decideNodePool(entry.spec.limits, observed, { originalLimits: prior?.originalLimits }, ctx);
+  const d = decideNodePool(entry.spec.limits, observed, nodePoolCaps(at.inputs, target), ctx);
   const message = limitsText(d.changes, ctx);
-  const set: Quantities = Object.fromEntries(d.changes.map((c) => [c.resource, c.to]));
-  const limits = ctx.act ? { ...observed.limits, ...set } : observed.limits;
+  const originalLimits = originalsOf(d.record);
+  const limits = ctx.act ? limitsAfter(observed.limits, d.changes) : observed.limits;
   const status: NodePoolStatus = {
     name: entry.spec.name,
     limits,
     usage: observed.usage,
-    ...(d.memory.originalLimits ? { originalLimits: d.memory.originalLimits } : {}),
-    clamped: d.memory.originalLimits !== undefined,
+    ...(originalLimits ? { originalLimits } : {}),
+    clamped: Object.entries(d.record ?? {}).some(([k, v]) => String(limits[k as keyof Quantities]) === String(v.clamped)),
     binding: d.binding,
     ...lastActionOf(d.changes, message, prior, ctx),
   };
   const repeated = !ctx.act && isRepeat(message, prior);
   const findings = d.changes.map((c) => ({ target, message: `${target}: ${limitsText([c], ctx)}`, reason: c.reason, drift: c.reason === 'Drift', repeated }));
-  if (!ctx.act || d.changes.length === 0) return { status, findings, binding: d.binding };
-  return { status, findings, binding: d.binding, action: { kind: 'nodepool', target, name: entry.spec.name, limits: set, resourceVersion: entry.resourceVersion } };
+  const action = ctx.act ? nodePoolAction(entry, d.changes, d.record, at.inputs.owner) : undefined;
+  return { status, findings, binding: d.binding, ...(action ? { action } : {}) };
 }

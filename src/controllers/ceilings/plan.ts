@@ -3,7 +3,7 @@
 import type { CostGuardStatus, NodePoolStatus, ScalingGroupStatus, WorkloadStatus } from '../../api/v1alpha1/index.ts';
 import type { DecideContext } from './asg-decide.ts';
 import { selectorText } from './messages.ts';
-import { asgRef, nodePoolRef, workloadRef, type ObservedCeilings } from './observed.ts';
+import { asgRef, nodePoolRef, workloadRef, type ObservedCeilings, type PlanInputs } from './observed.ts';
 import { planGroup, resolveGroups, type GroupAction, type TargetOutcome } from './plan-groups.ts';
 import { planNodePool, planWorkload, type NodePoolAction, type WorkloadAction } from './plan-k8s.ts';
 
@@ -12,7 +12,7 @@ export type CeilingAction = GroupAction | WorkloadAction | NodePoolAction;
 export interface Finding {
   target: string;
   message: string;
-  /** AboveCeiling, Drift, ScaleOutRateLimited, Unset, Unlimited, MinAboveCeiling. */
+  /** AboveCeiling, CeilingLowered, Drift, Released, ScaleOutRateLimited, Unset, MinAboveCeiling. */
   reason: string;
   drift: boolean;
   /** DryRun/paused: reported already, unchanged since (no new event). */
@@ -32,6 +32,10 @@ export interface CeilingsPlan {
   unmatched: string[];
   /** Targets whose drift CostGuard reverted within DRIFT_MEMORY_MS. */
   recentDrift: string[];
+  /** "target (also guard ns/name)" for each target another guard names too. */
+  overlaps: string[];
+  /** Groups matched beyond MAX_GROUP_MATCHES: left alone, reported. */
+  overflow: string[];
   status: Pick<CostGuardStatus, 'scalingGroups' | 'workloads' | 'nodePools'>;
 }
 
@@ -54,12 +58,29 @@ function recordUnresolved(plan: CeilingsPlan, entry: ObservedCeilings['groups'][
   if (!plan.unmatched.includes(selector)) plan.unmatched.push(selector);
 }
 
-function planGroups(plan: CeilingsPlan, observed: ObservedCeilings, prior: CostGuardStatus, ctx: DecideContext): ScalingGroupStatus[] {
+/** The most groups one guard handles (status.scalingGroups maxItems). */
+export const MAX_GROUP_MATCHES = 500;
+
+export interface PlanContext extends DecideContext {
+  /** "<namespace>/<name>" of the guard: the owner written into the targets' records. */
+  owner?: string;
+}
+
+interface At {
+  ctx: DecideContext;
+  inputs: PlanInputs;
+}
+
+function planGroups(plan: CeilingsPlan, observed: ObservedCeilings, prior: CostGuardStatus, at: At): ScalingGroupStatus[] {
   for (const entry of observed.groups.filter((e) => e.found.length === 0)) recordUnresolved(plan, entry);
   const priorByName = byName(prior.scalingGroups);
   const statuses: ScalingGroupStatus[] = [];
-  for (const resolved of [...resolveGroups(observed).values()].sort((a, b) => a.group.name.localeCompare(b.group.name))) {
-    const outcome = planGroup(resolved, priorByName.get(resolved.group.name), ctx);
+  const all = [...resolveGroups(observed).values()].sort((a, b) => a.group.name.localeCompare(b.group.name));
+  // Status holds at most MAX_GROUP_MATCHES groups: beyond that every status patch would fail
+  // after the AWS writes had happened, so the rest are neither planned nor touched.
+  plan.overflow = all.slice(MAX_GROUP_MATCHES).map((r) => asgRef(r.group.name));
+  for (const resolved of all.slice(0, MAX_GROUP_MATCHES)) {
+    const outcome = planGroup(resolved, priorByName.get(resolved.group.name), at);
     collect(plan, outcome, asgRef(resolved.group.name));
     statuses.push(outcome.status);
   }
@@ -72,7 +93,7 @@ function markMissing(plan: CeilingsPlan, target: string, kindMissing: boolean | 
   if (kindMissing) plan.notInstalled.push(target);
 }
 
-function planWorkloads(plan: CeilingsPlan, observed: ObservedCeilings, prior: CostGuardStatus, ctx: DecideContext): WorkloadStatus[] {
+function planWorkloads(plan: CeilingsPlan, observed: ObservedCeilings, prior: CostGuardStatus, at: At): WorkloadStatus[] {
   const statuses: WorkloadStatus[] = [];
   for (const entry of observed.workloads) {
     const target = workloadRef(entry.spec);
@@ -81,14 +102,14 @@ function planWorkloads(plan: CeilingsPlan, observed: ObservedCeilings, prior: Co
       continue;
     }
     const priorStatus = prior.workloads?.find((w) => w.kind === entry.spec.kind && w.name === entry.spec.name);
-    const outcome = planWorkload(entry, priorStatus, ctx);
+    const outcome = planWorkload(entry, priorStatus, at);
     collect(plan, outcome, target);
     statuses.push(outcome.status);
   }
   return statuses;
 }
 
-function planNodePools(plan: CeilingsPlan, observed: ObservedCeilings, prior: CostGuardStatus, ctx: DecideContext): NodePoolStatus[] {
+function planNodePools(plan: CeilingsPlan, observed: ObservedCeilings, prior: CostGuardStatus, at: At): NodePoolStatus[] {
   const priorByName = byName(prior.nodePools);
   const statuses: NodePoolStatus[] = [];
   for (const entry of observed.nodePools) {
@@ -96,11 +117,17 @@ function planNodePools(plan: CeilingsPlan, observed: ObservedCeilings, prior: Co
       markMissing(plan, nodePoolRef(entry.spec.name), entry.kindMissing);
       continue;
     }
-    const outcome = planNodePool(entry, priorByName.get(entry.spec.name), ctx);
+    const outcome = planNodePool(entry, priorByName.get(entry.spec.name), at);
     collect(plan, outcome, nodePoolRef(entry.spec.name));
     statuses.push(outcome.status);
   }
   return statuses;
+}
+
+function overlapsOf(peers: NonNullable<ObservedCeilings['peers']>): string[] {
+  const byTarget = new Map<string, Set<string>>();
+  for (const p of peers) byTarget.set(p.target, (byTarget.get(p.target) ?? new Set()).add(p.guard));
+  return [...byTarget.entries()].sort(([a], [b]) => a.localeCompare(b)).map(([target, guards]) => `${target} (also guarded by ${[...guards].sort().join(', ')})`);
 }
 
 /** How long a reverted drift stays in the CeilingsEnforced condition (the default alert repeat interval). */
@@ -115,11 +142,13 @@ function recentDrift(status: CeilingsPlan['status'], nowMs: number): string[] {
   ];
 }
 
-export function planCeilings(observed: ObservedCeilings, prior: CostGuardStatus, ctx: DecideContext): CeilingsPlan {
-  const plan: CeilingsPlan = { actions: [], findings: [], binding: [], missing: [], notInstalled: [], unmatched: [], recentDrift: [], status: {} };
-  const scalingGroups = planGroups(plan, observed, prior, ctx);
-  const workloads = planWorkloads(plan, observed, prior, ctx);
-  const nodePools = planNodePools(plan, observed, prior, ctx);
+export function planCeilings(observed: ObservedCeilings, prior: CostGuardStatus, ctx: PlanContext): CeilingsPlan {
+  const plan: CeilingsPlan = { actions: [], findings: [], binding: [], missing: [], notInstalled: [], unmatched: [], recentDrift: [], overlaps: [], overflow: [], status: {} };
+  const at: At = { ctx: { nowMs: ctx.nowMs, act: ctx.act, ...(ctx.paused ? { paused: true } : {}) }, inputs: { owner: ctx.owner ?? '', status: prior, peers: observed.peers ?? [] } };
+  const scalingGroups = planGroups(plan, observed, prior, at);
+  const workloads = planWorkloads(plan, observed, prior, at);
+  const nodePools = planNodePools(plan, observed, prior, at);
+  plan.overlaps = overlapsOf(observed.peers ?? []);
   plan.status = {
     ...(scalingGroups.length ? { scalingGroups } : {}),
     ...(workloads.length ? { workloads } : {}),

@@ -1,5 +1,7 @@
 // Pure decision for a replica ceiling on a Deployment, StatefulSet, HPA or KEDA ScaledObject.
 import type { DecideContext } from './asg-decide.ts';
+import type { Cap } from './caps.ts';
+import { decideField, type FieldReason, type FieldRecord } from './field-decide.ts';
 
 export type WorkloadKind = 'Deployment' | 'StatefulSet' | 'HorizontalPodAutoscaler' | 'ScaledObject';
 
@@ -26,34 +28,36 @@ export interface ObservedWorkload {
   replicas?: number;
   /** The autoscaler wants more than its max (HPA condition ScalingLimited/TooManyReplicas). */
   wantsMore?: boolean;
-}
-
-export interface WorkloadMemory {
-  originalValue?: number;
+  /** The record in the workload's annotations, if any. */
+  record?: FieldRecord | undefined;
 }
 
 export interface WorkloadDecision {
-  change?: { field: string; from: number | undefined; to: number; reason: 'AboveCeiling' | 'Drift' | 'Unset' };
+  change?: { field: string; from: number | undefined; to: number | undefined; reason: FieldReason };
   binding: boolean;
-  memory: WorkloadMemory;
+  /** The record the workload should carry after the change. */
+  record: FieldRecord | undefined;
 }
 
 /** Demand is at or above the ceiling: replicas asked for reach it, or the autoscaler wants more. */
 function demandAtCeiling(ceiling: number, observed: ObservedWorkload, effective: number): boolean {
-  if (REPLICA_FIELD[observed.kind].path === 'spec.replicas') return effective >= ceiling;
+  if (isLiveCount(observed.kind)) return effective >= ceiling;
   return (observed.replicas ?? 0) >= ceiling || (observed.wantsMore === true && effective >= ceiling);
 }
 
-export function decideWorkload(ceiling: number, observed: ObservedWorkload, memory: WorkloadMemory, ctx: DecideContext): WorkloadDecision {
+/** spec.replicas is a live count: CostGuard lowers it to a ceiling but never raises it. */
+export function isLiveCount(kind: WorkloadKind): boolean {
+  return REPLICA_FIELD[kind].path === 'spec.replicas';
+}
+
+export function decideWorkload(cap: Cap, observed: ObservedWorkload, ctx: DecideContext): WorkloadDecision {
   const field = REPLICA_FIELD[observed.kind];
-  const effective = observed.value ?? field.unsetMeans;
-  const binding = demandAtCeiling(ceiling, observed, effective);
-  if (effective <= ceiling) return { binding, memory };
-  const reason = memory.originalValue !== undefined ? 'Drift' : observed.value === undefined ? 'Unset' : 'AboveCeiling';
+  const d = decideField({ current: observed.value, unsetMeans: field.unsetMeans, cap, record: observed.record, live: isLiveCount(observed.kind) });
+  const after = ctx.act && d.change ? (d.change.to ?? field.unsetMeans) : (observed.value ?? field.unsetMeans);
+  const binding = demandAtCeiling(cap.value, observed, after);
   return {
-    change: { field: field.path, from: observed.value, to: ceiling, reason },
+    ...(d.change ? { change: { field: field.path, ...d.change } } : {}),
     binding,
-    // An unset field is recorded as its effective default (KEDA: 100), so restore and drift work alike.
-    memory: { originalValue: memory.originalValue ?? (ctx.act ? effective : undefined) },
+    record: ctx.act ? d.record : observed.record,
   };
 }

@@ -3,6 +3,7 @@
 // content type it chooses, and get one error type (KubeApiError) back.
 // Deep imports: the package index pulls in every generated API client (tens of MiB resident).
 import { IsomorphicFetchHttpLibrary } from '@kubernetes/client-node/dist/gen/http/isomorphic-fetch.js';
+import type { WriteFence } from '../fence.ts';
 import { RequestContext, type HttpMethod } from '@kubernetes/client-node/dist/gen/http/http.js';
 import type { KubeAccess } from './access.ts';
 import { KubeApiError } from '../errors.ts';
@@ -39,8 +40,12 @@ export class RestClient {
   private readonly http = new IsomorphicFetchHttpLibrary();
   private shared: { dispatcher: Dispatcher; createdAt: number } | undefined;
 
-  constructor(kubeConfig: KubeAccess) {
+  private readonly fence: WriteFence | undefined;
+
+  /** With a fence, writes are refused and every call is aborted once it closes (leadership lost). */
+  constructor(kubeConfig: KubeAccess, opts: { fence?: WriteFence } = {}) {
     this.kubeConfig = kubeConfig;
+    this.fence = opts.fence;
   }
 
   get<T>(path: string, opts: RequestOptions = {}): Promise<T> {
@@ -64,6 +69,7 @@ export class RestClient {
   }
 
   async request<T>(method: HttpMethod, path: string, opts: RequestOptions = {}): Promise<T> {
+    if (method !== 'GET') this.fence?.check(`${method} ${path}`);
     const ctx = await this.context(method, path, opts);
     const response = await this.http.send(ctx).toPromise();
     const text = await response.body.text();
@@ -84,7 +90,8 @@ export class RestClient {
       ctx.setBody(JSON.stringify(opts.body));
     }
     const timeout = AbortSignal.timeout(opts.timeoutMs ?? 30_000);
-    ctx.setSignal(opts.signal ? AbortSignal.any([opts.signal, timeout]) : timeout);
+    const signals = [timeout, ...(opts.signal ? [opts.signal] : []), ...(this.fence ? [this.fence.signal] : [])];
+    ctx.setSignal(signals.length > 1 ? AbortSignal.any(signals) : timeout);
     await this.kubeConfig.applySecurityAuthentication(ctx);
     const fresh = ctx.getDispatcher();
     if (fresh) ctx.setDispatcher(this.sharedDispatcher(fresh));

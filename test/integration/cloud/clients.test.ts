@@ -82,15 +82,15 @@ describe('AWS clients: endpoint, retries, breaker, AssumeRole (moto)', () => {
     assert.equal(proxy.count('UpdateAutoScalingGroup'), 6);
   });
 
-  it("assumes the guard's role once (session 'costguard') and signs Auto Scaling calls with it", async () => {
+  it("assumes the guard's role once (session costguard-<namespace>-<name>) and signs Auto Scaling calls with it", async () => {
     clients = clientsFor(proxy.endpoint);
-    const groups = awsScalingGroups(clients, { region: REGION, roleArn: 'arn:aws:iam::123456789012:role/costguard' });
+    const groups = awsScalingGroups(clients, { region: REGION, roleArn: 'arn:aws:iam::123456789012:role/costguard', session: { namespace: 'team-a', name: 'orders' } });
     await groups.describe(['a']);
     await groups.findByTags({ app: 'x' });
     await groups.describe(['b']);
     assert.equal(proxy.count('AssumeRole'), 1, 'credentials are cached until shortly before expiry');
     const assume = proxy.requests.find((r) => r.action === 'AssumeRole');
-    assert.equal(assume?.params.RoleSessionName, 'costguard');
+    assert.equal(assume?.params.RoleSessionName, 'costguard-team-a-orders', 'CloudTrail says which guard acted');
     assert.equal(assume?.params.RoleArn, 'arn:aws:iam::123456789012:role/costguard');
     assert.equal(proxy.count('DescribeAutoScalingGroups'), 3);
     assert.equal(assume?.accessKeyId, 'testing', "AssumeRole is signed with the operator's own identity");

@@ -140,14 +140,17 @@ export const INVALID_CASES: readonly InvalidCase[] = [
     says: /Shed needs workloads or concurrency/,
   },
   { name: 'unknown field (typo)', set: { 'scalingGroups.0.maxsize': 20 }, path: 'spec.scalingGroups[0].maxsize' },
-];
-
-/** Specs the API server accepts but validateSpec rejects: checks that need arithmetic. */
-export const OPERATOR_ONLY_CASES: readonly InvalidCase[] = [
+  // Duration bounds are checked at admission too, "d" included: a typo never reaches the operator.
   { name: 'rate-limit period over a day', set: { 'scalingGroups.0.maxScaleOut.per': '25h' }, path: 'spec.scalingGroups[0].maxScaleOut.per', says: /at most 1d/ },
   { name: 'resetTimeout over an hour', set: { 'breaker.resetTimeout': '90m' }, path: 'spec.breaker.resetTimeout', says: /at most 1h/ },
-  { name: 'repeatInterval over a week', set: { 'alerts.repeatInterval': '8d' }, path: 'spec.alerts.repeatInterval', says: /at most 7d/ },
+  { name: 'repeatInterval over a week (in days)', set: { 'alerts.repeatInterval': '8d' }, path: 'spec.alerts.repeatInterval', says: /at most 7d/ },
+  { name: 'runaway window typo 9000h', set: { 'runaway.window': '9000h' }, path: 'spec.runaway.window', says: /at most 1d/ },
+  { name: 'fractional days over the bound', set: { 'cost.anomaly.baselineWindow': '90.5d' }, path: 'spec.cost.anomaly.baselineWindow', says: /at most 90d/ },
+  { name: 'days mixed with other units', set: { 'alerts.repeatInterval': '1d12h' }, path: 'spec.alerts.repeatInterval', says: /days stand alone/ },
 ];
+
+/** Specs the API server accepts but validateSpec rejects: none today (every check has a CEL twin). */
+export const OPERATOR_ONLY_CASES: readonly InvalidCase[] = [];
 
 const examplesDir = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..', 'examples');
 

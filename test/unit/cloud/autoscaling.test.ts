@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import type { AutoScalingGroup, DescribeAutoScalingGroupsCommandInput, UpdateAutoScalingGroupCommandInput } from '@aws-sdk/client-auto-scaling';
+import type { AutoScalingGroup, DescribeAutoScalingGroupsCommandInput, Tag, UpdateAutoScalingGroupCommandInput } from '@aws-sdk/client-auto-scaling';
 import { Registry } from 'prom-client';
 import { AwsClients } from '../../../src/cloud/aws/clients.ts';
 import { AwsScalingGroups, awsScalingGroups, toScalingGroup, type AutoScalingApi } from '../../../src/cloud/aws/autoscaling.ts';
@@ -41,6 +41,17 @@ class ScriptedApi implements AutoScalingApi {
 
   updateAutoScalingGroup(input: UpdateAutoScalingGroupCommandInput): Promise<void> {
     this.updates.push(input);
+    return Promise.resolve();
+  }
+
+  tagCalls: { op: 'set' | 'delete'; tags: Tag[] }[] = [];
+  createOrUpdateTags(tags: Tag[]): Promise<void> {
+    this.tagCalls.push({ op: 'set', tags });
+    return Promise.resolve();
+  }
+
+  deleteTags(tags: Tag[]): Promise<void> {
+    this.tagCalls.push({ op: 'delete', tags });
     return Promise.resolve();
   }
 }
@@ -137,6 +148,26 @@ describe('AwsScalingGroups', () => {
         assert.equal(api.updates.length, 0);
       });
     }
+  });
+
+  describe('setTags / deleteTags', () => {
+    it('tags the group itself, never its instances, and deletes by key', async () => {
+      const groups = new AwsScalingGroups(api);
+      await groups.setTags('a', { 'costguard.io/original-max-size': '40' });
+      await groups.deleteTags('a', ['costguard.io/original-max-size']);
+      assert.deepEqual(api.tagCalls, [
+        { op: 'set', tags: [{ ResourceId: 'a', ResourceType: 'auto-scaling-group', Key: 'costguard.io/original-max-size', Value: '40', PropagateAtLaunch: false }] },
+        { op: 'delete', tags: [{ ResourceId: 'a', ResourceType: 'auto-scaling-group', Key: 'costguard.io/original-max-size' }] },
+      ]);
+    });
+
+    it('throws TypeError for an empty tag map or key list without calling AWS', async () => {
+      const groups = new AwsScalingGroups(api);
+      await assert.rejects(groups.setTags('a', {}), TypeError);
+      await assert.rejects(groups.deleteTags('a', []), TypeError);
+      await assert.rejects(groups.setTags('', { k: 'v' }), TypeError);
+      assert.equal(api.tagCalls.length, 0);
+    });
   });
 
   it('reports a target without region as a TypeError, not as a retryable AWS failure', async () => {

@@ -81,3 +81,19 @@ describe('AwsClients', () => {
     assert.match(await registry.metrics(), /costguard_aws_calls_total\{service="autoscaling",operation="Describe",outcome="unavailable"\} 1/);
   });
 });
+
+describe('AwsClients write fence', () => {
+  it('refuses every call unsent once the fence is aborted, and hands the fence to the SDK as abortSignal', async () => {
+    const fence = new AbortController();
+    const clients = new AwsClients({ registry: new Registry(), fence: fence.signal });
+    assert.equal(clients.sendOptions().abortSignal, fence.signal);
+    let sent = 0;
+    assert.equal(await clients.call('autoscaling', 'DescribeAutoScalingGroups', () => Promise.resolve(++sent)), 1);
+    fence.abort(new Error('leadership lost'));
+    await assert.rejects(
+      clients.call('autoscaling', 'UpdateAutoScalingGroup', () => Promise.resolve(++sent)),
+      (err: unknown) => err instanceof Error && /UpdateAutoScalingGroup failed \(Unavailable, LeadershipLost\)/.test(err.message),
+    );
+    assert.equal(sent, 1, 'the call after the fence closed was never sent');
+  });
+});

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { AssumeRoleCommand } from '@aws-sdk/client-sts';
-import { assumeRole, cachedCredentials, REFRESH_BEFORE_MS, type AwsCredentials } from '../../../src/cloud/aws/credentials.ts';
+import { assumeRole, cachedCredentials, REFRESH_BEFORE_MS, sessionName, type AwsCredentials } from '../../../src/cloud/aws/credentials.ts';
 
 const HOUR = 3_600_000;
 
@@ -70,6 +70,16 @@ describe('assumeRole', () => {
     assert.ok(sent[0] instanceof AssumeRoleCommand);
     assert.deepEqual(sent[0]?.input, { RoleArn: 'arn:aws:iam::123456789012:role/costguard', RoleSessionName: 'costguard', DurationSeconds: 3600 });
     assert.deepEqual(ops, ['AssumeRole']);
+  });
+
+  it('names the session after the guard, within AWS limits', () => {
+    assert.equal(sessionName({ namespace: 'team-a', name: 'orders' }), 'costguard-team-a-orders');
+    assert.equal(sessionName(undefined), 'costguard');
+    const long = sessionName({ namespace: 'n'.repeat(63), name: 'g'.repeat(253) });
+    assert.equal(long.length, 64);
+    assert.match(long, /^costguard-n+-[0-9a-f]{8}$/);
+    assert.notEqual(long, sessionName({ namespace: 'n'.repeat(63), name: `${'g'.repeat(252)}h` }), 'long names stay distinct');
+    assert.match(sessionName({ namespace: 'a', name: 'b:c' }), /^[\w+=,.@-]+$/);
   });
 
   it('rejects an answer without credentials', async () => {

@@ -1,5 +1,7 @@
 import assert from 'node:assert/strict';
-import { decideGroup, type GroupCeiling, type GroupMemory, type ObservedGroup } from '../../../src/controllers/ceilings/asg-decide.ts';
+import { decideGroup, type GroupCeiling, type GroupInput, type GroupMemory, type ObservedGroup } from '../../../src/controllers/ceilings/asg-decide.ts';
+import type { Cap } from '../../../src/controllers/ceilings/caps.ts';
+import type { FieldRecord } from '../../../src/controllers/ceilings/field-decide.ts';
 
 const MIN = 60_000;
 
@@ -9,100 +11,164 @@ function group(overrides: Partial<ObservedGroup> = {}): ObservedGroup {
 
 const enforce = (nowMs = 0) => ({ nowMs, act: true });
 const dryRun = (nowMs = 0) => ({ nowMs, act: false });
+const spec = (value: number): Cap => ({ value, by: 'spec' });
+
+/** decideGroup with the spec ceiling as the cap unless one is given. */
+function decide(ceiling: GroupCeiling, observed: ObservedGroup, more: { memory?: GroupMemory; record?: FieldRecord; cap?: Cap } = {}, ctx = enforce()) {
+  const input: GroupInput = { ceiling, cap: more.cap ?? spec(ceiling.maxSize), observed, record: more.record, memory: more.memory ?? {} };
+  return decideGroup(input, ctx);
+}
 
 describe('decideGroup', () => {
-  const cases: { name: string; ceiling: GroupCeiling; observed: ObservedGroup; memory?: GroupMemory; expect: string[]; binding: boolean }[] = [
+  const cases: { name: string; ceiling: GroupCeiling; observed: ObservedGroup; record?: FieldRecord; cap?: Cap; expect: string[]; binding: boolean }[] = [
     { name: 'leaves a compliant group alone', ceiling: { maxSize: 20 }, observed: group(), expect: [], binding: false },
     { name: 'leaves a group exactly at its ceiling alone', ceiling: { maxSize: 10 }, observed: group(), expect: [], binding: false },
     { name: 'clamps MaxSize above the ceiling', ceiling: { maxSize: 8 }, observed: group(), expect: ['MaxSize 10→8 AboveCeiling'], binding: false },
     {
-      name: 'clamps DesiredCapacity above the ceiling too',
+      name: 'sends MaxSize alone when desired is above it too (AWS lowers desired itself; no stale desired is written)',
       ceiling: { maxSize: 8 },
       observed: group({ desiredCapacity: 10 }),
-      expect: ['MaxSize 10→8 AboveCeiling', 'DesiredCapacity 10→8 AboveCeiling'],
+      expect: ['MaxSize 10→8 AboveCeiling'],
       binding: true,
     },
     {
       name: 'lowers MinSize when it is above the ceiling (AWS rejects Max < Min)',
       ceiling: { maxSize: 3 },
       observed: group({ minSize: 5, desiredCapacity: 5 }),
-      expect: ['MaxSize 10→3 AboveCeiling', 'MinSize 5→3 MinAboveCeiling', 'DesiredCapacity 5→3 AboveCeiling'],
+      expect: ['MaxSize 10→3 AboveCeiling', 'MinSize 5→3 MinAboveCeiling'],
       binding: true,
     },
-    {
-      name: 'calls a raise after our clamp drift',
-      ceiling: { maxSize: 8 },
-      observed: group({ maxSize: 40 }),
-      memory: { originalMaxSize: 10 },
-      expect: ['MaxSize 40→8 Drift'],
-      binding: false,
-    },
+    { name: 'calls a raise over CostGuard\'s own value drift', ceiling: { maxSize: 8 }, observed: group({ maxSize: 40 }), record: { original: 10, clamped: 8 }, expect: ['MaxSize 40→8 Drift'], binding: false },
+    { name: 'a lowered ceiling under CostGuard\'s own value is CeilingLowered, not drift', ceiling: { maxSize: 5 }, observed: group({ maxSize: 8 }), record: { original: 10, clamped: 8 }, expect: ['MaxSize 8→5 CeilingLowered'], binding: false },
+    { name: 'a hold below the spec ceiling binds', ceiling: { maxSize: 8 }, cap: { value: 4, by: 'runaway', why: 'brake' }, observed: group(), expect: ['MaxSize 10→4 AboveCeiling'], binding: true },
+    { name: 'a lifted hold goes back up to the spec ceiling (Released), not drift', ceiling: { maxSize: 8 }, observed: group({ maxSize: 4 }), record: { original: 10, clamped: 4 }, expect: ['MaxSize 4→8 Released'], binding: false },
     { name: 'reports binding when desired sits at the ceiling', ceiling: { maxSize: 4 }, observed: group({ maxSize: 4 }), expect: [], binding: true },
   ];
   for (const c of cases) {
     it(c.name, () => {
-      const d = decideGroup(c.ceiling, c.observed, c.memory ?? {}, enforce());
+      const d = decide(c.ceiling, c.observed, { record: c.record, cap: c.cap });
       assert.deepEqual(d.changes.map((x) => `${x.field} ${x.from}→${x.to} ${x.reason}`), c.expect);
       assert.equal(d.binding, c.binding);
     });
   }
 
-  it('never raises a value', () => {
+  it('never raises a value without a record, and never above the recorded original', () => {
     for (let max = 0; max <= 12; max++) {
       for (let desired = 0; desired <= max; desired++) {
-        const d = decideGroup({ maxSize: 6, maxScaleOut: { instances: 2, perMs: 10 * MIN } }, group({ minSize: 0, maxSize: max, desiredCapacity: desired }), { lastDesired: 1 }, enforce());
-        for (const change of d.changes) assert.ok(change.to < change.from, `${change.field} ${change.from}→${change.to}`);
+        for (const record of [undefined, { original: 9, clamped: max }, { original: 3, clamped: max }]) {
+          const d = decide({ maxSize: 6, maxScaleOut: { instances: 2, perMs: 10 * MIN } }, group({ minSize: 0, maxSize: max, desiredCapacity: desired }), { memory: { history: [{ atMs: 0, desired: 1 }] }, record });
+          const raised = d.changes.filter((c) => c.to >= c.from);
+          assert.ok(raised.every((c) => record && c.field === 'MaxSize' && c.to <= record.original), JSON.stringify({ raised, record }));
+        }
       }
     }
   });
 
   it('records the pre-clamp MaxSize once, and keeps it across drift', () => {
-    const first = decideGroup({ maxSize: 8 }, group({ maxSize: 30 }), {}, enforce());
-    assert.equal(first.memory.originalMaxSize, 30);
-    const drift = decideGroup({ maxSize: 8 }, group({ maxSize: 50 }), first.memory, enforce());
-    assert.equal(drift.memory.originalMaxSize, 30);
+    const first = decide({ maxSize: 8 }, group({ maxSize: 30 }));
+    assert.deepEqual(first.record, { original: 30, clamped: 8 });
+    const drift = decide({ maxSize: 8 }, group({ maxSize: 50 }), { record: first.record });
+    assert.deepEqual(drift.record, { original: 30, clamped: 8 });
   });
 
-  it('in DryRun reports the same changes but records no original', () => {
-    const d = decideGroup({ maxSize: 8 }, group({ maxSize: 30, desiredCapacity: 12 }), {}, dryRun());
-    assert.deepEqual(d.changes.map((c) => c.field), ['MaxSize', 'DesiredCapacity']);
-    assert.equal(d.memory.originalMaxSize, undefined);
-    assert.equal(d.memory.lastDesired, 12);
+  it('in DryRun reports the same changes but records nothing', () => {
+    const d = decide({ maxSize: 8 }, group({ maxSize: 30, desiredCapacity: 12 }), {}, dryRun());
+    assert.deepEqual(d.changes.map((c) => c.field), ['MaxSize']);
+    assert.equal(d.record, undefined);
   });
 
-  describe('scale-out rate limit', () => {
+  describe('scale-out rate limit (a cap on MaxSize over a sliding window)', () => {
     const ceiling: GroupCeiling = { maxSize: 50, maxScaleOut: { instances: 4, perMs: 10 * MIN } };
+    const obs = (desiredCapacity: number, more: Partial<ObservedGroup> = {}) => group({ maxSize: 50, desiredCapacity, ...more });
+    const history = (...points: [number, number][]) => ({ history: points.map(([atMs, desired]) => ({ atMs, desired })) });
 
-    it('lets growth within the allowance through', () => {
-      const d = decideGroup(ceiling, group({ maxSize: 50, desiredCapacity: 8 }), { lastDesired: 4 }, enforce());
-      assert.deepEqual(d.changes, []);
-      assert.deepEqual(d.memory.scaleOutWindow, { startMs: 0, baseline: 4 });
+    it('holds MaxSize at desired + N from the first look, recording the original', () => {
+      const d = decide(ceiling, obs(4));
+      assert.deepEqual(d.changes, [{ field: 'MaxSize', from: 50, to: 8, reason: 'ScaleOutRateLimited' }]);
+      assert.deepEqual(d.record, { original: 50, clamped: 8 });
+      assert.equal(d.cap.by, 'rate');
     });
 
-    it('holds growth beyond N per period back to baseline + N', () => {
-      const d = decideGroup(ceiling, group({ maxSize: 50, desiredCapacity: 19 }), { lastDesired: 4 }, enforce());
-      assert.deepEqual(d.changes, [{ field: 'DesiredCapacity', from: 19, to: 8, reason: 'ScaleOutRateLimited' }]);
+    it('uses the lowest desired of the last period, so growth cannot reach 2N across a boundary', () => {
+      const d = decide(ceiling, obs(8, { maxSize: 8 }), { memory: history([0, 4]), record: { original: 50, clamped: 8 } }, enforce(9 * MIN));
+      assert.deepEqual(d.changes, [], 'still 4 + 4 while the sample at 4 is within the period');
       assert.equal(d.binding, true);
-      assert.equal(d.memory.lastDesired, 8);
+      const later = decide(ceiling, obs(8, { maxSize: 8 }), { memory: d.memory, record: { original: 50, clamped: 8 } }, enforce(10 * MIN));
+      assert.deepEqual(later.changes, [{ field: 'MaxSize', from: 8, to: 12, reason: 'Released' }]);
     });
 
-    it('keeps the window until the period ends, then grants N more', () => {
-      const w = { startMs: 0, baseline: 4 };
-      const within = decideGroup(ceiling, group({ maxSize: 50, desiredCapacity: 12 }), { lastDesired: 8, scaleOutWindow: w }, enforce(9 * MIN));
-      assert.equal(within.changes[0]?.to, 8);
-      const next = decideGroup(ceiling, group({ maxSize: 50, desiredCapacity: 12 }), { lastDesired: 8, scaleOutWindow: w }, enforce(10 * MIN));
-      assert.deepEqual(next.changes, []);
-      assert.deepEqual(next.memory.scaleOutWindow, { startMs: 10 * MIN, baseline: 8 });
+    it('holds back a jump that happened between two looks (AWS lowers desired with MaxSize)', () => {
+      const d = decide(ceiling, obs(19, { maxSize: 8 }), { memory: history([0, 4]), record: { original: 50, clamped: 8 } }, enforce(MIN));
+      assert.deepEqual(d.changes, [], 'MaxSize is already the cap');
+      const raised = decide(ceiling, obs(19), { memory: history([0, 4]) }, enforce(MIN));
+      assert.deepEqual(raised.changes, [{ field: 'MaxSize', from: 50, to: 8, reason: 'ScaleOutRateLimited' }]);
     });
 
-    it('never drops desired below MinSize to honour the rate', () => {
-      const d = decideGroup(ceiling, group({ minSize: 10, maxSize: 50, desiredCapacity: 20 }), { lastDesired: 2 }, enforce());
-      assert.deepEqual(d.changes, [{ field: 'DesiredCapacity', from: 20, to: 10, reason: 'ScaleOutRateLimited' }]);
+    it('never holds MaxSize below MinSize', () => {
+      const d = decide(ceiling, obs(2, { minSize: 10 }), { memory: history([0, 2]) });
+      assert.equal(d.changes[0]?.to, 10);
     });
 
-    it('lets scale-in through untouched', () => {
-      const d = decideGroup(ceiling, group({ maxSize: 50, desiredCapacity: 2 }), { lastDesired: 9, scaleOutWindow: { startMs: 0, baseline: 9 } }, enforce(MIN));
-      assert.deepEqual(d.changes, []);
+    it('never raises MaxSize above the spec ceiling or the original', () => {
+      const d = decide(ceiling, obs(48, { maxSize: 46 }), { memory: history([0, 48]), record: { original: 47, clamped: 46 } }, enforce(MIN));
+      assert.deepEqual(d.changes, [{ field: 'MaxSize', from: 46, to: 47, reason: 'Released' }]);
+    });
+  });
+
+  describe('a scripted target-tracking group under the rate limit', () => {
+    const N = 4;
+    const per = 10 * MIN;
+
+    /** One tick per minute: CostGuard reconciles, then the group's policy scales toward demand within MaxSize. */
+    function run(demand: (minute: number) => number, minutes: number) {
+      let maxSize = 50;
+      let desired = 4;
+      let record: FieldRecord | undefined;
+      let memory: GroupMemory = {};
+      let launches = 0;
+      let terminations = 0; // forced by CostGuard lowering MaxSize under running capacity
+      let scaleIn = 0; // asked for by the demand
+      const trace: number[] = [];
+      for (let m = 0; m < minutes; m++) {
+        const d = decide({ maxSize: 50, maxScaleOut: { instances: N, perMs: per } }, group({ minSize: 1, maxSize, desiredCapacity: desired, inService: desired }), { memory, record }, enforce(m * MIN));
+        memory = d.memory;
+        record = d.record;
+        const newMax = d.changes.find((c) => c.field === 'MaxSize')?.to;
+        if (newMax !== undefined) maxSize = newMax;
+        // AWS: MaxSize below desired lowers desired (terminations).
+        if (desired > maxSize) (terminations += desired - maxSize), (desired = maxSize);
+        const want = Math.min(demand(m), maxSize);
+        if (want > desired) launches += want - desired;
+        if (want < desired) scaleIn += desired - want;
+        desired = want;
+        trace.push(desired);
+      }
+      return { trace, launches, terminations, scaleIn, maxSize };
+    }
+
+    function assertRate(trace: number[]): void {
+      for (let a = 0; a < trace.length; a++) {
+        for (let b = a + 1; b < trace.length && (b - a) * MIN <= per; b++) {
+          assert.ok(trace[b]! - trace[a]! <= N, `grew ${trace[b]! - trace[a]!} between minute ${a} and ${b}: ${trace.join(',')}`);
+        }
+      }
+    }
+
+    it('a surge to 40: never more than N per period, and every instance launched is kept', () => {
+      const r = run(() => 40, 120);
+      assertRate(r.trace);
+      assert.equal(r.terminations, 0, 'no launch/terminate churn');
+      assert.equal(r.launches, 40 - 4);
+      assert.equal(r.trace.at(-1), 40, 'capacity still reaches demand, N per period');
+    });
+
+    it('demand that falls and surges again: still no churn from the limit, and the rate holds', () => {
+      const r = run((m) => (m < 30 ? 20 : m < 50 ? 6 : 45), 150);
+      assertRate(r.trace);
+      assert.equal(r.terminations, 0, 'CostGuard never forced a termination');
+      assert.equal(r.launches - r.scaleIn, r.trace.at(-1)! - 4, 'every launch is kept unless the demand itself scaled in');
+      assert.equal(r.trace.at(-1), 45);
+      assert.ok(r.maxSize <= 50);
     });
   });
 });

@@ -21,6 +21,12 @@ class RecordingGroups implements ScalingGroups {
   setLimits(): Promise<void> {
     return Promise.resolve();
   }
+  setTags(): Promise<void> {
+    return Promise.resolve();
+  }
+  deleteTags(): Promise<void> {
+    return Promise.resolve();
+  }
 }
 
 describe('GroupSnapshots', () => {

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import type { ScalingGroup } from '../../../src/cloud/scaling-groups.ts';
 import { ceilingConditions } from '../../../src/controllers/ceilings/conditions.ts';
 import type { ObservedCeilings } from '../../../src/controllers/ceilings/observed.ts';
-import { DRIFT_MEMORY_MS, planCeilings } from '../../../src/controllers/ceilings/plan.ts';
+import { DRIFT_MEMORY_MS, MAX_GROUP_MATCHES, planCeilings } from '../../../src/controllers/ceilings/plan.ts';
 
 const T0 = Date.UTC(2026, 10, 27, 12);
 
@@ -55,11 +55,22 @@ describe('planCeilings', () => {
 
   it('keeps a reverted drift in CeilingsEnforced for an hour, then forgets it', () => {
     const prior = { scalingGroups: [{ name: 'g', ceiling: 5, maxSize: 5, desired: 2, clamped: true, originalMaxSize: 10, lastAction: { time: '2026-11-27T11:00:00Z', message: 'clamped', reason: 'AboveCeiling' } }] };
-    const reverted = planCeilings(observed([{ spec: { name: 'g', maxSize: 5 }, found: [group('g', { maxSize: 40 })] }]), prior, { nowMs: T0, act: true });
+    const tags = { 'costguard.io/original-max-size': '10', 'costguard.io/clamped-max-size': '5', 'costguard.io/owner': 'ns/g' };
+    const reverted = planCeilings(observed([{ spec: { name: 'g', maxSize: 5 }, found: [group('g', { maxSize: 40, tags })] }]), prior, { nowMs: T0, act: true });
     assert.equal(reverted.status.scalingGroups?.[0]?.lastAction?.reason, 'Drift');
     assert.deepEqual(reverted.recentDrift, ['asg/g']);
-    const next = (nowMs: number) => planCeilings(observed([{ spec: { name: 'g', maxSize: 5 }, found: [group('g', { maxSize: 5 })] }]), reverted.status, { nowMs, act: true });
+    const next = (nowMs: number) => planCeilings(observed([{ spec: { name: 'g', maxSize: 5 }, found: [group('g', { maxSize: 5, tags })] }]), reverted.status, { nowMs, act: true });
     assert.equal(conditionsOf(next(T0 + 60_000)).CeilingsEnforced, 'True/DriftReverted');
     assert.equal(conditionsOf(next(T0 + DRIFT_MEMORY_MS)).CeilingsEnforced, 'True/WithinCeilings');
+  });
+});
+
+describe('planCeilings with too many matches', () => {
+  it('plans at most MAX_GROUP_MATCHES groups (status would refuse more) and reports the rest', () => {
+    const groups = Array.from({ length: MAX_GROUP_MATCHES + 3 }, (_, i) => group(`g-${String(i).padStart(4, '0')}`, { maxSize: 50 }));
+    const plan = planCeilings(observed([{ spec: { tagSelector: { team: 'a' }, maxSize: 20 }, found: groups }]), {}, { nowMs: T0, act: true });
+    assert.equal(plan.actions.length, MAX_GROUP_MATCHES);
+    assert.equal(plan.status.scalingGroups?.length, MAX_GROUP_MATCHES);
+    assert.deepEqual(plan.overflow, ['asg/g-0500', 'asg/g-0501', 'asg/g-0502']);
   });
 });

@@ -43,7 +43,7 @@ describe('status that tells the truth', () => {
     it('says Paused, not DryRun, and names each pending target once', () => {
       const g = group('g', { maxSize: 40, desiredCapacity: 30 });
       const plan = planCeilings(observed([{ spec: { name: 'g', maxSize: 20 }, found: [g] }]), {}, { nowMs: T0, act: false, paused: true });
-      assert.deepEqual(plan.findings.map((f) => f.message), ['asg/g: would clamp MaxSize 40 → 20 (AboveCeiling) (Paused)', 'asg/g: would clamp DesiredCapacity 30 → 20 (AboveCeiling) (Paused)']);
+      assert.deepEqual(plan.findings.map((f) => f.message), ['asg/g: would clamp MaxSize 40 → 20 (AboveCeiling) (Paused)']);
       const c = conditions(plan, { paused: true });
       assert.equal(c.CeilingsEnforced, 'False/Paused: Paused: costguard.io/paused is "true", so CostGuard observes and changes nothing; would clamp asg/g (Paused).');
       assert.equal(c.CeilingReached, 'True/CeilingBinding: Above the ceiling and not clamped (Paused): asg/g.');
@@ -113,14 +113,16 @@ describe('status that tells the truth', () => {
     });
     it('a second drift revert moves lastAction.time', () => {
       const spec = { name: 'g', maxSize: 20 };
-      const first = planCeilings(observed([{ spec, found: [group('g', { maxSize: 40 })] }]), { scalingGroups: [prior('clamped MaxSize 40 → 20 (AboveCeiling)')] }, { nowMs: T0, act: true });
-      assert.equal(first.findings[0]?.message, 'asg/g: MaxSize was raised to 40 (CostGuard set 20 at 2026-11-27T01:18:52Z); reverted to 20');
+      // The record CostGuard wrote on the group before its first clamp (40 → 20).
+      const raised = group('g', { maxSize: 60, tags: { 'costguard.io/original-max-size': '40', 'costguard.io/clamped-max-size': '20' } });
+      const first = planCeilings(observed([{ spec, found: [raised] }]), { scalingGroups: [prior('clamped MaxSize 40 → 20 (AboveCeiling)')] }, { nowMs: T0, act: true });
+      assert.equal(first.findings[0]?.message, 'asg/g: MaxSize was raised to 60 (CostGuard set 20 at 2026-11-27T01:18:52Z); reverted to 20');
       assert.deepEqual(first.status.scalingGroups?.[0]?.maxSizeSet, { value: 20, time: '2026-11-27T12:00:00Z' });
-      const paused = planCeilings(observed([{ spec, found: [group('g', { maxSize: 40 })] }]), first.status, { nowMs: T0 + 30_000, act: false, paused: true });
+      const paused = planCeilings(observed([{ spec, found: [raised] }]), first.status, { nowMs: T0 + 30_000, act: false, paused: true });
       assert.deepEqual(paused.status.scalingGroups?.[0]?.maxSizeSet, { value: 20, time: '2026-11-27T12:00:00Z' }, 'pause writes nothing, so remembers the last write');
-      const second = planCeilings(observed([{ spec, found: [group('g', { maxSize: 40 })] }]), paused.status, { nowMs: T0 + 60_000, act: true });
+      const second = planCeilings(observed([{ spec, found: [raised] }]), paused.status, { nowMs: T0 + 60_000, act: true });
       assert.equal(second.status.scalingGroups?.[0]?.lastAction?.time, '2026-11-27T12:01:00Z');
-      assert.equal(second.findings[0]?.message, 'asg/g: MaxSize was raised to 40 (CostGuard set 20 at 2026-11-27T12:00:00Z); reverted to 20');
+      assert.equal(second.findings[0]?.message, 'asg/g: MaxSize was raised to 60 (CostGuard set 20 at 2026-11-27T12:00:00Z); reverted to 20');
     });
     it('a raised ceiling says the value stays, and what it was', () => {
       const status = { scalingGroups: [{ name: 'g', ceiling: 25, maxSize: 10, desired: 2, clamped: true, originalMaxSize: 40 }] };
@@ -128,8 +130,12 @@ describe('status that tells the truth', () => {
         raisedCeilingsText(status),
         'The ceiling of asg/g is now 25, above MaxSize 10: CostGuard never raises a value, so it stays at 10 (it was 40 before CostGuard clamped it); raise it yourself if you want more.',
       );
-      const plan = planCeilings(observed([{ spec: { name: 'g', maxSize: 25 }, found: [group('g', { maxSize: 10 })] }]), status, { nowMs: T0, act: true });
-      assert.match(conditions(plan).CeilingsEnforced ?? '', /^True\/WithinCeilings: All 1 targets are at or below their ceilings\. The ceiling of asg\/g is now 25/);
+      // An ASG still at CostGuard's value is released up to the raised ceiling, never above
+      // the original; the sentence is for values CostGuard keeps (live replica counts).
+      const clamped = group('g', { maxSize: 10, tags: { 'costguard.io/original-max-size': '40', 'costguard.io/clamped-max-size': '10' } });
+      const plan = planCeilings(observed([{ spec: { name: 'g', maxSize: 25 }, found: [clamped] }]), status, { nowMs: T0, act: true });
+      assert.deepEqual(plan.findings.map((f) => f.message), ['asg/g: clamped MaxSize 10 → 25 (Released)']);
+      assert.match(conditions(plan).CeilingsEnforced ?? '', /^True\/WithinCeilings: All 1 targets are at or below their ceilings\.$/);
     });
     it('DryRun above the ceiling is "above the ceiling", not "at"', () => {
       const plan = planCeilings(observed([{ spec: { name: 'g', maxSize: 5 }, found: [group('g', { desiredCapacity: 8 })] }]), {}, { nowMs: T0, act: false });
@@ -137,9 +143,10 @@ describe('status that tells the truth', () => {
     });
     it('CeilingReached stays True while the rate limit holds growth back, after the clamp', () => {
       const ceiling = { maxSize: 20, maxScaleOut: { instances: 2, perMs: 120_000 } };
-      const clamp = decideGroup(ceiling, { name: 'g', minSize: 0, maxSize: 20, desiredCapacity: 9, inService: 1 }, { lastDesired: 1 }, { nowMs: T0, act: true });
-      assert.deepEqual(clamp.changes.map((c) => `${c.field} ${c.from}→${c.to} ${c.reason}`), ['DesiredCapacity 9→3 ScaleOutRateLimited']);
-      const held = decideGroup(ceiling, { name: 'g', minSize: 0, maxSize: 20, desiredCapacity: 3, inService: 3 }, clamp.memory, { nowMs: T0 + 30_000, act: true });
+      const spec = { value: 20, by: 'spec' };
+      const clamp = decideGroup({ ceiling, cap: spec, observed: { name: 'g', minSize: 0, maxSize: 20, desiredCapacity: 1, inService: 1 }, memory: {} }, { nowMs: T0, act: true });
+      assert.deepEqual(clamp.changes.map((c) => `${c.field} ${c.from}→${c.to} ${c.reason}`), ['MaxSize 20→3 ScaleOutRateLimited']);
+      const held = decideGroup({ ceiling, cap: spec, observed: { name: 'g', minSize: 0, maxSize: 3, desiredCapacity: 3, inService: 3 }, record: clamp.record, memory: clamp.memory }, { nowMs: T0 + 30_000, act: true });
       assert.deepEqual([held.changes, held.binding], [[], true]);
     });
   });

@@ -52,6 +52,9 @@ describe('configuration', () => {
         logLevel: 'info',
         gracefulShutdownTimeoutMs: 20_000,
         podName: 'host-1',
+        nodePoolNamespaces: ['*'],
+        awsNamespaces: ['*'],
+        roleArnPattern: '*',
       });
     });
 
@@ -59,6 +62,7 @@ describe('configuration', () => {
       { comment: 'namespaces from a flag, trimmed', argv: ['--namespaces', 'a, b ,c'], expect: { namespaces: ['a', 'b', 'c'] } },
       { comment: 'namespaces from the environment', env: { WATCH_NAMESPACES: 'payments' }, expect: { namespaces: ['payments'] } },
       { comment: 'empty WATCH_NAMESPACES means all', env: { WATCH_NAMESPACES: '' }, expect: { namespaces: [] } },
+      { comment: 'tenancy from flags', argv: ['--nodepool-namespaces=platform', '--aws-namespaces=platform,team-a', '--role-arn-pattern=arn:aws:iam::*:role/costguard-{namespace}-*'], expect: { nodePoolNamespaces: ['platform'], awsNamespaces: ['platform', 'team-a'], roleArnPattern: 'arn:aws:iam::*:role/costguard-{namespace}-*' } },
       { comment: 'the flag wins over the environment', argv: ['--resync-period=1m'], env: { RESYNC_PERIOD: '10s' }, expect: { resyncPeriodMs: 60_000 } },
       { comment: 'RESYNC_PERIOD', env: { RESYNC_PERIOD: '45s' }, expect: { resyncPeriodMs: 45_000 } },
       { comment: 'bare bool flag', argv: ['--leader-elect'], env: { LEADER_ELECT: 'false' }, expect: { leaderElect: true } },

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { KubeEventRecorder, normalEvent, objectReference, warningEvent } from '../../../src/runtime/events.ts';
+import { KubeEventRecorder, normalEvent, objectReference, truncateNote, warningEvent } from '../../../src/runtime/events.ts';
 import { silentLogger } from '../../../src/runtime/logger.ts';
 import { FakeClock } from '../../../src/runtime/testing/fake-clock.ts';
 import type { RestClient } from '../../../src/runtime/kube/rest.ts';
@@ -73,5 +73,15 @@ describe('events', () => {
     const pools = { group: 'karpenter.sh', version: 'v1', plural: 'nodepools', kind: 'NodePool', namespaced: false };
     await rec.publish(normalEvent(objectReference(pools, { metadata: { name: 'default', uid: 'u' } }), 'LimitClamped', 'x'));
     assert.equal(posted[0]?.path, '/apis/events.k8s.io/v1/namespaces/default/events');
+  });
+});
+
+describe('truncateNote', () => {
+  it('keeps a note within 1024 bytes of UTF-8, not 1024 characters', () => {
+    const arrows = 'MaxSize 20 → 50; '.repeat(200);
+    const note = truncateNote(arrows);
+    assert.ok(Buffer.byteLength(note, 'utf8') <= 1024, String(Buffer.byteLength(note, 'utf8')));
+    assert.ok(note.endsWith('...'));
+    assert.equal(truncateNote('short → note'), 'short → note');
   });
 });

@@ -1,0 +1,43 @@
+// Pure: the cap the ceilings actuator applies to one target field. It is the lowest of
+// - the guard's own spec ceiling,
+// - every hold in the guard's status.holds on that target (runaway brake, fleet breaker, cost),
+// - the ceilings of other guards that name the same target (two guards never fight: the
+//   lowest wins, and each reports the overlap).
+// The winner is kept with who set it, so findings and status say which cap binds.
+import type { Hold } from '../../api/v1alpha1/index.ts';
+import { effectiveCap } from '../shared/holds.ts';
+
+export interface Cap {
+  value: number;
+  /** "spec", a hold owner ("runaway", "breaker", "cost"), or "guard <namespace>/<name>". */
+  by: string;
+  /** The hold's reason, or the other guard's ceiling in words. */
+  why?: string;
+}
+
+/** Another guard's cap on a target, with that guard's name. */
+export interface PeerCap {
+  guard: string;
+  value: number;
+}
+
+/** The lowest of the spec ceiling, this guard's holds and the peers' caps. Ties go to the spec, then holds. */
+export function capOf(specCeiling: number, holds: readonly Hold[], peers: readonly PeerCap[] = []): Cap {
+  const own = effectiveCap(specCeiling, holds);
+  let best: Cap = own.by === 'spec' ? { value: own.value, by: 'spec' } : { value: own.value, by: own.by, ...(own.reason ? { why: own.reason } : {}) };
+  for (const p of peers) {
+    if (p.value < best.value) best = { value: p.value, by: `guard ${p.guard}`, why: `its ceiling is ${p.value}` };
+  }
+  return best;
+}
+
+/** " (held by runaway: brake engaged)", " (guard team-b/orders: its ceiling is 10)", or "" for the spec. */
+export function capSuffix(cap: Cap): string {
+  if (cap.by === 'spec') return '';
+  return ` (${cap.by.startsWith('guard ') ? cap.by : `held by ${cap.by}`}${cap.why ? `: ${cap.why}` : ''})`;
+}
+
+/** The peers that overlap this guard on a target, as "ns/name" strings (for the Conflict reason). */
+export function overlapping(peers: readonly PeerCap[]): string[] {
+  return [...new Set(peers.map((p) => p.guard))].sort();
+}

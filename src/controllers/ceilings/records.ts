@@ -1,0 +1,88 @@
+// Pure: the record CostGuard keeps on each target it changes, so the original survives a
+// crash, a failed status write, a target leaving the spec, or a tag selector that stops
+// matching. Auto Scaling groups carry it as tags, workloads and NodePools as annotations:
+//
+//   costguard.io/original-max-size  MaxSize before CostGuard first lowered it      (ASG)
+//   costguard.io/clamped-max-size   the MaxSize CostGuard last wrote               (ASG)
+//   costguard.io/original-ceiling   the replica ceiling field before ("unset" if it was)
+//   costguard.io/clamped-ceiling    the value CostGuard last wrote                 (workloads)
+//   costguard.io/original-limits    JSON: each limit CostGuard changed, as it was (null: absent)
+//   costguard.io/clamped-limits     JSON: the values CostGuard last wrote          (NodePools)
+//   costguard.io/owner              <namespace>/<name> of the guard that last wrote
+//
+// status keeps a readable copy; restore reads the target's own record.
+import type { FieldRecord } from './field-decide.ts';
+import type { NodePoolResource } from './nodepool-decide.ts';
+
+export const OWNER_KEY = 'costguard.io/owner';
+export const ASG_KEYS = { original: 'costguard.io/original-max-size', clamped: 'costguard.io/clamped-max-size' } as const;
+export const WORKLOAD_KEYS = { original: 'costguard.io/original-ceiling', clamped: 'costguard.io/clamped-ceiling' } as const;
+export const NODEPOOL_KEYS = { original: 'costguard.io/original-limits', clamped: 'costguard.io/clamped-limits' } as const;
+const UNSET = 'unset';
+
+/** Every key a record may use on an Auto Scaling group (what DeleteTags removes). */
+export const ASG_RECORD_KEYS: readonly string[] = [ASG_KEYS.original, ASG_KEYS.clamped, OWNER_KEY];
+
+const count = (text: string | undefined): number | undefined => {
+  if (text === undefined || !/^\d{1,9}$/.test(text)) return undefined;
+  return Number(text);
+};
+
+/** The integer record in tags or annotations; undefined when absent or unreadable. */
+export function readFieldRecord(source: Readonly<Record<string, string>> | undefined, keys: { original: string; clamped: string }): FieldRecord | undefined {
+  const clamped = count(source?.[keys.clamped]);
+  const raw = source?.[keys.original];
+  if (clamped === undefined || raw === undefined) return undefined;
+  if (raw === UNSET) return { original: undefined, clamped };
+  const original = count(raw);
+  return original === undefined ? undefined : { original, clamped };
+}
+
+/** The tags or annotations that carry `record`, owned by `owner`. */
+export function writeFieldRecord(record: FieldRecord, keys: { original: string; clamped: string }, owner: string): Record<string, string> {
+  return { [keys.original]: record.original === undefined ? UNSET : String(record.original), [keys.clamped]: String(record.clamped), [OWNER_KEY]: owner };
+}
+
+/** Per limit CostGuard changed: the original (undefined: the limit was absent) and what it wrote. */
+export type NodePoolRecord = Partial<Record<NodePoolResource, { original: string | number | undefined; clamped: string | number }>>;
+
+type Limit = string | number;
+
+function parseJson(text: string | undefined): Record<string, Limit | null> | undefined {
+  if (!text) return undefined;
+  try {
+    const value: unknown = JSON.parse(text);
+    return value && typeof value === 'object' && !Array.isArray(value) ? (value as Record<string, Limit | null>) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+export function readNodePoolRecord(annotations: Readonly<Record<string, string>> | undefined): NodePoolRecord | undefined {
+  const original = parseJson(annotations?.[NODEPOOL_KEYS.original]);
+  const clamped = parseJson(annotations?.[NODEPOOL_KEYS.clamped]);
+  if (!original || !clamped) return undefined;
+  const record: NodePoolRecord = {};
+  for (const [resource, value] of Object.entries(clamped)) {
+    if (value === null || !(resource in original)) continue;
+    record[resource as NodePoolResource] = { original: original[resource] ?? undefined, clamped: value };
+  }
+  return Object.keys(record).length ? record : undefined;
+}
+
+export function writeNodePoolRecord(record: NodePoolRecord, owner: string): Record<string, string> {
+  const entries = Object.entries(record);
+  const original = Object.fromEntries(entries.map(([k, v]) => [k, v.original ?? null]));
+  const clamped = Object.fromEntries(entries.map(([k, v]) => [k, v.clamped]));
+  return { [NODEPOOL_KEYS.original]: JSON.stringify(original), [NODEPOOL_KEYS.clamped]: JSON.stringify(clamped), [OWNER_KEY]: owner };
+}
+
+/** Annotations to remove a record in a merge patch. */
+export function clearAnnotations(keys: { original: string; clamped: string }): Record<string, null> {
+  return { [keys.original]: null, [keys.clamped]: null, [OWNER_KEY]: null };
+}
+
+/** The guard's name as written in the owner key. */
+export function ownerOf(guard: { metadata: { namespace?: string; name?: string } }): string {
+  return `${guard.metadata.namespace ?? ''}/${guard.metadata.name ?? ''}`;
+}

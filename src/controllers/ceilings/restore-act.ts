@@ -1,0 +1,190 @@
+// I/O for onDelete: Restore: read each target's own record, ask restore-decide.ts what to do,
+// and do exactly that. Groups: the record tags are updated before the write (when another
+// guard takes the record over) or removed after it. Workloads and NodePools: value and record
+// travel in one merge patch with the resourceVersion lock. Errors propagate: a restore that
+// failed is retried, never silently skipped.
+import type { CostGuard } from '../../api/v1alpha1/index.ts';
+import type { ScalingGroup, ScalingGroups } from '../../cloud/scaling-groups.ts';
+import { isNotFound } from '../../runtime/errors.ts';
+import { objectPath, Resources } from '../../runtime/kube/resource.ts';
+import { ContentType, type RestClient } from '../../runtime/kube/rest.ts';
+import type { PeerCap } from './caps.ts';
+import { quantity, type NodePoolResource, NODEPOOL_RESOURCES } from './nodepool-decide.ts';
+import type { ObservedCeilings, PeerCeiling } from './observed.ts';
+import { asgRef, nodePoolRef, workloadRef } from './observed.ts';
+import { WORKLOAD_RESOURCES } from './observe.ts';
+import { ASG_KEYS, ASG_RECORD_KEYS, clearAnnotations, NODEPOOL_KEYS, OWNER_KEY, readFieldRecord, readNodePoolRecord, WORKLOAD_KEYS, writeFieldRecord, writeNodePoolRecord, type NodePoolRecord } from './records.ts';
+import { decideRestore, type RestoreStep } from './restore-decide.ts';
+import { isLiveCount, REPLICA_FIELD, specKey, type WorkloadKind } from './replicas-decide.ts';
+
+export interface RestoreIo {
+  rest: RestClient;
+  groups: ScalingGroups;
+  /** Other acting guards' ceilings on the targets (peers.ts over the informer cache). */
+  peers(observed: ObservedCeilings): PeerCeiling[];
+}
+
+const capsOn = (peers: readonly PeerCeiling[], target: string): PeerCap[] =>
+  peers.flatMap((p) => (p.target === target && p.value !== undefined ? [{ guard: p.guard, value: p.value }] : []));
+
+/** Every group this guard may have changed: named, tag-selected now, in status, or tagged with it as owner. */
+async function groupsOf(io: RestoreIo, guard: CostGuard, owner: string): Promise<ScalingGroup[]> {
+  const entries = guard.spec.scalingGroups ?? [];
+  const named = [...entries.flatMap((e) => (e.name ? [e.name] : [])), ...(guard.status?.scalingGroups ?? []).map((g) => g.name)];
+  const selected = await Promise.all([{ [OWNER_KEY]: owner }, ...entries.flatMap((e) => (e.tagSelector ? [e.tagSelector] : []))].map((s) => io.groups.findByTags(s)));
+  const byName = new Map(selected.flat().map((g) => [g.name, g]));
+  const missing = named.filter((n) => !byName.has(n));
+  for (const g of missing.length ? await io.groups.describe(missing) : []) byName.set(g.name, g);
+  return [...byName.values()].sort((a, b) => a.name.localeCompare(b.name));
+}
+
+async function restoreGroup(groups: ScalingGroups, group: ScalingGroup, peers: readonly PeerCeiling[]): Promise<RestoreStep | undefined> {
+  const target = asgRef(group.name);
+  const record = readFieldRecord(group.tags, ASG_KEYS);
+  if (!record) return undefined;
+  const step = decideRestore({ target, field: 'MaxSize', exists: true, current: group.maxSize, unsetMeans: Infinity, record, live: false, peers: capsOn(peers, target) });
+  if (step.record.kind === 'set') await groups.setTags(group.name, writeFieldRecord(step.record.record, ASG_KEYS, step.record.owner));
+  if (step.write?.to !== undefined) await groups.setLimits(group.name, { maxSize: step.write.to });
+  if (step.record.kind === 'remove') await groups.deleteTags(group.name, ASG_RECORD_KEYS);
+  return step;
+}
+
+export async function restoreGroups(io: RestoreIo, guard: CostGuard, owner: string): Promise<RestoreStep[]> {
+  if (!(guard.spec.scalingGroups?.length || guard.status?.scalingGroups?.length)) return [];
+  const groups = await groupsOf(io, guard, owner);
+  const peers = io.peers({ groups: [{ spec: { name: '', maxSize: 0 }, found: groups }], workloads: [], nodePools: [] });
+  const steps: RestoreStep[] = [];
+  for (const g of groups) {
+    const step = await restoreGroup(io.groups, g, peers);
+    if (step) steps.push(step);
+  }
+  return steps;
+}
+
+interface KubeObj {
+  metadata?: { resourceVersion?: string; annotations?: Record<string, string> };
+  spec?: Record<string, unknown>;
+}
+
+async function getOrUndefined(rest: RestClient, path: string): Promise<KubeObj | undefined> {
+  try {
+    return await rest.get<KubeObj>(path);
+  } catch (err) {
+    if (isNotFound(err)) return undefined;
+    throw err;
+  }
+}
+
+function annotationsFor(step: RestoreStep, keys: typeof WORKLOAD_KEYS): Record<string, string | null> | undefined {
+  if (step.record.kind === 'remove') return clearAnnotations(keys);
+  if (step.record.kind === 'set') return writeFieldRecord(step.record.record, keys, step.record.owner);
+  return undefined;
+}
+
+function workloadBody(obj: KubeObj, kind: WorkloadKind, step: RestoreStep): Record<string, unknown> | undefined {
+  const annotations = annotationsFor(step, WORKLOAD_KEYS);
+  if (!step.write && !annotations) return undefined;
+  return {
+    metadata: { resourceVersion: obj.metadata?.resourceVersion, ...(annotations ? { annotations } : {}) },
+    ...(step.write ? { spec: { [specKey(kind)]: step.write.to ?? null } } : {}),
+  };
+}
+
+async function restoreWorkload(io: RestoreIo, namespace: string, w: { kind: WorkloadKind; name: string }, peers: readonly PeerCeiling[]): Promise<RestoreStep | undefined> {
+  const path = objectPath(WORKLOAD_RESOURCES[w.kind], namespace, w.name);
+  const obj = await getOrUndefined(io.rest, path);
+  const target = workloadRef(w);
+  const record = readFieldRecord(obj?.metadata?.annotations, WORKLOAD_KEYS);
+  if (obj && !record) return undefined;
+  const value = obj?.spec?.[specKey(w.kind)];
+  const field = REPLICA_FIELD[w.kind];
+  const current = typeof value === 'number' ? value : undefined;
+  const step = decideRestore({ target, field: field.path, exists: !!obj, current, unsetMeans: field.unsetMeans, record, live: isLiveCount(w.kind), peers: capsOn(peers, target) });
+  const body = obj ? workloadBody(obj, w.kind, step) : undefined;
+  if (body) await io.rest.patch(path, body, ContentType.mergePatch);
+  return step;
+}
+
+export async function restoreWorkloads(io: RestoreIo, guard: CostGuard): Promise<RestoreStep[]> {
+  const namespace = guard.metadata.namespace ?? '';
+  const all = new Map([...(guard.spec.workloads ?? []), ...(guard.status?.workloads ?? [])].map((w) => [workloadRef(w), { kind: w.kind, name: w.name }]));
+  const peers = io.peers({ groups: [], workloads: [...all.values()].map((w) => ({ spec: { ...w, maxReplicas: 0 } })), nodePools: [] });
+  const steps: RestoreStep[] = [];
+  for (const w of all.values()) {
+    const step = await restoreWorkload(io, namespace, w, peers);
+    if (step) steps.push(step);
+  }
+  return steps;
+}
+
+function poolStep(resource: NodePoolResource, current: string | number | undefined, entry: NonNullable<NodePoolRecord[NodePoolResource]>, ctx: { target: string; peers: readonly PeerCeiling[] }): RestoreStep {
+  const peers = ctx.peers.flatMap((p) => {
+    const value = p.target === ctx.target ? quantity(p.limits?.[resource]) : undefined;
+    return value === undefined ? [] : [{ guard: p.guard, value }];
+  });
+  const record = { original: quantity(entry.original), clamped: quantity(entry.clamped) ?? NaN };
+  return decideRestore({ target: ctx.target, field: `spec.limits.${resource}`, exists: true, current: quantity(current), unsetMeans: Infinity, record, live: false, peers });
+}
+
+/** The limit as written for a restore step's value: the original's own text, or the peer's. */
+function rawLimit(to: number | undefined, entry: NonNullable<NodePoolRecord[NodePoolResource]>, peerLimits: readonly PeerCeiling[], resource: NodePoolResource): string | number | null {
+  if (to === undefined) return null;
+  if (quantity(entry.original) === to) return entry.original!;
+  return peerLimits.map((p) => p.limits?.[resource]).find((l) => quantity(l) === to) ?? to;
+}
+
+interface PoolPlan {
+  steps: RestoreStep[];
+  writes: Record<string, string | number | null>;
+  kept: NodePoolRecord;
+  owner?: string;
+}
+
+function planPool(record: NodePoolRecord, limits: Record<string, string | number | undefined>, ctx: { target: string; peers: readonly PeerCeiling[] }): PoolPlan {
+  const plan: PoolPlan = { steps: [], writes: {}, kept: {} };
+  for (const resource of NODEPOOL_RESOURCES) {
+    const entry = record[resource];
+    if (!entry) continue;
+    const step = poolStep(resource, limits[resource], entry, ctx);
+    plan.steps.push(step);
+    if (step.write) plan.writes[resource] = rawLimit(step.write.to, entry, ctx.peers, resource);
+    if (step.record.kind === 'keep') plan.kept[resource] = entry;
+    if (step.record.kind !== 'set') continue;
+    plan.kept[resource] = { original: entry.original, clamped: rawLimit(step.record.record.clamped, entry, ctx.peers, resource) ?? step.record.record.clamped };
+    plan.owner = step.record.owner;
+  }
+  return plan;
+}
+
+async function restoreNodePool(io: RestoreIo, name: string, peers: readonly PeerCeiling[]): Promise<RestoreStep[]> {
+  const path = objectPath(Resources.karpenterNodePools, undefined, name);
+  const target = nodePoolRef(name);
+  const obj = await getOrUndefined(io.rest, path);
+  if (!obj) return [{ target, field: 'spec.limits', left: 'the target no longer exists', record: { kind: 'keep' } }];
+  const record = readNodePoolRecord(obj.metadata?.annotations);
+  if (!record) return [];
+  const limits = (obj.spec?.limits ?? {}) as Record<string, string | number | undefined>;
+  const plan = planPool(record, limits, { target, peers: peers.filter((p) => p.target === target) });
+  await io.rest.patch(path, poolBody(obj, plan), ContentType.mergePatch);
+  return plan.steps;
+}
+
+function poolBody(obj: KubeObj, plan: PoolPlan): Record<string, unknown> {
+  const owner = plan.owner ?? obj.metadata?.annotations?.[OWNER_KEY] ?? '';
+  const annotations = Object.keys(plan.kept).length ? writeNodePoolRecord(plan.kept, owner) : clearAnnotations(NODEPOOL_KEYS);
+  const spec = Object.keys(plan.writes).length ? { spec: { limits: plan.writes } } : {};
+  return { metadata: { resourceVersion: obj.metadata?.resourceVersion, annotations }, ...spec };
+}
+
+export async function restoreNodePools(io: RestoreIo, guard: CostGuard): Promise<RestoreStep[]> {
+  const names = [...new Set([...(guard.spec.nodePools ?? []), ...(guard.status?.nodePools ?? [])].map((p) => p.name))];
+  const peers = io.peers({ groups: [], workloads: [], nodePools: names.map((name) => ({ spec: { name, limits: {} } })) });
+  const steps: RestoreStep[] = [];
+  for (const name of names) steps.push(...(await restoreNodePool(io, name, peers)));
+  return steps;
+}
+
+/** Restores everything the guard changed; the AWS target is the guard's own. */
+export async function restoreAll(io: RestoreIo, guard: CostGuard, owner: string): Promise<RestoreStep[]> {
+  return [...(await restoreGroups(io, guard, owner)), ...(await restoreWorkloads(io, guard)), ...(await restoreNodePools(io, guard))];
+}

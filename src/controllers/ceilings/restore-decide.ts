@@ -1,0 +1,98 @@
+// Pure: what onDelete: Restore does to each field a deleted guard changed. Restore reads the
+// record on the target itself (never only status) and follows these rules:
+// - A ceiling (MaxSize, maxReplicas, maxReplicaCount, a NodePool limit) goes back to the
+//   recorded original only while it still holds CostGuard's value. A value someone changed
+//   since (lowered further, or raised) is theirs: it is left, and the event says so.
+// - Never above another acting guard's ceiling on the same target: the target goes up to the
+//   lowest of the original and the other guards' caps, and keeps its record for them.
+// - A live count (Deployment/StatefulSet spec.replicas) is never restored: putting it back
+//   would scale the workload up by itself. Auto Scaling DesiredCapacity and MinSize are not
+//   recorded, so they are never restored either; raising MaxSize lets the group's own
+//   scaling policy grow again.
+// - Without a record there is nothing to restore.
+import type { PeerCap } from './caps.ts';
+import type { FieldRecord } from './field-decide.ts';
+
+export interface RestoreInput {
+  /** "asg/orders", "HorizontalPodAutoscaler/api", "NodePool/default". */
+  target: string;
+  /** "MaxSize", "spec.maxReplicas", "spec.limits.cpu". */
+  field: string;
+  /** undefined when the target no longer exists. */
+  exists: boolean;
+  current: number | undefined;
+  unsetMeans: number;
+  record: FieldRecord | undefined;
+  live: boolean;
+  /** Other acting guards' caps on this target. */
+  peers: readonly PeerCap[];
+}
+
+export type RecordAfter = { kind: 'remove' } | { kind: 'keep' } | { kind: 'set'; record: FieldRecord; owner: string };
+
+export interface RestoreStep {
+  target: string;
+  field: string;
+  /** Present when the field is written: the value to write (undefined: unset the field). */
+  write?: { from: number | undefined; to: number | undefined; why: string };
+  /** Why the field was left as it is (when nothing is written). */
+  left?: string;
+  record: RecordAfter;
+}
+
+function lowestPeer(peers: readonly PeerCap[]): PeerCap | undefined {
+  return [...peers].sort((a, b) => a.value - b.value || a.guard.localeCompare(b.guard))[0];
+}
+
+const show = (v: number | undefined): string => (v === undefined ? 'unset' : String(v));
+
+/** The record is there and the field still holds CostGuard's value (not a live count). */
+function putBack(input: RestoreInput, record: FieldRecord, effective: number): Omit<RestoreStep, 'target' | 'field'> {
+  const peer = lowestPeer(input.peers);
+  const originalEffective = record.original ?? input.unsetMeans;
+  const goal = Math.min(originalEffective, peer?.value ?? Infinity);
+  if (goal <= effective) {
+    const why = peer && peer.value <= originalEffective ? `guard ${peer.guard} holds it at ${peer.value}` : `already at its original ${show(record.original)}`;
+    return { left: why, record: forPeer(peer, record) };
+  }
+  if (goal === originalEffective) return { write: { from: input.current, to: record.original, why: 'the recorded original' }, record: { kind: 'remove' } };
+  return { write: { from: input.current, to: goal, why: `guard ${peer!.guard} holds it at ${goal}` }, record: forPeer(peer, { original: record.original, clamped: goal }) };
+}
+
+function forPeer(peer: PeerCap | undefined, record: FieldRecord): RecordAfter {
+  return peer ? { kind: 'set', record, owner: peer.guard } : { kind: 'remove' };
+}
+
+function restoreStep(input: RestoreInput): Omit<RestoreStep, 'target' | 'field'> {
+  const { record } = input;
+  if (!input.exists) return { left: 'the target no longer exists', record: { kind: 'keep' } };
+  if (!record) return { left: 'no record of an original on the target', record: { kind: 'keep' } };
+  const peer = lowestPeer(input.peers);
+  if (input.live) return { left: `a live count: CostGuard never scales up by itself (left at ${show(input.current)})`, record: forPeer(peer, record) };
+  const effective = input.current ?? input.unsetMeans;
+  if (effective !== record.clamped) {
+    return { left: `changed since CostGuard set ${record.clamped} (now ${show(input.current)}): left as it is`, record: peer ? { kind: 'keep' } : { kind: 'remove' } };
+  }
+  return putBack(input, record, effective);
+}
+
+export function decideRestore(input: RestoreInput): RestoreStep {
+  return { target: input.target, field: input.field, ...restoreStep(input) };
+}
+
+const list = (items: readonly string[], max = 5): string =>
+  items.length <= max ? items.join(', ') : `${items.slice(0, max).join(', ')} and ${items.length - max} more`;
+
+/**
+ * One sentence for the Restore event: each value written (field, from, to, why) and each left
+ * alone and why. Targets with the same change are grouped so 200 groups still fit an event.
+ */
+export function describeRestore(steps: readonly RestoreStep[]): string {
+  const groups = new Map<string, string[]>();
+  for (const s of steps) {
+    const key = s.write ? `${s.field} ${show(s.write.from)} → ${show(s.write.to)} (${s.write.why})` : `left ${s.field}: ${s.left}`;
+    groups.set(key, [...(groups.get(key) ?? []), s.target]);
+  }
+  const parts = [...groups.entries()].map(([what, targets]) => (what.startsWith('left ') ? `left ${list(targets)} ${what.slice('left '.length)}` : `${list(targets)} ${what}`));
+  return parts.length ? `onDelete Restore: ${parts.join('; ')}.` : "onDelete Restore: nothing of CostGuard's to restore.";
+}

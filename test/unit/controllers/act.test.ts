@@ -1,0 +1,63 @@
+// The original is on the group before the value changes: CreateOrUpdateTags first, then
+// UpdateAutoScalingGroup; a failed update leaves the record (so restore still finds it).
+import assert from 'node:assert/strict';
+import type { ScalingGroup, ScalingGroups, ScalingLimits } from '../../../src/cloud/scaling-groups.ts';
+import { applyActions, type ActDeps } from '../../../src/controllers/ceilings/act.ts';
+import type { GroupSnapshots } from '../../../src/controllers/ceilings/group-snapshots.ts';
+import type { GroupAction } from '../../../src/controllers/ceilings/plan-groups.ts';
+import type { RestClient } from '../../../src/runtime/kube/rest.ts';
+
+class ScriptedGroups implements ScalingGroups {
+  calls: string[] = [];
+  failUpdate: Error | undefined;
+  describe(): Promise<ScalingGroup[]> {
+    return Promise.resolve([]);
+  }
+  findByTags(): Promise<ScalingGroup[]> {
+    return Promise.resolve([]);
+  }
+  setLimits(name: string, limits: ScalingLimits): Promise<void> {
+    this.calls.push(`update ${name} ${JSON.stringify(limits)}`);
+    return this.failUpdate ? Promise.reject(this.failUpdate) : Promise.resolve();
+  }
+  setTags(name: string, tags: Readonly<Record<string, string>>): Promise<void> {
+    this.calls.push(`tag ${name} ${Object.entries(tags).map(([k, v]) => `${k}=${v}`).join(',')}`);
+    return Promise.resolve();
+  }
+  deleteTags(name: string, keys: readonly string[]): Promise<void> {
+    this.calls.push(`untag ${name} ${keys.join(',')}`);
+    return Promise.resolve();
+  }
+}
+
+describe('applyActions (groups)', () => {
+  let groups: ScriptedGroups;
+  let deps: ActDeps;
+  const who = { namespace: 'team', owner: 'team/orders' };
+  const target = { region: 'us-east-1' };
+  const clamp: GroupAction = { kind: 'asg', target: 'asg/g', name: 'g', limits: { maxSize: 20 }, changes: [{ field: 'MaxSize', from: 50, to: 20, reason: 'AboveCeiling' }], record: { original: 50, clamped: 20 }, clearRecord: false };
+
+  beforeEach(() => {
+    groups = new ScriptedGroups();
+    const snapshots = { fresh: () => Promise.resolve([]) } as unknown as GroupSnapshots;
+    deps = { rest: {} as RestClient, snapshots, scalingGroups: () => groups };
+  });
+
+  it('tags the original and owner before UpdateAutoScalingGroup, and sends MaxSize alone', async () => {
+    assert.deepEqual(await applyActions(deps, target, who, [clamp]), []);
+    assert.deepEqual(groups.calls, ['tag g costguard.io/original-max-size=50,costguard.io/clamped-max-size=20,costguard.io/owner=team/orders', 'update g {"maxSize":20}']);
+  });
+
+  it('a failed update leaves the record in place and is reported', async () => {
+    groups.failUpdate = new Error('boom');
+    const failures = await applyActions(deps, target, who, [clamp]);
+    assert.equal(failures.length, 1);
+    assert.deepEqual(groups.calls.map((c) => c.split(' ')[0]), ['tag', 'update']);
+  });
+
+  it('a release back to the original writes first, then removes the record', async () => {
+    const release: GroupAction = { kind: 'asg', target: 'asg/g', name: 'g', limits: { maxSize: 50 }, changes: [{ field: 'MaxSize', from: 20, to: 50, reason: 'Released' }], clearRecord: true };
+    await applyActions(deps, target, who, [release]);
+    assert.deepEqual(groups.calls, ['update g {"maxSize":50}', 'untag g costguard.io/original-max-size,costguard.io/clamped-max-size,costguard.io/owner']);
+  });
+});
