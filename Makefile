@@ -169,5 +169,5 @@ distclean: clean ## Remove build output, node_modules and the cached toolchain
 	rm -rf node_modules .tools
 
 .PHONY: bench
-bench: testenv build ## Benchmarks (1,000 guards; 1,000 ASGs across 200 guards); writes bench/results.md
-	node bench/main.ts
+bench: testenv build image ## Every benchmark (scale, AWS calls, detector, fleet scrape, worker library, image); writes bench/results.md
+	node --conditions=costguard-source bench/main.ts

@@ -7,7 +7,11 @@ import { KubeConfig } from '@kubernetes/client-node';
 import { repoRoot, startLocalEnv } from '../hack/localenv/index.ts';
 import { RestClient } from '../src/runtime/kube/rest.ts';
 import { asgCalls, type AsgCallsResult } from './asg-calls.ts';
+import { detectorBench, renderDetectorBench } from './detector.ts';
+import { fleetScrape, type FleetScrapeResult } from './fleet-scrape.ts';
+import { imageBench, renderImageBench } from './image.ts';
 import { runtimeScale, type RuntimeScaleResult } from './runtime-scale.ts';
+import { renderWorkerBench, workerBench } from './worker.ts';
 
 function render(scale: RuntimeScaleResult, asg: AsgCallsResult): string {
   const rows = asg.strategies.map((s) => `| ${s.strategy} | ${s.describeCallsPerCycle} | ${s.groupsPerCall.toFixed(1)} | ${s.msPerCycle} |`);
@@ -45,6 +49,27 @@ resync cycle for ${asg.groups} groups (target: at most ${asg.groups / 100}).
 `;
 }
 
+function renderFleetScrape(r: FleetScrapeResult): string {
+  return `## Fleet breaker view: one poll of ${r.pods} worker endpoints (loopback)
+
+| measure | value |
+| --- | --- |
+| one poll, every pod answering (median) | ${r.msPerPoll.toFixed(0)} ms at ${r.concurrency} scrapes at once |
+| one poll with ${r.hangingPods} pods never answering | ${r.msPerPollWithHanging.toFixed(0)} ms (bounded by the ${r.timeoutMs} ms scrape timeout) |
+`;
+}
+
+/** The benchmarks that need nothing but moto (or nothing at all), rendered in order. */
+async function sideBenches(): Promise<string[]> {
+  process.stdout.write('bench: runaway detector vs a naive rule over the trace corpus\n');
+  const detector = renderDetectorBench(detectorBench());
+  process.stdout.write('bench: fleet breaker view scrape\n');
+  const fleet = renderFleetScrape(await fleetScrape());
+  process.stdout.write('bench: worker library overhead, SQS jobs/s, config reload (about 5 minutes)\n');
+  const worker = renderWorkerBench(await workerBench({ sqs: true }));
+  return [detector, fleet, worker];
+}
+
 async function main(): Promise<void> {
   const env = await startLocalEnv();
   try {
@@ -59,7 +84,10 @@ async function main(): Promise<void> {
     if (process.env.BENCH_ONLY === 'runtime') return void process.stdout.write(`${JSON.stringify(scale, null, 2)}\n`);
     process.stdout.write('bench: 1,000 Auto Scaling groups across 200 guards (about 1 minute)\n');
     const asg = await asgCalls(rest, env.env, kubectl);
-    const text = render(scale, asg);
+    const sections = await sideBenches();
+    process.stdout.write('bench: the operator image: size and podman run to ready\n');
+    sections.push(renderImageBench(await imageBench(env.controlPlane.kubeconfigPath, env.env)));
+    const text = [render(scale, asg), ...sections].join('\n');
     writeFileSync(join(repoRoot, 'bench', 'results.md'), text);
     process.stdout.write(text);
   } finally {
