@@ -87,6 +87,7 @@ export async function startOperator(opts: OperatorOptions): Promise<RunningOpera
     metrics: new CeilingMetrics(manager.metrics.registry),
     defaultRegion: opts.defaultRegion,
     tenancy: { nodePoolNamespaces: opts.config.nodePoolNamespaces, awsNamespaces: opts.config.awsNamespaces, roleArnPattern: opts.config.roleArnPattern },
+    notifier: opts.notifier ?? alerts.notifier,
   });
   manager.addController(reconciler, { for: COSTGUARD_RESOURCE, watches: ceilingWatches(guards) });
   const workloads = { Deployment: manager.informer<Workload>(Resources.deployments), StatefulSet: manager.informer<Workload>(Resources.statefulSets) };

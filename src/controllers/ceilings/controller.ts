@@ -9,6 +9,8 @@ import { objectReference } from '../../runtime/events.ts';
 import { ensureFinalizer, isBeingDeleted } from '../../runtime/finalizers.ts';
 import type { Informer } from '../../runtime/informer/informer.ts';
 import type { ReconcileContext, Reconciler, ReconcileResult } from '../../runtime/reconciler.ts';
+import { announceDriftReverted } from '../../alerting/drift.ts';
+import type { Notifier } from '../../alerting/notifier.ts';
 import { awsTargetOf, COSTGUARD_RESOURCE } from '../resources.ts';
 import { pauseState, type PauseState } from '../shared/pause.ts';
 import { applyActions, type ActDeps } from './act.ts';
@@ -33,6 +35,8 @@ export interface CeilingsDeps extends ActDeps {
   defaultRegion: string;
   /** Which namespaces may target NodePools and AWS, and which roles (default: open). */
   tenancy?: TenancyPolicy;
+  /** Where a reverted drift is announced (Slack, Events); without it, Events only. */
+  notifier?: Notifier;
 }
 
 interface Report {
@@ -136,6 +140,8 @@ export class CeilingsReconciler implements Reconciler {
     for (const finding of r.plan.findings.filter((f) => !r.failedTargets.has(f.target) && !f.repeated)) {
       await ctx.events.publish(findingEvent(regarding, finding, r.act));
       if (r.act) this.deps.metrics.clamps.inc({ namespace, name, reason: finding.reason });
+      // Someone raised a ceiling again: that is worth a message, not only an event.
+      if (finding.drift && this.deps.notifier) await announceDriftReverted(this.deps.notifier, guard, { target: finding.target, message: finding.message }, r.act);
     }
     this.deps.metrics.pending.set({ namespace, name }, r.act ? 0 : r.plan.findings.length);
     if (r.pause.invalid !== undefined) await ctx.events.publish(invalidPauseEvent(regarding, r.pause.invalid, guard.spec.mode));

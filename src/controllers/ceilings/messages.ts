@@ -76,11 +76,14 @@ const CLAMPED_MAX = /^clamped MaxSize \d+ → (\d+)/;
  * status written before that field existed, an acting lastAction that set MaxSize. Pause and
  * DryRun never change either, so the value and time stay those of CostGuard's own write.
  */
-export function driftSince(prior: ScalingGroupStatus, ceiling: number): string {
-  if (prior.maxSizeSet) return ` (CostGuard set ${prior.maxSizeSet.value} at ${prior.maxSizeSet.time})`;
-  const last = prior.lastAction;
+export function driftSince(prior: ScalingGroupStatus | undefined, ceiling: number, recorded?: number): string {
+  if (prior?.maxSizeSet) return ` (CostGuard set ${prior.maxSizeSet.value} at ${prior.maxSizeSet.time})`;
+  const last = prior?.lastAction;
   const set = last?.message.match(CLAMPED_MAX)?.[1];
   if (last && set !== undefined) return ` (CostGuard set ${set} at ${last.time})`;
+  // The status that knew the time was lost (e.g. a conflicting write): the group's own record
+  // still says what CostGuard set.
+  if (recorded !== undefined) return ` (CostGuard set ${recorded})`;
   return ` (above the ceiling ${ceiling} CostGuard holds)`;
 }
 

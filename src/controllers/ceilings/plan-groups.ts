@@ -107,8 +107,8 @@ function maxSizeSetOf(changes: readonly FieldChange[], prior: ScalingGroupStatus
 /** Drift says what changed and since when, so the alert answers "who raised it?" quickly. */
 function findingText(c: FieldChange, g: { prior: ScalingGroupStatus | undefined; record: FieldRecord | undefined; cap: Cap }, t: Telling): string {
   const held = c.field === 'MaxSize' && c.reason !== 'Released' ? capSuffix(g.cap) : '';
-  if (c.reason !== 'Drift' || c.field !== 'MaxSize' || !g.prior) return `${describeChange(c, t)}${held}`;
-  return `MaxSize was raised to ${c.from}${driftSince(g.prior, g.record?.clamped ?? c.to)}; ${t.act ? 'reverted' : 'would revert'} to ${c.to}${notActingSuffix(t)}${held}`;
+  if (c.reason !== 'Drift' || c.field !== 'MaxSize') return `${describeChange(c, t)}${held}`;
+  return `MaxSize was raised to ${c.from}${driftSince(g.prior, c.to, g.record?.clamped)}; ${t.act ? 'reverted' : 'would revert'} to ${c.to}${notActingSuffix(t)}${held}`;
 }
 
 function limitsOf(changes: FieldChange[]): ScalingLimits {

@@ -4,6 +4,7 @@ import { UpdateAutoScalingGroupCommand } from '@aws-sdk/client-auto-scaling';
 import type { RunningOperator } from '../../../src/cli/operator.ts';
 import { COSTGUARD_RESOURCE } from '../../../src/controllers/resources.ts';
 import { objectPath } from '../../../src/runtime/kube/resource.ts';
+import { SlackSink } from '../../support/slack-sink.ts';
 import { createGroups, directClient, readGroup } from '../cloud/fixtures.ts';
 import { createGuard, createNamespace, eventually, waitForEvents, getGuard, installCrds, rest, startTestOperator, waitForCondition } from './helpers.ts';
 
@@ -65,12 +66,30 @@ describe('ceilings: Auto Scaling groups', function () {
   });
 
   it('reverts drift: a MaxSize raised again after the clamp goes back, with an alert naming it', async () => {
-    await createGroups(aws, [{ name: asg('drift'), maxSize: 30 }]);
-    await createGuard(ns, 'drift', { mode: 'Enforce', scalingGroups: [{ name: asg('drift'), maxSize: 12 }] });
+    const sink = await new SlackSink().start();
+    try {
+      await rest().create(`/api/v1/namespaces/${ns}/secrets`, { apiVersion: 'v1', kind: 'Secret', metadata: { name: 'drift-slack' }, stringData: { url: sink.url } });
+      await createGroups(aws, [{ name: asg('drift'), maxSize: 30 }]);
+      await createGuard(ns, 'drift', {
+        mode: 'Enforce',
+        scalingGroups: [{ name: asg('drift'), maxSize: 12 }],
+        alerts: { slack: { webhookSecretRef: { name: 'drift-slack', key: 'url' } } },
+      });
+      await revertsDrift();
+      await sink.waitFor('the drift message', (r) => r.length === 1);
+      const body = sink.requests[0]?.body as { text: string };
+      assert.match(body.text, new RegExp(`FIRING: asg/${asg('drift')} was raised above its ceiling and reverted`));
+      assert.match(JSON.stringify(sink.requests[0]?.body), /MaxSize was raised to 50 \(CostGuard set 12( at .+)?\); reverted to 12/);
+    } finally {
+      await sink.stop();
+    }
+  });
+
+  async function revertsDrift(): Promise<void> {
     await eventually('first clamp', async () => (await maxSizeOf(asg('drift'))) === 12);
     await aws.send(new UpdateAutoScalingGroupCommand({ AutoScalingGroupName: asg('drift'), MaxSize: 50 }));
     const events = await waitForEvents(ns, 'drift', 'DriftReverted');
-    assert.match(events[0]?.note ?? '', /MaxSize was raised to 50 \(CostGuard set 12 at .+\); reverted to 12/);
+    assert.match(events[0]?.note ?? '', /MaxSize was raised to 50 \(CostGuard set 12( at .+)?\); reverted to 12/);
     assert.equal(await maxSizeOf(asg('drift')), 12);
     const guard = await waitForCondition(ns, 'drift', { type: 'CeilingsEnforced', status: 'True', reason: 'DriftReverted' });
     assert.match(guard.status?.conditions?.find((c) => c.type === 'CeilingsEnforced')?.message ?? '', new RegExp(`asg/${asg('drift')}`));
@@ -78,7 +97,7 @@ describe('ceilings: Auto Scaling groups', function () {
     assert.equal(guard.status?.scalingGroups?.[0]?.originalMaxSize, 30, 'the pre-clamp original survives drift');
     const metrics = await operator.manager.metrics.registry.getSingleMetricAsString('costguard_clamps_total');
     assert.match(metrics, new RegExp(`costguard_clamps_total\\{namespace="${ns}",name="drift",reason="Drift"\\} [1-9]`));
-  });
+  }
 
   it('rate-limits scale-out by holding MaxSize at the lowest desired of the period + N; a jump in between is held back', async () => {
     await createGroups(aws, [{ name: asg('rate'), maxSize: 50, desired: 4 }]);

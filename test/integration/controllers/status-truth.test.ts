@@ -111,11 +111,9 @@ describe('status that tells the truth', function () {
     assert.equal(text(guard, 'CeilingsEnforced'), `False/Paused: Paused: costguard.io/paused is "true", so CostGuard observes and changes nothing; would clamp ${ref} (Paused).`);
     assert.equal(text(guard, 'CeilingReached'), `True/CeilingBinding: Above the ceiling and not clamped (Paused): ${ref}.`);
     assert.equal(guard.status?.effectiveMode, 'Paused');
-    await waitForEvents(ns, 'paused', 'WouldClamp', 2);
-    assert.deepEqual((await notes('paused', 'WouldClamp')).sort(), [
-      `Normal: ${ref}: would clamp DesiredCapacity 30 → 20 (AboveCeiling) (Paused)`,
-      `Normal: ${ref}: would clamp MaxSize 40 → 20 (AboveCeiling) (Paused)`,
-    ]);
+    // MaxSize only: AWS lowers DesiredCapacity with it, so CostGuard never sends a desired.
+    await waitForEvents(ns, 'paused', 'WouldClamp', 1);
+    assert.deepEqual(await notes('paused', 'WouldClamp'), [`Normal: ${ref}: would clamp MaxSize 40 → 20 (AboveCeiling) (Paused)`]);
     const table = await kubectl(['get', 'costguard', 'paused', '-n', ns]);
     const [header, row] = table.trim().split('\n').map((l) => l.trim().split(/\s{2,}/));
     assert.equal(row?.[header!.indexOf('MODE')], 'Paused', table);
@@ -124,23 +122,24 @@ describe('status that tells the truth', function () {
 
   it('says what CostGuard set and when on drift, and moves lastAction.time on a second revert', async () => {
     await createGroups(aws, [{ name: asg('drift'), maxSize: 40 }]);
+    // A raise to exactly the original (40) reads as a clamp that never landed, not as drift.
     await createGuard(ns, 'drift', { mode: 'Enforce', scalingGroups: [{ name: asg('drift'), maxSize: 20 }] });
     const clamped = await waitForCondition(ns, 'drift', { type: 'CeilingsEnforced', status: 'True' });
     const setAt = clamped.status?.scalingGroups?.[0]?.lastAction?.time;
     assert.equal(clamped.status?.scalingGroups?.[0]?.lastAction?.message, 'clamped MaxSize 40 → 20 (AboveCeiling)');
-    await aws.send(new UpdateAutoScalingGroupCommand({ AutoScalingGroupName: asg('drift'), MaxSize: 40 }));
+    await aws.send(new UpdateAutoScalingGroupCommand({ AutoScalingGroupName: asg('drift'), MaxSize: 45 }));
     await waitForEvents(ns, 'drift', 'DriftReverted');
-    assert.deepEqual(await notes('drift', 'DriftReverted'), [`Warning: asg/${asg('drift')}: MaxSize was raised to 40 (CostGuard set 20 at ${setAt}); reverted to 20`]);
+    assert.deepEqual(await notes('drift', 'DriftReverted'), [`Warning: asg/${asg('drift')}: MaxSize was raised to 45 (CostGuard set 20 at ${setAt}); reverted to 20`]);
     const first = (await getGuard(ns, 'drift')).status?.scalingGroups?.[0]?.lastAction;
-    assert.equal(first?.message, 'clamped MaxSize 40 → 20 (Drift)');
+    assert.equal(first?.message, 'clamped MaxSize 45 → 20 (Drift)');
     // lastAction times have seconds precision: raise again in a later second.
     await new Promise((r) => setTimeout(r, 1100));
-    await aws.send(new UpdateAutoScalingGroupCommand({ AutoScalingGroupName: asg('drift'), MaxSize: 40 }));
+    await aws.send(new UpdateAutoScalingGroupCommand({ AutoScalingGroupName: asg('drift'), MaxSize: 45 }));
     await waitForEvents(ns, 'drift', 'DriftReverted', 2);
     const second = (await getGuard(ns, 'drift')).status?.scalingGroups?.[0]?.lastAction;
     assert.notEqual(second?.time, first?.time);
     assert.ok(Date.parse(second?.time ?? '') > Date.parse(first?.time ?? ''));
-    assert.ok((await notes('drift', 'DriftReverted')).includes(`Warning: asg/${asg('drift')}: MaxSize was raised to 40 (CostGuard set 20 at ${first?.time ?? '?'}); reverted to 20`));
+    assert.ok((await notes('drift', 'DriftReverted')).includes(`Warning: asg/${asg('drift')}: MaxSize was raised to 45 (CostGuard set 20 at ${first?.time ?? '?'}); reverted to 20`));
   });
 
   it('after an unpause, drift names the value and time of CostGuard\'s own write, not what it saw while paused', async () => {
@@ -151,19 +150,21 @@ describe('status that tells the truth', function () {
     assert.deepEqual(clamped.status?.scalingGroups?.[0]?.maxSizeSet?.value, 20);
     await patchGuard('unpause', { metadata: { annotations: { 'costguard.io/paused': 'true' } } });
     await waitForCondition(ns, 'unpause', { type: 'CeilingsEnforced', status: 'False', reason: 'Paused' });
-    await aws.send(new UpdateAutoScalingGroupCommand({ AutoScalingGroupName: asg('unpause'), MaxSize: 40 }));
-    await eventually('the paused guard sees the raise', async () => (await getGuard(ns, 'unpause')).status?.scalingGroups?.[0]?.maxSize === 40);
+    await aws.send(new UpdateAutoScalingGroupCommand({ AutoScalingGroupName: asg('unpause'), MaxSize: 45 }));
+    await eventually('the paused guard sees the raise', async () => (await getGuard(ns, 'unpause')).status?.scalingGroups?.[0]?.maxSize === 45);
     await patchGuard('unpause', { metadata: { annotations: { 'costguard.io/paused': null } } });
     await waitForEvents(ns, 'unpause', 'DriftReverted');
-    assert.deepEqual(await notes('unpause', 'DriftReverted'), [`Warning: asg/${asg('unpause')}: MaxSize was raised to 40 (CostGuard set 20 at ${setAt}); reverted to 20`]);
+    assert.deepEqual(await notes('unpause', 'DriftReverted'), [`Warning: asg/${asg('unpause')}: MaxSize was raised to 45 (CostGuard set 20 at ${setAt}); reverted to 20`]);
   });
 
   it('keeps CeilingReached True while the scale-out rate limit holds growth back', async () => {
     await createGroups(aws, [{ name: asg('rate'), maxSize: 50, desired: 1 }]);
     await createGuard(ns, 'rate', { mode: 'Enforce', scalingGroups: [{ name: asg('rate'), maxSize: 50, maxScaleOut: { instances: 2, per: '1h' } }] });
     await waitForCondition(ns, 'rate', { type: 'CeilingsEnforced', status: 'True' });
-    await aws.send(new SetDesiredCapacityCommand({ AutoScalingGroupName: asg('rate'), DesiredCapacity: 9 }));
-    await eventually('the rate-limit clamp', async () => (await readGroup(aws, asg('rate')))?.DesiredCapacity === 3);
+    // The rate limit caps MaxSize at the period's lowest desired (1) + 2; the group's own
+    // scaling then grows to that cap and no further.
+    await eventually('the rate-limit cap on MaxSize', async () => (await readGroup(aws, asg('rate')))?.MaxSize === 3);
+    await aws.send(new SetDesiredCapacityCommand({ AutoScalingGroupName: asg('rate'), DesiredCapacity: 3 }));
     const reconciles = async (): Promise<number> => {
       const metric = await operator.manager.metrics.registry.getSingleMetric('costguard_reconcile_total')?.get();
       return (metric?.values ?? []).filter((v) => v.labels.controller === 'ceilings').reduce((n, v) => n + v.value, 0);
@@ -183,21 +184,20 @@ describe('status that tells the truth', function () {
     assert.equal(guard.status?.effectiveMode, 'DryRun');
   });
 
-  it('after a ceiling is raised, says the value stays, that CostGuard will not raise it, and the original', async () => {
+  it('after a ceiling is raised, releases MaxSize up to it (never above the original) and says so', async () => {
     await createGroups(aws, [{ name: asg('raise'), maxSize: 40 }]);
     await createGuard(ns, 'raise', { mode: 'Enforce', scalingGroups: [{ name: asg('raise'), maxSize: 10 }] });
     await eventually('clamped to 10', async () => (await readGroup(aws, asg('raise')))?.MaxSize === 10);
     await waitForCondition(ns, 'raise', { type: 'CeilingsEnforced', status: 'True' });
     await patchGuard('raise', { spec: { scalingGroups: [{ name: asg('raise'), maxSize: 25 }] } });
-    const guard = await eventually('the raised ceiling in the condition', async () => {
+    await eventually('released to 25', async () => (await readGroup(aws, asg('raise')))?.MaxSize === 25);
+    assert.deepEqual(await notes('raise', 'CeilingReleased'), [`Normal: asg/${asg('raise')}: clamped MaxSize 10 → 25 (Released)`]);
+    await patchGuard('raise', { spec: { scalingGroups: [{ name: asg('raise'), maxSize: 60 }] } });
+    await eventually('back to the original 40, not 60', async () => (await readGroup(aws, asg('raise')))?.MaxSize === 40);
+    const guard = await eventually('the record gone from status', async () => {
       const g = await getGuard(ns, 'raise');
-      return /is now 25/.test(condition(g, 'CeilingsEnforced')?.message ?? '') ? g : undefined;
+      return g.status?.scalingGroups?.[0]?.maxSize === 40 && g.status.scalingGroups[0].originalMaxSize === undefined ? g : undefined;
     });
-    assert.equal(
-      text(guard, 'CeilingsEnforced'),
-      `True/WithinCeilings: All 1 targets are at or below their ceilings. The ceiling of asg/${asg('raise')} is now 25, above MaxSize 10: ` +
-        'CostGuard never raises a value, so it stays at 10 (it was 40 before CostGuard clamped it); raise it yourself if you want more.',
-    );
-    assert.equal((await readGroup(aws, asg('raise')))?.MaxSize, 10);
+    assert.equal(text(guard, 'CeilingsEnforced'), 'True/WithinCeilings: All 1 targets are at or below their ceilings.');
   });
 });

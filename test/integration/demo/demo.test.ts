@@ -13,7 +13,9 @@ describe('make demo', function () {
     const out = res.stdout;
     assert.match(out, /\[CeilingClamped\] asg\/orders-worker-asg: clamped MaxSize 40 → 20/);
     assert.match(out, /\[CeilingClamped\] HorizontalPodAutoscaler\/orders-worker: clamped spec\.maxReplicas 100 → 30/);
-    assert.match(out, /\[WouldClamp\] asg\/payments-api-asg: would clamp MaxSize 60 → 40/);
+    assert.match(out, /\[WouldClamp\] asg\/ingest-asg: would clamp MaxSize 30 → 16 \(AboveCeiling\) \(DryRun\)/);
+    // payments-api-asg is held by its scale-out rate limit, a routine move told in the condition, not an event.
+    assert.match(out, /prod-asg-audit: CeilingsEnforced=False \(DryRun\): DryRun: would clamp asg\/ingest-asg, asg\/payments-api-asg\./);
     assert.match(out, /\[DriftReverted\] asg\/orders-worker-asg: MaxSize was raised to 60/);
     assert.match(out, /CeilingReached=True/);
     assert.match(out, /orders-worker-asg +MaxSize 40 → 20, desired 30 → 20 +\(clamped\)/);
