@@ -14,7 +14,7 @@ import { startOperator, type RunningOperator } from '../../../src/cli/operator.t
 import { ContentType } from '../../../src/runtime/kube/rest.ts';
 import { collectionPath, objectPath, Resources } from '../../../src/runtime/kube/resource.ts';
 import { testEnv } from '../../harness/env.ts';
-import { createGroups, directClient, REGION } from '../cloud/fixtures.ts';
+import { createGroups, directClient, readGroup, REGION } from '../cloud/fixtures.ts';
 import { testConfig, testLogger } from '../runtime/helpers.ts';
 import { createGuard, createNamespace, eventually, getGuard, installCrds, rest, waitForCondition, waitForEvents } from './helpers.ts';
 
@@ -151,6 +151,9 @@ describe('runaway: detection and the staged brake', function () {
     assert.equal(String(frozenAsg), saved[`asg/${ns}-asg`]?.held);
     assert.ok(frozenAsg > 4 && frozenAsg < 40, `ASG held at ${frozenAsg}`);
     assert.ok(holds['Deployment/orders']! > 4);
+    // The ceilings actuator applies the hold: the brake itself never writes the group.
+    await eventually('the group frozen at the hold', async () => (await readGroup(aws, `${ns}-asg`))?.MaxSize === frozenAsg);
+    assert.equal((await readGroup(aws, `${ns}-asg`))?.Tags?.find((t) => t.Key === 'costguard.io/original-max-size')?.Value, '40', 'original recorded on the group');
     assert.equal(engaged.status?.conditions?.find((c) => c.type === 'BrakeEngaged')?.status, 'True');
     assert.equal(engaged.status?.conditions?.find((c) => c.type === 'RunawaySuspected')?.status, 'True');
     await waitForEvents(ns, 'orders', 'BrakeEngaged');
@@ -189,6 +192,7 @@ describe('runaway: detection and the staged brake', function () {
       return g.status?.brake === undefined && g.status?.runaway?.state === 'Normal' ? g : undefined;
     }, 60_000, 200);
     assert.equal((released.status?.holds ?? []).filter((h) => h.owner === 'runaway').length, 0);
+    await eventually('the group back at its original MaxSize', async () => (await readGroup(aws, `${ns}-asg`))?.MaxSize === 40);
     assert.equal(released.status?.conditions?.find((c) => c.type === 'BrakeEngaged')?.status, 'False');
     await waitForEvents(ns, 'orders', 'BrakeReleased');
     assert.ok(notifier.resolved.some((s) => /released in 4 steps/.test(s)));
