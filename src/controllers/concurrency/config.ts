@@ -21,12 +21,11 @@ export const WORKER_CONFIG_VERSION = 1;
 export const BREAKER_DEFAULTS = { errorThresholdPercentage: 50, volumeThreshold: 10, resetTimeout: '30s', fleetOpenPercent: 50 } as const;
 export const RETRY_BUDGET_DEFAULT = 10;
 
-export interface BreakerSettings {
-  errorThresholdPercentage: number;
-  volumeThreshold: number;
-  resetTimeoutMs: number;
-  fleetOpenPercent: number;
-}
+// The breaker part of worker.json has one definition, the worker library's (the reader), so
+// the operator (the writer) cannot drift from it. A type-only import: nothing of the library
+// is loaded into the operator.
+export type { BreakerSettings } from '../../worker/settings.ts';
+import type { BreakerSettings } from '../../worker/settings.ts';
 
 /** worker.json without publishedAt: the part whose change means "publish again". */
 export interface WorkerSettings {
