@@ -204,7 +204,11 @@ spec:
       const res = await testEnv().kubectl(['get', 'configmap', 'costguard-workers', '-n', watched, '-o', 'jsonpath={.data.worker\\.json}']);
       return res.code === 0 && res.stdout ? res.stdout : undefined;
     });
-    assert.equal((JSON.parse(json) as { perReplicaLimit: number }).perReplicaLimit, 2, '9 replicas share 18');
+    // The guard above clamped Deployment w from 9 to 5 replicas, and its Restore never scales a
+    // live count back up: 5 replicas share 18, so 3 each (below perReplicaMax 4).
+    const replicas = await testEnv().kubectl(['get', 'deployment', 'w', '-n', watched, '-o', 'jsonpath={.spec.replicas}']);
+    assert.equal(replicas.stdout, '5');
+    assert.equal((JSON.parse(json) as { perReplicaLimit: number }).perReplicaLimit, 3, '5 replicas share 18');
     await until('BreakerOpen=False (no running pods)', async () => {
       expectRunning();
       const res = await testEnv().kubectl(['get', 'costguard', 'workers', '-n', watched, '-o', 'jsonpath={.status.conditions[?(@.type=="BreakerOpen")].reason}']);
