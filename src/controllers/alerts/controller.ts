@@ -2,7 +2,7 @@
 // what waits in the guard's outbox (alerting/deliver.ts), and report AlertsReady. It runs on
 // every resync (so an outbox left by a stopped operator is delivered by the next one), on
 // spec changes, and when the notifier queues a message (its Trigger).
-import { ConditionType, PAUSED_ANNOTATION, type CostGuard } from '../../api/v1alpha1/index.ts';
+import { ConditionType, type CostGuard } from '../../api/v1alpha1/index.ts';
 import { drain, type DeliverDeps, type DrainResult } from '../../alerting/deliver.ts';
 import type { AlertMetrics } from '../../alerting/metrics.ts';
 import { OutboxNameTaken, type OutboxStore } from '../../alerting/outbox-store.ts';
@@ -16,6 +16,7 @@ import type { ReconcileContext, Reconciler, ReconcileResult } from '../../runtim
 import { applyGuardConditions, guardReadyDependents } from '../shared/readiness.ts';
 import { COSTGUARD_RESOURCE } from '../resources.ts';
 import { alertsReady, type AlertsObserved } from './conditions.ts';
+import { isEnforcing } from '../shared/pause.ts';
 
 const UNAVAILABLE_AFTER_ATTEMPTS = 2;
 
@@ -108,7 +109,7 @@ function observed(lookup: WebhookLookup | undefined, result: DrainResult): Alert
 }
 
 function dependents(guard: CostGuard) {
-  const enforcing = guard.spec.mode === 'Enforce' && guard.metadata.annotations?.[PAUSED_ANNOTATION] !== 'true';
+  const enforcing = isEnforcing(guard);
   return guardReadyDependents(guard.spec, enforcing);
 }
 

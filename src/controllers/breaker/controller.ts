@@ -3,7 +3,7 @@
 // entries of status.holds in one status write. It never touches a target: the ceilings
 // actuator applies the holds. It polls (requeueAfter), since breakers have no watch.
 import pLimit, { type LimitFunction } from 'p-limit';
-import { ConditionType, PAUSED_ANNOTATION, type CostGuard, type CostGuardStatus } from '../../api/v1alpha1/index.ts';
+import { ConditionType, type CostGuard, type CostGuardStatus } from '../../api/v1alpha1/index.ts';
 import type { Alert, Notifier } from '../../alerting/notifier.ts';
 import { removeCondition } from '../../runtime/conditions.ts';
 import { objectReference } from '../../runtime/events.ts';
@@ -20,6 +20,7 @@ import { decideBreaker, decideWithoutWorkers, type BreakerDecision } from './dec
 import { breakerClosedEvent, breakerOpenedEvent } from './events.ts';
 import type { BreakerMetrics } from './metrics.ts';
 import { listWorkerPods, scrapePods } from './scrape.ts';
+import { isEnforcing } from '../shared/pause.ts';
 
 export const DEFAULT_METRICS_PORT = 9464;
 export const DEFAULT_METRICS_PATH = '/metrics';
@@ -130,7 +131,7 @@ export class BreakerReconciler implements Reconciler {
 
   private async update(guard: CostGuard, base: CostGuardStatus, inputs: Parameters<typeof applyGuardConditions>[1], ctx: ReconcileContext): Promise<void> {
     const stamp = { now: ctx.clock.now(), generation: guard.metadata.generation };
-    const enforcing = guard.spec.mode === 'Enforce' && guard.metadata.annotations?.[PAUSED_ANNOTATION] !== 'true';
+    const enforcing = isEnforcing(guard);
     const conditions = applyGuardConditions(base.conditions, inputs, guardReadyDependents(guard.spec, enforcing), stamp);
     await ctx.status.update(COSTGUARD_RESOURCE, guard, { ...base, conditions });
   }

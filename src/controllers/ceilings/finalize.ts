@@ -6,7 +6,7 @@
 // guard forever: after MAX_RESTORE_ATTEMPTS failed attempts in this process the finalizer is
 // released anyway, with a warning event and a False CeilingsEnforced condition naming what
 // could not be restored. The records stay on the targets, so nothing is lost.
-import { ConditionType, FINALIZER, PAUSED_ANNOTATION, type CostGuard } from '../../api/v1alpha1/index.ts';
+import { ConditionType, FINALIZER, type CostGuard } from '../../api/v1alpha1/index.ts';
 import { errorMessage } from '../../runtime/errors.ts';
 import { objectReference } from '../../runtime/events.ts';
 import { hasFinalizer, removeFinalizer } from '../../runtime/finalizers.ts';
@@ -19,6 +19,7 @@ import { ownerOf } from './records.ts';
 import { describeRestore } from './restore-decide.ts';
 import { restoreAll } from './restore-act.ts';
 import { nextStatus } from './status.ts';
+import { pauseState } from '../shared/pause.ts';
 
 /** Failed restore attempts before the finalizer is released anyway. */
 export const MAX_RESTORE_ATTEMPTS = 5;
@@ -54,7 +55,7 @@ async function restore(deps: RestoreDeps, guard: CostGuard, ctx: ReconcileContex
 
 export async function finalizeGuard(deps: RestoreDeps, guard: CostGuard, ctx: ReconcileContext): Promise<void> {
   if (!hasFinalizer(guard, FINALIZER)) return;
-  const paused = guard.metadata.annotations?.[PAUSED_ANNOTATION] === 'true';
+  const paused = pauseState(guard).paused;
   if (guard.spec.onDelete === 'Restore' && guard.spec.mode === 'Enforce' && !paused) await restore(deps, guard, ctx);
   await removeFinalizer(deps.rest, COSTGUARD_RESOURCE, guard, FINALIZER);
 }

@@ -5,16 +5,17 @@
 //
 // Only guards that act count: Enforce, not paused, not being deleted. A DryRun or paused
 // guard's ceiling is not applied on its behalf by another guard.
-import { PAUSED_ANNOTATION, type CostGuard } from '../../api/v1alpha1/index.ts';
+import type { CostGuard } from '../../api/v1alpha1/index.ts';
 import { matchesSelector } from '../../cloud/scaling-groups.ts';
 import { targetKey } from './group-snapshots.ts';
 import { effectiveCap, holdsOn } from '../shared/holds.ts';
 import { asgRef, nodePoolRef, workloadRef, type ObservedCeilings, type PeerCeiling } from './observed.ts';
 import { ownerOf } from './records.ts';
 import type { AwsTarget } from '../../cloud/aws/clients.ts';
+import { isEnforcing } from '../shared/pause.ts';
 
 export function acts(guard: CostGuard): boolean {
-  return guard.spec.mode === 'Enforce' && guard.metadata.annotations?.[PAUSED_ANNOTATION] !== 'true' && !guard.metadata.deletionTimestamp;
+  return isEnforcing(guard) && !guard.metadata.deletionTimestamp;
 }
 
 /** The lowest integer cap a guard puts on one group: every matching entry, then its holds. */

@@ -2,7 +2,7 @@
 // from the workload's replicas (decide.ts) and publish it, with the breaker settings, the retry
 // budget and the brake's `frozen` flag, in the worker ConfigMap (config.ts). Thin: observe the
 // workload (informer cache) and the ConfigMap (GET), decide, write the ConfigMap, write status once.
-import { ConditionType, PAUSED_ANNOTATION, type CostGuard, type CostGuardStatus } from '../../api/v1alpha1/index.ts';
+import { ConditionType, type CostGuard, type CostGuardStatus } from '../../api/v1alpha1/index.ts';
 import type { ConditionInput } from '../../runtime/conditions.ts';
 import { removeCondition } from '../../runtime/conditions.ts';
 import { errorMessage, isConflict, isNotFound } from '../../runtime/errors.ts';
@@ -19,6 +19,7 @@ import { decideConcurrency, type ConcurrencyDecision, type ObservedConcurrency }
 import { newsEvent, publishFailedEvent } from './events.ts';
 import type { ConcurrencyMetrics } from './metrics.ts';
 import { findWorkload, workloadReplicas, type WorkloadInformers } from './workload.ts';
+import { pauseState, isEnforcing } from '../shared/pause.ts';
 
 export interface ConcurrencyDeps {
   guards: Informer<CostGuard>;
@@ -41,7 +42,7 @@ export class ConcurrencyReconciler implements Reconciler {
     const { namespace = '', name = '' } = guard.metadata;
     if (isBeingDeleted(guard)) return this.deps.metrics.forget(namespace, name);
     if (!guard.spec.concurrency && !guard.spec.breaker) return this.retire(guard, ctx);
-    const paused = guard.metadata.annotations?.[PAUSED_ANNOTATION] === 'true';
+    const paused = pauseState(guard).paused;
     const { observed, existing } = await this.observe(guard, guard.spec.mode === 'Enforce' && !paused).catch(async (err: unknown) => {
       await this.failed(guard, `Could not read ConfigMap ${configMapName(name)}: ${errorMessage(err)}`, ctx);
       throw err;
@@ -129,7 +130,7 @@ export class ConcurrencyReconciler implements Reconciler {
 
   private async writeStatus(guard: CostGuard, base: CostGuardStatus, inputs: ConditionInput[], ctx: ReconcileContext): Promise<void> {
     const stamp = { now: ctx.clock.now(), generation: guard.metadata.generation };
-    const enforcing = guard.spec.mode === 'Enforce' && guard.metadata.annotations?.[PAUSED_ANNOTATION] !== 'true';
+    const enforcing = isEnforcing(guard);
     const conditions = applyGuardConditions(base.conditions, inputs, guardReadyDependents(guard.spec, enforcing), stamp);
     await ctx.status.update(COSTGUARD_RESOURCE, guard, { ...base, conditions });
   }

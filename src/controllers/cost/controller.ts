@@ -2,7 +2,7 @@
 // AWS Budget, and spend anomalies. Observe (shared group snapshot, launch templates, Budgets,
 // Cost Explorer) → decide (decide.ts, pure) → write status.cost, its conditions and its holds
 // once → metrics and alerts. It never writes a scaling group: the ceilings actuator applies holds.
-import { ConditionType, PAUSED_ANNOTATION, validateSpec, type CostGuard, type CostGuardStatus } from '../../api/v1alpha1/index.ts';
+import { ConditionType, validateSpec, type CostGuard, type CostGuardStatus } from '../../api/v1alpha1/index.ts';
 import type { Notifier } from '../../alerting/notifier.ts';
 import type { Budgets } from '../../cloud/budgets.ts';
 import type { AwsTarget } from '../../cloud/aws/clients.ts';
@@ -27,6 +27,7 @@ import { estimateCost } from './estimate-decide.ts';
 import { crossCheck, ExplorerCache } from './explorer.ts';
 import type { CostMetrics } from './metrics.ts';
 import { observeCost, TemplateTypes, type ObserveCostDeps, type ObservedGroup } from './observe.ts';
+import { pauseState, isEnforcing } from '../shared/pause.ts';
 
 export interface CostDeps extends ObserveCostDeps {
   guards: Informer<CostGuard>;
@@ -169,7 +170,7 @@ export class CostReconciler implements Reconciler {
 
   private async write(guard: CostGuard, d: CostDecision, ctx: ReconcileContext): Promise<void> {
     const prior = guard.status ?? {};
-    const enforcing = guard.spec.mode === 'Enforce' && guard.metadata.annotations?.[PAUSED_ANNOTATION] !== 'true';
+    const enforcing = isEnforcing(guard);
     const stamp = { now: ctx.clock.now(), generation: guard.metadata.generation };
     // Without spec.cost the estimate is published (printer columns, metrics) but no condition:
     // CostTracked belongs to guards that ask for cost tracking, and Ready is left to the others.
@@ -225,6 +226,6 @@ function withoutReady(status: CostGuardStatus): CostGuardStatus {
 
 /** Why AWS Budgets must not be written now, or undefined when it may be. */
 function readOnlyReason(guard: CostGuard): string | undefined {
-  if (guard.metadata.annotations?.[PAUSED_ANNOTATION] === 'true') return 'Paused';
+  if (pauseState(guard).paused) return 'Paused';
   return guard.spec.mode === 'Enforce' ? undefined : 'DryRun';
 }

@@ -2,7 +2,7 @@
 // decide the brake (pure, brake-decide.ts) and write status.runaway, status.brake, the
 // runaway's own status.holds and its conditions in one status write. The ceilings actuator
 // applies the holds; the concurrency controller publishes `frozen` while status.brake exists.
-import { ConditionType, PAUSED_ANNOTATION, type BrakeStatus, type CostGuard, type CostGuardStatus, type RunawayStatus } from '../../api/v1alpha1/index.ts';
+import { ConditionType, type BrakeStatus, type CostGuard, type CostGuardStatus, type RunawayStatus } from '../../api/v1alpha1/index.ts';
 import type { Notifier } from '../../alerting/notifier.ts';
 import { removeCondition, type ConditionInput } from '../../runtime/conditions.ts';
 import { deepEqual } from '../../runtime/equality.ts';
@@ -22,6 +22,7 @@ import type { RunawayMetrics } from './metrics.ts';
 import { buildSources, type SignalServices } from './sources.ts';
 import { SampleStore, type GuardSamples } from './store.ts';
 import { evaluate, type Verdict } from './verdict.ts';
+import { pauseState } from '../shared/pause.ts';
 
 export interface RunawayDeps {
   guards: Informer<CostGuard>;
@@ -63,7 +64,7 @@ function awaitingCeilings(guard: CostGuard): boolean {
 
 /** Why the brake may not act: "paused", "DryRun", or undefined when it may. */
 function notActing(guard: CostGuard): string | undefined {
-  if (guard.metadata.annotations?.[PAUSED_ANNOTATION] === 'true') return 'paused';
+  if (pauseState(guard).paused) return 'paused';
   return guard.spec.mode === 'Enforce' ? undefined : 'DryRun';
 }
 
