@@ -16,7 +16,7 @@ export function evidenceOf(samples: readonly Sample[], now: number, a: Assessmen
   const lines: string[] = [];
   if (a.signature === 'insufficient') lines.push(`${window.length} samples in the window; the detector needs more before it judges`);
   if (f.capacityFrom !== undefined && f.capacityTo !== undefined && f.growthSeconds !== undefined) {
-    lines.push(`capacity ${fmt(f.capacityFrom)}→${fmt(f.capacityTo)} (${pct(f.capacityTo / f.capacityFrom - 1)}) in ${formatDuration(f.growthSeconds * 1000)}`);
+    lines.push(`capacity ${fmt(f.capacityFrom)}→${fmt(f.capacityTo)} (${pct(f.capacityTo / f.capacityFrom - 1)}) in ${formatDuration(Math.round(f.growthSeconds) * 1000)}`);
   }
   lines.push(...ratioLines(base, recent));
   lines.push(...perCapacityLines(window, a));
