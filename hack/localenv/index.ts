@@ -13,6 +13,7 @@ export { MotoServer } from './moto.ts';
 export { assets, repoRoot } from './assets.ts';
 export { freePort } from './ports.ts';
 export { run, type CommandResult } from './command.ts';
+export { Answers, SlackSink, type ScriptedAnswer, type SinkRequest, type SlackPayload } from './slack-sink.ts';
 
 export interface LocalEnv {
   dir: string;
