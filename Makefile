@@ -116,7 +116,7 @@ test-unit: deps ## Unit tests (pure logic, no peers)
 	npx mocha --config test/unit/.mocharc.json
 
 .PHONY: test-integration
-test-integration: testenv image ## Integration tests against a real kube-apiserver + etcd and moto (the image's too)
+test-integration: testenv image chromium ## Integration tests against a real kube-apiserver + etcd and moto (the image's too)
 	npx mocha --config test/integration/.mocharc.json
 
 .PHONY: test
@@ -156,9 +156,18 @@ image: $(IMAGE) ## Build the operator image: dist/image/costguard.oci.tar, its .
 test-image: testenv image ## Run the built image with podman: --version, then the operator against the local API server and moto
 	npx mocha --config test/integration/image/.mocharc.json
 
+# The incident twice in compressed time (unguarded, then guarded) on the local API server, moto
+# and a Slack sink; prints a summary and writes dist/demo/report.html. About 3 minutes.
 .PHONY: demo
-demo: testenv ## Main job on the embedded default: local API server + moto, CRD, samples
+demo: testenv ## The incident, unguarded vs guarded, with an HTML report (dist/demo/report.html)
 	node hack/demo/main.ts
+
+# The demo's report test opens the report in headless Chromium (Debian's package).
+.PHONY: chromium
+chromium: ## Install chromium with apt when missing (for the demo report test)
+	@command -v chromium >/dev/null || { [ "$$(id -u)" -eq 0 ] || { echo "chromium: needs root to apt-get install chromium"; exit 1; }; \
+	  DEBIAN_FRONTEND=noninteractive apt-get update -qq && \
+	  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; }
 
 .PHONY: clean
 clean: ## Remove build output (keeps the cached toolchain in .tools)

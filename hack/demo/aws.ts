@@ -1,61 +1,74 @@
-// The demo's AWS account, in moto: the Auto Scaling groups the example guards name.
+// The demo's AWS account, in moto: the worker's SQS queue and its Auto Scaling group.
 import {
   AutoScalingClient,
   CreateAutoScalingGroupCommand,
   CreateLaunchConfigurationCommand,
   DescribeAutoScalingGroupsCommand,
-  UpdateAutoScalingGroupCommand,
+  SetDesiredCapacityCommand,
 } from '@aws-sdk/client-auto-scaling';
+import { CreateQueueCommand, GetQueueAttributesCommand, SendMessageBatchCommand, SQSClient } from '@aws-sdk/client-sqs';
 
-export interface DemoGroup {
-  name: string;
-  region: string;
-  maxSize: number;
+export const REGION = 'us-east-1';
+export const INSTANCE_TYPE = 'm5.large';
+
+export interface DemoAws {
+  asg: AutoScalingClient;
+  sqs: SQSClient;
+  close(): void;
+}
+
+export function demoAws(): DemoAws {
+  const asg = new AutoScalingClient({ region: REGION });
+  // Many workers long-poll at once: room for all their connections.
+  const sqs = new SQSClient({ region: REGION, requestHandler: { httpAgent: { keepAlive: true, maxSockets: 512 } } });
+  return { asg, sqs, close: () => (asg.destroy(), sqs.destroy()) };
+}
+
+export async function createQueue(aws: DemoAws, name: string): Promise<string> {
+  const out = await aws.sqs.send(new CreateQueueCommand({ QueueName: name, Attributes: { VisibilityTimeout: '3' } }));
+  return out.QueueUrl!;
+}
+
+export async function createGroup(aws: DemoAws, name: string, g: { min: number; max: number; desired: number }): Promise<void> {
+  await aws.asg.send(new CreateLaunchConfigurationCommand({ LaunchConfigurationName: name, ImageId: 'ami-12c6146b', InstanceType: INSTANCE_TYPE }));
+  await aws.asg.send(
+    new CreateAutoScalingGroupCommand({
+      AutoScalingGroupName: name,
+      LaunchConfigurationName: name,
+      MinSize: g.min,
+      MaxSize: g.max,
+      DesiredCapacity: g.desired,
+      AvailabilityZones: [`${REGION}a`],
+      Tags: [{ Key: 'app', Value: 'orders-worker', PropagateAtLaunch: false }],
+    }),
+  );
+}
+
+export interface GroupView {
+  min: number;
+  max: number;
   desired: number;
-  tags?: Record<string, string>;
 }
 
-/** The seed incident's worker group is over its ceiling; the audited prod groups vary. */
-export const DEMO_GROUPS: readonly DemoGroup[] = [
-  { name: 'orders-worker-asg', region: 'us-east-1', maxSize: 40, desired: 30 },
-  { name: 'payments-api-asg', region: 'eu-west-1', maxSize: 60, desired: 12, tags: { team: 'payments', env: 'prod' } },
-  { name: 'search-asg', region: 'eu-west-1', maxSize: 20, desired: 6, tags: { team: 'search', env: 'prod' } },
-  { name: 'ingest-asg', region: 'eu-west-1', maxSize: 30, desired: 18, tags: { team: 'ingest', env: 'prod' } },
-  { name: 'ingest-staging-asg', region: 'eu-west-1', maxSize: 30, desired: 2, tags: { team: 'ingest', env: 'staging' } },
-];
-
-const clients = new Map<string, AutoScalingClient>();
-function client(region: string): AutoScalingClient {
-  if (!clients.has(region)) clients.set(region, new AutoScalingClient({ region }));
-  return clients.get(region)!;
+export async function readGroup(aws: DemoAws, name: string): Promise<GroupView> {
+  const out = await aws.asg.send(new DescribeAutoScalingGroupsCommand({ AutoScalingGroupNames: [name] }));
+  const g = out.AutoScalingGroups?.[0];
+  if (!g) throw new Error(`Auto Scaling group ${name} not found`);
+  return { min: g.MinSize ?? 0, max: g.MaxSize ?? 0, desired: g.DesiredCapacity ?? 0 };
 }
 
-export async function createDemoGroups(): Promise<void> {
-  for (const region of new Set(DEMO_GROUPS.map((g) => g.region))) {
-    await client(region).send(new CreateLaunchConfigurationCommand({ LaunchConfigurationName: 'demo', ImageId: 'ami-12c6146b', InstanceType: 'm5.large' }));
-  }
-  for (const g of DEMO_GROUPS) {
-    await client(g.region).send(
-      new CreateAutoScalingGroupCommand({
-        AutoScalingGroupName: g.name,
-        LaunchConfigurationName: 'demo',
-        MinSize: 0,
-        MaxSize: g.maxSize,
-        DesiredCapacity: g.desired,
-        AvailabilityZones: [`${g.region}a`],
-        Tags: Object.entries(g.tags ?? {}).map(([Key, Value]) => ({ Key, Value, PropagateAtLaunch: false })),
-      }),
-    );
+export async function setDesired(aws: DemoAws, name: string, desired: number): Promise<void> {
+  await aws.asg.send(new SetDesiredCapacityCommand({ AutoScalingGroupName: name, DesiredCapacity: desired, HonorCooldown: false }));
+}
+
+export async function sendBatch(aws: DemoAws, queueUrl: string, first: number, count: number): Promise<void> {
+  for (let i = 0; i < count; i += 10) {
+    const entries = Array.from({ length: Math.min(10, count - i) }, (_, k) => ({ Id: String(k), MessageBody: JSON.stringify({ order: first + i + k }) }));
+    await aws.sqs.send(new SendMessageBatchCommand({ QueueUrl: queueUrl, Entries: entries }));
   }
 }
 
-export async function readDemoGroup(g: DemoGroup): Promise<{ maxSize?: number; desired?: number }> {
-  const out = await client(g.region).send(new DescribeAutoScalingGroupsCommand({ AutoScalingGroupNames: [g.name] }));
-  const found = out.AutoScalingGroups?.[0];
-  return { maxSize: found?.MaxSize, desired: found?.DesiredCapacity };
-}
-
-/** What someone does in the console during an incident: raise the max "just for now". */
-export async function raiseMaxSize(name: string, region: string, maxSize: number): Promise<void> {
-  await client(region).send(new UpdateAutoScalingGroupCommand({ AutoScalingGroupName: name, MaxSize: maxSize }));
+export async function queueDepth(aws: DemoAws, queueUrl: string): Promise<{ visible: number; inFlight: number }> {
+  const out = await aws.sqs.send(new GetQueueAttributesCommand({ QueueUrl: queueUrl, AttributeNames: ['ApproximateNumberOfMessages', 'ApproximateNumberOfMessagesNotVisible'] }));
+  return { visible: Number(out.Attributes?.ApproximateNumberOfMessages ?? 0), inFlight: Number(out.Attributes?.ApproximateNumberOfMessagesNotVisible ?? 0) };
 }

@@ -1,4 +1,5 @@
-// Prints what CostGuard does as it happens: its Events and its guards' condition changes.
+// Prints what CostGuard does as it happens: its Events and its guards' condition changes,
+// stamped in simulated minutes since the run began (one real second each).
 import type { RestClient } from '../../src/runtime/kube/rest.ts';
 import type { CostGuard } from '../../src/api/v1alpha1/index.ts';
 
@@ -15,11 +16,15 @@ export class Narrator {
   private readonly namespace: string;
   private readonly seenEvents = new Set<string>();
   private readonly conditions = new Map<string, string>();
-  private readonly started = Date.now();
+  private readonly started: number;
 
-  constructor(rest: RestClient, namespace: string) {
+  private readonly say: (line: string) => void;
+
+  constructor(rest: RestClient, namespace: string, say: (line: string) => void, started = Date.now()) {
     this.rest = rest;
+    this.say = say;
     this.namespace = namespace;
+    this.started = started;
   }
 
   /** One pass: prints new events and condition flips; returns how many lines it printed. */
@@ -28,7 +33,7 @@ export class Narrator {
   }
 
   private stamp(): string {
-    return `+${((Date.now() - this.started) / 1000).toFixed(1).padStart(5)}s`;
+    return `  [guarded  ] minute ${String(Math.floor((Date.now() - this.started) / 1000)).padStart(2)}  CostGuard`;
   }
 
   private async printEvents(): Promise<number> {
@@ -38,7 +43,7 @@ export class Narrator {
       const id = e.metadata?.name ?? '';
       if (this.seenEvents.has(id)) continue;
       this.seenEvents.add(id);
-      process.stdout.write(`${this.stamp()}  ${e.type === 'Warning' ? '!' : ' '} ${e.regarding?.name}: [${e.reason}] ${e.note}\n`);
+      this.say(`${this.stamp()} event ${e.type === 'Warning' ? '(Warning) ' : ''}[${e.reason}] ${e.note}`);
       printed += 1;
     }
     return printed;
@@ -49,12 +54,12 @@ export class Narrator {
     let printed = 0;
     for (const guard of list.items) {
       for (const c of guard.status?.conditions ?? []) {
-        if (!['CeilingsEnforced', 'CeilingReached', 'Ready'].includes(c.type)) continue;
+        if (!['CeilingReached', 'RunawaySuspected', 'BrakeEngaged'].includes(c.type)) continue;
         const key = `${guard.metadata.name}/${c.type}`;
         const value = `${c.status} (${c.reason})`;
         if (this.conditions.get(key) === value) continue;
         this.conditions.set(key, value);
-        process.stdout.write(`${this.stamp()}    ${guard.metadata.name}: ${c.type}=${value}: ${c.message}\n`);
+        this.say(`${this.stamp()} ${c.type}=${value}: ${c.message}`);
         printed += 1;
       }
     }
