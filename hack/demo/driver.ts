@@ -19,7 +19,7 @@ export interface TrackingPolicy {
   maxScaleInStep: number;
 }
 
-export const TRACKING: TrackingPolicy = { target: 0.5, tolerance: 0.1, scaleOutAfter: 2, maxScaleOutStep: 2, scaleInBelow: 0.35, scaleInAfter: 3, maxScaleInStep: 3 };
+export const TRACKING: TrackingPolicy = { target: 0.5, tolerance: 0.1, scaleOutAfter: 2, maxScaleOutStep: 2, scaleInBelow: 0.4, scaleInAfter: 3, maxScaleInStep: 4 };
 
 export interface GroupLimits {
   min: number;
