@@ -52,7 +52,7 @@ const marksPlugin = { hooks: { draw: [(u) => {
     const x = Math.round(u.valToPos(m.minute, 'x', true));
     ctx.strokeStyle = m.color; ctx.lineWidth = 2 * devicePixelRatio; ctx.setLineDash([6, 4]);
     ctx.beginPath(); ctx.moveTo(x, u.bbox.top); ctx.lineTo(x, u.bbox.top + u.bbox.height); ctx.stroke();
-    ctx.fillStyle = m.color; ctx.font = (11 * devicePixelRatio) + 'px sans-serif'; ctx.fillText(m.label, x + 4, u.bbox.top + (12 + 13 * i) * devicePixelRatio);
+    ctx.fillStyle = m.color; ctx.font = (11 * devicePixelRatio) + 'px sans-serif'; ctx.textAlign = 'left'; ctx.textBaseline = 'alphabetic'; ctx.fillText(m.label, x + 4, u.bbox.top + (12 + 13 * i) * devicePixelRatio);
   });
   ctx.restore();
 }] } };

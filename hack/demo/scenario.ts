@@ -37,7 +37,7 @@ export const WORKLOAD_MODEL = {
   visibilityTimeoutSeconds: 3,
   parkSeconds: 120,
   slowFactor: 4,
-  downstream: { capacity: 6, baseMs: 500, maxMs: 20_000 },
+  downstream: { capacity: 8, baseMs: 500, maxMs: 20_000 },
   guardCeiling: 12,
 } as const;
 
