@@ -82,7 +82,7 @@ describe('AWS clients: endpoint, retries, breaker, AssumeRole (moto)', () => {
     assert.equal(proxy.count('UpdateAutoScalingGroup'), 6);
   });
 
-  it("assumes the guard's role once (session costguard-<namespace>-<name>) and signs Auto Scaling calls with it", async () => {
+  it("assumes the guard's role once (session costguard-<namespace>-<name>, tagged with the guard) and signs Auto Scaling calls with it", async () => {
     clients = clientsFor(proxy.endpoint);
     const groups = awsScalingGroups(clients, { region: REGION, roleArn: 'arn:aws:iam::123456789012:role/costguard', session: { namespace: 'team-a', name: 'orders' } });
     await groups.describe(['a']);
@@ -92,6 +92,9 @@ describe('AWS clients: endpoint, retries, breaker, AssumeRole (moto)', () => {
     const assume = proxy.requests.find((r) => r.action === 'AssumeRole');
     assert.equal(assume?.params.RoleSessionName, 'costguard-team-a-orders', 'CloudTrail says which guard acted');
     assert.equal(assume?.params.RoleArn, 'arn:aws:iam::123456789012:role/costguard');
+    assert.equal(assume?.status, 200, 'moto accepts session tags on AssumeRole');
+    const tags = { key1: assume?.params['Tags.member.1.Key'], value1: assume?.params['Tags.member.1.Value'], key2: assume?.params['Tags.member.2.Key'], value2: assume?.params['Tags.member.2.Value'] };
+    assert.deepEqual(tags, { key1: 'costguard-namespace', value1: 'team-a', key2: 'costguard-guard', value2: 'orders' }, 'session tags name the guard');
     assert.equal(proxy.count('DescribeAutoScalingGroups'), 3);
     assert.equal(assume?.accessKeyId, 'testing', "AssumeRole is signed with the operator's own identity");
     const signers = new Set(proxy.requests.filter((r) => r.action === 'DescribeAutoScalingGroups').map((r) => r.accessKeyId));
