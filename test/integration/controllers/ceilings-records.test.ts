@@ -7,7 +7,7 @@ import { COSTGUARD_RESOURCE } from '../../../src/controllers/resources.ts';
 import { collectionPath, objectPath, Resources } from '../../../src/runtime/kube/resource.ts';
 import { ContentType } from '../../../src/runtime/kube/rest.ts';
 import { createGroups, directClient, readGroup } from '../cloud/fixtures.ts';
-import { condition, createGuard, createNamespace, eventsFor, eventually, getGuard, installCrds, rest, startTestOperator, waitForCondition, waitForEvents } from './helpers.ts';
+import { condition, createGuard, createNamespace, eventsFor, eventually, getGuard, installCrds, moreReconciles, rest, startTestOperator, waitForCondition, waitForEvents } from './helpers.ts';
 
 const ORIGINAL = 'costguard.io/original-max-size';
 
@@ -18,10 +18,6 @@ describe('ceilings: records on the targets, restore, two guards', function () {
   const asg = (suffix: string): string => `${ns}-${suffix}`;
   const maxSizeOf = async (name: string): Promise<number | undefined> => (await readGroup(aws, name))?.MaxSize;
   const tagOf = async (name: string, key: string): Promise<string | undefined> => (await readGroup(aws, name))?.Tags?.find((t) => t.Key === key)?.Value;
-  const reconciles = async (): Promise<number> => {
-    const text = await operator!.manager.metrics.registry.getSingleMetricAsString('costguard_reconcile_total');
-    return [...text.matchAll(/controller="ceilings"[^}]*\} (\d+)/g)].reduce((sum, m) => sum + Number(m[1]), 0);
-  };
   const deleteGuard = async (name: string): Promise<void> => {
     await rest().delete(objectPath(COSTGUARD_RESOURCE, ns, name));
     await eventually(`${name} gone`, async () => getGuard(ns, name).then(() => false, () => true));
@@ -93,8 +89,7 @@ describe('ceilings: records on the targets, restore, two guards', function () {
     const low = await waitForCondition(ns, 'low', { type: 'CeilingsEnforced', status: 'True', reason: 'Conflict' });
     assert.match(condition(low, 'CeilingsEnforced')?.message ?? '', new RegExp(`also guarded by ${ns}/high`));
     // Several resyncs with both guards (counted, not slept): the value never moves between them.
-    const before = await reconciles();
-    await eventually('six more ceilings reconciles', async () => (await reconciles()) >= before + 6);
+    await moreReconciles(operator!, 6);
     assert.equal(await maxSizeOf(asg('shared')), 10);
     assert.equal(await tagOf(asg('shared'), ORIGINAL), '50');
 
