@@ -1,7 +1,7 @@
 // The shared client machinery against moto: endpoint resolution, SDK retries, the breaker,
 // AssumeRole and metrics, observed through the fault proxy.
 import assert from 'node:assert/strict';
-import { setTimeout as sleep } from 'node:timers/promises';
+import { setTimeout as delay } from 'node:timers/promises';
 import { Registry } from 'prom-client';
 import { AwsClients } from '../../../src/cloud/aws/clients.ts';
 import { awsScalingGroups } from '../../../src/cloud/aws/autoscaling.ts';
@@ -69,7 +69,9 @@ describe('AWS clients: endpoint, retries, breaker, AssumeRole (moto)', () => {
     proxy.inject({ status: 500, code: 'InternalFailure', times: 2 });
     for (let i = 0; i < 2; i++) await assert.rejects(groups.describe(['x']), { kind: 'Unavailable' });
     assert.equal(clients.breakerState('autoscaling'), 'open');
-    await sleep(150);
+    // The breaker's reset timer is opossum's own: wait for the half-open state it reaches, bounded.
+    for (const deadline = Date.now() + 5_000; clients.breakerState('autoscaling') !== 'halfOpen' && Date.now() < deadline; ) await delay(10);
+    assert.equal(clients.breakerState('autoscaling'), 'halfOpen');
     assert.deepEqual(await groups.describe(['x']), []);
     assert.equal(clients.breakerState('autoscaling'), 'closed');
   });
