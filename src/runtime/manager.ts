@@ -128,6 +128,11 @@ export class Manager {
     return this.config.leaderElect ? (this.elector?.isLeader() ?? false) : this.started;
   }
 
+  /** The holder of the Lease as this replica last read it ('' before its first attempt, or released). */
+  observedLeader(): string {
+    return this.elector?.leader() ?? '';
+  }
+
   /** Ready when every informer has synced (an uninstalled optional API counts as synced). */
   readiness(): { ready: boolean; informers: Record<string, string> } {
     const informers: Record<string, string> = {};

@@ -35,6 +35,30 @@ export function sessionName(guard: { namespace: string; name: string } | undefin
   return `${full.slice(0, SESSION_NAME_MAX - hash.length - 1)}-${hash}`;
 }
 
+/** Session tag keys: CloudTrail and the role's policies (`aws:PrincipalTag/<key>`) see the guard. */
+export const SESSION_TAG_KEYS = { namespace: 'costguard-namespace', guard: 'costguard-guard' } as const;
+
+/** AWS: a session tag value is at most 256 characters of letters, digits, spaces and _.:/=+-@. */
+const TAG_VALUE_MAX = 256;
+
+function tagValue(value: string): string {
+  // By code point, so a cut never splits a character in two.
+  return [...value.replace(/[^\p{L}\p{Z}\p{N}_.:/=+\-@]/gu, '-')].slice(0, TAG_VALUE_MAX).join('');
+}
+
+/**
+ * The session tags of a guard's AssumeRole: its namespace and name. Kubernetes names always
+ * fit AWS's rules; the sanitising only keeps a surprise from failing every AssumeRole. The
+ * role's trust policy must allow `sts:TagSession` (docs/operations.md).
+ */
+export function sessionTags(guard: { namespace: string; name: string } | undefined): { Key: string; Value: string }[] {
+  if (!guard) return [];
+  return [
+    { Key: SESSION_TAG_KEYS.namespace, Value: tagValue(guard.namespace) },
+    { Key: SESSION_TAG_KEYS.guard, Value: tagValue(guard.name) },
+  ];
+}
+
 /** Refresh this long before expiry, so no request is signed with credentials about to lapse. */
 export const REFRESH_BEFORE_MS = 5 * 60_000;
 
@@ -75,14 +99,15 @@ export interface AssumeRoleInput {
   /** Runs the call through the shared guard (breaker, metrics); defaults to calling directly. */
   guard?: <T>(operation: string, fn: () => Promise<T>) => Promise<T>;
   durationSeconds?: number;
-  /** The guard acting: its session name is costguard-<namespace>-<name>. */
+  /** The guard acting: its session name is costguard-<namespace>-<name>, its session tags name it. */
   session?: { namespace: string; name: string };
 }
 
 /** A provider that calls sts:AssumeRole for `roleArn` (uncached: wrap it in cachedCredentials). */
 export function assumeRole(input: AssumeRoleInput): CredentialProvider {
   const guard = input.guard ?? (<T>(_op: string, fn: () => Promise<T>) => fn());
-  const params = { RoleArn: input.roleArn, RoleSessionName: sessionName(input.session), DurationSeconds: input.durationSeconds ?? 3600 };
+  const tags = sessionTags(input.session);
+  const params = { RoleArn: input.roleArn, RoleSessionName: sessionName(input.session), DurationSeconds: input.durationSeconds ?? 3600, ...(tags.length ? { Tags: tags } : {}) };
   return async () => {
     const out = await guard('AssumeRole', () => input.sts.send(new AssumeRoleCommand(params)));
     const c = out.Credentials;

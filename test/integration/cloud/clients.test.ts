@@ -1,7 +1,7 @@
 // The shared client machinery against moto: endpoint resolution, SDK retries, the breaker,
 // AssumeRole and metrics, observed through the fault proxy.
 import assert from 'node:assert/strict';
-import { setTimeout as sleep } from 'node:timers/promises';
+import { setTimeout as delay } from 'node:timers/promises';
 import { Registry } from 'prom-client';
 import { AwsClients } from '../../../src/cloud/aws/clients.ts';
 import { awsScalingGroups } from '../../../src/cloud/aws/autoscaling.ts';
@@ -69,7 +69,9 @@ describe('AWS clients: endpoint, retries, breaker, AssumeRole (moto)', () => {
     proxy.inject({ status: 500, code: 'InternalFailure', times: 2 });
     for (let i = 0; i < 2; i++) await assert.rejects(groups.describe(['x']), { kind: 'Unavailable' });
     assert.equal(clients.breakerState('autoscaling'), 'open');
-    await sleep(150);
+    // The breaker's reset timer is opossum's own: wait for the half-open state it reaches, bounded.
+    for (const deadline = Date.now() + 5_000; clients.breakerState('autoscaling') !== 'halfOpen' && Date.now() < deadline; ) await delay(10);
+    assert.equal(clients.breakerState('autoscaling'), 'halfOpen');
     assert.deepEqual(await groups.describe(['x']), []);
     assert.equal(clients.breakerState('autoscaling'), 'closed');
   });
@@ -82,7 +84,7 @@ describe('AWS clients: endpoint, retries, breaker, AssumeRole (moto)', () => {
     assert.equal(proxy.count('UpdateAutoScalingGroup'), 6);
   });
 
-  it("assumes the guard's role once (session costguard-<namespace>-<name>) and signs Auto Scaling calls with it", async () => {
+  it("assumes the guard's role once (session costguard-<namespace>-<name>, tagged with the guard) and signs Auto Scaling calls with it", async () => {
     clients = clientsFor(proxy.endpoint);
     const groups = awsScalingGroups(clients, { region: REGION, roleArn: 'arn:aws:iam::123456789012:role/costguard', session: { namespace: 'team-a', name: 'orders' } });
     await groups.describe(['a']);
@@ -92,6 +94,9 @@ describe('AWS clients: endpoint, retries, breaker, AssumeRole (moto)', () => {
     const assume = proxy.requests.find((r) => r.action === 'AssumeRole');
     assert.equal(assume?.params.RoleSessionName, 'costguard-team-a-orders', 'CloudTrail says which guard acted');
     assert.equal(assume?.params.RoleArn, 'arn:aws:iam::123456789012:role/costguard');
+    assert.equal(assume?.status, 200, 'moto accepts session tags on AssumeRole');
+    const tags = { key1: assume?.params['Tags.member.1.Key'], value1: assume?.params['Tags.member.1.Value'], key2: assume?.params['Tags.member.2.Key'], value2: assume?.params['Tags.member.2.Value'] };
+    assert.deepEqual(tags, { key1: 'costguard-namespace', value1: 'team-a', key2: 'costguard-guard', value2: 'orders' }, 'session tags name the guard');
     assert.equal(proxy.count('DescribeAutoScalingGroups'), 3);
     assert.equal(assume?.accessKeyId, 'testing', "AssumeRole is signed with the operator's own identity");
     const signers = new Set(proxy.requests.filter((r) => r.action === 'DescribeAutoScalingGroups').map((r) => r.accessKeyId));

@@ -7,7 +7,7 @@ import { COSTGUARD_RESOURCE } from '../../../src/controllers/resources.ts';
 import { collectionPath, objectPath, Resources } from '../../../src/runtime/kube/resource.ts';
 import { ContentType } from '../../../src/runtime/kube/rest.ts';
 import { createGroups, directClient, readGroup } from '../cloud/fixtures.ts';
-import { condition, createGuard, createNamespace, eventsFor, eventually, getGuard, installCrds, rest, startTestOperator, waitForCondition, waitForEvents } from './helpers.ts';
+import { condition, createGuard, createNamespace, eventsFor, eventually, getGuard, installCrds, kubectl, moreReconciles, rest, startTestOperator, waitForCondition, waitForEvents } from './helpers.ts';
 
 const ORIGINAL = 'costguard.io/original-max-size';
 
@@ -18,10 +18,6 @@ describe('ceilings: records on the targets, restore, two guards', function () {
   const asg = (suffix: string): string => `${ns}-${suffix}`;
   const maxSizeOf = async (name: string): Promise<number | undefined> => (await readGroup(aws, name))?.MaxSize;
   const tagOf = async (name: string, key: string): Promise<string | undefined> => (await readGroup(aws, name))?.Tags?.find((t) => t.Key === key)?.Value;
-  const reconciles = async (): Promise<number> => {
-    const text = await operator!.manager.metrics.registry.getSingleMetricAsString('costguard_reconcile_total');
-    return [...text.matchAll(/controller="ceilings"[^}]*\} (\d+)/g)].reduce((sum, m) => sum + Number(m[1]), 0);
-  };
   const deleteGuard = async (name: string): Promise<void> => {
     await rest().delete(objectPath(COSTGUARD_RESOURCE, ns, name));
     await eventually(`${name} gone`, async () => getGuard(ns, name).then(() => false, () => true));
@@ -62,6 +58,50 @@ describe('ceilings: records on the targets, restore, two guards', function () {
     assert.match(restored, new RegExp(`asg/${asg('lost-0')}, .* and 15 more MaxSize 20 → 50 \\(the recorded original\\)`));
   });
 
+  it('restores every original when the API server refuses the status write after the clamp', async function () {
+    this.timeout(90_000);
+    const team = `s-${ns}`;
+    const specs = Array.from({ length: 5 }, (_, i) => ({ name: asg(`refused-${i}`), maxSize: 50, tags: { team } }));
+    await createGroups(aws, specs);
+    // A real admission policy, not a fake: status writes of guards with this label are denied.
+    const policy = `refuse-status-${ns}`;
+    const label = 'test.costguard.io/refuse-status';
+    await kubectl(['apply', '-f', '-'], [
+      'apiVersion: admissionregistration.k8s.io/v1',
+      'kind: ValidatingAdmissionPolicy',
+      `metadata: { name: ${policy} }`,
+      'spec:',
+      '  failurePolicy: Fail',
+      '  matchConstraints:',
+      '    resourceRules: [{ apiGroups: [costguard.io], apiVersions: ["*"], operations: [UPDATE], resources: [costguards/status] }]',
+      `  validations: [{ expression: "!has(object.metadata.labels) || !('${label}' in object.metadata.labels)", message: "status writes refused by the test" }]`,
+      '---',
+      'apiVersion: admissionregistration.k8s.io/v1',
+      'kind: ValidatingAdmissionPolicyBinding',
+      `metadata: { name: ${policy} }`,
+      `spec: { policyName: ${policy}, validationActions: [Deny] }`,
+    ].join('\n'));
+    const labelled = (name: string, spec: Record<string, unknown>): Promise<unknown> =>
+      rest().create(collectionPath(COSTGUARD_RESOURCE, ns), { apiVersion: 'costguard.io/v1alpha1', kind: 'CostGuard', metadata: { name, namespace: ns, labels: { [label]: 'true' } }, spec });
+    try {
+      // The policy is in force once a status write of a labelled probe is refused.
+      await labelled('probe', { mode: 'DryRun', scalingGroups: [{ name: asg('no-such-group'), maxSize: 1 }] });
+      await eventually('the policy refuses a status write', async () =>
+        rest().patch(objectPath(COSTGUARD_RESOURCE, ns, 'probe', 'status'), { status: { effectiveMode: 'DryRun' } }, ContentType.mergePatch).then(() => false, (err: unknown) => /status writes refused/.test(String(err))),
+      );
+      await labelled('refused', { mode: 'Enforce', onDelete: 'Restore', scalingGroups: [{ tagSelector: { team }, maxSize: 20 }] });
+      await eventually('all clamped', async () => (await Promise.all(specs.map((s) => maxSizeOf(s.name)))).every((m) => m === 20), 60_000);
+      await moreReconciles(operator!, 3);
+      assert.equal((await getGuard(ns, 'refused')).status?.scalingGroups, undefined, 'no status write got through');
+      await deleteGuard('refused');
+      assert.deepEqual(await Promise.all(specs.map((s) => maxSizeOf(s.name))), specs.map(() => 50));
+      assert.deepEqual(await Promise.all(specs.map((s) => tagOf(s.name, ORIGINAL))), specs.map(() => undefined), 'the records are removed after restoring');
+    } finally {
+      await kubectl(['delete', `validatingadmissionpolicybinding/${policy}`, `validatingadmissionpolicy/${policy}`, '--ignore-not-found']);
+      await deleteGuard('probe').catch(() => undefined);
+    }
+  });
+
   it('restore leaves a value someone lowered since, and a live count, and says so', async () => {
     await createGroups(aws, [{ name: asg('hand'), maxSize: 40 }]);
     await rest().create(collectionPath(Resources.deployments, ns), {
@@ -93,8 +133,7 @@ describe('ceilings: records on the targets, restore, two guards', function () {
     const low = await waitForCondition(ns, 'low', { type: 'CeilingsEnforced', status: 'True', reason: 'Conflict' });
     assert.match(condition(low, 'CeilingsEnforced')?.message ?? '', new RegExp(`also guarded by ${ns}/high`));
     // Several resyncs with both guards (counted, not slept): the value never moves between them.
-    const before = await reconciles();
-    await eventually('six more ceilings reconciles', async () => (await reconciles()) >= before + 6);
+    await moreReconciles(operator!, 6);
     assert.equal(await maxSizeOf(asg('shared')), 10);
     assert.equal(await tagOf(asg('shared'), ORIGINAL), '50');
 

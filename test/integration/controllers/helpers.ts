@@ -7,6 +7,7 @@ import { startOperator, type RunningOperator } from '../../../src/cli/operator.t
 import { COSTGUARD_RESOURCE } from '../../../src/controllers/resources.ts';
 import { collectionPath, objectPath } from '../../../src/runtime/kube/resource.ts';
 import type { CostGuard } from '../../../src/api/v1alpha1/index.ts';
+import { createLogger, type Logger } from '../../../src/runtime/logger.ts';
 import { testEnv } from '../../harness/env.ts';
 import { eventually, kubectl, rest, testConfig, testLogger } from '../runtime/helpers.ts';
 
@@ -28,12 +29,12 @@ export function installCrds(): Promise<void> {
 }
 
 /** An operator watching one namespace, resyncing every second so AWS drift shows up fast. */
-export function startTestOperator(namespace: string, opts: { awsEndpoint?: string; resync?: string } = {}): Promise<RunningOperator> {
+export function startTestOperator(namespace: string, opts: { awsEndpoint?: string; resync?: string; log?: Logger } = {}): Promise<RunningOperator> {
   return startOperator({
     config: testConfig(namespace, [`--resync-period=${opts.resync ?? '1s'}`]),
     kubeConfig: testEnv().kubeConfig,
     defaultRegion: 'us-east-1',
-    log: testLogger(),
+    log: opts.log ?? testLogger(),
     ...(opts.awsEndpoint ? { awsEndpoint: opts.awsEndpoint } : {}),
   });
 }
@@ -82,4 +83,30 @@ export function waitForEvents(namespace: string, name: string, reason: string, a
     const found = (await eventsFor(namespace, name)).filter((e) => e.reason === reason);
     return found.length >= atLeast ? found : undefined;
   });
+}
+
+/** A debug logger that counts the reconciles each controller finished, per object name. */
+export function reconcileCounter(): { log: Logger; count(controller: string, name: string): number } {
+  const seen = new Map<string, number>();
+  const log = createLogger('debug', {
+    write(line: string) {
+      const entry = JSON.parse(line) as { msg?: string; controller?: string; name?: string };
+      if (entry.msg !== 'reconciled') return;
+      const key = `${entry.controller}/${entry.name}`;
+      seen.set(key, (seen.get(key) ?? 0) + 1);
+    },
+  });
+  return { log, count: (controller, name) => seen.get(`${controller}/${name}`) ?? 0 };
+}
+
+/** How many reconciles the operator's ceilings controller has finished (all guards): a resync counter. */
+export async function ceilingsReconciles(operator: RunningOperator): Promise<number> {
+  const text = await operator.manager.metrics.registry.getSingleMetricAsString('costguard_reconcile_total');
+  return [...text.matchAll(/controller="ceilings"[^}]*\} (\d+)/g)].reduce((sum, m) => sum + Number(m[1]), 0);
+}
+
+/** Waits until the ceilings controller has finished `n` more reconciles: resyncs observed, not slept. */
+export async function moreReconciles(operator: RunningOperator, n: number): Promise<void> {
+  const seen = await ceilingsReconciles(operator);
+  await eventually(`${n} more ceilings reconciles`, async () => (await ceilingsReconciles(operator)) >= seen + n);
 }

@@ -1,28 +1,14 @@
 // kill -9 of the operator mid-brake: the process dies without any cleanup; a new one resumes
 // the brake from status (originals intact), and releases it once the signals recover.
 import assert from 'node:assert/strict';
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { join } from 'node:path';
 import { SetDesiredCapacityCommand } from '@aws-sdk/client-auto-scaling';
-import { testEnv } from '../../harness/env.ts';
 import { createGroups, directClient } from '../cloud/fixtures.ts';
+import { operatorProcess } from './operator-process.ts';
 import { createGuard, createNamespace, eventually, getGuard, installCrds } from './helpers.ts';
-
-function operatorProcess(namespace: string): Promise<ChildProcess> {
-  const child = spawn(process.execPath, [join(import.meta.dirname, 'runaway-operator-process.ts'), namespace], {
-    env: { ...process.env, KUBECONFIG: testEnv().kubeconfigPath },
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
-  return new Promise((resolve, reject) => {
-    child.stdout.on('data', (b: Buffer) => {
-      if (b.toString().includes('started')) resolve(child);
-    });
-    child.once('exit', (code) => reject(new Error(`operator exited with ${code}`)));
-  });
-}
 
 describe('runaway: kill -9 mid-brake', function () {
   this.timeout(120_000);

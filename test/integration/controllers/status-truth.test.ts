@@ -8,7 +8,7 @@ import { isKindMissing } from '../../../src/controllers/ceilings/observe.ts';
 import { COSTGUARD_RESOURCE } from '../../../src/controllers/resources.ts';
 import { objectPath } from '../../../src/runtime/kube/resource.ts';
 import { createGroups, directClient, readGroup } from '../cloud/fixtures.ts';
-import { condition, createGuard, createNamespace, eventually, eventsFor, getGuard, installCrds, kubectl, rest, startTestOperator, waitForCondition, waitForEvents } from './helpers.ts';
+import { condition, createGuard, createNamespace, eventually, eventsFor, getGuard, installCrds, kubectl, moreReconciles, rest, startTestOperator, waitForCondition, waitForEvents } from './helpers.ts';
 
 const DEFAULT_SCOPE = "region us-east-1 (the operator's default: the guard has no spec.aws), the operator's account";
 const CHECK = 'Check the names, the region and the role.';
@@ -117,7 +117,9 @@ describe('status that tells the truth', function () {
     const table = await kubectl(['get', 'costguard', 'paused', '-n', ns]);
     const [header, row] = table.trim().split('\n').map((l) => l.trim().split(/\s{2,}/));
     assert.equal(row?.[header!.indexOf('MODE')], 'Paused', table);
-    assert.equal((await readGroup(aws, asg('paused')))?.MaxSize, 40);
+    await moreReconciles(operator, 3);
+    assert.equal((await readGroup(aws, asg('paused')))?.MaxSize, 40, 'three resyncs while paused and still untouched');
+    assert.equal((await notes('paused', 'WouldClamp')).length, 1, 'each pending target named once, not once per resync');
   });
 
   it('says what CostGuard set and when on drift, and moves lastAction.time on a second revert', async () => {
@@ -132,8 +134,8 @@ describe('status that tells the truth', function () {
     assert.deepEqual(await notes('drift', 'DriftReverted'), [`Warning: asg/${asg('drift')}: MaxSize was raised to 45 (CostGuard set 20 at ${setAt}); reverted to 20`]);
     const first = (await getGuard(ns, 'drift')).status?.scalingGroups?.[0]?.lastAction;
     assert.equal(first?.message, 'clamped MaxSize 45 → 20 (Drift)');
-    // lastAction times have seconds precision: raise again in a later second.
-    await new Promise((r) => setTimeout(r, 1100));
+    // lastAction times have seconds precision: raise again in a later second (the clock, polled).
+    await eventually('a later second', () => Date.now() >= Date.parse(first?.time ?? '') + 1000, 5_000, 20);
     await aws.send(new UpdateAutoScalingGroupCommand({ AutoScalingGroupName: asg('drift'), MaxSize: 45 }));
     await waitForEvents(ns, 'drift', 'DriftReverted', 2);
     const second = (await getGuard(ns, 'drift')).status?.scalingGroups?.[0]?.lastAction;

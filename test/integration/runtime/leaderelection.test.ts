@@ -9,7 +9,7 @@ import type { Manager } from '../../../src/runtime/manager.ts';
 import type { Reconciler } from '../../../src/runtime/reconciler.ts';
 
 interface Lease {
-  spec?: { holderIdentity?: string; leaseDurationSeconds?: number; leaseTransitions?: number };
+  spec?: { holderIdentity?: string; leaseDurationSeconds?: number; leaseTransitions?: number; renewTime?: string };
 }
 
 class Counter implements Reconciler {
@@ -47,7 +47,8 @@ async function measureFailover(ns: string, timings: string[], release: boolean):
   await a.manager.start();
   await eventually('a leads', () => a.manager.isLeader());
   await b.manager.start();
-  await delay(1000);
+  // b has read the Lease and found a holding it: it campaigned and lost, not merely slept.
+  await eventually('b sees a leading', () => b.manager.observedLeader() === a.manager.identity);
   assert.equal(b.manager.isLeader(), false);
   const stoppedAt = performance.now();
   await a.manager.stop({ releaseLease: release });
@@ -74,14 +75,22 @@ describe('runtime: leader election (real API server)', function () {
     try {
       await Promise.all([a.manager.start(), b.manager.start()]);
       await eventually('a leader', () => a.manager.isLeader() || b.manager.isLeader());
-      for (let i = 0; i < 20; i++) {
+      // Exactly one leader at every look, over three renewals of the Lease (observed, not slept).
+      const renewals = new Set<string>();
+      await eventually('three renewals of the lease', async () => {
         assert.equal(Number(a.manager.isLeader()) + Number(b.manager.isLeader()), 1, 'exactly one leader');
-        await delay(100);
-      }
+        renewals.add((await rest().get<Lease>(objectPath(Resources.leases, ns, leaseId))).spec?.renewTime ?? '');
+        return renewals.size >= 4;
+      }, 15_000, 100);
       const [leader, standby] = a.manager.isLeader() ? [a, b] : [b, a];
+      assert.equal(standby.manager.observedLeader(), leader.manager.identity, 'the standby campaigned and saw the leader');
       await createWidget(ns, 'elected');
       await eventually('the leader reconciles', () => leader.counter.count > 0);
-      await delay(500);
+      // A later object reconciled by the leader and cached by the standby: the standby has had
+      // both events, and a controller of its own would have reconciled the first by now.
+      await createWidget(ns, 'elected-2');
+      await eventually('the leader reconciles the second', () => leader.counter.count > 1);
+      await eventually('the standby caches the second', () => standby.manager.informer(WIDGETS).getByKey(`${ns}/elected-2`));
       assert.equal(standby.counter.count, 0, 'the standby runs no controllers');
 
       const lease = await rest().get<Lease>(objectPath(Resources.leases, ns, leaseId));
@@ -133,8 +142,8 @@ describe('runtime: leader election (real API server)', function () {
     await createWidget(ns, 'slow');
     await eventually('reconcile in flight', () => log.includes('reconcile started'));
     const stopping = manager.stop().then(() => log.push('stopped'));
-    await delay(500);
     const during = await rest().get<Lease>(objectPath(Resources.leases, ns, leaseId));
+    assert.deepEqual(log, ['reconcile started'], 'the Lease was read while the reconcile was still draining');
     assert.equal(during.spec?.holderIdentity, manager.identity, 'still the leader while draining');
     await stopping;
     assert.deepEqual(log, ['reconcile started', 'reconcile finished', 'stopped']);

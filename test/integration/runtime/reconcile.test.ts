@@ -8,11 +8,16 @@ import type { ReconcileContext, ReconcileResult, Reconciler } from '../../../src
 
 type Behaviour = (key: string, ctx: ReconcileContext, widget: Widget | undefined) => Promise<ReconcileResult | void>;
 
-/** Records every reconcile (time, generation seen, overlap) and delegates to a behaviour. */
+/**
+ * Records every reconcile (time, generation seen, overlap) and delegates to a behaviour.
+ * Sentinel keys are answered with one requeueAfter: a sentinel reconciled twice proves the
+ * controller kept working for that long after every event before it (see `quietFor`).
+ */
 class Recorder implements Reconciler {
   readonly name = 'recorder';
   readonly calls: Array<{ key: string; at: number; generation: number | undefined }> = [];
   readonly active = new Set<string>();
+  readonly sentinels = new Map<string, number>();
   overlapped = false;
   behaviour: Behaviour = () => Promise.resolve();
   manager: Manager | undefined;
@@ -27,6 +32,8 @@ class Recorder implements Reconciler {
     if (this.active.has(key)) this.overlapped = true;
     this.active.add(key);
     try {
+      const requeueAfter = this.sentinels.get(key);
+      if (requeueAfter !== undefined) return this.count(key) === 1 ? { requeueAfter } : undefined;
       return await this.behaviour(key, ctx, widget);
     } finally {
       this.active.delete(key);
@@ -58,6 +65,20 @@ describe('runtime: reconcile contract (real API server)', function () {
     await manager.stop();
   });
 
+  /**
+   * Instead of a sleep before "nothing more happened": a sentinel object created now (after every
+   * event of the test, in the same watch stream) is reconciled, requeued, and reconciled again
+   * `ms` later. Once it has, the controller was alive and processing for `ms` after the events
+   * under test, so a reconcile they should not cause would have been recorded.
+   */
+  async function quietFor(ms: number): Promise<void> {
+    const name = `sentinel-${rec.sentinels.size}-${Date.now()}`;
+    const key = `${ns}/${name}`;
+    rec.sentinels.set(key, ms);
+    await createWidget(ns, name);
+    await eventually(`sentinel ${name} reconciled twice, ${ms} ms apart`, () => rec.count(key) >= 2 && !rec.active.has(key), ms + 15_000);
+  }
+
   it('deduplicates keys and never reconciles one key concurrently; the latest generation wins', async () => {
     rec.behaviour = () => delay(300);
     await createWidget(ns, 'dedupe');
@@ -65,7 +86,7 @@ describe('runtime: reconcile contract (real API server)', function () {
     await eventually('first reconcile', () => rec.active.has(key));
     for (let i = 2; i <= 11; i++) await patchWidgetSpec(ns, 'dedupe', { size: i });
     await eventually('a reconcile of the last generation', () => rec.calls.some((c) => c.key === key && c.generation === 11));
-    await delay(700);
+    await quietFor(700);
     assert.equal(rec.overlapped, false, 'one key was reconciled twice at once');
     assert.ok(rec.count(key) <= 4, `10 updates during a 300 ms reconcile should collapse, got ${rec.count(key)} reconciles`);
     assert.ok(rec.count(key) >= 2, 'an update during a reconcile must be reconciled again after it');
@@ -95,7 +116,7 @@ describe('runtime: reconcile contract (real API server)', function () {
     const at = rec.calls.filter((c) => c.key === key).map((c) => c.at);
     const gaps = at.slice(1).map((t, i) => t - (at[i] ?? 0));
     [5, 10, 20, 40, 80].forEach((min, i) => assert.ok((gaps[i] ?? 0) >= min - 1, `gap ${i} was ${gaps[i]} ms, expected ≥ ${min}`));
-    await delay(500);
+    await quietFor(500);
     assert.equal(rec.count(key), 6, 'success stops the retries');
   });
 
@@ -103,7 +124,7 @@ describe('runtime: reconcile contract (real API server)', function () {
     rec.behaviour = (key) => (key.endsWith('/broken') ? Promise.reject(new TerminalError('spec.size must be positive')) : Promise.resolve());
     await createWidget(ns, 'broken');
     await eventually('first reconcile', () => rec.count(`${ns}/broken`) === 1);
-    await delay(1000);
+    await quietFor(1000);
     assert.equal(rec.count(`${ns}/broken`), 1);
   });
 
@@ -114,7 +135,7 @@ describe('runtime: reconcile contract (real API server)', function () {
     await eventually('3 reconciles', () => rec.count(key) >= 3);
     const at = rec.calls.filter((c) => c.key === key).map((c) => c.at);
     assert.ok((at[1] ?? 0) - (at[0] ?? 0) >= 295, `requeued after ${(at[1] ?? 0) - (at[0] ?? 0)} ms`);
-    await delay(600);
+    await quietFor(600);
     assert.equal(rec.count(key), 3);
   });
 
@@ -138,7 +159,7 @@ describe('runtime: reconcile contract (real API server)', function () {
       // 409 conflict, and its requeue would be a second (correct) reconcile of that generation.
       await eventually(`generation ${g} written`, () => writes === g);
     }
-    await delay(1500);
+    await quietFor(1500);
     const perGeneration = new Map<number, number>();
     for (const c of rec.calls.filter((x) => x.key === key)) perGeneration.set(c.generation ?? 0, (perGeneration.get(c.generation ?? 0) ?? 0) + 1);
     console.log(`      status_writes=${writes} reconciles=${rec.count(key)} generations=${generations}`);

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { AssumeRoleCommand } from '@aws-sdk/client-sts';
-import { assumeRole, cachedCredentials, REFRESH_BEFORE_MS, sessionName, type AwsCredentials } from '../../../src/cloud/aws/credentials.ts';
+import { assumeRole, cachedCredentials, REFRESH_BEFORE_MS, sessionName, sessionTags, type AwsCredentials } from '../../../src/cloud/aws/credentials.ts';
 
 const HOUR = 3_600_000;
 
@@ -80,6 +80,32 @@ describe('assumeRole', () => {
     assert.match(long, /^costguard-n+-[0-9a-f]{8}$/);
     assert.notEqual(long, sessionName({ namespace: 'n'.repeat(63), name: `${'g'.repeat(252)}h` }), 'long names stay distinct');
     assert.match(sessionName({ namespace: 'a', name: 'b:c' }), /^[\w+=,.@-]+$/);
+  });
+
+  it("tags the guard's session with its namespace and name", async () => {
+    const sent: AssumeRoleCommand[] = [];
+    const sts = { send: (c: AssumeRoleCommand) => (sent.push(c), Promise.resolve({ Credentials: { AccessKeyId: 'A', SecretAccessKey: 'S' }, $metadata: {} })) };
+    await assumeRole({ roleArn: 'arn:aws:iam::1:role/costguard-a', sts: sts as never, session: { namespace: 'team-a', name: 'orders' } })();
+    assert.deepEqual(sent[0]?.input, {
+      RoleArn: 'arn:aws:iam::1:role/costguard-a',
+      RoleSessionName: 'costguard-team-a-orders',
+      DurationSeconds: 3600,
+      Tags: [
+        { Key: 'costguard-namespace', Value: 'team-a' },
+        { Key: 'costguard-guard', Value: 'orders' },
+      ],
+    });
+  });
+
+  it('keeps session tag values within AWS limits', () => {
+    assert.deepEqual(sessionTags(undefined), [], 'no guard, no tags (the operator\'s own calls)');
+    const [ns, guard] = sessionTags({ namespace: 'a', name: `${'g'.repeat(300)}` });
+    assert.equal(ns?.Value, 'a');
+    assert.equal(guard?.Value, 'g'.repeat(256));
+    assert.equal(sessionTags({ namespace: 'a', name: 'b#c*d é' })[1]?.Value, 'b-c-d é', 'letters and spaces stay, other characters become -');
+    const emoji = sessionTags({ namespace: 'a', name: `${'x'.repeat(255)}\u{1F600}\u{1F600}` })[1]?.Value ?? '';
+    assert.equal([...emoji].length, 256, 'the cut counts characters');
+    assert.ok(emoji.endsWith('-'), 'a character AWS does not allow becomes -, never half a character');
   });
 
   it('rejects an answer without credentials', async () => {

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { setTimeout as sleep } from 'node:timers/promises';
+import { setTimeout as delay } from 'node:timers/promises';
 import { Registry } from 'prom-client';
 import { CallGuard, type CallGuardOptions } from '../../../src/cloud/aws/guard.ts';
 import { CloudError } from '../../../src/cloud/errors.ts';
@@ -36,7 +36,8 @@ describe('CallGuard', () => {
     const call = async (): Promise<void> => {
       active += 1;
       peak = Math.max(peak, active);
-      await sleep(5);
+      // Yield a full turn of the event loop: every other call that could start, starts now.
+      await new Promise((resolve) => setImmediate(resolve));
       active -= 1;
     };
     await Promise.all(Array.from({ length: 12 }, (_, i) => guard.run(i % 2 ? 'autoscaling' : 'budgets', 'Op', call)));
@@ -85,23 +86,38 @@ describe('CallGuard', () => {
       await assert.rejects(guard.run('autoscaling', 'Update', () => Promise.reject(awsError(name, 400))), CloudError);
     }
     assert.equal(guard.state('autoscaling'), 'closed');
+    assert.equal(await calls(registry, { operation: 'Update' }), 12, 'every call ran and was counted');
+    // The same number of unexpected failures opens it: the settings would have tripped.
+    for (let i = 0; i < 12; i++) await guard.run('budgets', 'Describe', () => Promise.reject(awsError('InternalFailure', 500))).catch(() => undefined);
+    assert.equal(guard.state('budgets'), 'open');
   });
 
   it('half-opens after resetTimeout and closes on a successful probe', async () => {
     make({ breaker: { volumeThreshold: 2, resetTimeoutMs: 30 } });
     for (let i = 0; i < 2; i++) await assert.rejects(guard.run('autoscaling', 'Describe', () => Promise.reject(awsError('InternalFailure', 500))));
     assert.equal(guard.state('autoscaling'), 'open');
-    await sleep(60);
+    // opossum's reset timer is its own: wait for the state it reaches, bounded, not a fixed time.
+    const deadline = Date.now() + 2_000;
+    while (guard.state('autoscaling') !== 'halfOpen' && Date.now() < deadline) await delay(5);
     assert.equal(guard.state('autoscaling'), 'halfOpen');
     assert.equal(await guard.run('autoscaling', 'Describe', () => Promise.resolve('ok')), 'ok');
     assert.equal(guard.state('autoscaling'), 'closed');
   });
 
-  it('lets two guards share one registry', () => {
+  it('lets two guards share one registry: one set of metrics counts the calls of both', async () => {
     const shared = new Registry();
     const first = new CallGuard({ registry: shared });
-    make({ registry: shared });
-    first.shutdown();
+    try {
+      make({ registry: shared });
+      await first.run('autoscaling', 'Describe', () => Promise.resolve(1));
+      await guard.run('autoscaling', 'Describe', () => Promise.resolve(2));
+      await assert.rejects(guard.run('sts', 'AssumeRole', () => Promise.reject(awsError('AccessDenied', 403))));
+      assert.equal(await calls(shared, { service: 'autoscaling', operation: 'Describe', outcome: 'success' }), 2);
+      assert.equal(await calls(shared, { service: 'sts', outcome: 'access_denied' }), 1);
+      assert.equal((await shared.getMetricsAsJSON()).filter((m) => m.name === 'costguard_aws_calls_total').length, 1, 'registered once');
+    } finally {
+      first.shutdown();
+    }
   });
 
   it('runs an unlimited call even when every slot is taken (credential refresh inside a call)', async () => {

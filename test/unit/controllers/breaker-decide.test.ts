@@ -145,7 +145,9 @@ describe('decideBreaker', () => {
 
   it('never adds holds on Unknown when none were there', () => {
     const d = decideBreaker(input(guard(), pods(1, 1, 2)));
+    assert.equal(d.status.state, 'Unknown', 'the case under test: two unreachable pods could reach the quorum');
     assert.deepEqual(d.holds, []);
+    assert.equal(d.transition, undefined);
   });
 
   it('holds while HalfOpen (the workers are probing) and says so', () => {

@@ -4,12 +4,21 @@ import assert from 'node:assert/strict';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { repoRoot } from '../../../hack/localenv/assets.ts';
+import { SESSION_TAG_KEYS } from '../../../src/cloud/aws/credentials.ts';
 
 /** SDK client package → IAM service prefix. */
 const SERVICE_PREFIX: Record<string, string> = { 'auto-scaling': 'autoscaling', budgets: 'budgets', sts: 'sts', 'cost-explorer': 'ce', sqs: 'sqs', cloudwatch: 'cloudwatch', ec2: 'ec2' };
 
 function sourceFiles(dir: string): string[] {
   return readdirSync(dir, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? sourceFiles(join(dir, e.name)) : e.name.endsWith('.ts') ? [join(dir, e.name)] : []));
+}
+
+/**
+ * Actions a call needs besides its own: AssumeRole with session tags (`Tags` in the same file)
+ * needs sts:TagSession on the caller as well as in the role's trust policy.
+ */
+function impliedActions(text: string): string[] {
+  return /new AssumeRoleCommand\(/.test(text) && /\bTags\b/.test(text) ? ['sts:TagSession'] : [];
 }
 
 /** "autoscaling:UpdateAutoScalingGroup" for every `new XCommand(` whose import names its client. */
@@ -28,6 +37,7 @@ function actionsCalled(files: string[]): Set<string> {
       assert.ok(prefix, `${file}: no IAM prefix known for @aws-sdk/client-${client}; add it to SERVICE_PREFIX`);
       actions.add(`${prefix}:${m[1]}`);
     }
+    for (const action of impliedActions(text)) actions.add(action);
   }
   return actions;
 }
@@ -43,6 +53,7 @@ describe('docs/iam-policy.json', () => {
   it('finds the AWS calls in the code (the scan itself works)', () => {
     assert.ok(called.has('autoscaling:DescribeAutoScalingGroups'));
     assert.ok(called.has('autoscaling:UpdateAutoScalingGroup'));
+    assert.ok(called.has('sts:TagSession'), 'AssumeRole passes session tags');
   });
 
   it('grants every action the code calls', () => {
@@ -54,5 +65,22 @@ describe('docs/iam-policy.json', () => {
   it('grants nothing the code does not call (least privilege)', () => {
     const unused = [...actionsGranted()].filter((a) => !called.has(a));
     assert.deepEqual(unused, [], `remove from docs/iam-policy.json: ${unused.join(', ')}`);
+  });
+});
+
+describe('docs/iam-guard-role-trust.json', () => {
+  interface TrustStatement {
+    Action: string[];
+    Condition?: Record<string, Record<string, string>>;
+  }
+  const trust = JSON.parse(readFileSync(join(repoRoot, 'docs', 'iam-guard-role-trust.json'), 'utf8')) as { Statement: TrustStatement[] };
+
+  it('lets the operator tag the session it assumes (AssumeRole passes Tags)', () => {
+    assert.deepEqual(trust.Statement.flatMap((s) => s.Action).sort(), ['sts:AssumeRole', 'sts:TagSession']);
+  });
+
+  it("conditions on the namespace tag the operator really sends", () => {
+    const keys = trust.Statement.flatMap((s) => Object.values(s.Condition ?? {}).flatMap((c) => Object.keys(c)));
+    assert.deepEqual(keys, [`aws:RequestTag/${SESSION_TAG_KEYS.namespace}`]);
   });
 });

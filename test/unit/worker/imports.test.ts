@@ -4,35 +4,12 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
+import { specifiers, walk } from '../../support/import-graph.ts';
 import { fileURLToPath } from 'node:url';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '../../..');
 const libraryDir = join(root, 'src/worker');
 const ALLOWED_PACKAGES = new Set(['p-limit', 'opossum', 'prom-client']);
-
-/** Every module specifier in a TypeScript source: static, re-export, type-only and dynamic. */
-function specifiers(source: string): string[] {
-  const found: string[] = [];
-  const patterns = [/\b(?:import|export)\s[^'"]*?\sfrom\s+['"]([^'"]+)['"]/g, /\bimport\s+['"]([^'"]+)['"]/g, /\bimport\(\s*['"]([^'"]+)['"]\s*\)/g];
-  for (const pattern of patterns) for (const m of source.matchAll(pattern)) found.push(m[1]!);
-  return found;
-}
-
-function walk(entry: string): { files: string[]; packages: Set<string> } {
-  const files: string[] = [];
-  const packages = new Set<string>();
-  const queue = [entry];
-  while (queue.length > 0) {
-    const file = queue.pop()!;
-    if (files.includes(file)) continue;
-    files.push(file);
-    for (const spec of specifiers(readFileSync(file, 'utf8'))) {
-      if (spec.startsWith('.')) queue.push(resolve(dirname(file), spec));
-      else packages.add(spec.startsWith('@') ? spec.split('/').slice(0, 2).join('/') : spec.split('/')[0]!);
-    }
-  }
-  return { files, packages };
-}
 
 describe('worker library import graph', () => {
   const graph = walk(join(libraryDir, 'index.ts'));
