@@ -152,6 +152,7 @@ export class CeilingsReconciler implements Reconciler {
     if (r.failures.length) await ctx.events.publish(failedEvent(regarding, r.failures));
     this.deps.metrics.setBinding(namespace, name, r.plan.binding);
     this.deps.metrics.missing.set({ namespace, name }, r.plan.missing.length);
+    this.deps.metrics.unmatched.set({ namespace, name }, r.plan.unmatched.length);
   }
 
   private async rejectSpec(guard: CostGuard, message: string, ctx: ReconcileContext): Promise<void> {

@@ -66,6 +66,14 @@ describe('status that tells the truth', function () {
     assert.equal(text(guard, 'Ready'), `False/NoTargetsMatched: Degraded: ${message}`);
     await waitForEvents(ns, 'typo', 'NoTargetsMatched');
     assert.deepEqual(await notes('typo', 'NoTargetsMatched'), [`Warning: ${message}`]);
+    const metrics = await operator.manager.metrics.registry.getSingleMetricAsString('costguard_selectors_unmatched');
+    assert.match(metrics, new RegExp(`^costguard_selectors_unmatched\\{namespace="${ns}",name="typo"\\} 1$`, 'm'));
+    // A group with the tag appears: the selector matches, the gauge goes back to 0.
+    await createGroups(aws, [{ name: asg('typo'), maxSize: 5, tags: { team: `paymnets-${ns}` } }]);
+    await patchGuard('typo', { metadata: { annotations: { touched: '1' } } });
+    await waitForCondition(ns, 'typo', { type: 'CeilingsEnforced', status: 'True' });
+    const after = await operator.manager.metrics.registry.getSingleMetricAsString('costguard_selectors_unmatched');
+    assert.match(after, new RegExp(`^costguard_selectors_unmatched\\{namespace="${ns}",name="typo"\\} 0$`, 'm'));
   });
 
   it('names where it looked for every target that is not found, and ends with the same advice', async () => {
