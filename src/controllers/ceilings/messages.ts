@@ -72,18 +72,20 @@ export function unmatchedText(selectors: readonly string[], scope: Scope): strin
 const CLAMPED_MAX = /^clamped MaxSize \d+ → (\d+)/;
 
 /**
- * Drift's "since": the MaxSize CostGuard last wrote and when (status.maxSizeSet), or, from a
- * status written before that field existed, an acting lastAction that set MaxSize. Pause and
- * DryRun never change either, so the value and time stay those of CostGuard's own write.
+ * Drift's "since": the MaxSize CostGuard last wrote and when. First the write tagged on the
+ * group itself (costguard.io/clamped-at beside the clamped value: no other writer touches it),
+ * then status.maxSizeSet, then, from a status written before either existed, an acting
+ * lastAction that set MaxSize. Pause and DryRun change none of them, so the value and time stay
+ * those of CostGuard's own write.
  */
-export function driftSince(prior: ScalingGroupStatus | undefined, ceiling: number, recorded?: number): string {
+export function driftSince(prior: ScalingGroupStatus | undefined, ceiling: number, tagged?: { value: number; time?: string }): string {
+  if (tagged?.time !== undefined) return ` (CostGuard set ${tagged.value} at ${tagged.time})`;
   if (prior?.maxSizeSet) return ` (CostGuard set ${prior.maxSizeSet.value} at ${prior.maxSizeSet.time})`;
   const last = prior?.lastAction;
   const set = last?.message.match(CLAMPED_MAX)?.[1];
   if (last && set !== undefined) return ` (CostGuard set ${set} at ${last.time})`;
-  // The status that knew the time was lost (e.g. a conflicting write): the group's own record
-  // still says what CostGuard set.
-  if (recorded !== undefined) return ` (CostGuard set ${recorded})`;
+  // A record tagged before the time was: it still says what CostGuard set.
+  if (tagged !== undefined) return ` (CostGuard set ${tagged.value})`;
   return ` (above the ceiling ${ceiling} CostGuard holds)`;
 }
 

@@ -135,13 +135,16 @@ describe('status that tells the truth', function () {
     const clamped = await waitForCondition(ns, 'drift', { type: 'CeilingsEnforced', status: 'True' });
     const setAt = clamped.status?.scalingGroups?.[0]?.lastAction?.time;
     assert.equal(clamped.status?.scalingGroups?.[0]?.lastAction?.message, 'clamped MaxSize 40 → 20 (AboveCeiling)');
+    // The time is also on the group, beside the value: a status write another controller wins cannot lose it.
+    const tags = (await readGroup(aws, asg('drift')))?.Tags ?? [];
+    assert.equal(tags.find((t) => t.Key === 'costguard.io/clamped-at')?.Value, setAt);
     await aws.send(new UpdateAutoScalingGroupCommand({ AutoScalingGroupName: asg('drift'), MaxSize: 45 }));
     await waitForEvents(ns, 'drift', 'DriftReverted');
     assert.deepEqual(await notes('drift', 'DriftReverted'), [`Warning: asg/${asg('drift')}: MaxSize was raised to 45 (CostGuard set 20 at ${setAt}); reverted to 20`]);
     const first = (await getGuard(ns, 'drift')).status?.scalingGroups?.[0]?.lastAction;
     assert.equal(first?.message, 'clamped MaxSize 45 → 20 (Drift)');
     // lastAction times have seconds precision: raise again in a later second.
-    await new Promise((r) => setTimeout(r, 1100));
+    await eventually('a later second', () => Promise.resolve(new Date().toISOString().slice(0, 19) > (first?.time ?? '').slice(0, 19)));
     await aws.send(new UpdateAutoScalingGroupCommand({ AutoScalingGroupName: asg('drift'), MaxSize: 45 }));
     await waitForEvents(ns, 'drift', 'DriftReverted', 2);
     const second = (await getGuard(ns, 'drift')).status?.scalingGroups?.[0]?.lastAction;

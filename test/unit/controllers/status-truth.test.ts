@@ -124,6 +124,27 @@ describe('status that tells the truth', () => {
       assert.equal(second.status.scalingGroups?.[0]?.lastAction?.time, '2026-11-27T12:01:00Z');
       assert.equal(second.findings[0]?.message, 'asg/g: MaxSize was raised to 60 (CostGuard set 20 at 2026-11-27T12:00:00Z); reverted to 20');
     });
+    it('drift keeps the time of CostGuard\'s write when a concurrent status write lost it: the group\'s tag has it', () => {
+      const spec = { name: 'g', maxSize: 20 };
+      const tags = { 'costguard.io/original-max-size': '40', 'costguard.io/clamped-max-size': '20' };
+      const clamp = planCeilings(observed([{ spec, found: [group('g', { maxSize: 40 })] }]), {}, { nowMs: T0, act: true });
+      const action = clamp.actions[0];
+      assert.ok(action?.kind === 'asg');
+      assert.equal(action.clampedAt, '2026-11-27T12:00:00Z', 'the MaxSize write carries its time to the tags');
+      // Status lost that reconcile (409 against another controller): it knows neither value nor time.
+      const lostStatus = { scalingGroups: [{ name: 'g', ceiling: 20, maxSize: 40, desired: 2, clamped: false }] };
+      const raised = group('g', { maxSize: 60, tags: { ...tags, 'costguard.io/clamped-at': action.clampedAt } });
+      const drift = planCeilings(observed([{ spec, found: [raised] }]), lostStatus, { nowMs: T0 + 600_000, act: true });
+      assert.equal(drift.findings[0]?.message, 'asg/g: MaxSize was raised to 60 (CostGuard set 20 at 2026-11-27T12:00:00Z); reverted to 20');
+      const revert = drift.actions[0];
+      assert.ok(revert?.kind === 'asg');
+      assert.deepEqual({ record: revert.record, at: revert.clampedAt }, { record: { original: 40, clamped: 20 }, at: '2026-11-27T12:10:00Z' }, 'the revert re-tags its own time');
+      // A reconcile that writes nothing rebuilds maxSizeSet from the tag.
+      const quiet = planCeilings(observed([{ spec, found: [group('g', { maxSize: 20, tags: { ...tags, 'costguard.io/clamped-at': '2026-11-27T12:10:00Z' } })] }]), lostStatus, { nowMs: T0 + 660_000, act: true });
+      assert.deepEqual(quiet.status.scalingGroups?.[0]?.maxSizeSet, { value: 20, time: '2026-11-27T12:10:00Z' });
+      // Without a tagged time (a record from before it existed), the value alone.
+      assert.equal(driftSince(undefined, 20, { value: 20 }), ' (CostGuard set 20)');
+    });
     it('a raised ceiling says what comes next: a release up to the lower of the ceiling and the original', () => {
       const status = { scalingGroups: [{ name: 'g', ceiling: 25, maxSize: 10, desired: 2, clamped: true, originalMaxSize: 40 }] };
       assert.equal(
