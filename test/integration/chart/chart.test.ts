@@ -26,6 +26,7 @@ const CLUSTER_GRANTS: PolicyRule[] = [
   { apiGroups: ['autoscaling'], resources: ['horizontalpodautoscalers'], verbs: ['get', 'list', 'watch', 'patch'] },
   { apiGroups: ['keda.sh'], resources: ['scaledobjects'], verbs: ['get', 'list', 'watch', 'patch'] },
   { apiGroups: ['karpenter.sh'], resources: ['nodepools'], verbs: ['get', 'list', 'watch', 'patch'] },
+  { apiGroups: ['karpenter.sh'], resources: ['nodeclaims'], verbs: ['list'] },
   { apiGroups: [''], resources: ['configmaps'], verbs: ['get', 'list', 'watch', 'create', 'update', 'patch'] },
   { apiGroups: [''], resources: ['pods'], verbs: ['list'] },
   { apiGroups: ['apiextensions.k8s.io'], resources: ['customresourcedefinitions'], verbs: ['get', 'list', 'watch'] },
@@ -480,11 +481,15 @@ describe('Helm chart charts/costguard', function () {
         { verb: 'watch', group: 'keda.sh', resource: 'scaledobjects' },
         { verb: 'patch', group: 'karpenter.sh', resource: 'nodepools' },
         { verb: 'list', group: 'karpenter.sh', resource: 'nodepools' },
+        { verb: 'list', group: 'karpenter.sh', resource: 'nodeclaims' },
         { verb: 'delete', group: 'keda.sh', resource: 'scaledobjects', namespace: other },
         { verb: 'create', group: 'karpenter.sh', resource: 'nodepools' },
+        // NodeClaims are read to price a pool, never watched or changed.
+        { verb: 'watch', group: 'karpenter.sh', resource: 'nodeclaims' },
+        { verb: 'delete', group: 'karpenter.sh', resource: 'nodeclaims' },
       ];
       const answers = await Promise.all(reviews.map((r) => accessReview(serviceAccount, r)));
-      assert.deepEqual(answers, [true, true, true, true, false, false]);
+      assert.deepEqual(answers, [true, true, true, true, true, false, false, false, false]);
     });
 
     it('forbids the operator ServiceAccount anything else (kubectl auth can-i: no)', async () => {
