@@ -6,7 +6,7 @@ import type { CostGuard } from '../../../src/api/v1alpha1/index.ts';
 import type { RunningOperator } from '../../../src/cli/operator.ts';
 import { isKindMissing } from '../../../src/controllers/ceilings/observe.ts';
 import { COSTGUARD_RESOURCE } from '../../../src/controllers/resources.ts';
-import { objectPath } from '../../../src/runtime/kube/resource.ts';
+import { collectionPath, objectPath, Resources } from '../../../src/runtime/kube/resource.ts';
 import { createGroups, directClient, readGroup } from '../cloud/fixtures.ts';
 import { condition, createGuard, createNamespace, eventually, eventsFor, getGuard, installCrds, kubectl, rest, startTestOperator, waitForCondition, waitForEvents } from './helpers.ts';
 
@@ -210,5 +210,27 @@ describe('status that tells the truth', function () {
       return g.status?.scalingGroups?.[0]?.maxSize === 40 && g.status.scalingGroups[0].originalMaxSize === undefined ? g : undefined;
     });
     assert.equal(text(guard, 'CeilingsEnforced'), 'True/WithinCeilings: All 1 targets are at or below their ceilings.');
+  });
+
+  it('a NodePool whose ceiling is raised: DryRun says it would release the limit, up to what, and the original; Enforce releases it', async () => {
+    const name = `${ns}-raise`;
+    await rest().create(collectionPath(Resources.karpenterNodePools), { apiVersion: 'karpenter.sh/v1', kind: 'NodePool', metadata: { name }, spec: { limits: { cpu: '1000' } } });
+    const limits = async (): Promise<Record<string, unknown> | undefined> => (await rest().get<{ spec?: { limits?: Record<string, unknown> } }>(objectPath(Resources.karpenterNodePools, undefined, name))).spec?.limits;
+    await createGuard(ns, 'np-raise', { mode: 'Enforce', nodePools: [{ name, limits: { cpu: '100' } }] });
+    await eventually('clamped to 100', async () => (await limits())?.cpu === '100');
+    await patchGuard('np-raise', { spec: { mode: 'DryRun', nodePools: [{ name, limits: { cpu: '250' } }] } });
+    const dry = await waitForCondition(ns, 'np-raise', { type: 'CeilingsEnforced', status: 'False', reason: 'DryRun' });
+    assert.equal(
+      text(dry, 'CeilingsEnforced'),
+      `False/DryRun: DryRun: would clamp NodePool/${name}. The ceiling of NodePool/${name} is now 250, above spec.limits.cpu 100, which CostGuard set (it was 1000 before): ` +
+        'CostGuard would release it up to 250, the ceiling (its recorded original is 1000) (DryRun).',
+    );
+    assert.equal((await limits())?.cpu, '100', 'DryRun writes nothing');
+    await patchGuard('np-raise', { spec: { mode: 'Enforce' } });
+    await eventually('released to 250', async () => (await limits())?.cpu === '250');
+    await waitForEvents(ns, 'np-raise', 'CeilingReleased');
+    assert.deepEqual(await notes('np-raise', 'CeilingReleased'), [`Normal: NodePool/${name}: clamped spec.limits.cpu 100 → 250 (Released)`]);
+    const after = await waitForCondition(ns, 'np-raise', { type: 'CeilingsEnforced', status: 'True' });
+    assert.equal(text(after, 'CeilingsEnforced'), 'True/WithinCeilings: All 1 targets are at or below their ceilings.');
   });
 });
