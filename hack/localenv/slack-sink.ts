@@ -1,8 +1,8 @@
 // A local HTTP server that answers as a Slack incoming webhook does
 // (https://docs.slack.dev/messaging/sending-messages-using-incoming-webhooks#handling_errors):
 // 200 "ok" for a well-formed message; 400 "invalid_payload" for a body that is not JSON or has
-// neither text nor blocks, and "invalid_blocks" past Slack's limits (50 blocks, 3,000
-// characters of section text); 403/404 with "action_prohibited", "no_service" or
+// neither text nor blocks, and "invalid_blocks" past Slack's limits (50 blocks, 150 characters
+// of header text, 3,000 of section or context text); 403/404 with "action_prohibited", "no_service" or
 // "channel_not_found"; 429 with Retry-After; 500. Only the path /services/<token> exists,
 // like a real webhook URL; other paths get 404 "no_service". Tests script the next answers
 // and read what arrived, with the sink's own arrival timestamps.
@@ -59,7 +59,8 @@ function validate(raw: string): { status: number; body: string; parsed: unknown 
   }
   if (!parsed || (typeof parsed.text !== 'string' && !Array.isArray(parsed.blocks))) return { status: 400, body: 'invalid_payload', parsed };
   const blocks = parsed.blocks ?? [];
-  const tooLong = blocks.some((b) => b.type === 'section' && (b.text?.text.length ?? 0) > 3000);
+  const limit = (b: (typeof blocks)[number]): number => (b.type === 'header' ? 150 : 3000);
+  const tooLong = blocks.some((b) => (b.text?.text.length ?? 0) > limit(b) || (b.elements ?? []).some((e) => e.text.length > 3000));
   if (blocks.length > 50 || tooLong) return { status: 400, body: 'invalid_blocks', parsed };
   return { status: 200, body: 'ok', parsed };
 }

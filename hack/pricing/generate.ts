@@ -1,94 +1,45 @@
-// Regenerates src/cloud/pricing/price-table.ts from the AWS Price List bulk API.
+// Regenerates src/cloud/pricing/price-table.ts: EC2 on-demand prices, Linux, shared tenancy,
+// USD per instance-hour, for the regions and instance families below.
 //
-//   node hack/pricing/generate.ts [--regions us-east-1,eu-west-1] [--types t3.,m5.,...] [--version 2025-06]
+//   node hack/pricing/generate.ts [--source ec2instances-info|aws-price-list] [--module-version v…]
+//                                 [--regions us-east-1,eu-west-1] [--types t3.,m5.,...]
 //
-// Format (AWS docs, "Price List bulk API"): the region index
-//   https://pricing.us-east-1.amazonaws.com/offers/v1.0/aws/AmazonEC2/current/region_index.json
-// names, per region, `currentVersionUrl` (…/AmazonEC2/<version>/<region>/index.json). The same
-// path ending in index.csv is the offer file as CSV: five lines of metadata ("FormatVersion",
-// "Disclaimer", "Publication Date", "Version", "OfferCode"), then a header row, then one row
-// per (SKU, term, rate). A row is an on-demand Linux price for a type when TermType=OnDemand,
-// Unit=Hrs, Product Family=Compute Instance, Tenancy=Shared, Operating System=Linux,
-// Pre Installed S/W=NA, License Model="No License required" and CapacityStatus=Used; the price
-// is PricePerUnit (USD). The CSV is large (hundreds of MB for us-east-1), so it is streamed.
-//
-// The script needs internet access to pricing.us-east-1.amazonaws.com; it was written against
-// the documented format and is not run in CI.
-import { createInterface } from 'node:readline';
-import { Readable } from 'node:stream';
+// The default source is ec2instances.info's data set from the Go module that ships it (needs
+// `go` and the Go module proxy); `aws-price-list` reads AWS's own offer files (needs AWS).
 import { writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import { awsPriceList } from './sources/aws-price-list.ts';
+import { ec2InstancesInfo } from './sources/ec2instances-info.ts';
+import type { Loaded, PriceSource } from './sources/source.ts';
 
-const BASE = 'https://pricing.us-east-1.amazonaws.com';
-const DEFAULT_REGIONS = ['us-east-1', 'us-east-2', 'us-west-2', 'eu-west-1'];
-const DEFAULT_FAMILIES = ['t3.', 't3a.', 't4g.', 'm5.', 'm5a.', 'm6i.', 'm6a.', 'm6g.', 'm7i.', 'm7g.', 'c5.', 'c6i.', 'c6a.', 'c6g.', 'c7i.', 'c7g.', 'r5.', 'r6i.', 'r6g.', 'r7i.'];
+export { splitCsv } from './sources/aws-price-list.ts';
+
+export const DEFAULT_REGIONS = ['us-east-1', 'us-east-2', 'us-west-2', 'eu-west-1'];
+export const DEFAULT_FAMILIES = ['t3.', 't3a.', 't4g.', 'm5.', 'm5a.', 'm6i.', 'm6a.', 'm6g.', 'm7i.', 'm7g.', 'c5.', 'c6i.', 'c6a.', 'c6g.', 'c7i.', 'c7g.', 'r5.', 'r6i.', 'r6g.', 'r7i.'];
 const OUT = fileURLToPath(new URL('../../src/cloud/pricing/price-table.ts', import.meta.url));
 
-const WANTED: Record<string, string> = {
-  TermType: 'OnDemand',
-  Unit: 'Hrs',
-  'Product Family': 'Compute Instance',
-  Tenancy: 'Shared',
-  'Operating System': 'Linux',
-  'Pre Installed S/W': 'NA',
-  'License Model': 'No License required',
-  CapacityStatus: 'Used',
-  Currency: 'USD',
-};
+const quote = (s: string): string => `'${s.replace(/\\/g, '\\\\').replace(/'/g, "\\'")}'`;
 
-/** Splits one CSV line (RFC 4180 quoting, no embedded newlines in this file). */
-export function splitCsv(line: string): string[] {
-  const out: string[] = [];
-  let cur = '';
-  let quoted = false;
-  for (let i = 0; i < line.length; i++) {
-    const ch = line[i];
-    if (quoted && ch === '"' && line[i + 1] === '"') {
-      cur += '"';
-      i++;
-    } else if (ch === '"') quoted = !quoted;
-    else if (ch === ',' && !quoted) {
-      out.push(cur);
-      cur = '';
-    } else cur += ch;
-  }
-  out.push(cur);
-  return out;
-}
-
-async function regionCsvUrl(region: string): Promise<string> {
-  const index = (await (await fetch(`${BASE}/offers/v1.0/aws/AmazonEC2/current/region_index.json`)).json()) as { regions: Record<string, { currentVersionUrl: string }> };
-  const url = index.regions[region]?.currentVersionUrl;
-  if (!url) throw new Error(`the price list has no region ${region}`);
-  return `${BASE}${url.replace(/index\.json$/, 'index.csv')}`;
-}
-
-/** Streams one region's offer CSV and returns type → USD/h for the wanted families. */
-async function regionPrices(region: string, families: readonly string[]): Promise<Record<string, string>> {
-  const res = await fetch(await regionCsvUrl(region));
-  if (!res.ok || !res.body) throw new Error(`${region}: HTTP ${res.status}`);
-  const lines = createInterface({ input: Readable.fromWeb(res.body) });
-  let header: string[] | undefined;
-  let skipped = 0;
-  const prices: Record<string, string> = {};
-  for await (const line of lines) {
-    if (skipped < 5) {
-      skipped++;
-      continue;
-    }
-    const cells = splitCsv(line);
-    if (!header) {
-      header = cells;
-      continue;
-    }
-    const row = Object.fromEntries(header.map((h, i) => [h, cells[i] ?? '']));
-    if (!Object.entries(WANTED).every(([k, v]) => row[k] === v)) continue;
-    const type = row['Instance Type'] ?? '';
-    if (!families.some((f) => type.startsWith(f))) continue;
-    const price = (row.PricePerUnit ?? '').replace(/0+$/, '').replace(/\.$/, '.0');
-    if (Number(price) > 0) prices[type] = price;
-  }
-  return Object.fromEntries(Object.entries(prices).sort(([a], [b]) => a.localeCompare(b)));
+/** Pure: the TypeScript module for a loaded table. */
+export function renderTable(loaded: Loaded): string {
+  const regions = Object.entries(loaded.table).map(([region, types]) => {
+    const rows = Object.entries(types).map(([type, price]) => `    ${quote(type)}: ${quote(price)},`);
+    return [`  ${quote(region)}: {`, ...rows, '  },'].join('\n');
+  });
+  return [
+    '// Generated by hack/pricing/generate.ts. Do not edit by hand: regenerate and commit.',
+    `// Source: ${loaded.source}.`,
+    '// On-demand, Linux, shared tenancy, no pre-installed software, USD per instance-hour.',
+    '',
+    `export const PRICE_TABLE_VERSION = ${quote(loaded.version)};`,
+    `export const PRICE_TABLE_SOURCE = ${quote(loaded.source)};`,
+    '',
+    '/** region → instance type → USD per hour (decimal string). */',
+    `export const PRICES: Readonly<Record<string, Readonly<Record<string, string>>>> = {`,
+    ...regions,
+    '};',
+    '',
+  ].join('\n');
 }
 
 function arg(name: string): string | undefined {
@@ -96,32 +47,19 @@ function arg(name: string): string | undefined {
   return i > 0 ? process.argv[i + 1] : undefined;
 }
 
+function sourceOf(name: string): PriceSource {
+  if (name === 'aws-price-list') return awsPriceList;
+  if (name === 'ec2instances-info') return ec2InstancesInfo(arg('module-version'));
+  throw new Error(`unknown --source ${name} (ec2instances-info or aws-price-list)`);
+}
+
 async function main(): Promise<void> {
   const regions = arg('regions')?.split(',') ?? DEFAULT_REGIONS;
   const families = arg('types')?.split(',') ?? DEFAULT_FAMILIES;
-  const version = arg('version') ?? new Date().toISOString().slice(0, 7);
-  const table: Record<string, Record<string, string>> = {};
-  for (const region of regions) {
-    table[region] = await regionPrices(region, families);
-    process.stderr.write(`${region}: ${Object.keys(table[region]).length} types\n`);
-  }
-  const body = JSON.stringify(table, null, 2).replace(/"/g, "'");
-  writeFileSync(
-    OUT,
-    [
-      '// Generated by hack/pricing/generate.ts from the AWS Price List bulk API (AmazonEC2 offer file):',
-      '// on-demand, Linux, shared tenancy, no pre-installed software, USD per instance-hour. Do not edit',
-      '// by hand; regenerate and commit, and bump PRICE_TABLE_VERSION with the date of the offer file.',
-      '',
-      `export const PRICE_TABLE_VERSION = '${version}';`,
-      `export const PRICE_TABLE_SOURCE = '${BASE}/offers/v1.0/aws/AmazonEC2/current/<region>/index.json';`,
-      '',
-      '/** region → instance type → USD per hour (decimal string). */',
-      `export const PRICES: Readonly<Record<string, Readonly<Record<string, string>>>> = ${body};`,
-      '',
-    ].join('\n'),
-  );
-  process.stderr.write(`wrote ${OUT}\n`);
+  const loaded = await sourceOf(arg('source') ?? 'ec2instances-info').load({ regions, families });
+  for (const [region, types] of Object.entries(loaded.table)) process.stderr.write(`${region}: ${Object.keys(types).length} types\n`);
+  writeFileSync(OUT, renderTable(loaded));
+  process.stderr.write(`wrote ${OUT} (${loaded.version})\n`);
 }
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) await main();

@@ -79,6 +79,7 @@ export async function startOperator(opts: OperatorOptions): Promise<RunningOpera
       .filter((g) => targetKey(awsTargetOf(g, opts.defaultRegion)) === targetKey(target))
       .flatMap((g) => (g.spec.scalingGroups ?? []).flatMap((s) => (s.name ? [s.name] : [])));
   const snapshots = new GroupSnapshots({ clock: manager.clock, maxAgeMs: opts.config.resyncPeriodMs, scalingGroups, namesFor });
+  const tenancy = { nodePoolNamespaces: opts.config.nodePoolNamespaces, awsNamespaces: opts.config.awsNamespaces, roleArnPattern: opts.config.roleArnPattern };
   const reconciler = new CeilingsReconciler({
     guards,
     rest: manager.rest,
@@ -86,7 +87,7 @@ export async function startOperator(opts: OperatorOptions): Promise<RunningOpera
     scalingGroups,
     metrics: new CeilingMetrics(manager.metrics.registry),
     defaultRegion: opts.defaultRegion,
-    tenancy: { nodePoolNamespaces: opts.config.nodePoolNamespaces, awsNamespaces: opts.config.awsNamespaces, roleArnPattern: opts.config.roleArnPattern },
+    tenancy,
     notifier: opts.notifier ?? alerts.notifier,
   });
   manager.addController(reconciler, { for: COSTGUARD_RESOURCE, watches: ceilingWatches(guards) });
@@ -107,6 +108,7 @@ export async function startOperator(opts: OperatorOptions): Promise<RunningOpera
     costExplorer: (target) => awsCostExplorer(aws, target),
     notifier: opts.notifier ?? alerts.notifier,
     prices: SHIPPED_PRICES,
+    tenancy,
     metrics: new CostMetrics(manager.metrics.registry),
     defaultRegion: opts.defaultRegion,
     clock: manager.clock,

@@ -65,10 +65,12 @@ export const API_ACCESS: readonly ApiAccess[] = [
   cluster('keda.sh', ['scaledobjects'], 'list', ...scaledObjectInformer),
   cluster('keda.sh', ['scaledobjects'], 'watch', ...scaledObjectInformer),
   cluster('keda.sh', ['scaledobjects'], 'patch', ...patchWorkload),
-  cluster('karpenter.sh', ['nodepools'], 'get', ...readTarget),
+  cluster('karpenter.sh', ['nodepools'], 'get', ...readTarget, at('controllers/cost/nodepools.ts', 'rest.get<KarpenterNodePool>(objectPath(Resources.karpenterNodePools')),
   cluster('karpenter.sh', ['nodepools'], 'list', ...nodePoolInformer),
   cluster('karpenter.sh', ['nodepools'], 'watch', ...nodePoolInformer),
   cluster('karpenter.sh', ['nodepools'], 'patch', at('controllers/ceilings/act.ts', 'rest.patch(objectPath(Resources.karpenterNodePools'), at('controllers/ceilings/restore-act.ts', 'io.rest.patch(path, poolBody(')),
+  // Pricing a NodePool: its NodeClaims by label, listed per reconcile (no cache, so no watch).
+  cluster('karpenter.sh', ['nodeclaims'], 'list', at('controllers/cost/nodepools.ts', 'rest.get<KubeList<NodeClaim>>(collectionPath(Resources.karpenterNodeClaims)')),
   cluster('', ['configmaps'], 'get', at('controllers/concurrency/controller.ts', 'rest.get<ConfigMap>(objectPath(Resources.configMaps'), at('alerting/outbox-store.ts', 'this.rest.get<ConfigMap>(this.path(guard))')),
   cluster('', ['configmaps'], 'create', at('controllers/concurrency/controller.ts', 'rest.create(collectionPath(Resources.configMaps'), at('alerting/outbox-store.ts', 'this.rest.create<ConfigMap>(collectionPath(Resources.configMaps')),
   cluster('', ['configmaps'], 'patch', at('controllers/concurrency/controller.ts', 'rest.patch(path, configMapPatch(')),

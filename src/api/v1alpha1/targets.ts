@@ -41,7 +41,7 @@ const ScalingGroupBase = Type.Object(
       }),
     ),
     maxSize: Ceiling({
-      description: 'Hard ceiling for MaxSize and DesiredCapacity. CostGuard never raises a group, only clamps.',
+      description: 'Hard ceiling for MaxSize and DesiredCapacity. CostGuard lowers a group above it, and raises MaxSize only back toward what it was before CostGuard lowered it (the ceiling was raised or a hold lifted).',
       maximum: 10000,
     }),
     maxScaleOut: Type.Optional(MaxScaleOut),

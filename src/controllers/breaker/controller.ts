@@ -146,6 +146,7 @@ function alertOf(guard: CostGuard, outcome: Outcome): Alert {
     title: `Fleet breaker ${s?.state ?? 'open'}: the workers' downstream is failing`,
     evidence: [outcome.condition.message ?? ''],
     actions: outcome.holds.map((h) => `${h.target} held at ${h.value ?? JSON.stringify(h.limits)}${guard.spec.mode === 'DryRun' ? ' (DryRun: not applied)' : ''}`),
-    undo: `kubectl annotate costguard ${name} -n ${guard.metadata.namespace} costguard.io/paused=true`,
+    // --overwrite: the annotation may already be there with another value ("false").
+    undo: `kubectl annotate costguard ${name} -n ${guard.metadata.namespace} costguard.io/paused=true --overwrite`,
   };
 }

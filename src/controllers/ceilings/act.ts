@@ -9,7 +9,7 @@ import { objectPath, Resources } from '../../runtime/kube/resource.ts';
 import { ContentType, type RestClient } from '../../runtime/kube/rest.ts';
 import type { GroupSnapshots } from './group-snapshots.ts';
 import type { GroupAction } from './plan-groups.ts';
-import { ASG_KEYS, ASG_RECORD_KEYS, writeFieldRecord } from './records.ts';
+import { ASG_CLAMPED_AT_KEY, ASG_KEYS, ASG_RECORD_KEYS, writeFieldRecord } from './records.ts';
 import { WORKLOAD_RESOURCES } from './observe.ts';
 import type { CeilingAction } from './plan.ts';
 import type { NodePoolAction, WorkloadAction } from './plan-k8s.ts';
@@ -49,7 +49,7 @@ function patchNodePool(rest: RestClient, a: NodePoolAction): Promise<unknown> {
 
 /** Record first, then the value, then (when CostGuard's change no longer stands) drop the record. */
 async function applyGroup(groups: ScalingGroups, action: GroupAction, owner: string): Promise<void> {
-  if (action.record) await groups.setTags(action.name, writeFieldRecord(action.record, ASG_KEYS, owner));
+  if (action.record) await groups.setTags(action.name, { ...writeFieldRecord(action.record, ASG_KEYS, owner), ...(action.clampedAt ? { [ASG_CLAMPED_AT_KEY]: action.clampedAt } : {}) });
   const { minSize, maxSize, desiredCapacity } = action.limits;
   if (minSize !== undefined || maxSize !== undefined || desiredCapacity !== undefined) await groups.setLimits(action.name, action.limits);
   if (action.clearRecord) await groups.deleteTags(action.name, ASG_RECORD_KEYS);

@@ -26,7 +26,7 @@ const list = (items: readonly string[], max = 5): string => {
 function pausedCondition(o: Outcome): ConditionInput {
   const pending = o.plan.findings.map((f) => f.target);
   const tail = pending.length ? `; would clamp ${list(pending)} (Paused)` : '';
-  return { type: ConditionType.CeilingsEnforced, status: 'False', reason: 'Paused', message: `Paused: ${PAUSED_ANNOTATION} is "true", so CostGuard observes and changes nothing${tail}.` };
+  return { type: ConditionType.CeilingsEnforced, status: 'False', reason: 'Paused', message: `Paused: ${PAUSED_ANNOTATION} is "true", so CostGuard observes and changes nothing${tail}.${raisedAfter(o)}` };
 }
 
 /** The first thing that keeps the ceilings from being enforced, if any. */
@@ -37,8 +37,14 @@ function notEnforced(o: Outcome): ConditionInput | undefined {
   if (o.plan.unmatched.length) return { type, status: 'False', reason: 'NoTargetsMatched', message: unmatchedText(o.plan.unmatched, o.scope) };
   if (o.failures.length) return { type, status: 'False', reason: 'ActionFailed', message: `Could not clamp: ${list(o.failures, 3)}.` };
   const pending = o.plan.findings.map((f) => f.target);
-  if (o.mode === 'DryRun' && pending.length) return { type, status: 'False', reason: 'DryRun', message: `DryRun: would clamp ${list(pending)}.` };
+  if (o.mode === 'DryRun' && pending.length) return { type, status: 'False', reason: 'DryRun', message: `DryRun: would clamp ${list(pending)}.${raisedAfter(o)}` };
   return undefined;
+}
+
+/** " The ceiling of … is now …": what happens next to values below a raised ceiling. */
+function raisedAfter(o: Outcome): string {
+  const raised = raisedCeilingsText(o.plan.status, { act: o.mode === 'Enforce' && !o.paused, paused: o.paused }, o.plan.raisedLimits);
+  return raised ? ` ${raised}` : '';
 }
 
 function enforced(o: Outcome): ConditionInput {
@@ -47,8 +53,7 @@ function enforced(o: Outcome): ConditionInput {
   const type = ConditionType.CeilingsEnforced;
   const suffix = o.mode === 'DryRun' ? ' (DryRun)' : '';
   const all = `All ${o.targetCount} targets are at or below their ceilings${suffix}`;
-  const raised = raisedCeilingsText(o.plan.status);
-  const after = raised ? ` ${raised}` : '';
+  const after = raisedAfter(o);
   if (o.plan.overlaps.length) {
     return { type, status: 'True', reason: 'Conflict', message: `${all}; other guards name the same targets and the lowest ceiling applies: ${list(o.plan.overlaps, 3)}.` };
   }

@@ -18,6 +18,7 @@ import { ceilingConditions } from './conditions.ts';
 import { ceilingIssues } from './spec-issues.ts';
 import { applyTenancy, OPEN_POLICY, type TenancyPolicy } from './tenancy.ts';
 import { failedEvent, findingEvent, invalidPauseEvent, invalidSpecEvent, missingEvent, observeFailedEvent, unmatchedEvent } from './events.ts';
+import { withFailedWrites } from './failed-writes.ts';
 import { finalizeGuard } from './finalize.ts';
 import { awsScope, type Scope } from './messages.ts';
 import type { CeilingMetrics } from './metrics.ts';
@@ -97,7 +98,8 @@ export class CeilingsReconciler implements Reconciler {
     if (act && plan.actions.some((a) => a.kind === 'asg')) plan = await this.replanWithLiveGroups(guard, observed, plan, { target, nowMs });
     const failures = act ? await applyActions(this.deps, target, { namespace: guard.metadata.namespace ?? '', owner }, plan.actions) : [];
     const failedTargets = new Set(failures.map((f) => f.action.target));
-    const applied = failures.length ? withFailedAsDryRun(plan, planCeilings(observed, guard.status ?? {}, { nowMs, act: false, owner }), failedTargets) : plan;
+    const why = new Map(failures.map((f) => [f.action.target, errorMessage(f.error)]));
+    const applied = failures.length ? withFailedWrites(plan, planCeilings(observed, guard.status ?? {}, { nowMs, act: false, owner }), why, nowMs) : plan;
     const failureText = failures.map((f) => `${f.action.target}: ${errorMessage(f.error)}`);
     await this.report(guard, { plan: applied, act, pause, scope, failures: failureText, failedTargets, refused }, ctx);
     const retryable = failures.find((f) => !isCloudError(f.error) || f.error.retryable);
@@ -150,6 +152,7 @@ export class CeilingsReconciler implements Reconciler {
     if (r.failures.length) await ctx.events.publish(failedEvent(regarding, r.failures));
     this.deps.metrics.setBinding(namespace, name, r.plan.binding);
     this.deps.metrics.missing.set({ namespace, name }, r.plan.missing.length);
+    this.deps.metrics.unmatched.set({ namespace, name }, r.plan.unmatched.length);
   }
 
   private async rejectSpec(guard: CostGuard, message: string, ctx: ReconcileContext): Promise<void> {
@@ -186,16 +189,4 @@ function withOverflow(conditions: ConditionInput[], overflow: readonly string[])
   const shown = overflow.slice(0, 5).join(', ') + (overflow.length > 5 ? ` and ${overflow.length - 5} more` : '');
   const message = `The tag selectors match more than ${MAX_GROUP_MATCHES} groups; the first ${MAX_GROUP_MATCHES} by name are enforced, ${overflow.length} are left alone: ${shown}. Narrow the selector or split the guard.`;
   return conditions.map((c) => (c.type === ConditionType.CeilingsEnforced ? { ...c, status: 'False', reason: 'TooManyTargets', message } : c));
-}
-
-/** The plan as applied: failed targets keep their observed (unclamped) status entries. */
-function withFailedAsDryRun(plan: CeilingsPlan, dry: CeilingsPlan, failed: ReadonlySet<string>): CeilingsPlan {
-  const pick = <T extends { name: string; kind?: string }>(mine: T[] | undefined, theirs: T[] | undefined, ref: (s: T) => string): T[] | undefined =>
-    mine?.map((s) => (failed.has(ref(s)) ? (theirs?.find((t) => ref(t) === ref(s)) ?? s) : s));
-  const status = {
-    scalingGroups: pick(plan.status.scalingGroups, dry.status.scalingGroups, (s) => `asg/${s.name}`),
-    workloads: pick(plan.status.workloads, dry.status.workloads, (s) => `${s.kind}/${s.name}`),
-    nodePools: pick(plan.status.nodePools, dry.status.nodePools, (s) => `NodePool/${s.name}`),
-  };
-  return { ...plan, status: Object.fromEntries(Object.entries(status).filter(([, v]) => v !== undefined)) };
 }

@@ -72,43 +72,68 @@ export function unmatchedText(selectors: readonly string[], scope: Scope): strin
 const CLAMPED_MAX = /^clamped MaxSize \d+ → (\d+)/;
 
 /**
- * Drift's "since": the MaxSize CostGuard last wrote and when (status.maxSizeSet), or, from a
- * status written before that field existed, an acting lastAction that set MaxSize. Pause and
- * DryRun never change either, so the value and time stay those of CostGuard's own write.
+ * Drift's "since": the MaxSize CostGuard last wrote and when. First the write tagged on the
+ * group itself (costguard.io/clamped-at beside the clamped value: no other writer touches it),
+ * then status.maxSizeSet, then, from a status written before either existed, an acting
+ * lastAction that set MaxSize. Pause and DryRun change none of them, so the value and time stay
+ * those of CostGuard's own write.
  */
-export function driftSince(prior: ScalingGroupStatus | undefined, ceiling: number, recorded?: number): string {
+export function driftSince(prior: ScalingGroupStatus | undefined, ceiling: number, tagged?: { value: number; time?: string }): string {
+  if (tagged?.time !== undefined) return ` (CostGuard set ${tagged.value} at ${tagged.time})`;
   if (prior?.maxSizeSet) return ` (CostGuard set ${prior.maxSizeSet.value} at ${prior.maxSizeSet.time})`;
   const last = prior?.lastAction;
   const set = last?.message.match(CLAMPED_MAX)?.[1];
   if (last && set !== undefined) return ` (CostGuard set ${set} at ${last.time})`;
-  // The status that knew the time was lost (e.g. a conflicting write): the group's own record
-  // still says what CostGuard set.
-  if (recorded !== undefined) return ` (CostGuard set ${recorded})`;
+  // A record tagged before the time was: it still says what CostGuard set.
+  if (tagged !== undefined) return ` (CostGuard set ${tagged.value})`;
   return ` (above the ceiling ${ceiling} CostGuard holds)`;
 }
 
-/**
- * Targets whose ceiling is now above the value CostGuard clamped them to: CostGuard never
- * raises a value, so say that it stays and what it was before the first clamp.
- */
-export function raisedCeilingsText(status: Pick<CostGuardStatus, 'scalingGroups' | 'workloads'>): string | undefined {
-  const sentences = [
-    ...(status.scalingGroups ?? []).flatMap((g) =>
-      g.originalMaxSize !== undefined && g.maxSize < g.ceiling ? [raised(`asg/${g.name}`, 'MaxSize', { value: g.maxSize, ceiling: g.ceiling, original: g.originalMaxSize })] : [],
-    ),
-    // Deployments and StatefulSets: spec.replicas moves on its own, so being below is normal.
-    ...(status.workloads ?? []).flatMap((w) =>
-      (w.kind === 'HorizontalPodAutoscaler' || w.kind === 'ScaledObject') && w.originalMaxReplicas !== undefined && w.maxReplicas !== undefined && w.maxReplicas < w.ceiling
-        ? [raised(`${w.kind}/${w.name}`, w.kind === 'ScaledObject' ? 'maxReplicaCount' : 'maxReplicas', { value: w.maxReplicas, ceiling: w.ceiling, original: w.originalMaxReplicas })]
-        : [],
-    ),
-  ];
-  return sentences.length ? sentences.join(' ') : undefined;
+/** Whether CostGuard acts now, and why not: what a raised-ceiling sentence says comes next. */
+export interface Acting {
+  act: boolean;
+  paused?: boolean;
 }
 
-function raised(ref: string, field: string, v: { value: number; ceiling: number; original: number }): string {
-  return (
-    `The ceiling of ${ref} is now ${v.ceiling}, above ${field} ${v.value}: CostGuard never raises a value, so it stays at ${v.value} ` +
-    `(it was ${v.original} before CostGuard clamped it); raise it yourself if you want more.`
-  );
+/** One value CostGuard clamped whose ceiling is now above it, as written ("400", "1600Gi", 10). */
+export interface RaisedValue {
+  ref: string;
+  field: string;
+  value: string | number;
+  ceiling: string | number;
+  original: string | number;
+  /** min(ceiling, original): how far a release goes. */
+  release: string | number;
+}
+
+/**
+ * Targets whose ceiling is now above the value CostGuard clamped them to. A release puts such
+ * a value back up to the lower of the ceiling and the recorded original in the same reconcile,
+ * so while acting the value only stays below when something else holds it (a hold, another
+ * guard); in DryRun or paused the release is only planned. Each sentence says which.
+ */
+export function raisedCeilingsText(status: Pick<CostGuardStatus, 'scalingGroups' | 'workloads'>, acting: Acting, nodePools: readonly RaisedValue[] = []): string | undefined {
+  const values: RaisedValue[] = [
+    ...(status.scalingGroups ?? []).flatMap((g) => (g.originalMaxSize !== undefined ? raisedValue({ ref: `asg/${g.name}`, field: 'MaxSize', value: g.maxSize, ceiling: g.ceiling, original: g.originalMaxSize }) : [])),
+    // Deployments and StatefulSets: spec.replicas is a live count CostGuard never raises.
+    ...(status.workloads ?? []).flatMap((w) =>
+      (w.kind === 'HorizontalPodAutoscaler' || w.kind === 'ScaledObject') && w.originalMaxReplicas !== undefined && w.maxReplicas !== undefined
+        ? raisedValue({ ref: `${w.kind}/${w.name}`, field: w.kind === 'ScaledObject' ? 'maxReplicaCount' : 'maxReplicas', value: w.maxReplicas, ceiling: w.ceiling, original: w.originalMaxReplicas })
+        : [],
+    ),
+    ...nodePools,
+  ];
+  return values.length ? values.map((v) => raisedSentence(v, acting)).join(' ') : undefined;
+}
+
+function raisedValue(v: { ref: string; field: string; value: number; ceiling: number; original: number }): RaisedValue[] {
+  const release = Math.min(v.ceiling, v.original);
+  return v.value < v.ceiling && release > v.value ? [{ ...v, release }] : [];
+}
+
+function raisedSentence(v: RaisedValue, acting: Acting): string {
+  const upTo = String(v.release) === String(v.original) ? `${v.release}, its recorded original` : `${v.release}, the ceiling (its recorded original is ${v.original})`;
+  const head = `The ceiling of ${v.ref} is now ${v.ceiling}, above ${v.field} ${v.value}, which CostGuard set (it was ${v.original} before):`;
+  if (!acting.act) return `${head} CostGuard would release it up to ${upTo} (${acting.paused ? 'Paused' : 'DryRun'}).`;
+  return `${head} a hold or another guard's lower ceiling keeps it at ${v.value} for now; CostGuard releases it up to ${upTo} once nothing holds it lower.`;
 }

@@ -7,6 +7,7 @@ export class CeilingMetrics {
   readonly clamps: Counter<'namespace' | 'name' | 'reason'>;
   readonly pending: Gauge<'namespace' | 'name'>;
   readonly missing: Gauge<'namespace' | 'name'>;
+  readonly unmatched: Gauge<'namespace' | 'name'>;
   private readonly bindingTargets = new Map<string, Set<string>>();
 
   constructor(registry: Registry) {
@@ -30,6 +31,12 @@ export class CeilingMetrics {
       registers,
     });
     this.missing = new Gauge({ name: 'costguard_targets_missing', help: 'Targets a CostGuard names that do not exist.', labelNames: ['namespace', 'name'], registers });
+    this.unmatched = new Gauge({
+      name: 'costguard_selectors_unmatched',
+      help: 'Tag selectors of a CostGuard that match no Auto Scaling group (0 when every selector matches); the condition NoTargetsMatched names them.',
+      labelNames: ['namespace', 'name'],
+      registers,
+    });
   }
 
   /** Sets binding=1 for `targets` and drops series for targets no longer binding. */
@@ -45,6 +52,7 @@ export class CeilingMetrics {
     this.setBinding(namespace, name, []);
     this.bindingTargets.delete(`${namespace}/${name}`);
     this.missing.remove({ namespace, name });
+    this.unmatched.remove({ namespace, name });
     this.pending.remove({ namespace, name });
   }
 }

@@ -8,7 +8,7 @@ import { driftSince } from './messages.ts';
 import { capOf, capSuffix, type Cap } from './caps.ts';
 import type { FieldRecord } from './field-decide.ts';
 import { asgRef, peerCapsOn, type ObservedCeilings, type PlanInputs } from './observed.ts';
-import { ASG_KEYS, readFieldRecord } from './records.ts';
+import { ASG_KEYS, readFieldRecord, readMaxSizeWrite } from './records.ts';
 
 export interface GroupAction {
   kind: 'asg';
@@ -20,6 +20,8 @@ export interface GroupAction {
   record?: FieldRecord;
   /** Remove the record's tags after the update (CostGuard's change no longer stands). */
   clearRecord: boolean;
+  /** With record: when this MaxSize write happens, tagged beside it (costguard.io/clamped-at). */
+  clampedAt?: string;
 }
 
 export interface TargetOutcome<S> {
@@ -97,18 +99,25 @@ export function isRepeat(message: string, prior: { lastAction?: LastAction } | u
   return message !== '' && prior?.lastAction?.message === message;
 }
 
-/** The MaxSize CostGuard last wrote and when: this reconcile's write, else the one recorded. */
-function maxSizeSetOf(changes: readonly FieldChange[], prior: ScalingGroupStatus | undefined, ctx: DecideContext): Pick<ScalingGroupStatus, 'maxSizeSet'> {
-  const written = ctx.act ? changes.find((c) => c.field === 'MaxSize') : undefined;
-  if (written) return { maxSizeSet: { value: written.to, time: formatTime(ctx.nowMs) } };
+type MaxSizeWrite = ReturnType<typeof readMaxSizeWrite>;
+
+/**
+ * The MaxSize CostGuard last wrote and when: this reconcile's write, else the one tagged on the
+ * group (it survives a lost status write), else the one status kept.
+ */
+function maxSizeSetOf(changes: readonly FieldChange[], prior: ScalingGroupStatus | undefined, at: { ctx: DecideContext; tagged: MaxSizeWrite }): Pick<ScalingGroupStatus, 'maxSizeSet'> {
+  const written = at.ctx.act ? changes.find((c) => c.field === 'MaxSize') : undefined;
+  if (written) return { maxSizeSet: { value: written.to, time: formatTime(at.ctx.nowMs) } };
+  const tagged = at.tagged;
+  if (tagged?.time !== undefined) return { maxSizeSet: { value: tagged.value, time: tagged.time } };
   return prior?.maxSizeSet ? { maxSizeSet: prior.maxSizeSet } : {};
 }
 
 /** Drift says what changed and since when, so the alert answers "who raised it?" quickly. */
-function findingText(c: FieldChange, g: { prior: ScalingGroupStatus | undefined; record: FieldRecord | undefined; cap: Cap }, t: Telling): string {
+function findingText(c: FieldChange, g: { prior: ScalingGroupStatus | undefined; tagged: MaxSizeWrite; cap: Cap }, t: Telling): string {
   const held = c.field === 'MaxSize' && c.reason !== 'Released' ? capSuffix(g.cap) : '';
   if (c.reason !== 'Drift' || c.field !== 'MaxSize') return `${describeChange(c, t)}${held}`;
-  return `MaxSize was raised to ${c.from}${driftSince(g.prior, c.to, g.record?.clamped)}; ${t.act ? 'reverted' : 'would revert'} to ${c.to}${notActingSuffix(t)}${held}`;
+  return `MaxSize was raised to ${c.from}${driftSince(g.prior, c.to, g.tagged)}; ${t.act ? 'reverted' : 'would revert'} to ${c.to}${notActingSuffix(t)}${held}`;
 }
 
 function limitsOf(changes: FieldChange[]): ScalingLimits {
@@ -125,7 +134,7 @@ function groupStatus(
   resolved: { group: ScalingGroup; ceiling: GroupCeiling },
   d: GroupDecision,
   prior: ScalingGroupStatus | undefined,
-  at: { ctx: DecideContext; cap: Cap },
+  at: { ctx: DecideContext; cap: Cap; tagged: MaxSizeWrite },
 ): ScalingGroupStatus {
   const { group, ceiling } = resolved;
   const { ctx } = at;
@@ -146,7 +155,7 @@ function groupStatus(
     binding: d.binding,
     ...(history ? { scaleOutHistory: history.map((h) => ({ time: formatTime(h.atMs), desired: h.desired })) } : {}),
     ...lastActionOf(d.changes, message, prior, ctx),
-    ...maxSizeSetOf(d.changes, prior, ctx),
+    ...maxSizeSetOf(d.changes, prior, { ctx, tagged: at.tagged }),
   };
 }
 
@@ -164,11 +173,15 @@ function sameRecord(a: FieldRecord | undefined, b: FieldRecord | undefined): boo
   return a?.original === b?.original && a?.clamped === b?.clamped;
 }
 
-function groupAction(group: ScalingGroup, d: GroupDecision, before: FieldRecord | undefined): GroupAction | undefined {
-  const recordChanged = !sameRecord(before, d.record);
+function groupAction(group: ScalingGroup, d: GroupDecision, at: { before: FieldRecord | undefined; nowMs: number }): GroupAction | undefined {
+  const recordChanged = !sameRecord(at.before, d.record);
   if (d.changes.length === 0 && !recordChanged) return undefined;
   const target = asgRef(group.name);
-  return { kind: 'asg', target, name: group.name, limits: limitsOf(d.changes), changes: d.changes, ...(d.record && recordChanged ? { record: d.record } : {}), clearRecord: !d.record && before !== undefined };
+  const limits = limitsOf(d.changes);
+  // A MaxSize write re-tags the record with its time, even when the values stay (a drift revert).
+  const tag = d.record && (recordChanged || limits.maxSize !== undefined);
+  const record = tag ? { record: d.record!, ...(limits.maxSize !== undefined ? { clampedAt: formatTime(at.nowMs) } : {}) } : {};
+  return { kind: 'asg', target, name: group.name, limits, changes: d.changes, ...record, clearRecord: !d.record && at.before !== undefined };
 }
 
 export function planGroup(
@@ -181,11 +194,12 @@ export function planGroup(
   const target = asgRef(group.name);
   const given = capOf(resolved.ceiling.maxSize, holdsOn(at.inputs.status, target), peerCapsOn(at.inputs, target));
   const record = readFieldRecord(group.tags, ASG_KEYS);
+  const tagged = readMaxSizeWrite(group.tags);
   const d = decideGroup({ ceiling: resolved.ceiling, cap: given, observed: group, record, memory: memoryOf(prior) }, ctx);
   const cap = d.cap;
-  const status = groupStatus(resolved, d, prior, { ctx, cap });
-  const action = ctx.act ? groupAction(group, d, record) : undefined;
+  const status = groupStatus(resolved, d, prior, { ctx, cap, tagged });
+  const action = ctx.act ? groupAction(group, d, { before: record, nowMs: ctx.nowMs }) : undefined;
   const repeated = !ctx.act && isRepeat(changesText(d, cap, ctx), prior);
-  const findings = d.changes.map((c) => ({ target, message: `${target}: ${findingText(c, { prior, record, cap }, ctx)}`, reason: c.reason, drift: c.reason === 'Drift', repeated: repeated || routine(c, cap, group) }));
+  const findings = d.changes.map((c) => ({ target, message: `${target}: ${findingText(c, { prior, tagged, cap }, ctx)}`, reason: c.reason, drift: c.reason === 'Drift', repeated: repeated || routine(c, cap, group) }));
   return { status, ...(action ? { action } : {}), findings, binding: d.binding };
 }

@@ -8,6 +8,8 @@ import { capOf, capSuffix } from './caps.ts';
 import { decideNodePool, type LimitChange, type NodePoolCaps, type Quantities } from './nodepool-decide.ts';
 import { nodePoolRef, peerCapsOn, workloadRef, type ObservedCeilings, type PlanInputs } from './observed.ts';
 import { describeChange, isRepeat, lastActionOf, type TargetOutcome, type Telling } from './plan-groups.ts';
+import type { RaisedValue } from './messages.ts';
+import { quantity } from './quantity.ts';
 import { clearAnnotations, NODEPOOL_KEYS, WORKLOAD_KEYS, writeFieldRecord, writeNodePoolRecord, type NodePoolRecord } from './records.ts';
 import { decideWorkload, REPLICA_FIELD, type WorkloadDecision, type WorkloadKind } from './replicas-decide.ts';
 
@@ -123,7 +125,23 @@ function originalsOf(record: NodePoolRecord | undefined): Quantities | undefined
   return Object.fromEntries(Object.entries(record).flatMap(([k, v]) => (v.original === undefined ? [] : [[k, v.original]])));
 }
 
-export function planNodePool(entry: NodePoolEntry, prior: NodePoolStatus | undefined, at: { ctx: DecideContext; inputs: PlanInputs }): TargetOutcome<NodePoolStatus> & { action?: NodePoolAction } {
+/**
+ * Limits still at CostGuard's value whose ceiling is now above them: a release puts them back
+ * up to the lower of the ceiling and the original (an absent original: up to the ceiling).
+ */
+export function raisedLimits(name: string, ceilings: Quantities, limits: Quantities, record: NodePoolRecord | undefined): RaisedValue[] {
+  return Object.entries(record ?? {}).flatMap(([resource, r]) => {
+    const value = limits[resource as keyof Quantities];
+    const ceiling = ceilings[resource as keyof Quantities];
+    const [v, c, o] = [quantity(value), quantity(ceiling), quantity(r.original) ?? Infinity];
+    if (value === undefined || ceiling === undefined || v === undefined || c === undefined || v !== quantity(r.clamped) || !(c > v)) return [];
+    const release = o < c ? r.original! : ceiling;
+    if (!((quantity(release) ?? 0) > v)) return [];
+    return [{ ref: nodePoolRef(name), field: `spec.limits.${resource}`, value, ceiling, original: r.original ?? 'unset', release }];
+  });
+}
+
+export function planNodePool(entry: NodePoolEntry, prior: NodePoolStatus | undefined, at: { ctx: DecideContext; inputs: PlanInputs }): TargetOutcome<NodePoolStatus> & { action?: NodePoolAction; raised: RaisedValue[] } {
   const { ctx } = at;
   const observed = entry.found!;
   const target = nodePoolRef(entry.spec.name);
@@ -143,5 +161,6 @@ export function planNodePool(entry: NodePoolEntry, prior: NodePoolStatus | undef
   const repeated = !ctx.act && isRepeat(message, prior);
   const findings = d.changes.map((c) => ({ target, message: `${target}: ${limitsText([c], ctx)}`, reason: c.reason, drift: c.reason === 'Drift', repeated }));
   const action = ctx.act ? nodePoolAction(entry, d.changes, d.record, at.inputs.owner) : undefined;
-  return { status, findings, binding: d.binding, ...(action ? { action } : {}) };
+  const raised = raisedLimits(entry.spec.name, entry.spec.limits, limits, d.record);
+  return { status, findings, binding: d.binding, raised, ...(action ? { action } : {}) };
 }

@@ -2,7 +2,7 @@
 // to take (none in DryRun or while paused), what to tell people, and the status to write.
 import type { CostGuardStatus, NodePoolStatus, ScalingGroupStatus, WorkloadStatus } from '../../api/v1alpha1/index.ts';
 import type { DecideContext } from './asg-decide.ts';
-import { selectorText } from './messages.ts';
+import { selectorText, type RaisedValue } from './messages.ts';
 import { asgRef, nodePoolRef, workloadRef, type ObservedCeilings, type PlanInputs } from './observed.ts';
 import { planGroup, resolveGroups, type GroupAction, type TargetOutcome } from './plan-groups.ts';
 import { planNodePool, planWorkload, type NodePoolAction, type WorkloadAction } from './plan-k8s.ts';
@@ -36,6 +36,8 @@ export interface CeilingsPlan {
   overlaps: string[];
   /** Groups matched beyond MAX_GROUP_MATCHES: left alone, reported. */
   overflow: string[];
+  /** NodePool limits CostGuard clamped whose ceiling is now above them (the condition says what comes next). */
+  raisedLimits: RaisedValue[];
   status: Pick<CostGuardStatus, 'scalingGroups' | 'workloads' | 'nodePools'>;
 }
 
@@ -119,6 +121,7 @@ function planNodePools(plan: CeilingsPlan, observed: ObservedCeilings, prior: Co
     }
     const outcome = planNodePool(entry, priorByName.get(entry.spec.name), at);
     collect(plan, outcome, nodePoolRef(entry.spec.name));
+    plan.raisedLimits.push(...outcome.raised);
     statuses.push(outcome.status);
   }
   return statuses;
@@ -143,7 +146,7 @@ function recentDrift(status: CeilingsPlan['status'], nowMs: number): string[] {
 }
 
 export function planCeilings(observed: ObservedCeilings, prior: CostGuardStatus, ctx: PlanContext): CeilingsPlan {
-  const plan: CeilingsPlan = { actions: [], findings: [], binding: [], missing: [], notInstalled: [], unmatched: [], recentDrift: [], overlaps: [], overflow: [], status: {} };
+  const plan: CeilingsPlan = { actions: [], findings: [], binding: [], missing: [], notInstalled: [], unmatched: [], recentDrift: [], overlaps: [], overflow: [], raisedLimits: [], status: {} };
   const at: At = { ctx: { nowMs: ctx.nowMs, act: ctx.act, ...(ctx.paused ? { paused: true } : {}) }, inputs: { owner: ctx.owner ?? '', status: prior, peers: observed.peers ?? [] } };
   const scalingGroups = planGroups(plan, observed, prior, at);
   const workloads = planWorkloads(plan, observed, prior, at);

@@ -4,6 +4,7 @@
 //
 //   costguard.io/original-max-size  MaxSize before CostGuard first lowered it      (ASG)
 //   costguard.io/clamped-max-size   the MaxSize CostGuard last wrote               (ASG)
+//   costguard.io/clamped-at         when CostGuard last wrote MaxSize (RFC 3339)   (ASG)
 //   costguard.io/original-ceiling   the replica ceiling field before ("unset" if it was)
 //   costguard.io/clamped-ceiling    the value CostGuard last wrote                 (workloads)
 //   costguard.io/original-limits    JSON: each limit CostGuard changed, as it was (null: absent)
@@ -20,8 +21,24 @@ export const WORKLOAD_KEYS = { original: 'costguard.io/original-ceiling', clampe
 export const NODEPOOL_KEYS = { original: 'costguard.io/original-limits', clamped: 'costguard.io/clamped-limits' } as const;
 const UNSET = 'unset';
 
+/**
+ * When CostGuard last wrote MaxSize. On the group, not only in status: another controller's
+ * status write can win a conflict, and a drift message must still say when CostGuard set it.
+ */
+export const ASG_CLAMPED_AT_KEY = 'costguard.io/clamped-at';
+
 /** Every key a record may use on an Auto Scaling group (what DeleteTags removes). */
-export const ASG_RECORD_KEYS: readonly string[] = [ASG_KEYS.original, ASG_KEYS.clamped, OWNER_KEY];
+export const ASG_RECORD_KEYS: readonly string[] = [ASG_KEYS.original, ASG_KEYS.clamped, ASG_CLAMPED_AT_KEY, OWNER_KEY];
+
+const RFC3339 = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?Z$/;
+
+/** The MaxSize CostGuard last wrote and when, from the group's tags; undefined without a readable record. */
+export function readMaxSizeWrite(tags: Readonly<Record<string, string>> | undefined): { value: number; time?: string } | undefined {
+  const record = readFieldRecord(tags, ASG_KEYS);
+  if (!record) return undefined;
+  const time = tags?.[ASG_CLAMPED_AT_KEY];
+  return { value: record.clamped, ...(time !== undefined && RFC3339.test(time) ? { time } : {}) };
+}
 
 const count = (text: string | undefined): number | undefined => {
   if (text === undefined || !/^\d{1,9}$/.test(text)) return undefined;

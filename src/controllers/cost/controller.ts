@@ -23,7 +23,9 @@ import { replaceHolds } from '../shared/holds.ts';
 import { applyGuardConditions, guardReadyDependents, hasCeilingTargets } from '../shared/readiness.ts';
 import { finalizeBudget, ownedBudget, syncBudget, type BudgetSync } from './budget.ts';
 import { decideCost, type CostDecision, type CostInputs } from './decide.ts';
-import { estimateCost } from './estimate-decide.ts';
+import { estimateCost, type PricedTarget } from './estimate-decide.ts';
+import { observeNodePools } from './nodepools.ts';
+import { applyTenancy, OPEN_POLICY, type TenancyPolicy } from '../ceilings/tenancy.ts';
 import { crossCheck, ExplorerCache } from './explorer.ts';
 import type { CostMetrics } from './metrics.ts';
 import { observeCost, TemplateTypes, type ObserveCostDeps, type ObservedGroup } from './observe.ts';
@@ -42,6 +44,8 @@ export interface CostDeps extends ObserveCostDeps {
   clock: Clock;
   /** How often a budget is read from AWS Budgets when the spec has not changed (default 15m). */
   budgetRefreshMs?: number;
+  /** Which namespaces may target NodePools (their nodes are priced only then); default open. */
+  tenancy?: TenancyPolicy;
 }
 
 const DEFAULT_BUDGET_REFRESH_MS = 15 * 60_000;
@@ -65,7 +69,7 @@ export function awaitingCeilings(guard: CostGuard, observed: readonly ObservedGr
 
 /** True when the guard has anything to price or a cost section. */
 function inScope(guard: CostGuard): boolean {
-  return Boolean(guard.spec.scalingGroups?.length || guard.spec.cost || ownedBudget(guard));
+  return Boolean(guard.spec.scalingGroups?.length || guard.spec.nodePools?.length || guard.spec.cost || ownedBudget(guard));
 }
 
 export class CostReconciler implements Reconciler {
@@ -109,8 +113,9 @@ export class CostReconciler implements Reconciler {
     const target = awsTargetOf(cached, this.deps.defaultRegion);
     const nowMs = ctx.clock.now();
     let observed: ObservedGroup[];
+    let pools: PricedTarget[];
     try {
-      observed = await observeCost({ ...this.deps, templates: this.templates }, cached, target);
+      [observed, pools] = await Promise.all([observeCost({ ...this.deps, templates: this.templates }, cached, target), observeNodePools(this.deps.rest, this.pricedSpec(cached))]);
     } catch (err) {
       return this.observeFailed(cached, err, ctx);
     }
@@ -123,8 +128,8 @@ export class CostReconciler implements Reconciler {
       nowMs,
       region: target.region,
       priceTable: this.deps.prices.version,
-      estimate: estimateCost(observed.map((o) => o.priced), target.region, this.deps.prices),
-      groups: observed.map((o) => ({ target: o.priced.target, ceiling: o.priced.ceiling, desired: o.desired })),
+      estimate: estimateCost([...observed.map((o) => o.priced), ...pools], target.region, this.deps.prices),
+      groups: observed.map((o) => ({ target: o.priced.target, ceiling: o.priced.ceiling ?? 0, desired: o.desired })),
       ...(sync?.outcome ? { budget: sync.outcome } : {}),
       ...(explorer ? { explorer } : {}),
     };
@@ -134,6 +139,11 @@ export class CostReconciler implements Reconciler {
     this.record(guard, decision);
     await this.alert(guard, decision);
     ctx.log.info({ estimatedHourly: decision.cost.estimatedHourly, worstCaseHourly: decision.cost.worstCaseHourly, caps: decision.caps.length }, 'cost reconciled');
+  }
+
+  /** The spec as the tenancy policy lets it be priced: a namespace that may not target NodePools does not read their nodes. */
+  private pricedSpec(guard: CostGuard): CostGuard {
+    return { ...guard, spec: applyTenancy(guard, this.deps.tenancy ?? OPEN_POLICY).spec };
   }
 
   /** Waits for the ceilings controller (see awaitingCeilings), but not for ever. */

@@ -153,16 +153,27 @@ function trackedCondition(inputs: CostInputs, caps: readonly Cap[]): ConditionIn
   if (e.unpriced.length) {
     return {
       type, status: 'False', reason: 'UnpricedInstanceType',
-      message: `No price for ${list(e.unpriced)} in ${inputs.region} (price table ${inputs.priceTable}); the estimate leaves them out. Set scalingGroups[].pricePerHour for them.`,
+      message: `No price for ${list(e.unpriced)} in ${inputs.region} (price table ${inputs.priceTable}); the estimate leaves them out. ${unpricedAdvice(e.unpriced)}`,
     };
   }
-  const figures = `Estimate ${usd(e.hourly)}/h, worst case ${usd(e.worstCase)}/h at the ceilings (price table ${inputs.priceTable})`;
+  const uncounted = e.uncounted.length ? `, not counting ${list(e.uncounted)} (no limits.nodes ceiling)` : '';
+  const figures = `Estimate ${usd(e.hourly)}/h, worst case ${usd(e.worstCase)}/h at the ceilings${uncounted} (price table ${inputs.priceTable})`;
   if (caps.length) {
     const held = caps.map((c) => `${c.target} at ${c.value}`);
     return { type, status: 'True', reason: 'HourlyCeilingBinding', message: `${figures}; hourlyCeiling $${inputs.guard.spec.cost?.hourlyCeiling}/h binds: MaxSize held for ${list(held)}.` };
   }
   const budget = inputs.budget?.changed ? `; ${inputs.budget.changed}` : '';
   return { type, status: 'True', reason: 'Tracking', message: `${figures}${budget}.` };
+}
+
+/** What to do about unpriced types: groups take an override; NodePools have none. */
+function unpricedAdvice(unpriced: readonly string[]): string {
+  const groups = unpriced.some((u) => u.startsWith('asg/'));
+  const pools = unpriced.some((u) => u.startsWith('NodePool/'));
+  return [
+    ...(groups ? ['Set scalingGroups[].pricePerHour for the groups.'] : []),
+    ...(pools ? ['NodePools take no price override: their figures are lower bounds until the price table lists the type.'] : []),
+  ].join(' ');
 }
 
 function budgetCondition(b: BudgetOutcome | undefined): ConditionInput | undefined {

@@ -7,8 +7,10 @@ import type { PriceBook } from '../../cloud/pricing/prices.ts';
 export interface PricedTarget {
   /** Status key: "asg/<name>" or "NodePool/<name>". */
   target: string;
-  /** The spec ceiling in instances (for the worst case). */
-  ceiling: number;
+  /** The spec ceiling in instances (for the worst case); undefined when the spec sets none (a NodePool without limits.nodes). */
+  ceiling?: number;
+  /** The region the instances run in, when the target says (NodeClaims' region label); else the guard's. */
+  region?: string;
   /** Instances running now, by instance type. */
   running: Readonly<Record<string, number>>;
   /** Every type the target may launch (mixed-instances overrides, else the launch template's type, plus those running). */
@@ -34,13 +36,15 @@ export interface CostEstimate {
   targets: TargetCost[];
   /** "asg/x: type" entries, one per unpriced type, in target order. */
   unpriced: string[];
+  /** Targets left out of the worst case because the spec sets no instance ceiling for them. */
+  uncounted: string[];
 }
 
 /** The type name reported when a target gives no instance type at all. */
 export const NO_TYPE = 'no instance type known';
 
 function unitPrice(t: PricedTarget, type: string, region: string, prices: PriceBook): number | undefined {
-  return t.override ?? prices.hourly(region, type);
+  return t.override ?? prices.hourly(t.region ?? region, type);
 }
 
 export function costOf(t: PricedTarget, region: string, prices: PriceBook): TargetCost {
@@ -66,7 +70,9 @@ export function estimateCost(targets: readonly PricedTarget[], region: string, p
   let worstCase = 0;
   for (const [i, c] of costs.entries()) {
     hourly += c.hourly;
-    if (c.worstUnit !== undefined) worstCase += c.worstUnit * targets[i]!.ceiling;
+    const ceiling = targets[i]!.ceiling;
+    if (c.worstUnit !== undefined && ceiling !== undefined) worstCase += c.worstUnit * ceiling;
   }
-  return { hourly, worstCase, targets: costs, unpriced: costs.flatMap((c) => c.unpriced.map((type) => `${c.target}: ${type}`)) };
+  const uncounted = targets.filter((t) => t.ceiling === undefined).map((t) => t.target);
+  return { hourly, worstCase, targets: costs, unpriced: costs.flatMap((c) => c.unpriced.map((type) => `${c.target}: ${type}`)), uncounted };
 }

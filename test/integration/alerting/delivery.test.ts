@@ -12,7 +12,9 @@ import {
   createNamespace,
   createSecret,
   eventually,
+  getGuard,
   installCrds,
+  kubectl,
   readOutbox,
   slackGuard,
   startAlerts,
@@ -49,7 +51,8 @@ describe('alerts: Slack delivery through the outbox', function () {
 
   it('sends one FIRING message with title, severity, guard, evidence, actions, undo and the mention', async () => {
     const { sink, guard } = await guardWithSink('fire', { mention: '<!subteam^S123>', channel: '#payments-oncall' });
-    await running.notifier.fire(guard, alert('runaway'));
+    const undo = `kubectl annotate costguard fire -n ${ns} costguard.io/paused=true --overwrite`;
+    await running.notifier.fire(guard, alert('runaway', { undo }));
     await sink.waitFor('one message', (r) => r.length === 1);
     const [req] = sink.requests;
     assert.equal(req?.status, 200);
@@ -59,9 +62,12 @@ describe('alerts: Slack delivery through the outbox', function () {
     assert.equal(body.blocks[0]?.type, 'header');
     assert.equal(body.blocks[0]?.text?.text, 'FIRING: Runaway suspected (runaway)');
     const text = blockText(body);
-    for (const part of ['*critical*', `\`${ns}/fire\``, '<!subteam^S123>', '• capacity 4→19 (+375%) in 30m', '*What CostGuard did*', '• Froze asg/orders-worker-asg at MaxSize 19', '```kubectl annotate costguard orders-worker -n payments costguard.io/paused=true```']) {
+    for (const part of ['*critical*', `\`${ns}/fire\``, '<!subteam^S123>', '• capacity 4→19 (+375%) in 30m', '*What CostGuard did*', '• Froze asg/orders-worker-asg at MaxSize 19', `\`\`\`${undo}\`\`\``]) {
       assert.ok(text.includes(part), `${part} in\n${text}`);
     }
+    // The undo command, as the reader copies it from Slack, works against the cluster.
+    await runUndo(text);
+    assert.equal((await getGuard(ns, 'fire')).metadata.annotations?.['costguard.io/paused'], 'true');
     const events = await waitForEvents(ns, 'fire', 'AlertFiring');
     assert.equal(events.length, 1);
     assert.match(events[0]?.note ?? '', /^\[critical\] Runaway suspected \(runaway\): capacity 4→19/);
@@ -167,8 +173,32 @@ describe('alerts: Slack delivery through the outbox', function () {
     assert.match(text, /FIRING: asg\/orders-worker-asg was raised above its ceiling and reverted/);
     assert.match(text, /MaxSize raised to 60 \(CostGuard had set 20 at 02:00\); reverted to 20/);
     assert.match(text, new RegExp(`kubectl annotate costguard drift -n ${ns} costguard.io/paused=true`));
+    await runUndo(text);
+    assert.equal((await getGuard(ns, 'drift')).metadata.annotations?.['costguard.io/paused'], 'true');
     await resolveDrift(running.notifier, guard, 'asg/orders-worker-asg');
     await sink.waitFor('RESOLVED', (r) => r.length === 2);
-    assert.match(blockText(sink.requests[1]?.body), /RESOLVED: asg\/orders-worker-asg was raised/);
+    const resolved = blockText(sink.requests[1]?.body);
+    assert.match(resolved, /RESOLVED: asg\/orders-worker-asg was raised/);
+    assert.doesNotMatch(resolved, /How to undo|FIRING/, 'a RESOLVED message has nothing left to undo');
+  });
+
+  it('keeps an oversized alert within Slack\'s limits: accepted (200), every cut said', async () => {
+    const { sink, guard } = await guardWithSink('huge', { mention: '<!here>' });
+    const long = (n: number, c: string): string => c.repeat(n);
+    await running.notifier.fire(guard, alert('huge', { title: long(400, 'T'), evidence: Array.from({ length: 200 }, (_, i) => `fact ${i} ${long(80, 'x')}`), actions: [long(5000, 'a')], undo: long(5000, 'k') }));
+    await sink.waitFor('the message', (r) => r.length === 1);
+    assert.equal(sink.requests[0]?.status, 200, `Slack would answer ${String(sink.requests[0]?.status)}`);
+    const body = sink.requests[0]?.body as { blocks: { type: string; text?: { text: string } }[] };
+    assert.ok(body.blocks.length <= 50);
+    assert.ok((body.blocks[0]?.text?.text.length ?? 0) <= 150);
+    assert.match(blockText(body), /truncated|and \d+ more/);
   });
 });
+
+/** Copies the ```undo``` command out of a delivered message and runs it, as a reader would. */
+async function runUndo(text: string): Promise<void> {
+  const command = /```([^`]+)```/.exec(text)?.[1]?.replace(/\s+#.*$/, '').trim() ?? '';
+  const [tool, ...args] = command.split(/\s+/);
+  assert.equal(tool, 'kubectl', `an undo command: ${command}`);
+  await kubectl(args);
+}

@@ -10,7 +10,7 @@ import type { Manager } from '../../../src/runtime/manager.ts';
 import { createGuard, getGuard, rest } from '../controllers/helpers.ts';
 import { newManager, testConfig } from '../runtime/helpers.ts';
 
-export { createGuard, createNamespace, eventually, eventsFor, getGuard, installCrds, rest, waitForCondition, waitForEvents, condition } from '../controllers/helpers.ts';
+export { createGuard, createNamespace, eventually, eventsFor, getGuard, installCrds, kubectl, rest, waitForCondition, waitForEvents, condition } from '../controllers/helpers.ts';
 
 export interface RunningAlerts {
   manager: Manager;

@@ -253,16 +253,18 @@ describe('Helm chart charts/costguard', function () {
       assert.ok(!kinds(await render({ args: ['--set', 'replicaCount=1'] })).includes('PodDisruptionBudget'));
     });
 
-    it('alerts on a ceiling binding for 15m, a down operator and no leader', async () => {
+    it('alerts on a ceiling binding for 15m, missing targets or unmatched selectors for 15m, a down operator and no leader', async () => {
       const rule = findOne(await render({ args: ['--set', 'prometheusRule.enabled=true'] }), 'PrometheusRule') as Manifest & {
         spec: { groups: { rules: { alert: string; expr: string; for?: string; labels: Record<string, string> }[] }[] };
       };
       const alerts = new Map(rule.spec.groups.flatMap((g) => g.rules).map((r) => [r.alert, r]));
-      assert.deepEqual([...alerts.keys()], ['CostGuardRunawaySuspected', 'CostGuardBrakeEngaged', 'CostGuardCeilingBinding', 'CostGuardOperatorDown', 'CostGuardNoLeader']);
+      assert.deepEqual([...alerts.keys()], ['CostGuardRunawaySuspected', 'CostGuardBrakeEngaged', 'CostGuardCeilingBinding', 'CostGuardTargetsNotFound', 'CostGuardOperatorDown', 'CostGuardNoLeader']);
       assert.match(alerts.get('CostGuardRunawaySuspected')?.expr ?? '', /\(costguard_runaway_suspected\) == 1$/);
       assert.match(alerts.get('CostGuardBrakeEngaged')?.expr ?? '', /\(costguard_brake_engaged\) == 1$/);
       assert.match(alerts.get('CostGuardCeilingBinding')?.expr ?? '', /\(costguard_ceiling_binding\) == 1$/);
       assert.equal(alerts.get('CostGuardCeilingBinding')?.for, '15m');
+      assert.match(alerts.get('CostGuardTargetsNotFound')?.expr ?? '', /\(costguard_targets_missing\) > 0\) or .*\(costguard_selectors_unmatched\) > 0\)$/);
+      assert.equal(alerts.get('CostGuardTargetsNotFound')?.for, '15m');
       assert.equal(alerts.get('CostGuardOperatorDown')?.expr, 'absent(up{job="costguard-metrics", namespace="costguard-system"} == 1)');
       assert.ok(alerts.has('CostGuardNoLeader'));
       for (const [name, r] of alerts) assert.ok(['critical', 'warning'].includes(r.labels.severity ?? ''), `${name} severity`);
@@ -467,11 +469,15 @@ describe('Helm chart charts/costguard', function () {
         { verb: 'watch', group: 'keda.sh', resource: 'scaledobjects' },
         { verb: 'patch', group: 'karpenter.sh', resource: 'nodepools' },
         { verb: 'list', group: 'karpenter.sh', resource: 'nodepools' },
+        { verb: 'list', group: 'karpenter.sh', resource: 'nodeclaims' },
         { verb: 'delete', group: 'keda.sh', resource: 'scaledobjects', namespace: other },
         { verb: 'create', group: 'karpenter.sh', resource: 'nodepools' },
+        // NodeClaims are read to price a pool, never watched or changed.
+        { verb: 'watch', group: 'karpenter.sh', resource: 'nodeclaims' },
+        { verb: 'delete', group: 'karpenter.sh', resource: 'nodeclaims' },
       ];
       const answers = await Promise.all(reviews.map((r) => accessReview(serviceAccount, r)));
-      assert.deepEqual(answers, [true, true, true, true, false, false]);
+      assert.deepEqual(answers, [true, true, true, true, true, false, false, false, false]);
     });
 
     it('forbids the operator ServiceAccount anything else (kubectl auth can-i: no)', async () => {

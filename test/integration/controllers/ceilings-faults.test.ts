@@ -59,6 +59,11 @@ describe('ceilings: AWS faults', function () {
     const entry = guard.status?.scalingGroups?.[0];
     assert.equal(entry?.maxSize, 40);
     assert.equal(entry?.clamped, false);
+    // Enforce tried and failed: lastAction says so, and why; it never reads like a DryRun.
+    assert.equal(entry?.lastAction?.reason, 'ActionFailed');
+    assert.match(entry?.lastAction?.message ?? '', /^could not clamp MaxSize 40 → 20 \(AboveCeiling\): the write failed \(.*InternalFailure.*\); nothing changed, CostGuard retries\.$/);
+    assert.doesNotMatch(entry?.lastAction?.message ?? '', /DryRun/);
+    assert.match(guard.status?.conditions?.find((c) => c.type === 'CeilingsEnforced')?.message ?? '', new RegExp(`^Could not clamp: asg/${asg('writefail')}: .*InternalFailure`));
     const group = await readGroup(aws, asg('writefail'));
     assert.equal(group?.MaxSize, 40);
     // The record went onto the group before the failed write, so the original can never be lost.

@@ -17,11 +17,12 @@ const fixture = (file: string): string => fileURLToPath(new URL(`./fixtures/${fi
 
 let installed: Promise<void> | undefined;
 
-/** The CostGuard CRD (generated) and the KEDA/Karpenter fixtures, Established. */
+/** The CostGuard CRD (generated) and the KEDA/Karpenter (NodePool, NodeClaim) fixtures, Established. */
 export function installCrds(): Promise<void> {
   installed ??= (async () => {
-    await kubectl(['apply', '--server-side', '-f', join(repoRoot, 'crds'), '-f', fixture('keda-scaledobjects.yaml'), '-f', fixture('karpenter-nodepools.yaml')]);
-    for (const crd of ['costguards.costguard.io', 'scaledobjects.keda.sh', 'nodepools.karpenter.sh']) {
+    const fixtures = ['keda-scaledobjects.yaml', 'karpenter-nodepools.yaml', 'karpenter-nodeclaims.yaml'].flatMap((f) => ['-f', fixture(f)]);
+    await kubectl(['apply', '--server-side', '-f', join(repoRoot, 'crds'), ...fixtures]);
+    for (const crd of ['costguards.costguard.io', 'scaledobjects.keda.sh', 'nodepools.karpenter.sh', 'nodeclaims.karpenter.sh']) {
       await kubectl(['wait', '--for=condition=Established', '--timeout=60s', `crd/${crd}`]);
     }
   })();

@@ -6,7 +6,7 @@ import type { CostGuard } from '../../../src/api/v1alpha1/index.ts';
 import type { RunningOperator } from '../../../src/cli/operator.ts';
 import { isKindMissing } from '../../../src/controllers/ceilings/observe.ts';
 import { COSTGUARD_RESOURCE } from '../../../src/controllers/resources.ts';
-import { objectPath } from '../../../src/runtime/kube/resource.ts';
+import { collectionPath, objectPath, Resources } from '../../../src/runtime/kube/resource.ts';
 import { createGroups, directClient, readGroup } from '../cloud/fixtures.ts';
 import { condition, createGuard, createNamespace, eventually, eventsFor, getGuard, installCrds, kubectl, moreReconciles, rest, startTestOperator, waitForCondition, waitForEvents } from './helpers.ts';
 
@@ -66,6 +66,14 @@ describe('status that tells the truth', function () {
     assert.equal(text(guard, 'Ready'), `False/NoTargetsMatched: Degraded: ${message}`);
     await waitForEvents(ns, 'typo', 'NoTargetsMatched');
     assert.deepEqual(await notes('typo', 'NoTargetsMatched'), [`Warning: ${message}`]);
+    const metrics = await operator.manager.metrics.registry.getSingleMetricAsString('costguard_selectors_unmatched');
+    assert.match(metrics, new RegExp(`^costguard_selectors_unmatched\\{namespace="${ns}",name="typo"\\} 1$`, 'm'));
+    // A group with the tag appears: the selector matches, the gauge goes back to 0.
+    await createGroups(aws, [{ name: asg('typo'), maxSize: 5, tags: { team: `paymnets-${ns}` } }]);
+    await patchGuard('typo', { metadata: { annotations: { touched: '1' } } });
+    await waitForCondition(ns, 'typo', { type: 'CeilingsEnforced', status: 'True' });
+    const after = await operator.manager.metrics.registry.getSingleMetricAsString('costguard_selectors_unmatched');
+    assert.match(after, new RegExp(`^costguard_selectors_unmatched\\{namespace="${ns}",name="typo"\\} 0$`, 'm'));
   });
 
   it('names where it looked for every target that is not found, and ends with the same advice', async () => {
@@ -129,6 +137,9 @@ describe('status that tells the truth', function () {
     const clamped = await waitForCondition(ns, 'drift', { type: 'CeilingsEnforced', status: 'True' });
     const setAt = clamped.status?.scalingGroups?.[0]?.lastAction?.time;
     assert.equal(clamped.status?.scalingGroups?.[0]?.lastAction?.message, 'clamped MaxSize 40 → 20 (AboveCeiling)');
+    // The time is also on the group, beside the value: a status write another controller wins cannot lose it.
+    const tags = (await readGroup(aws, asg('drift')))?.Tags ?? [];
+    assert.equal(tags.find((t) => t.Key === 'costguard.io/clamped-at')?.Value, setAt);
     await aws.send(new UpdateAutoScalingGroupCommand({ AutoScalingGroupName: asg('drift'), MaxSize: 45 }));
     await waitForEvents(ns, 'drift', 'DriftReverted');
     assert.deepEqual(await notes('drift', 'DriftReverted'), [`Warning: asg/${asg('drift')}: MaxSize was raised to 45 (CostGuard set 20 at ${setAt}); reverted to 20`]);
@@ -201,5 +212,27 @@ describe('status that tells the truth', function () {
       return g.status?.scalingGroups?.[0]?.maxSize === 40 && g.status.scalingGroups[0].originalMaxSize === undefined ? g : undefined;
     });
     assert.equal(text(guard, 'CeilingsEnforced'), 'True/WithinCeilings: All 1 targets are at or below their ceilings.');
+  });
+
+  it('a NodePool whose ceiling is raised: DryRun says it would release the limit, up to what, and the original; Enforce releases it', async () => {
+    const name = `${ns}-raise`;
+    await rest().create(collectionPath(Resources.karpenterNodePools), { apiVersion: 'karpenter.sh/v1', kind: 'NodePool', metadata: { name }, spec: { limits: { cpu: '1000' } } });
+    const limits = async (): Promise<Record<string, unknown> | undefined> => (await rest().get<{ spec?: { limits?: Record<string, unknown> } }>(objectPath(Resources.karpenterNodePools, undefined, name))).spec?.limits;
+    await createGuard(ns, 'np-raise', { mode: 'Enforce', nodePools: [{ name, limits: { cpu: '100' } }] });
+    await eventually('clamped to 100', async () => (await limits())?.cpu === '100');
+    await patchGuard('np-raise', { spec: { mode: 'DryRun', nodePools: [{ name, limits: { cpu: '250' } }] } });
+    const dry = await waitForCondition(ns, 'np-raise', { type: 'CeilingsEnforced', status: 'False', reason: 'DryRun' });
+    assert.equal(
+      text(dry, 'CeilingsEnforced'),
+      `False/DryRun: DryRun: would clamp NodePool/${name}. The ceiling of NodePool/${name} is now 250, above spec.limits.cpu 100, which CostGuard set (it was 1000 before): ` +
+        'CostGuard would release it up to 250, the ceiling (its recorded original is 1000) (DryRun).',
+    );
+    assert.equal((await limits())?.cpu, '100', 'DryRun writes nothing');
+    await patchGuard('np-raise', { spec: { mode: 'Enforce' } });
+    await eventually('released to 250', async () => (await limits())?.cpu === '250');
+    await waitForEvents(ns, 'np-raise', 'CeilingReleased');
+    assert.deepEqual(await notes('np-raise', 'CeilingReleased'), [`Normal: NodePool/${name}: clamped spec.limits.cpu 100 → 250 (Released)`]);
+    const after = await waitForCondition(ns, 'np-raise', { type: 'CeilingsEnforced', status: 'True' });
+    assert.equal(text(after, 'CeilingsEnforced'), 'True/WithinCeilings: All 1 targets are at or below their ceilings.');
   });
 });

@@ -58,6 +58,14 @@ describe('applyActions (groups)', () => {
   it('a release back to the original writes first, then removes the record', async () => {
     const release: GroupAction = { kind: 'asg', target: 'asg/g', name: 'g', limits: { maxSize: 50 }, changes: [{ field: 'MaxSize', from: 20, to: 50, reason: 'Released' }], clearRecord: true };
     await applyActions(deps, target, who, [release]);
-    assert.deepEqual(groups.calls, ['update g {"maxSize":50}', 'untag g costguard.io/original-max-size,costguard.io/clamped-max-size,costguard.io/owner']);
+    assert.deepEqual(groups.calls, ['update g {"maxSize":50}', 'untag g costguard.io/original-max-size,costguard.io/clamped-max-size,costguard.io/clamped-at,costguard.io/owner']);
+  });
+
+  it('tags the time of the MaxSize write beside the record', async () => {
+    await applyActions(deps, target, who, [{ ...clamp, clampedAt: '2026-11-27T01:18:52Z' }]);
+    assert.deepEqual(groups.calls, [
+      'tag g costguard.io/original-max-size=50,costguard.io/clamped-max-size=20,costguard.io/owner=team/orders,costguard.io/clamped-at=2026-11-27T01:18:52Z',
+      'update g {"maxSize":20}',
+    ]);
   });
 });

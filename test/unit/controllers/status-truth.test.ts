@@ -124,18 +124,70 @@ describe('status that tells the truth', () => {
       assert.equal(second.status.scalingGroups?.[0]?.lastAction?.time, '2026-11-27T12:01:00Z');
       assert.equal(second.findings[0]?.message, 'asg/g: MaxSize was raised to 60 (CostGuard set 20 at 2026-11-27T12:00:00Z); reverted to 20');
     });
-    it('a raised ceiling says the value stays, and what it was', () => {
+    it('drift keeps the time of CostGuard\'s write when a concurrent status write lost it: the group\'s tag has it', () => {
+      const spec = { name: 'g', maxSize: 20 };
+      const tags = { 'costguard.io/original-max-size': '40', 'costguard.io/clamped-max-size': '20' };
+      const clamp = planCeilings(observed([{ spec, found: [group('g', { maxSize: 40 })] }]), {}, { nowMs: T0, act: true });
+      const action = clamp.actions[0];
+      assert.ok(action?.kind === 'asg');
+      assert.equal(action.clampedAt, '2026-11-27T12:00:00Z', 'the MaxSize write carries its time to the tags');
+      // Status lost that reconcile (409 against another controller): it knows neither value nor time.
+      const lostStatus = { scalingGroups: [{ name: 'g', ceiling: 20, maxSize: 40, desired: 2, clamped: false }] };
+      const raised = group('g', { maxSize: 60, tags: { ...tags, 'costguard.io/clamped-at': action.clampedAt } });
+      const drift = planCeilings(observed([{ spec, found: [raised] }]), lostStatus, { nowMs: T0 + 600_000, act: true });
+      assert.equal(drift.findings[0]?.message, 'asg/g: MaxSize was raised to 60 (CostGuard set 20 at 2026-11-27T12:00:00Z); reverted to 20');
+      const revert = drift.actions[0];
+      assert.ok(revert?.kind === 'asg');
+      assert.deepEqual({ record: revert.record, at: revert.clampedAt }, { record: { original: 40, clamped: 20 }, at: '2026-11-27T12:10:00Z' }, 'the revert re-tags its own time');
+      // A reconcile that writes nothing rebuilds maxSizeSet from the tag.
+      const quiet = planCeilings(observed([{ spec, found: [group('g', { maxSize: 20, tags: { ...tags, 'costguard.io/clamped-at': '2026-11-27T12:10:00Z' } })] }]), lostStatus, { nowMs: T0 + 660_000, act: true });
+      assert.deepEqual(quiet.status.scalingGroups?.[0]?.maxSizeSet, { value: 20, time: '2026-11-27T12:10:00Z' });
+      // Without a tagged time (a record from before it existed), the value alone.
+      assert.equal(driftSince(undefined, 20, { value: 20 }), ' (CostGuard set 20)');
+    });
+    it('a raised ceiling says what comes next: a release up to the lower of the ceiling and the original', () => {
       const status = { scalingGroups: [{ name: 'g', ceiling: 25, maxSize: 10, desired: 2, clamped: true, originalMaxSize: 40 }] };
       assert.equal(
-        raisedCeilingsText(status),
-        'The ceiling of asg/g is now 25, above MaxSize 10: CostGuard never raises a value, so it stays at 10 (it was 40 before CostGuard clamped it); raise it yourself if you want more.',
+        raisedCeilingsText(status, { act: false }),
+        'The ceiling of asg/g is now 25, above MaxSize 10, which CostGuard set (it was 40 before): CostGuard would release it up to 25, the ceiling (its recorded original is 40) (DryRun).',
       );
-      // An ASG still at CostGuard's value is released up to the raised ceiling, never above
-      // the original; the sentence is for values CostGuard keeps (live replica counts).
+      assert.equal(
+        raisedCeilingsText({ scalingGroups: [{ ...status.scalingGroups[0]!, ceiling: 60 }] }, { act: true }),
+        "The ceiling of asg/g is now 60, above MaxSize 10, which CostGuard set (it was 40 before): a hold or another guard's lower ceiling keeps it at 10 for now; CostGuard releases it up to 40, its recorded original once nothing holds it lower.",
+      );
+      assert.equal(raisedCeilingsText({ scalingGroups: [{ ...status.scalingGroups[0]!, originalMaxSize: 10 }] }, { act: true }), undefined, 'nothing to release');
+      // Enforce releases in the same reconcile, so the condition has nothing left to explain.
       const clamped = group('g', { maxSize: 10, tags: { 'costguard.io/original-max-size': '40', 'costguard.io/clamped-max-size': '10' } });
       const plan = planCeilings(observed([{ spec: { name: 'g', maxSize: 25 }, found: [clamped] }]), status, { nowMs: T0, act: true });
       assert.deepEqual(plan.findings.map((f) => f.message), ['asg/g: clamped MaxSize 10 → 25 (Released)']);
       assert.match(conditions(plan).CeilingsEnforced ?? '', /^True\/WithinCeilings: All 1 targets are at or below their ceilings\.$/);
+    });
+    describe('a NodePool whose ceiling is raised', () => {
+      const pool = (limits: Record<string, string>) => ({ name: 'np', limits, usage: { cpu: '40' }, record: { cpu: { original: '1000', clamped: '100' }, memory: { original: undefined, clamped: '400Gi' } } });
+      const entry = (spec: Record<string, string>, limits: Record<string, string>) => ({ spec: { name: 'np', limits: spec }, found: pool(limits), resourceVersion: '1' });
+      it('in DryRun says it would release each limit, up to what, and the recorded original', () => {
+        const plan = planCeilings(observed([], { nodePools: [entry({ cpu: '250', memory: '800Gi' }, { cpu: '100', memory: '400Gi' })] }), {}, { nowMs: T0, act: false });
+        assert.equal(
+          conditions(plan, { mode: 'DryRun' }).CeilingsEnforced,
+          'False/DryRun: DryRun: would clamp NodePool/np. ' +
+            'The ceiling of NodePool/np is now 250, above spec.limits.cpu 100, which CostGuard set (it was 1000 before): CostGuard would release it up to 250, the ceiling (its recorded original is 1000) (DryRun). ' +
+            'The ceiling of NodePool/np is now 800Gi, above spec.limits.memory 400Gi, which CostGuard set (it was unset before): CostGuard would release it up to 800Gi, the ceiling (its recorded original is unset) (DryRun).',
+        );
+      });
+      it('in Enforce releases in the same reconcile (events name each limit), then says nothing more', () => {
+        const plan = planCeilings(observed([], { nodePools: [entry({ cpu: '2000' }, { cpu: '100', memory: '400Gi' })] }), {}, { nowMs: T0, act: true });
+        // memory left the spec: its limit goes back to unset, as it was.
+        assert.deepEqual(plan.findings.map((f) => f.message), ['NodePool/np: clamped spec.limits.cpu 100 → 1000 (Released)', 'NodePool/np: clamped spec.limits.memory 400Gi → unset (Released)']);
+        assert.deepEqual(plan.raisedLimits, []);
+      });
+      it('while a hold keeps a limit low, says the hold keeps it and where the release goes', () => {
+        const holds = [{ owner: 'runaway', target: 'NodePool/np', reason: 'brake', limits: { cpu: '100' } }];
+        const plan = planCeilings(observed([], { nodePools: [entry({ cpu: '250' }, { cpu: '100' })] }), { holds } as never, { nowMs: T0, act: true });
+        assert.equal(
+          conditions(plan).CeilingsEnforced,
+          "True/WithinCeilings: All 1 targets are at or below their ceilings. The ceiling of NodePool/np is now 250, above spec.limits.cpu 100, which CostGuard set (it was 1000 before): a hold or another guard's lower ceiling keeps it at 100 for now; CostGuard releases it up to 250, the ceiling (its recorded original is 1000) once nothing holds it lower.",
+        );
+      });
     });
     it('DryRun above the ceiling is "above the ceiling", not "at"', () => {
       const plan = planCeilings(observed([{ spec: { name: 'g', maxSize: 5 }, found: [group('g', { desiredCapacity: 8 })] }]), {}, { nowMs: T0, act: false });

@@ -16,7 +16,7 @@ function inputs(g: CostGuard, targets: PricedTarget[], extra: Partial<CostInputs
   return {
     guard: g, nowMs: T0, region: 'us-east-1', priceTable: '2025-06',
     estimate: estimateCost(targets, 'us-east-1', prices),
-    groups: targets.map((t) => ({ target: t.target, ceiling: t.ceiling, desired: Object.values(t.running).reduce((a, b) => a + b, 0) })),
+    groups: targets.map((t) => ({ target: t.target, ceiling: t.ceiling ?? 0, desired: Object.values(t.running).reduce((a, b) => a + b, 0) })),
     ...extra,
   };
 }

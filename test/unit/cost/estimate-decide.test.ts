@@ -99,8 +99,8 @@ describe('estimateCost', () => {
 
 describe('the shipped price table', () => {
   it('has a version and a source, and prices common types in common regions', () => {
-    assert.match(SHIPPED_PRICES.version, /^\d{4}-\d{2}/);
-    assert.match(SHIPPED_PRICES.source, /pricing\..*amazonaws\.com/);
+    assert.match(SHIPPED_PRICES.version, /^\d{4}-\d{2}-\d{2}$/);
+    assert.match(SHIPPED_PRICES.source, /ec2instances\.info .*@v0\.0\.0-\d{14}-[0-9a-f]{12}, published \d{4}-\d{2}-\d{2}/);
     for (const region of ['us-east-1', 'us-east-2', 'us-west-2', 'eu-west-1']) {
       for (const type of ['t3.micro', 'm5.large', 'c5.large', 'r5.large']) assert.ok(SHIPPED_PRICES.hourly(region, type), `${region} ${type}`);
     }
@@ -113,9 +113,31 @@ describe('the shipped price table', () => {
   });
 });
 
-describe('hack/pricing CSV rows', () => {
-  it('splits quoted cells with commas and doubled quotes', async () => {
+describe('hack/pricing', () => {
+  it('splits quoted cells with commas and doubled quotes (AWS offer CSV)', async () => {
     const { splitCsv } = await import('../../../hack/pricing/generate.ts');
     assert.deepEqual(splitCsv('"SKU1","OnDemand","Linux, shared","say ""hi""",0.0960000000'), ['SKU1', 'OnDemand', 'Linux, shared', 'say "hi"', '0.0960000000']);
+  });
+
+  it('takes the Linux on-demand price of the wanted families per region, never a missing or zero one', async () => {
+    const { pricesFromInstances } = await import('../../../hack/pricing/sources/ec2instances-info.ts');
+    const instances = [
+      { instance_type: 'm5.large', pricing: { 'us-east-1': { linux: { ondemand: '0.0960' } }, 'eu-west-1': { linux: { ondemand: '0.107' } } } },
+      { instance_type: 'm5a.large', pricing: { 'us-east-1': { linux: { ondemand: '0.086' } } } },
+      { instance_type: 'm5.xlarge', pricing: { 'us-east-1': { linux: { ondemand: '0.192' } }, 'eu-west-1': { linux: { ondemand: 'N/A' } } } },
+      { instance_type: 'c5.large', pricing: { 'us-east-1': { linux: { ondemand: '0' } } } },
+      { instance_type: 'u-6tb1.metal', pricing: { 'us-east-1': { linux: { ondemand: '40' } } } },
+    ];
+    const table = pricesFromInstances(instances, { regions: ['us-east-1', 'eu-west-1'], families: ['m5.', 'c5.'] });
+    assert.deepEqual(table, { 'us-east-1': { 'm5.large': '0.096', 'm5.xlarge': '0.192' }, 'eu-west-1': { 'm5.large': '0.107' } });
+  });
+
+  it('renders a table whose header names its source and date, and that the price book reads back', async () => {
+    const { renderTable } = await import('../../../hack/pricing/generate.ts');
+    const text = renderTable({ table: { 'us-east-1': { 'm5.large': '0.096' } }, version: '2025-05-28', source: "the module's data" });
+    assert.match(text, /^\/\/ Source: the module's data\.$/m);
+    assert.match(text, /export const PRICE_TABLE_VERSION = '2025-05-28';/);
+    assert.match(text, /export const PRICE_TABLE_SOURCE = 'the module\\'s data';/);
+    assert.match(text, /'us-east-1': \{\n {4}'m5\.large': '0\.096',\n {2}\},/);
   });
 });

@@ -5,6 +5,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { repoRoot } from '../../../hack/localenv/assets.ts';
 import { SESSION_TAG_KEYS } from '../../../src/cloud/aws/credentials.ts';
+import { ASG_RECORD_KEYS } from '../../../src/controllers/ceilings/records.ts';
 
 /** SDK client package → IAM service prefix. */
 const SERVICE_PREFIX: Record<string, string> = { 'auto-scaling': 'autoscaling', budgets: 'budgets', sts: 'sts', 'cost-explorer': 'ce', sqs: 'sqs', cloudwatch: 'cloudwatch', ec2: 'ec2' };
@@ -65,6 +66,12 @@ describe('docs/iam-policy.json', () => {
   it('grants nothing the code does not call (least privilege)', () => {
     const unused = [...actionsGranted()].filter((a) => !called.has(a));
     assert.deepEqual(unused, [], `remove from docs/iam-policy.json: ${unused.join(', ')}`);
+  });
+
+  it('lets CostGuard write exactly the record tags it writes on groups', () => {
+    const policy = JSON.parse(readFileSync(join(repoRoot, 'docs', 'iam-policy.json'), 'utf8')) as { Statement: { Sid?: string; Condition?: Record<string, Record<string, string[]>> }[] };
+    const tagging = policy.Statement.find((s) => s.Sid === 'RecordOriginalsOnGroups');
+    assert.deepEqual([...(tagging?.Condition?.['ForAllValues:StringLike']?.['aws:TagKeys'] ?? [])].sort(), [...ASG_RECORD_KEYS].sort());
   });
 });
 
