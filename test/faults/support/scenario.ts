@@ -152,6 +152,27 @@ export class RunawayScenario {
     };
   }
 
+  /** "max capacity 16 before the hold applied, 14 after (hold 14, ceiling 40)", for the table. */
+  capacityFigure(): string {
+    const c = this.containment();
+    return `${c.maxDesired} before the hold applied, ${c.maxAfterHold} after (hold ${this.hold}, ceiling ${CEILING}; ${c.samples} samples)`;
+  }
+
+  /**
+   * A harmless spec change (the cooldown, while the signals stay bad): resolves once the
+   * operator reports it in status.observedGeneration, the positive signal that it sees the API
+   * server's changes again. Returns how long that took.
+   */
+  async specChangeSeen(timeoutMs = 60_000): Promise<number> {
+    const started = Date.now();
+    const cooldown = `${11 + Math.floor(Math.random() * 40)}m`;
+    const path = objectPath(COSTGUARD_RESOURCE, this.ns, this.guard);
+    const patched = await poll('the spec change accepted', () => rest().patch<CostGuard>(path, { spec: { runaway: { cooldown } } }, 'application/merge-patch+json'), timeoutMs);
+    const generation = patched.metadata.generation;
+    await poll('the spec change seen by the operator', async () => (await this.status())?.observedGeneration === generation, timeoutMs);
+    return Date.now() - started;
+  }
+
   /** Deliveries Slack accepted, counted by "FIRING <incident>" / "RESOLVED <incident>". */
   deliveries(): Map<string, number> {
     const counts = new Map<string, number>();
