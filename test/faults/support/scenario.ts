@@ -1,5 +1,5 @@
 // The guarded runaway every fault is injected into. An Auto Scaling group in moto starts far
-// over its ceiling (MaxSize 100, ceiling 40); a scripted driver plays AWS target tracking
+// over its ceiling (MaxSize 100, ceiling 60); a scripted driver plays AWS target tracking
 // (moto runs no scaling policies): every tick it adds capacity up to MaxSize while the
 // workers' retries climb (served as a Prometheus API), the signature of a retry storm. A
 // CostGuard in Enforce with runaway.action Freeze and Slack alerts (a local sink) guards it.
@@ -21,7 +21,9 @@ import { SlackSink } from '../../support/slack-sink.ts';
 import { poll } from './poll.ts';
 
 export const ORIGINAL_MAX = 100;
-export const CEILING = 40;
+// High enough above where the brake engages (10-20 instances here) that a slow detector on a
+// busy machine still brakes before target tracking reaches the ceiling.
+export const CEILING = 60;
 const START_CAPACITY = 4;
 const TICK_MS = 500;
 const ORIGINAL_TAG = 'costguard.io/original-max-size';
