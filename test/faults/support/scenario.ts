@@ -18,6 +18,7 @@ import { objectPath } from '../../../src/runtime/kube/resource.ts';
 import { createGroups, directClient, readGroup } from '../../integration/cloud/fixtures.ts';
 import { createGuard, createNamespace, getGuard, installCrds, rest } from '../../integration/controllers/helpers.ts';
 import { SlackSink } from '../../support/slack-sink.ts';
+import { containmentOf, type Containment, type Sample } from './containment.ts';
 import { poll } from './poll.ts';
 
 export const ORIGINAL_MAX = 100;
@@ -28,11 +29,6 @@ const START_CAPACITY = 4;
 const TICK_MS = 500;
 const ORIGINAL_TAG = 'costguard.io/original-max-size';
 
-export interface Sample {
-  at: number;
-  desired: number;
-  maxSize: number;
-}
 
 /** One condition as it changed: when the scenario first saw this status and reason. */
 export interface ConditionSeen {
@@ -73,6 +69,8 @@ export class RunawayScenario {
   private watching = true;
   private loops: Promise<void>[] = [];
   private lastConditions = new Map<string, string>();
+  /** The driver talks to moto directly; a failure there is the test's, and fails it at the end. */
+  private readonly driverErrors: string[] = [];
 
   readonly ns: string;
   readonly asg: string;
@@ -143,15 +141,8 @@ export class RunawayScenario {
   }
 
   /** The figures and checks of containment over every sample so far. */
-  containment(): { maxDesired: number; maxAfterHold: number; samples: number; overCeiling: Sample[]; overHold: Sample[] } {
-    const afterHold = this.samples.filter((s) => this.holdAppliedAt !== undefined && s.at >= this.holdAppliedAt);
-    return {
-      maxDesired: Math.max(...this.samples.map((s) => s.desired)),
-      maxAfterHold: Math.max(0, ...afterHold.map((s) => Math.max(s.desired, s.maxSize))),
-      samples: this.samples.length,
-      overCeiling: this.samples.filter((s) => s.desired > CEILING || s.maxSize > CEILING),
-      overHold: afterHold.filter((s) => s.desired > this.hold! || s.maxSize > this.hold!),
-    };
+  containment(): Containment {
+    return containmentOf(this.samples, CEILING, this.hold, this.holdAppliedAt);
   }
 
   /** "max capacity 16 before the hold applied, 14 after (hold 14, ceiling 40)", for the table. */
@@ -199,9 +190,12 @@ export class RunawayScenario {
    */
   async verifyAndRestore(): Promise<{ alerts: string; restoreMs: number }> {
     await this.stopLoop();
+    assert.deepEqual(this.driverErrors, [], 'the driver read and drove the group throughout');
     const c = this.containment();
     assert.deepEqual(c.overCeiling, [], `capacity above the ceiling ${CEILING}`);
     assert.deepEqual(c.overHold, [], `capacity above the hold ${this.hold}`);
+    // The hold is checked over the fault, not over a moment: samples span it.
+    assert.ok(c.samplesAfterHold >= 5, `only ${c.samplesAfterHold} samples once the hold applied`);
     assert.equal(await this.originalTag(), String(ORIGINAL_MAX), 'the original MaxSize is still recorded on the group');
     await poll('the outbox drained', async () => (await this.pendingAlerts()) === 0, 60_000);
     const counts = this.deliveries();
@@ -235,16 +229,20 @@ export class RunawayScenario {
   /** Target tracking, played: capacity up to MaxSize (never past it, as AWS), retries up. */
   private async drive(): Promise<void> {
     while (this.driving) {
-      const group = await readGroup(this.aws, this.asg);
-      const sample = { at: Date.now(), desired: group?.DesiredCapacity ?? 0, maxSize: group?.MaxSize ?? 0 };
-      this.samples.push(sample);
-      this.rates.retries = Math.min(90, (this.rates.retries ?? 0) + 6);
-      this.rates.attempts = 100 + this.rates.retries;
-      this.rates.throughput = 90;
-      const want = Math.min(sample.maxSize, sample.desired + 2);
-      if (want > sample.desired) await this.aws.send(new SetDesiredCapacityCommand({ AutoScalingGroupName: this.asg, DesiredCapacity: want }));
+      await this.driveOnce().catch((err: unknown) => this.driverErrors.push(String(err)));
       await tick();
     }
+  }
+
+  private async driveOnce(): Promise<void> {
+    const group = await readGroup(this.aws, this.asg);
+    const sample = { at: Date.now(), desired: group?.DesiredCapacity ?? 0, maxSize: group?.MaxSize ?? 0 };
+    this.samples.push(sample);
+    this.rates.retries = Math.min(90, (this.rates.retries ?? 0) + 6);
+    this.rates.attempts = 100 + this.rates.retries;
+    this.rates.throughput = 90;
+    const want = Math.min(sample.maxSize, sample.desired + 2);
+    if (want > sample.desired) await this.aws.send(new SetDesiredCapacityCommand({ AutoScalingGroupName: this.asg, DesiredCapacity: want }));
   }
 
   /** Records each change of each condition (a fault may make the API server unreadable: skipped). */
