@@ -119,8 +119,12 @@ test-unit: deps ## Unit tests (pure logic, no peers)
 test-integration: testenv image chromium ## Integration tests against a real kube-apiserver + etcd and moto (the image's too)
 	npx mocha --config test/integration/.mocharc.json
 
+.PHONY: test-faults
+test-faults: testenv ## Fault suite: kill -9, API server restart, AWS outage, Slack 500/429, leader stop mid-brake
+	npx mocha --config test/faults/.mocharc.json
+
 .PHONY: test
-test: verify test-unit test-integration ## Everything CI runs: verify, unit and integration tests
+test: verify test-unit test-integration test-faults ## Everything CI runs: verify, unit, integration and fault tests
 
 # --- Container image ------------------------------------------------------------------------
 # Built without a Docker engine (hack/image/build.sh): podman over a FROM-scratch Containerfile,

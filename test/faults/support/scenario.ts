@@ -1,0 +1,269 @@
+// The guarded runaway every fault is injected into. An Auto Scaling group in moto starts far
+// over its ceiling (MaxSize 100, ceiling 60); a scripted driver plays AWS target tracking
+// (moto runs no scaling policies): every tick it adds capacity up to MaxSize while the
+// workers' retries climb (served as a Prometheus API), the signature of a retry storm. A
+// CostGuard in Enforce with runaway.action Freeze and Slack alerts (a local sink) guards it.
+// The scenario samples the group and the guard's conditions throughout, so a test can say
+// afterwards whether capacity ever went over the ceiling or the brake's hold, which
+// conditions it saw, and how many alerts arrived per incident.
+import assert from 'node:assert/strict';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { DeleteTagsCommand, SetDesiredCapacityCommand } from '@aws-sdk/client-auto-scaling';
+import type { CostGuard } from '../../../src/api/v1alpha1/index.ts';
+import { outboxName, OUTBOX_KEY } from '../../../src/alerting/outbox-store.ts';
+import { parseOutbox } from '../../../src/alerting/outbox.ts';
+import { COSTGUARD_RESOURCE } from '../../../src/controllers/resources.ts';
+import { objectPath } from '../../../src/runtime/kube/resource.ts';
+import { createGroups, directClient, readGroup } from '../../integration/cloud/fixtures.ts';
+import { createGuard, createNamespace, getGuard, installCrds, rest } from '../../integration/controllers/helpers.ts';
+import { SlackSink } from '../../support/slack-sink.ts';
+import { containmentOf, type Containment, type Sample } from './containment.ts';
+import { poll } from './poll.ts';
+
+export const ORIGINAL_MAX = 100;
+// High enough above where the brake engages (10-20 instances here) that a slow detector on a
+// busy machine still brakes before target tracking reaches the ceiling.
+export const CEILING = 60;
+const START_CAPACITY = 4;
+const TICK_MS = 500;
+const ORIGINAL_TAG = 'costguard.io/original-max-size';
+
+
+/** One condition as it changed: when the scenario first saw this status and reason. */
+export interface ConditionSeen {
+  at: number;
+  type: string;
+  status: string;
+  reason: string;
+  message: string;
+}
+
+function prometheus(rates: Readonly<Record<string, number>>): Promise<{ server: Server; url: string }> {
+  const server = createServer((req, res) => {
+    const value = rates[new URL(req.url ?? '/', 'http://x').searchParams.get('query') ?? ''];
+    res.setHeader('content-type', 'application/json');
+    res.end(JSON.stringify({ status: 'success', data: { resultType: 'vector', result: value === undefined ? [] : [{ metric: {}, value: [Date.now() / 1000, String(value)] }] } }));
+  });
+  return new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve({ server, url: `http://127.0.0.1:${(server.address() as AddressInfo).port}` })));
+}
+
+/** "FIRING runaway" for a Slack message CostGuard sent: its state and incident key. */
+export function alertKey(body: unknown): string {
+  const blocks = (body as { blocks?: { text?: { text: string }; elements?: { text: string }[] }[] }).blocks ?? [];
+  const state = /^(FIRING|RESOLVED):/.exec(blocks[0]?.text?.text ?? '')?.[1] ?? '?';
+  const incident = /incident `([^`]+)`/.exec(blocks[1]?.elements?.[0]?.text ?? '')?.[1] ?? '?';
+  return `${state} ${incident}`;
+}
+
+export class RunawayScenario {
+  readonly guard = 'orders';
+  readonly samples: Sample[] = [];
+  readonly conditions: ConditionSeen[] = [];
+  readonly aws = directClient();
+  /** The brake's hold on the group, once it engaged. */
+  hold: number | undefined;
+  /** When the hold was first seen applied on the group. */
+  holdAppliedAt: number | undefined;
+  private driving = false;
+  private watching = true;
+  private loops: Promise<void>[] = [];
+  private lastConditions = new Map<string, string>();
+  /** The driver talks to moto directly; a failure there is the test's, and fails it at the end. */
+  private readonly driverErrors: string[] = [];
+
+  readonly ns: string;
+  readonly asg: string;
+  readonly sink: SlackSink;
+  /** The workers' rates the Prometheus API answers with; the driver raises retries. */
+  readonly rates: Record<string, number>;
+  private readonly prom: { server: Server; url: string };
+
+  private constructor(parts: { ns: string; asg: string; sink: SlackSink; prom: { server: Server; url: string }; rates: Record<string, number> }) {
+    this.ns = parts.ns;
+    this.asg = parts.asg;
+    this.sink = parts.sink;
+    this.prom = parts.prom;
+    this.rates = parts.rates;
+  }
+
+  /** Namespace, group, signals, sink and Secret; the guard comes with createGuard(). */
+  static async prepare(prefix: string): Promise<RunawayScenario> {
+    await installCrds();
+    const ns = await createNamespace(prefix);
+    const asg = `${ns}-asg`;
+    await createGroups(directClient(), [{ name: asg, maxSize: ORIGINAL_MAX, desired: START_CAPACITY }]);
+    const sink = await new SlackSink().start();
+    const rates = { retries: 1, attempts: 100, throughput: 99 };
+    const s = new RunawayScenario({ ns, asg, sink, prom: await prometheus(rates), rates });
+    await rest().create(`/api/v1/namespaces/${ns}/secrets`, { apiVersion: 'v1', kind: 'Secret', metadata: { name: 'slack', namespace: ns }, stringData: { url: sink.url } });
+    return s;
+  }
+
+  /** The guard, then the clamp to the ceiling and a healthy baseline verdict; starts sampling. */
+  async createGuard(): Promise<void> {
+    await createGuard(this.ns, this.guard, {
+      mode: 'Enforce',
+      onDelete: 'Restore',
+      scalingGroups: [{ name: this.asg, maxSize: CEILING }],
+      runaway: { signals: { prometheus: { url: this.prom.url, retries: 'retries', attempts: 'attempts', throughput: 'throughput' } }, action: 'Freeze', cooldown: '10m' },
+      alerts: { slack: { webhookSecretRef: { name: 'slack', key: 'url' } } },
+    });
+    this.loops.push(this.watchConditions());
+    await poll('the clamp to the ceiling', async () => (await readGroup(this.aws, this.asg))?.MaxSize === CEILING, 60_000);
+    await poll('a baseline verdict', async () => (await this.status())?.conditions?.some((c) => c.type === 'RunawaySuspected' && c.reason === 'NoLoop'), 60_000);
+  }
+
+  /** Starts the loop: target tracking adds capacity while retries climb. */
+  startLoop(): void {
+    this.driving = true;
+    this.loops.push(this.drive());
+  }
+
+  /** Waits for the brake and for its hold applied on the group; returns the hold. */
+  async waitForBrake(timeoutMs = 90_000): Promise<number> {
+    const guard = await poll('the brake engages', async () => ((await this.status())?.brake ? await getGuard(this.ns, this.guard) : undefined), timeoutMs);
+    const hold = guard.status?.holds?.find((h) => h.owner === 'runaway' && h.target === `asg/${this.asg}`)?.value;
+    assert.ok(hold !== undefined && hold < CEILING, `the brake holds the group below the ceiling (hold ${hold})`);
+    this.hold = hold;
+    await poll('the hold applied on the group', () => this.samples.some((s) => s.maxSize === hold), 30_000);
+    this.holdAppliedAt = this.samples.find((s) => s.maxSize === hold)!.at;
+    return hold;
+  }
+
+  async status(): Promise<CostGuard['status']> {
+    return (await getGuard(this.ns, this.guard)).status;
+  }
+
+  /** Reasons seen for one condition type, in order, without repeats. */
+  reasons(type: string): string[] {
+    return this.conditions.filter((c) => c.type === type).map((c) => `${c.status}/${c.reason}`);
+  }
+
+  /** The figures and checks of containment over every sample so far. */
+  containment(): Containment {
+    return containmentOf(this.samples, CEILING, this.hold, this.holdAppliedAt);
+  }
+
+  /** "max capacity 16 before the hold applied, 14 after (hold 14, ceiling 40)", for the table. */
+  capacityFigure(): string {
+    const c = this.containment();
+    return `${c.maxDesired} before the hold applied, ${c.maxAfterHold} after (hold ${this.hold}, ceiling ${CEILING}; ${c.samples} samples)`;
+  }
+
+  /**
+   * A harmless spec change (the cooldown, while the signals stay bad): resolves once the
+   * operator reports it in status.observedGeneration, the positive signal that it sees the API
+   * server's changes again. Returns how long that took.
+   */
+  async specChangeSeen(timeoutMs = 60_000): Promise<number> {
+    const started = Date.now();
+    const cooldown = `${11 + Math.floor(Math.random() * 40)}m`;
+    const path = objectPath(COSTGUARD_RESOURCE, this.ns, this.guard);
+    const patched = await poll('the spec change accepted', () => rest().patch<CostGuard>(path, { spec: { runaway: { cooldown } } }, 'application/merge-patch+json'), timeoutMs);
+    const generation = patched.metadata.generation;
+    await poll('the spec change seen by the operator', async () => (await this.status())?.observedGeneration === generation, timeoutMs);
+    return Date.now() - started;
+  }
+
+  /** Deliveries Slack accepted, counted by "FIRING <incident>" / "RESOLVED <incident>". */
+  deliveries(): Map<string, number> {
+    const counts = new Map<string, number>();
+    for (const r of this.sink.delivered()) counts.set(alertKey(r.body), (counts.get(alertKey(r.body)) ?? 0) + 1);
+    return counts;
+  }
+
+  async pendingAlerts(): Promise<number> {
+    const cm = await rest().get<{ data?: Record<string, string> }>(`/api/v1/namespaces/${this.ns}/configmaps/${outboxName(this.guard)}`);
+    return parseOutbox(cm.data?.[OUTBOX_KEY]).outbox.pending.length;
+  }
+
+  /** The original MaxSize the ceilings actuator recorded on the group itself. */
+  async originalTag(): Promise<string | undefined> {
+    return (await readGroup(this.aws, this.asg))?.Tags?.find((t) => t.Key === ORIGINAL_TAG)?.Value;
+  }
+
+  /**
+   * The end of every fault: stop the loop, check that containment held, that every alert
+   * arrived exactly once (the outbox drained first), that the original survived on the group,
+   * and that deleting the guard puts it back. Returns the alerts as "sent/expected".
+   */
+  async verifyAndRestore(): Promise<{ alerts: string; restoreMs: number }> {
+    // Target tracking keeps pushing for a few more ticks after recovery: the hold must hold then too.
+    const seen = this.samples.length;
+    await poll('four more samples after the fault', () => this.samples.length >= seen + 4, 30_000);
+    await this.stopLoop();
+    assert.deepEqual(this.driverErrors, [], 'the driver read and drove the group throughout');
+    const c = this.containment();
+    assert.deepEqual(c.overCeiling, [], `capacity above the ceiling ${CEILING}`);
+    assert.deepEqual(c.overHold, [], `capacity above the hold ${this.hold}`);
+    // The hold is checked over the fault, not over a moment: samples span it.
+    assert.ok(c.samplesAfterHold >= 5, `only ${c.samplesAfterHold} samples once the hold applied`);
+    assert.equal(await this.originalTag(), String(ORIGINAL_MAX), 'the original MaxSize is still recorded on the group');
+    await poll('the outbox drained', async () => (await this.pendingAlerts()) === 0, 60_000);
+    const counts = this.deliveries();
+    assert.equal(counts.get('FIRING runaway'), 1, `the runaway alert, exactly once: ${JSON.stringify([...counts])}`);
+    for (const [key, n] of counts) assert.equal(n, 1, `${key} delivered ${n} times`);
+    const started = Date.now();
+    await rest().delete(objectPath(COSTGUARD_RESOURCE, this.ns, this.guard));
+    await poll('the original MaxSize restored on delete', async () => (await readGroup(this.aws, this.asg))?.MaxSize === ORIGINAL_MAX, 60_000);
+    const restoreMs = Date.now() - started;
+    await poll('the record removed with the restore', async () => (await this.originalTag()) === undefined, 30_000);
+    for (const [key, n] of this.deliveries()) assert.equal(n, 1, `${key} delivered ${n} times after the delete`);
+    return { alerts: `${[...counts.values()].reduce((a, b) => a + b, 0)}/${counts.size} (${[...counts.keys()].join(', ')})`, restoreMs };
+  }
+
+  async stopLoop(): Promise<void> {
+    this.driving = false;
+    this.watching = false;
+    await Promise.all(this.loops);
+    this.loops = [];
+  }
+
+  async close(): Promise<void> {
+    await this.stopLoop();
+    this.prom.server.close();
+    await this.sink.stop();
+    // A guard left behind (a failed test) must not keep a record on a group nobody reads.
+    await this.aws.send(new DeleteTagsCommand({ Tags: [{ ResourceId: this.asg, ResourceType: 'auto-scaling-group', Key: ORIGINAL_TAG }] })).catch(() => undefined);
+    this.aws.destroy();
+  }
+
+  /** Target tracking, played: capacity up to MaxSize (never past it, as AWS), retries up. */
+  private async drive(): Promise<void> {
+    while (this.driving) {
+      await this.driveOnce().catch((err: unknown) => this.driverErrors.push(String(err)));
+      await tick();
+    }
+  }
+
+  private async driveOnce(): Promise<void> {
+    const group = await readGroup(this.aws, this.asg);
+    const sample = { at: Date.now(), desired: group?.DesiredCapacity ?? 0, maxSize: group?.MaxSize ?? 0 };
+    this.samples.push(sample);
+    this.rates.retries = Math.min(90, (this.rates.retries ?? 0) + 6);
+    this.rates.attempts = 100 + this.rates.retries;
+    this.rates.throughput = 90;
+    const want = Math.min(sample.maxSize, sample.desired + 2);
+    if (want > sample.desired) await this.aws.send(new SetDesiredCapacityCommand({ AutoScalingGroupName: this.asg, DesiredCapacity: want }));
+  }
+
+  /** Records each change of each condition (a fault may make the API server unreadable: skipped). */
+  private async watchConditions(): Promise<void> {
+    while (this.watching) {
+      const status = await this.status().catch(() => undefined);
+      for (const c of status?.conditions ?? []) {
+        const seen = `${c.status}/${c.reason}`;
+        if (this.lastConditions.get(c.type) === seen) continue;
+        this.lastConditions.set(c.type, seen);
+        this.conditions.push({ at: Date.now(), type: c.type, status: c.status, reason: c.reason, message: c.message });
+      }
+      await tick();
+    }
+  }
+}
+
+/** The driver's pace: one tick of simulated target tracking (a schedule, not a wait for a result). */
+function tick(): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, TICK_MS));
+}
