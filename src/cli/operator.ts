@@ -13,8 +13,7 @@ import { BreakerReconciler } from '../controllers/breaker/controller.ts';
 import { BreakerMetrics } from '../controllers/breaker/metrics.ts';
 import { ConcurrencyReconciler } from '../controllers/concurrency/controller.ts';
 import { ConcurrencyMetrics } from '../controllers/concurrency/metrics.ts';
-import { specOrBrakeChanged, workerWorkloadWatches } from '../controllers/concurrency/watches.ts';
-import type { Workload } from '../controllers/concurrency/workload.ts';
+import { specOrBrakeChanged, workerWorkloadWatches, workloadSpecChanged } from '../controllers/concurrency/watches.ts';
 import { CostReconciler } from '../controllers/cost/controller.ts';
 import { CostMetrics } from '../controllers/cost/metrics.ts';
 import { AccountIds } from '../cloud/aws/account.ts';
@@ -27,7 +26,7 @@ import { awsTargetOf, COSTGUARD_RESOURCE } from '../controllers/resources.ts';
 import { Registry } from 'prom-client';
 import { loadKubeAccess } from '../runtime/kube/load-access.ts';
 import type { KubeAccess } from '../runtime/kube/access.ts';
-import { Manager, onShutdownSignal, Resources, RuntimeMetrics, type Logger, type RuntimeConfig } from '../runtime/index.ts';
+import { Manager, onShutdownSignal, RuntimeMetrics, type Logger, type RuntimeConfig } from '../runtime/index.ts';
 import type { AwsTarget } from '../cloud/aws/clients.ts';
 import type { ScalingGroups } from '../cloud/scaling-groups.ts';
 
@@ -90,12 +89,11 @@ export async function startOperator(opts: OperatorOptions): Promise<RunningOpera
     notifier: opts.notifier ?? alerts.notifier,
   });
   manager.addController(reconciler, { for: COSTGUARD_RESOURCE, watches: ceilingWatches(guards) });
-  const workloads = { Deployment: manager.informer<Workload>(Resources.deployments), StatefulSet: manager.informer<Workload>(Resources.statefulSets) };
-  const concurrency = new ConcurrencyReconciler({ guards, workloads, rest: manager.rest, metrics: new ConcurrencyMetrics(manager.metrics.registry) });
+  const concurrency = new ConcurrencyReconciler({ guards, rest: manager.rest, metrics: new ConcurrencyMetrics(manager.metrics.registry) });
   manager.addController(concurrency, { for: COSTGUARD_RESOURCE, watches: workerWorkloadWatches(guards), predicate: specOrBrakeChanged });
   // The fleet breaker view polls the workers itself (requeueAfter); workload changes wake it early.
-  const breaker = new BreakerReconciler({ guards, workloads, rest: manager.rest, metrics: new BreakerMetrics(manager.metrics.registry), notifier: opts.notifier ?? alerts.notifier });
-  manager.addController(breaker, { for: COSTGUARD_RESOURCE, watches: workerWorkloadWatches(guards) });
+  const breaker = new BreakerReconciler({ guards, rest: manager.rest, metrics: new BreakerMetrics(manager.metrics.registry), notifier: opts.notifier ?? alerts.notifier });
+  manager.addController(breaker, { for: COSTGUARD_RESOURCE, watches: workerWorkloadWatches(guards, workloadSpecChanged) });
   const accounts = new AccountIds(aws);
   const cost = new CostReconciler({
     guards,
