@@ -1,6 +1,6 @@
 // `costguard operator`: wiring only. Builds the runtime Manager, the AWS clients and the
 // controllers, and runs until SIGTERM (graceful: drain, release the Lease).
-import type { CostGuard } from '../api/v1alpha1/index.ts';
+import type { CostGuard, ScalingGroupSpec } from '../api/v1alpha1/index.ts';
 import { AwsClients, clientKey } from '../cloud/aws/clients.ts';
 import { awsScalingGroups } from '../cloud/aws/autoscaling.ts';
 import type { Notifier } from '../alerting/notifier.ts';
@@ -72,12 +72,14 @@ export async function startOperator(opts: OperatorOptions): Promise<RunningOpera
     return ports.get(key)!;
   };
   const guards = manager.informer<CostGuard>(COSTGUARD_RESOURCE);
-  const namesFor = (target: AwsTarget): string[] =>
+  const entriesFor = (target: AwsTarget): ScalingGroupSpec[] =>
     guards
       .list()
       .filter((g) => targetKey(awsTargetOf(g, opts.defaultRegion)) === targetKey(target))
-      .flatMap((g) => (g.spec.scalingGroups ?? []).flatMap((s) => (s.name ? [s.name] : [])));
-  const snapshots = new GroupSnapshots({ clock: manager.clock, maxAgeMs: opts.config.resyncPeriodMs, scalingGroups, namesFor });
+      .flatMap((g) => g.spec.scalingGroups ?? []);
+  const namesFor = (target: AwsTarget): string[] => entriesFor(target).flatMap((s) => (s.name ? [s.name] : []));
+  const selectorsFor = (target: AwsTarget): Record<string, string>[] => entriesFor(target).flatMap((s) => (s.tagSelector ? [s.tagSelector] : []));
+  const snapshots = new GroupSnapshots({ clock: manager.clock, maxAgeMs: opts.config.resyncPeriodMs, scalingGroups, namesFor, selectorsFor });
   const reconciler = new CeilingsReconciler({
     guards,
     rest: manager.rest,

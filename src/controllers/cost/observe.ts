@@ -56,7 +56,7 @@ async function mayLaunch(deps: ObserveCostDeps & { templates: TemplateTypes }, t
 
 async function groupsOf(deps: ObserveCostDeps, target: AwsTarget, spec: ScalingGroupSpec, named: readonly ScalingGroup[]): Promise<ScalingGroup[]> {
   if (spec.name !== undefined) return named.filter((g) => g.name === spec.name);
-  return deps.scalingGroups(target).findByTags(spec.tagSelector ?? {});
+  return deps.snapshots.select(target, spec.tagSelector ?? {});
 }
 
 interface Found {
