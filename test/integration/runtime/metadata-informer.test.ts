@@ -72,6 +72,8 @@ describe('runtime: metadata-only informers (real API server)', function () {
     await eventually('beta woken by the delete', () => (keys.counts.get(`${ns}/beta`) ?? 0) > betaBefore);
     await eventually('gone from the cache', () => !m.informer(Resources.configMaps, { metadataOnly: true }).get(ns, 'cm-a'));
     assert.equal(keys.counts.get(`${ns}/alpha`) ?? 0, alphaBefore, 'the old owner was not woken by the delete');
+    const restarts = (await m.metrics.registry.getMetricsAsJSON()).find((x) => x.name === 'costguard_watch_restarts_total')?.values ?? [];
+    assert.deepEqual(restarts.filter((v) => v.value > 0), [], 'events came over the metadata watch, not through relists after errors');
   });
 
   it('--metadata-only-informers=false caches whole objects (the old mode)', async () => {
