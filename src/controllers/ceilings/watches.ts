@@ -1,8 +1,8 @@
 // Which guards a change to a workload or NodePool concerns: those naming it. Only spec
 // changes (metadata.generation) trigger a reconcile, so status churn on busy Deployments
 // does not; the periodic resync covers status-only signals such as an HPA at its max.
-// These informers only map events to guards, so they hold metadata only (PartialObjectMetadata):
-// 5,000 Deployments cost a few MiB, not their whole pod templates. Reconciles GET the targets.
+// These informers only map events to guards, so they hold metadata only (PartialObjectMetadata),
+// not whole pod templates. Reconciles GET the targets.
 import type { CostGuard } from '../../api/v1alpha1/index.ts';
 import type { Informer } from '../../runtime/informer/informer.ts';
 import { objectKey, type KubeObject } from '../../runtime/keys.ts';
