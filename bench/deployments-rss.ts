@@ -44,8 +44,7 @@ function deployment(i: number): Record<string, unknown> {
   };
 }
 
-async function createDeployments(rest: RestClient, kubectl: (args: string[]) => Promise<string>): Promise<void> {
-  await kubectl(['create', 'namespace', NAMESPACE]);
+async function createDeployments(rest: RestClient): Promise<void> {
   const limit = pLimit(16);
   await Promise.all(Array.from({ length: DEPLOYMENTS }, (_, i) => limit(() => rest.create(collectionPath(Resources.deployments, NAMESPACE), deployment(i)))));
 }
@@ -94,7 +93,10 @@ async function measure(env: Record<string, string>, extraArgs: string[]): Promis
 }
 
 export async function deploymentsRss(rest: RestClient, env: Record<string, string>, kubectl: (args: string[]) => Promise<string>): Promise<Figure[]> {
-  await createDeployments(rest, kubectl);
+  await kubectl(['create', 'namespace', NAMESPACE]);
+  // The floor: the same operator with no Deployment to cache.
+  const idle = await measure(env, []);
+  await createDeployments(rest);
   const [fullBytes, metadataBytes] = [await listBytes(rest, ContentType.json), await listBytes(rest, ContentType.metadataList)];
   // Alternating fresh processes against the same 5,000 objects, twice each; medians of the runs.
   const runs: { full: Sample[]; metadata: Sample[] } = { full: [], metadata: [] };
@@ -102,13 +104,14 @@ export async function deploymentsRss(rest: RestClient, env: Record<string, strin
     runs.full.push(await measure(env, ['--metadata-only-informers=false']));
     runs.metadata.push(await measure(env, []));
   }
-  process.stdout.write(`deployments-rss runs: ${JSON.stringify(runs)}\n`);
+  process.stdout.write(`deployments-rss runs: ${JSON.stringify({ idle, ...runs })}\n`);
   const full = medianSample(runs.full);
   const metadata = medianSample(runs.metadata);
   const old = 'whole-object informers (--metadata-only-informers=false), same run';
   const note = `${DEPLOYMENTS} Deployments of 2 containers (12 env vars, probes) with Helm annotations and no last-applied-configuration; no CostGuard, so only the informer caches differ.`;
   return [
     { id: 'deployments_rss.rss_mib', bench: BENCH, name: `Operator RSS with ${DEPLOYMENTS} Deployments cached`, value: metadata.rssMiB, unit: 'MiB', baseline: { name: old, value: full.rssMiB }, note },
+    { id: 'deployments_rss.rss_mib_idle', bench: BENCH, name: 'Operator RSS with no Deployment (the floor of both)', value: idle.rssMiB, unit: 'MiB', note: 'Measured first, in the same run, before the Deployments were created.' },
     { id: 'deployments_rss.heap_used_mib', bench: BENCH, name: `V8 heap used with ${DEPLOYMENTS} Deployments cached`, value: metadata.heapMiB, unit: 'MiB', baseline: { name: old, value: full.heapMiB } },
     {
       id: 'deployments_rss.list_kib',
