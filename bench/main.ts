@@ -7,6 +7,7 @@ import { KubeConfig } from '@kubernetes/client-node';
 import { repoRoot, startLocalEnv } from '../hack/localenv/index.ts';
 import { RestClient } from '../src/runtime/kube/rest.ts';
 import { asgCalls, type AsgCallsResult } from './asg-calls.ts';
+import { deploymentsRss, renderDeploymentsRss } from './deployments-rss.ts';
 import { detectorBench, renderDetectorBench } from './detector.ts';
 import { fleetScrape, type FleetScrapeResult } from './fleet-scrape.ts';
 import { imageBench, renderImageBench } from './image.ts';
@@ -79,6 +80,7 @@ async function main(): Promise<void> {
     const rest = new RestClient(kc);
     const kubectl = (args: string[]): Promise<string> => env.kubectl(args);
     await env.installCostGuardCrd();
+    if (process.env.BENCH_ONLY === 'deployments-rss') return void process.stdout.write(renderDeploymentsRss(await deploymentsRss(rest, env.env, kubectl)));
     process.stdout.write('bench: 1,000 CostGuards (about 2 minutes)\n');
     const scale = await runtimeScale(rest, env.env, kubectl);
     if (process.env.BENCH_ONLY === 'runtime') return void process.stdout.write(`${JSON.stringify(scale, null, 2)}\n`);

@@ -1,6 +1,6 @@
 // `costguard operator`: wiring only. Builds the runtime Manager, the AWS clients and the
 // controllers, and runs until SIGTERM (graceful: drain, release the Lease).
-import type { CostGuard } from '../api/v1alpha1/index.ts';
+import type { CostGuard, ScalingGroupSpec } from '../api/v1alpha1/index.ts';
 import { AwsClients, clientKey } from '../cloud/aws/clients.ts';
 import { awsScalingGroups } from '../cloud/aws/autoscaling.ts';
 import type { Notifier } from '../alerting/notifier.ts';
@@ -13,8 +13,7 @@ import { BreakerReconciler } from '../controllers/breaker/controller.ts';
 import { BreakerMetrics } from '../controllers/breaker/metrics.ts';
 import { ConcurrencyReconciler } from '../controllers/concurrency/controller.ts';
 import { ConcurrencyMetrics } from '../controllers/concurrency/metrics.ts';
-import { specOrBrakeChanged, workerWorkloadWatches } from '../controllers/concurrency/watches.ts';
-import type { Workload } from '../controllers/concurrency/workload.ts';
+import { specOrBrakeChanged, workerWorkloadWatches, workloadSpecChanged } from '../controllers/concurrency/watches.ts';
 import { CostReconciler } from '../controllers/cost/controller.ts';
 import { CostMetrics } from '../controllers/cost/metrics.ts';
 import { AccountIds } from '../cloud/aws/account.ts';
@@ -27,7 +26,7 @@ import { awsTargetOf, COSTGUARD_RESOURCE } from '../controllers/resources.ts';
 import { Registry } from 'prom-client';
 import { loadKubeAccess } from '../runtime/kube/load-access.ts';
 import type { KubeAccess } from '../runtime/kube/access.ts';
-import { Manager, onShutdownSignal, Resources, RuntimeMetrics, type Logger, type RuntimeConfig } from '../runtime/index.ts';
+import { Manager, onShutdownSignal, RuntimeMetrics, type Logger, type RuntimeConfig } from '../runtime/index.ts';
 import type { AwsTarget } from '../cloud/aws/clients.ts';
 import type { ScalingGroups } from '../cloud/scaling-groups.ts';
 
@@ -73,12 +72,14 @@ export async function startOperator(opts: OperatorOptions): Promise<RunningOpera
     return ports.get(key)!;
   };
   const guards = manager.informer<CostGuard>(COSTGUARD_RESOURCE);
-  const namesFor = (target: AwsTarget): string[] =>
+  const entriesFor = (target: AwsTarget): ScalingGroupSpec[] =>
     guards
       .list()
       .filter((g) => targetKey(awsTargetOf(g, opts.defaultRegion)) === targetKey(target))
-      .flatMap((g) => (g.spec.scalingGroups ?? []).flatMap((s) => (s.name ? [s.name] : [])));
-  const snapshots = new GroupSnapshots({ clock: manager.clock, maxAgeMs: opts.config.resyncPeriodMs, scalingGroups, namesFor });
+      .flatMap((g) => g.spec.scalingGroups ?? []);
+  const namesFor = (target: AwsTarget): string[] => entriesFor(target).flatMap((s) => (s.name ? [s.name] : []));
+  const selectorsFor = (target: AwsTarget): Record<string, string>[] => entriesFor(target).flatMap((s) => (s.tagSelector ? [s.tagSelector] : []));
+  const snapshots = new GroupSnapshots({ clock: manager.clock, maxAgeMs: opts.config.resyncPeriodMs, scalingGroups, namesFor, selectorsFor });
   const tenancy = { nodePoolNamespaces: opts.config.nodePoolNamespaces, awsNamespaces: opts.config.awsNamespaces, roleArnPattern: opts.config.roleArnPattern };
   const reconciler = new CeilingsReconciler({
     guards,
@@ -91,12 +92,11 @@ export async function startOperator(opts: OperatorOptions): Promise<RunningOpera
     notifier: opts.notifier ?? alerts.notifier,
   });
   manager.addController(reconciler, { for: COSTGUARD_RESOURCE, watches: ceilingWatches(guards) });
-  const workloads = { Deployment: manager.informer<Workload>(Resources.deployments), StatefulSet: manager.informer<Workload>(Resources.statefulSets) };
-  const concurrency = new ConcurrencyReconciler({ guards, workloads, rest: manager.rest, metrics: new ConcurrencyMetrics(manager.metrics.registry) });
+  const concurrency = new ConcurrencyReconciler({ guards, rest: manager.rest, metrics: new ConcurrencyMetrics(manager.metrics.registry) });
   manager.addController(concurrency, { for: COSTGUARD_RESOURCE, watches: workerWorkloadWatches(guards), predicate: specOrBrakeChanged });
   // The fleet breaker view polls the workers itself (requeueAfter); workload changes wake it early.
-  const breaker = new BreakerReconciler({ guards, workloads, rest: manager.rest, metrics: new BreakerMetrics(manager.metrics.registry), notifier: opts.notifier ?? alerts.notifier });
-  manager.addController(breaker, { for: COSTGUARD_RESOURCE, watches: workerWorkloadWatches(guards) });
+  const breaker = new BreakerReconciler({ guards, rest: manager.rest, metrics: new BreakerMetrics(manager.metrics.registry), notifier: opts.notifier ?? alerts.notifier });
+  manager.addController(breaker, { for: COSTGUARD_RESOURCE, watches: workerWorkloadWatches(guards, workloadSpecChanged) });
   const accounts = new AccountIds(aws);
   const cost = new CostReconciler({
     guards,

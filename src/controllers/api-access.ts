@@ -32,7 +32,6 @@ const cluster = (group: string, resources: string[], verb: Verb, ...usedBy: Call
 // Informers list and watch; each is created by a controller's `for`/`watches` or by name.
 const guardInformers = [at('cli/operator.ts', 'manager.informer<CostGuard>(COSTGUARD_RESOURCE)'), at('controllers/alerts/setup.ts', 'manager.informer<CostGuard>(COSTGUARD_RESOURCE)')];
 const workloadInformers = [
-  at('cli/operator.ts', 'manager.informer<Workload>(Resources.deployments)', 'manager.informer<Workload>(Resources.statefulSets)'),
   at('controllers/concurrency/watches.ts', 'resource: Resources.deployments', 'resource: Resources.statefulSets'),
   at('controllers/ceilings/watches.ts', 'workload(Resources.deployments', 'workload(Resources.statefulSets'),
 ];
@@ -53,7 +52,7 @@ export const API_ACCESS: readonly ApiAccess[] = [
   // OwnerReferencesPermissionEnforcement admission plugin runs.
   cluster('costguard.io', ['costguards/finalizers'], 'update', at('controllers/concurrency/config.ts', 'blockOwnerDeletion: true')),
   cluster('events.k8s.io', ['events'], 'create', at('runtime/events.ts', 'rest.create(collectionPath(Resources.events')),
-  cluster('apps', ['deployments', 'statefulsets'], 'get', ...readTarget, at('controllers/runaway/worker-pods.ts', 'rest.get<Workload>(objectPath(resource')),
+  cluster('apps', ['deployments', 'statefulsets'], 'get', ...readTarget, at('controllers/runaway/worker-pods.ts', 'rest.get<Workload>(objectPath(resource'), at('controllers/concurrency/workload.ts', 'rest.get<Workload>(objectPath(resource, namespace, ref.name)')),
   cluster('apps', ['deployments', 'statefulsets'], 'list', ...workloadInformers),
   cluster('apps', ['deployments', 'statefulsets'], 'watch', ...workloadInformers),
   cluster('apps', ['deployments', 'statefulsets'], 'patch', ...patchWorkload),

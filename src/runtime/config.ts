@@ -27,6 +27,11 @@ export interface RuntimeConfig {
   namespaces: string[];
   resyncPeriodMs: number;
   maxConcurrentReconciles: number;
+  /** Client-side limit on Kubernetes API requests: sustained rate and burst (token bucket). */
+  kubeApiQps: number;
+  kubeApiBurst: number;
+  /** Watch workloads and NodePools as PartialObjectMetadata (false: whole objects). */
+  metadataOnlyInformers: boolean;
   leaderElect: boolean;
   leaderElectionNamespace: string;
   leaderElectionId: string;
@@ -177,6 +182,7 @@ function validate(c: RuntimeConfig): void {
   }
   if (!DNS_SUBDOMAIN.test(c.leaderElectionId)) throw new ConfigError(`invalid --leader-election-id="${c.leaderElectionId}": expected a DNS-1123 subdomain`);
   if (c.resyncPeriodMs < 1000) throw new ConfigError(`--resync-period must be at least 1s`);
+  if (c.kubeApiBurst < c.kubeApiQps) throw new ConfigError(`--kube-api-burst (${c.kubeApiBurst}) must be at least --kube-api-qps (${c.kubeApiQps})`);
   validateLeaderElection(c);
 }
 

@@ -16,6 +16,18 @@ export interface WatchSpec {
   /** Keys of the primary objects a change to this object affects. */
   map: MapFn<KubeObject>;
   predicate?: UpdatePredicate<KubeObject>;
+  /**
+   * The watch only maps events to keys: cache PartialObjectMetadata (names, labels,
+   * annotations, generation, resourceVersion), not whole objects. map and predicate then see
+   * metadata only; a reconcile that needs the body GETs it.
+   */
+  metadataOnly?: boolean;
+}
+
+/** An informer a controller needs: the resource, and whether metadata is enough. */
+export interface InformerNeed {
+  resource: ResourceType;
+  metadataOnly: boolean;
 }
 
 /**
@@ -40,7 +52,7 @@ export interface ControllerGroupDeps {
   log: Logger;
   metrics: RuntimeMetrics;
   services: ReconcileServices;
-  informer: (resource: ResourceType) => Informer<KubeObject>;
+  informer: (resource: ResourceType, metadataOnly?: boolean) => Informer<KubeObject>;
   maxConcurrentReconciles: number;
   resyncPeriodMs: number;
   gracefulShutdownTimeoutMs: number;
@@ -67,9 +79,12 @@ export class ControllerGroup {
     return this.registrations.map((r) => r.reconciler.name);
   }
 
-  /** The resources these controllers need informers for. */
-  resources(): ResourceType[] {
-    return this.registrations.flatMap((r) => [r.spec.for, ...(r.spec.watches ?? []).map((w) => w.resource)]);
+  /** The informers these controllers need. */
+  resources(): InformerNeed[] {
+    return this.registrations.flatMap((r) => [
+      { resource: r.spec.for, metadataOnly: false },
+      ...(r.spec.watches ?? []).map((w) => ({ resource: w.resource, metadataOnly: w.metadataOnly ?? false })),
+    ]);
   }
 
   register(reconciler: Reconciler, spec: ControllerSpec): void {
@@ -117,7 +132,7 @@ export class ControllerGroup {
     const enqueue = (key: string): void => controller.enqueue(key);
     reg.controller = controller;
     reg.unsubscribe.push(this.d.informer(reg.spec.for).addHandler(enqueueObject(enqueue, reg.spec.predicate)));
-    for (const w of reg.spec.watches ?? []) reg.unsubscribe.push(this.d.informer(w.resource).addHandler(enqueueMapped(w.map, enqueue, w.predicate)));
+    for (const w of reg.spec.watches ?? []) reg.unsubscribe.push(this.d.informer(w.resource, w.metadataOnly).addHandler(enqueueMapped(w.map, enqueue, w.predicate)));
     for (const source of reg.spec.sources ?? []) reg.unsubscribe.push(source(enqueue));
   }
 

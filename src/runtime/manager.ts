@@ -13,6 +13,7 @@ import { KubeEventRecorder } from './events.ts';
 import { Informer, kubeListWatch } from './informer/informer.ts';
 import { resourceName, type ResourceType } from './kube/resource.ts';
 import { RestClient } from './kube/rest.ts';
+import { TokenBucket } from './kube/token-bucket.ts';
 import { LeaderElector } from './leaderelection.ts';
 import { KubeLeaseLock } from './lease-lock.ts';
 import { createLogger, type Logger } from './logger.ts';
@@ -66,6 +67,7 @@ export class Manager {
   private readonly informers = new Map<string, Informer<KubeObject>>();
   private readonly controllers: ControllerGroup;
   private readonly listWatch: { list: ListFn; watch: WatchFn };
+  private readonly metadataListWatch: { list: ListFn; watch: WatchFn };
   private readonly timings: Partial<ReflectorTimings> | undefined;
   private elector: LeaderElector | undefined;
   private started = false;
@@ -76,12 +78,16 @@ export class Manager {
     this.clock = opts.clock ?? systemClock;
     this.log = opts.log ?? createLogger(opts.config.logLevel);
     this.metrics = opts.metrics ?? new RuntimeMetrics();
-    this.rest = new RestClient(opts.kubeConfig, { fence: this.fence });
+    // The client-side QPS limit covers every request but the lease's: renewals must never
+    // queue behind a burst of reconciles, or a busy leader would lose its lease.
+    const limiter = new TokenBucket({ qps: opts.config.kubeApiQps, burst: opts.config.kubeApiBurst, clock: this.clock });
+    this.rest = new RestClient(opts.kubeConfig, { fence: this.fence, limiter });
     this.leaseRest = new RestClient(opts.kubeConfig);
     this.identity = opts.identity ?? `${opts.config.podName}_${randomUUID()}`;
     this.events = new KubeEventRecorder({ rest: this.rest, clock: this.clock, log: this.log, reportingInstance: opts.config.podName });
     this.status = new KubeStatusWriter(this.rest);
     this.listWatch = opts.listWatch ?? kubeListWatch(opts.kubeConfig, this.rest);
+    this.metadataListWatch = opts.listWatch ?? kubeListWatch(opts.kubeConfig, this.rest, { metadataOnly: true });
     this.timings = opts.informerTimings;
     this.done = new Promise((resolve) => (this.resolveDone = resolve));
     const c = opts.config;
@@ -90,22 +96,28 @@ export class Manager {
       log: this.log,
       metrics: this.metrics,
       services: { events: this.events, status: this.status },
-      informer: (resource) => this.informer(resource),
+      informer: (resource, metadataOnly) => this.informer(resource, { metadataOnly }),
       maxConcurrentReconciles: c.maxConcurrentReconciles,
       resyncPeriodMs: c.resyncPeriodMs,
       gracefulShutdownTimeoutMs: c.gracefulShutdownTimeoutMs,
     });
   }
 
-  /** The shared informer for a resource (created on first use, started with the manager). */
-  informer<T extends KubeObject = KubeObject>(resource: ResourceType): Informer<T> {
-    const name = resourceName(resource);
+  /**
+   * The shared informer for a resource (created on first use, started with the manager).
+   * `metadataOnly` asks for a PartialObjectMetadata cache (unless --metadata-only-informers=false);
+   * it is a separate informer from the full-object one, so ask for metadata only where a
+   * controller never reads the body from the cache.
+   */
+  informer<T extends KubeObject = KubeObject>(resource: ResourceType, opts: { metadataOnly?: boolean | undefined } = {}): Informer<T> {
+    const metadataOnly = (opts.metadataOnly ?? false) && this.config.metadataOnlyInformers;
+    const name = resourceName(resource) + (metadataOnly ? ' (metadata)' : '');
     let informer = this.informers.get(name);
     if (!informer) {
       informer = new Informer<KubeObject>({
         resource,
         namespaces: this.config.namespaces,
-        ...this.listWatch,
+        ...(metadataOnly ? this.metadataListWatch : this.listWatch),
         clock: this.clock,
         log: this.log.child({ informer: name }),
         timings: this.timings,
@@ -121,7 +133,7 @@ export class Manager {
   addController(reconciler: Reconciler, spec: ControllerSpec): void {
     if (this.started) throw new Error(`addController(${reconciler.name}) after start()`);
     this.controllers.register(reconciler, spec);
-    for (const resource of this.controllers.resources()) this.informer(resource);
+    for (const need of this.controllers.resources()) this.informer(need.resource, need);
   }
 
   isLeader(): boolean {

@@ -85,6 +85,8 @@ app.kubernetes.io/managed-by: {{ .Release.Service }}
   (printf "--resync-period=%s" .Values.resyncPeriod)
   (printf "--log-level=%s" .Values.logLevel)
   (printf "--max-concurrent-reconciles=%d" (int .Values.maxConcurrentReconciles))
+  (printf "--kube-api-qps=%d" (int .Values.kubeApi.qps))
+  (printf "--kube-api-burst=%d" (int .Values.kubeApi.burst))
   (printf "--namespaces=%s" (join "," .Values.watchNamespaces))
   (printf "--nodepool-namespaces=%s" (join "," .Values.tenancy.nodePoolNamespaces))
   (printf "--aws-namespaces=%s" (join "," .Values.tenancy.awsNamespaces))

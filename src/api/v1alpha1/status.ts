@@ -260,7 +260,12 @@ export const CostGuardStatus = Type.Object(
       }),
     ),
     conditions: Type.Optional(Conditions),
-    scalingGroups: Type.Optional(ListMap(ScalingGroupStatus, ['name'], { description: 'One entry per Auto Scaling group.', maxItems: 500 })),
+    scalingGroups: Type.Optional(
+      ListMap(ScalingGroupStatus, ['name'], {
+        description: 'One entry per Auto Scaling group acted on. A guard acts on at most 200 targets (groups, workloads and NodePools together); past that, CeilingsEnforced is False with reason TooManyTargets.',
+        maxItems: 200,
+      }),
+    ),
     workloads: Type.Optional(ListMap(WorkloadStatus, ['kind', 'name'], { description: 'One entry per workload.', maxItems: 50 })),
     nodePools: Type.Optional(ListMap(NodePoolStatus, ['name'], { description: 'One entry per NodePool.', maxItems: 20 })),
     concurrency: Type.Optional(ConcurrencyStatus),

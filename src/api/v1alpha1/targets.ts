@@ -35,7 +35,10 @@ const ScalingGroupBase = Type.Object(
       MapOf(Type.String({ description: 'Tag value that must match exactly.', maxLength: 256 }), {
         description:
           'Selects every Auto Scaling group carrying all of these tags (key: value). Each match gets ' +
-          'the same ceiling. Must not be empty, since an empty selector would match every group in the account.',
+          'the same ceiling. Must not be empty, since an empty selector would match every group in the account. ' +
+          'One guard acts on at most 200 targets (groups, workloads and NodePools together): beyond that, the first groups ' +
+          'by name are enforced, the rest are left alone and CeilingsEnforced says so (TooManyTargets). ' +
+          'Matches are looked up once per resync period, shared by every guard.',
         minProperties: 1,
         maxProperties: 10,
       }),

@@ -12,7 +12,7 @@ import type { Informer } from '../../runtime/informer/informer.ts';
 import type { RestClient } from '../../runtime/kube/rest.ts';
 import type { ReconcileContext, Reconciler, ReconcileResult } from '../../runtime/reconciler.ts';
 import { breakerSettings } from '../concurrency/config.ts';
-import { findWorkload, selectorQuery, workerWorkloadRef, type WorkloadInformers } from '../concurrency/workload.ts';
+import { getWorkload, selectorQuery, workerWorkloadRef } from '../concurrency/workload.ts';
 import { COSTGUARD_RESOURCE } from '../resources.ts';
 import { applyGuardConditions, guardReadyDependents } from '../shared/readiness.ts';
 import { holdsOf, replaceHolds } from '../shared/holds.ts';
@@ -27,7 +27,6 @@ export const DEFAULT_METRICS_PATH = '/metrics';
 
 export interface BreakerDeps {
   guards: Informer<CostGuard>;
-  workloads: WorkloadInformers;
   rest: RestClient;
   metrics: BreakerMetrics;
   /** FIRING while the fleet breaker holds scale-out, RESOLVED when it closes. */
@@ -68,7 +67,7 @@ export class BreakerReconciler implements Reconciler {
   }
 
   private async observeAndDecide(guard: CostGuard, ctx: ReconcileContext): Promise<Outcome> {
-    const found = this.findWorkers(guard);
+    const found = await this.findWorkers(guard, ctx.signal);
     if ('condition' in found) return found;
     const workers = guard.spec.runaway?.signals.workers;
     const pods = await listWorkerPods(this.deps.rest, guard.metadata.namespace ?? '', found.selector);
@@ -84,12 +83,12 @@ export class BreakerReconciler implements Reconciler {
   }
 
   /** The workers' workload and pod selector, or the outcome that says why there are none. */
-  private findWorkers(guard: CostGuard): { target: string; selector: string } | Outcome {
+  private async findWorkers(guard: CostGuard, signal: AbortSignal): Promise<{ target: string; selector: string } | Outcome> {
     const namespace = guard.metadata.namespace ?? '';
     const ref = workerWorkloadRef(guard);
     if (!ref) return decideWithoutWorkers('NoWorkload', 'spec.breaker needs spec.concurrency.workload, or a Deployment or StatefulSet in spec.workloads, to find the workers to scrape.');
     const target = `${ref.kind}/${ref.name}`;
-    const workload = findWorkload(this.deps.workloads, namespace, ref);
+    const workload = await getWorkload(this.deps.rest, namespace, ref, signal);
     if (!workload) return decideWithoutWorkers('WorkloadNotFound', `${target} does not exist in namespace ${namespace}: no workers to scrape.`);
     const selector = selectorQuery(workload.spec?.selector);
     if (!selector) return decideWithoutWorkers('SelectorUnusable', `${target} has an empty or unsupported pod selector: its workers cannot be found.`);

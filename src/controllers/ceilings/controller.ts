@@ -26,7 +26,8 @@ import { observeCeilings } from './observe.ts';
 import type { ObservedCeilings, PeerCeiling } from './observed.ts';
 import { peerCeilings } from './peers.ts';
 import { ownerOf } from './records.ts';
-import { MAX_GROUP_MATCHES, planCeilings, type CeilingsPlan } from './plan.ts';
+import { planCeilings, type CeilingsPlan } from './plan.ts';
+import { MAX_TARGETS } from '../shared/target-cap.ts';
 import { nextStatus } from './status.ts';
 
 export interface CeilingsDeps extends ActDeps {
@@ -124,7 +125,7 @@ export class CeilingsReconciler implements Reconciler {
     const targetCount = (s.scalingGroups?.length ?? 0) + (s.workloads?.length ?? 0) + (s.nodePools?.length ?? 0);
     const invalidPause = r.pause.invalid;
     const outcome = { plan: r.plan, mode: guard.spec.mode, paused: r.pause.paused, failures: r.failures, targetCount, scope: r.scope };
-    const conditions = withOverflow(withRefusals(ceilingConditions({ ...outcome, ...(invalidPause !== undefined ? { invalidPause } : {}) }), r.refused), r.plan.overflow);
+    const conditions = withOverflow(withRefusals(ceilingConditions({ ...outcome, ...(invalidPause !== undefined ? { invalidPause } : {}) }), r.refused), r.plan.overflow, targetCount);
     const status = nextStatus({ guard, conditions, nowMs: ctx.clock.now(), ceilings: s });
     // Events first: other controllers write this guard's status too, and a 409 here (a requeue)
     // must not lose the event of a clamp that already happened. The record of the original is
@@ -183,10 +184,13 @@ function withRefusals(conditions: ConditionInput[], refused: readonly string[]):
   return conditions.map((c) => (c.type === ConditionType.CeilingsEnforced ? { ...c, status: 'False', reason: 'NotPermitted', message } : c));
 }
 
-/** More groups matched than one guard can hold: CeilingsEnforced says which were left alone. */
-function withOverflow(conditions: ConditionInput[], overflow: readonly string[]): ConditionInput[] {
+/** More targets than one guard acts on: CeilingsEnforced says how many, the cap, and which were left alone. */
+function withOverflow(conditions: ConditionInput[], overflow: readonly string[], enforced: number): ConditionInput[] {
   if (!overflow.length) return conditions;
   const shown = overflow.slice(0, 5).join(', ') + (overflow.length > 5 ? ` and ${overflow.length - 5} more` : '');
-  const message = `The tag selectors match more than ${MAX_GROUP_MATCHES} groups; the first ${MAX_GROUP_MATCHES} by name are enforced, ${overflow.length} are left alone: ${shown}. Narrow the selector or split the guard.`;
+  const message =
+    `The guard matches ${enforced + overflow.length} targets; one guard acts on at most ${MAX_TARGETS}. ` +
+    `The first ${enforced} (workloads and NodePools, then groups by name) are enforced; ${overflow.length} groups are left alone, never written: ${shown}. ` +
+    'Narrow the tag selectors or split the guard.';
   return conditions.map((c) => (c.type === ConditionType.CeilingsEnforced ? { ...c, status: 'False', reason: 'TooManyTargets', message } : c));
 }

@@ -2,10 +2,12 @@
 // share one snapshot per AWS target (region + role): the first reconcile that finds the
 // snapshot stale describes every group any guard names for that target, in batches of 100,
 // and the rest read from it. So 1,000 groups across 200 guards cost 10 Describe calls per
-// cycle, not 200 or 1,000. Writes never trust the snapshot: see `fresh()`.
+// cycle, not 200 or 1,000. Tag selectors are shared the same way (tag-snapshots.ts). Writes
+// never trust a snapshot: see `fresh()`.
 import type { AwsTarget } from '../../cloud/aws/clients.ts';
 import type { ScalingGroup, ScalingGroups } from '../../cloud/scaling-groups.ts';
 import type { Clock } from '../../runtime/clock.ts';
+import { TagSnapshots, type TagSelector } from './tag-snapshots.ts';
 
 interface Snapshot {
   at: number;
@@ -20,6 +22,8 @@ export interface GroupSnapshotsOptions {
   scalingGroups(target: AwsTarget): ScalingGroups;
   /** Every group name any guard currently names for this target (from the informer cache). */
   namesFor(target: AwsTarget): readonly string[];
+  /** Every tag selector any guard currently names for this target; default none (each asker's own). */
+  selectorsFor?(target: AwsTarget): readonly TagSelector[];
 }
 
 export function targetKey(target: AwsTarget): string {
@@ -30,9 +34,22 @@ export class GroupSnapshots {
   private readonly opts: GroupSnapshotsOptions;
   private readonly snapshots = new Map<string, Snapshot>();
   private readonly refreshing = new Map<string, Promise<Snapshot>>();
+  private readonly tags: TagSnapshots;
 
   constructor(opts: GroupSnapshotsOptions) {
     this.opts = opts;
+    this.tags = new TagSnapshots({
+      clock: opts.clock,
+      maxAgeMs: opts.maxAgeMs,
+      scalingGroups: (target) => opts.scalingGroups(target),
+      selectorsFor: (target) => opts.selectorsFor?.(target) ?? [],
+      targetKey,
+    });
+  }
+
+  /** The groups a tag selector matches, as of at most `maxAgeMs` ago (shared by every guard). */
+  select(target: AwsTarget, selector: TagSelector): Promise<ScalingGroup[]> {
+    return this.tags.select(target, selector);
   }
 
   /** The named groups as of at most `maxAgeMs` ago; absent names do not exist. */
@@ -50,7 +67,10 @@ export class GroupSnapshots {
    */
   async fresh(target: AwsTarget, names: readonly string[]): Promise<ScalingGroup[]> {
     const groups = await this.opts.scalingGroups(target).describe(names);
-    for (const group of groups) this.remember(target, group);
+    for (const group of groups) {
+      this.remember(target, group);
+      this.tags.remember(target, group);
+    }
     return groups;
   }
 

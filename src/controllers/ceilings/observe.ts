@@ -95,7 +95,7 @@ async function observeGroups(deps: ObserveDeps, guard: CostGuard, target: AwsTar
   return Promise.all(
     entries.map(async (spec) => {
       if (spec.name !== undefined) return { spec, found: named.filter((g) => g.name === spec.name) };
-      return { spec, found: await deps.scalingGroups(target).findByTags(spec.tagSelector ?? {}) };
+      return { spec, found: await deps.snapshots.select(target, spec.tagSelector ?? {}) };
     }),
   );
 }

@@ -6,6 +6,7 @@ import { selectorText, type RaisedValue } from './messages.ts';
 import { asgRef, nodePoolRef, workloadRef, type ObservedCeilings, type PlanInputs } from './observed.ts';
 import { planGroup, resolveGroups, type GroupAction, type TargetOutcome } from './plan-groups.ts';
 import { planNodePool, planWorkload, type NodePoolAction, type WorkloadAction } from './plan-k8s.ts';
+import { capGroups } from '../shared/target-cap.ts';
 
 export type CeilingAction = GroupAction | WorkloadAction | NodePoolAction;
 
@@ -34,7 +35,7 @@ export interface CeilingsPlan {
   recentDrift: string[];
   /** "target (also guard ns/name)" for each target another guard names too. */
   overlaps: string[];
-  /** Groups matched beyond MAX_GROUP_MATCHES: left alone, reported. */
+  /** Groups beyond MAX_TARGETS (shared/target-cap.ts): neither planned nor touched, reported. */
   overflow: string[];
   /** NodePool limits CostGuard clamped whose ceiling is now above them (the condition says what comes next). */
   raisedLimits: RaisedValue[];
@@ -60,9 +61,6 @@ function recordUnresolved(plan: CeilingsPlan, entry: ObservedCeilings['groups'][
   if (!plan.unmatched.includes(selector)) plan.unmatched.push(selector);
 }
 
-/** The most groups one guard handles (status.scalingGroups maxItems). */
-export const MAX_GROUP_MATCHES = 500;
-
 export interface PlanContext extends DecideContext {
   /** "<namespace>/<name>" of the guard: the owner written into the targets' records. */
   owner?: string;
@@ -78,10 +76,11 @@ function planGroups(plan: CeilingsPlan, observed: ObservedCeilings, prior: CostG
   const priorByName = byName(prior.scalingGroups);
   const statuses: ScalingGroupStatus[] = [];
   const all = [...resolveGroups(observed).values()].sort((a, b) => a.group.name.localeCompare(b.group.name));
-  // Status holds at most MAX_GROUP_MATCHES groups: beyond that every status patch would fail
-  // after the AWS writes had happened, so the rest are neither planned nor touched.
-  plan.overflow = all.slice(MAX_GROUP_MATCHES).map((r) => asgRef(r.group.name));
-  for (const resolved of all.slice(0, MAX_GROUP_MATCHES)) {
+  // Beyond the cap, every status patch would fail after the AWS writes had happened: the
+  // rest are neither planned nor touched, so nothing is written for them.
+  const { kept, overflow } = capGroups(all, observed.workloads.length + observed.nodePools.length);
+  plan.overflow = overflow.map((r) => asgRef(r.group.name));
+  for (const resolved of kept) {
     const outcome = planGroup(resolved, priorByName.get(resolved.group.name), at);
     collect(plan, outcome, asgRef(resolved.group.name));
     statuses.push(outcome.status);

@@ -1,6 +1,8 @@
 // Which guards a change to a workload or NodePool concerns: those naming it. Only spec
 // changes (metadata.generation) trigger a reconcile, so status churn on busy Deployments
 // does not; the periodic resync covers status-only signals such as an HPA at its max.
+// These informers only map events to guards, so they hold metadata only (PartialObjectMetadata),
+// not whole pod templates. Reconciles GET the targets.
 import type { CostGuard } from '../../api/v1alpha1/index.ts';
 import type { Informer } from '../../runtime/informer/informer.ts';
 import { objectKey, type KubeObject } from '../../runtime/keys.ts';
@@ -29,12 +31,12 @@ function nodePoolMapper(guards: Informer<CostGuard>): MapFn<KubeObject> {
 }
 
 export function ceilingWatches(guards: Informer<CostGuard>): WatchSpec[] {
-  const workload = (resource: ResourceType, kind: WorkloadKind): WatchSpec => ({ resource, map: workloadMapper(guards, kind), predicate: generationChanged });
+  const workload = (resource: ResourceType, kind: WorkloadKind): WatchSpec => ({ resource, map: workloadMapper(guards, kind), predicate: generationChanged, metadataOnly: true });
   return [
     workload(Resources.deployments, 'Deployment'),
     workload(Resources.statefulSets, 'StatefulSet'),
     workload(Resources.horizontalPodAutoscalers, 'HorizontalPodAutoscaler'),
     workload(Resources.kedaScaledObjects, 'ScaledObject'),
-    { resource: Resources.karpenterNodePools, map: nodePoolMapper(guards), predicate: generationChanged },
+    { resource: Resources.karpenterNodePools, map: nodePoolMapper(guards), predicate: generationChanged, metadataOnly: true },
   ];
 }

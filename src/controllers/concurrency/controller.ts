@@ -1,7 +1,7 @@
 // The concurrency controller: for a guard with spec.concurrency, compute the per-replica limit
 // from the workload's replicas (decide.ts) and publish it, with the breaker settings, the retry
 // budget and the brake's `frozen` flag, in the worker ConfigMap (config.ts). Thin: observe the
-// workload (informer cache) and the ConfigMap (GET), decide, write the ConfigMap, write status once.
+// workload and the ConfigMap (GETs), decide, write the ConfigMap, write status once.
 import { ConditionType, type CostGuard, type CostGuardStatus } from '../../api/v1alpha1/index.ts';
 import type { ConditionInput } from '../../runtime/conditions.ts';
 import { removeCondition } from '../../runtime/conditions.ts';
@@ -18,12 +18,11 @@ import { configMapBody, configMapName, configMapPatch, mayAdopt, ownedBy, readWo
 import { decideConcurrency, type ConcurrencyDecision, type ObservedConcurrency } from './decide.ts';
 import { newsEvent, publishFailedEvent } from './events.ts';
 import type { ConcurrencyMetrics } from './metrics.ts';
-import { findWorkload, workloadReplicas, type WorkloadInformers } from './workload.ts';
+import { getWorkload, workloadReplicas } from './workload.ts';
 import { pauseState, isEnforcing } from '../shared/pause.ts';
 
 export interface ConcurrencyDeps {
   guards: Informer<CostGuard>;
-  workloads: WorkloadInformers;
   rest: RestClient;
   metrics: ConcurrencyMetrics;
 }
@@ -43,8 +42,8 @@ export class ConcurrencyReconciler implements Reconciler {
     if (isBeingDeleted(guard)) return this.deps.metrics.forget(namespace, name);
     if (!guard.spec.concurrency && !guard.spec.breaker) return this.retire(guard, ctx);
     const paused = pauseState(guard).paused;
-    const { observed, existing } = await this.observe(guard, guard.spec.mode === 'Enforce' && !paused).catch(async (err: unknown) => {
-      await this.failed(guard, `Could not read ConfigMap ${configMapName(name)}: ${errorMessage(err)}`, ctx);
+    const { observed, existing } = await this.observe(guard, guard.spec.mode === 'Enforce' && !paused, ctx.signal).catch(async (err: unknown) => {
+      await this.failed(guard, `Could not read the worker workload or ConfigMap ${configMapName(name)}: ${errorMessage(err)}`, ctx);
       throw err;
     });
     const decision = decideConcurrency(guard, observed, { mode: guard.spec.mode, paused, nowMs: ctx.clock.now() });
@@ -65,10 +64,10 @@ export class ConcurrencyReconciler implements Reconciler {
     this.deps.metrics.publishes.inc({ namespace: guard.metadata.namespace ?? '', name: guard.metadata.name ?? '' });
   }
 
-  private async observe(guard: CostGuard, act: boolean): Promise<{ observed: ObservedConcurrency; existing?: ConfigMap }> {
+  private async observe(guard: CostGuard, act: boolean, signal: AbortSignal): Promise<{ observed: ObservedConcurrency; existing?: ConfigMap }> {
     const spec = guard.spec.concurrency;
     const namespace = guard.metadata.namespace ?? '';
-    const workload = spec ? findWorkload(this.deps.workloads, namespace, spec.workload) : undefined;
+    const workload = spec ? await getWorkload(this.deps.rest, namespace, spec.workload, signal) : undefined;
     const replicas = workload ? workloadReplicas(workload) : undefined;
     // DryRun and paused never write, so they need not read the ConfigMap either.
     if (!spec || replicas === undefined || !act) return { observed: { replicas, configMap: { state: 'absent' } } };

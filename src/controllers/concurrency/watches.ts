@@ -1,13 +1,16 @@
 // What wakes the concurrency and breaker controllers besides a spec change of the guard:
-// - the worker workload's replica count or selector changed (the limit is shared by replicas);
+// - the worker workload changed (the limit is shared by its replicas). The workload informers
+//   hold metadata only, so a change of running replicas (status) shows as a new
+//   resourceVersion alone: the concurrency controller wakes on any change of a worker
+//   workload and reads the body itself; the breaker, which polls anyway, on spec changes only;
 // - the guard's brake appeared or went (workers must learn `frozen` now, not at the resync).
 import type { CostGuard } from '../../api/v1alpha1/index.ts';
 import type { Informer } from '../../runtime/informer/informer.ts';
 import { objectKey, type KubeObject } from '../../runtime/keys.ts';
 import { Resources } from '../../runtime/kube/resource.ts';
 import type { WatchSpec } from '../../runtime/manager.ts';
-import { specOrMetadataChanged, type MapFn, type UpdatePredicate } from '../../runtime/watches.ts';
-import { workerWorkloadRef, type ConcurrencyWorkloadKind, type Workload } from './workload.ts';
+import { anyChange, specOrMetadataChanged, type MapFn, type UpdatePredicate } from '../../runtime/watches.ts';
+import { workerWorkloadRef, type ConcurrencyWorkloadKind } from './workload.ts';
 
 function guardsOf(guards: Informer<CostGuard>, kind: ConcurrencyWorkloadKind): MapFn<KubeObject> {
   return (obj) =>
@@ -20,18 +23,17 @@ function guardsOf(guards: Informer<CostGuard>, kind: ConcurrencyWorkloadKind): M
       .map((g) => objectKey(g));
 }
 
-const replicaFacts = (o: KubeObject): string => {
-  const w = o as Workload;
-  return JSON.stringify([w.spec?.replicas, w.status?.replicas, w.spec?.selector]);
-};
+/** The spec changed (replicas, selector): metadata.generation moved. */
+export const workloadSpecChanged: UpdatePredicate = (old, obj) => old.metadata?.generation !== obj.metadata?.generation;
 
-/** Replicas (desired or running) or the selector changed; other status churn does not count. */
-export const replicasChanged: UpdatePredicate = (old, obj) => replicaFacts(old) !== replicaFacts(obj);
-
-export function workerWorkloadWatches(guards: Informer<CostGuard>): WatchSpec[] {
+/**
+ * Watches of the worker workloads, metadata only. `predicate`: anyChange for the concurrency
+ * limit (running replicas move without a new generation), workloadSpecChanged for the breaker.
+ */
+export function workerWorkloadWatches(guards: Informer<CostGuard>, predicate: UpdatePredicate = anyChange): WatchSpec[] {
   return [
-    { resource: Resources.deployments, map: guardsOf(guards, 'Deployment'), predicate: replicasChanged },
-    { resource: Resources.statefulSets, map: guardsOf(guards, 'StatefulSet'), predicate: replicasChanged },
+    { resource: Resources.deployments, map: guardsOf(guards, 'Deployment'), predicate, metadataOnly: true },
+    { resource: Resources.statefulSets, map: guardsOf(guards, 'StatefulSet'), predicate, metadataOnly: true },
   ];
 }
 

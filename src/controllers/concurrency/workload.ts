@@ -1,8 +1,11 @@
-// The concurrency workload as the informer cache holds it: its replica count and pod selector.
+// The concurrency workload: its replica count and pod selector, read from the API server when
+// a reconcile needs them. The workload informers hold metadata only (they just wake guards), so
+// the body comes from a GET, always current.
 import type { CostGuard } from '../../api/v1alpha1/index.ts';
-import type { Informer } from '../../runtime/informer/informer.ts';
+import { isNotFound } from '../../runtime/errors.ts';
 import type { KubeObject } from '../../runtime/keys.ts';
-import { namespacedKey } from '../../runtime/keys.ts';
+import { objectPath, Resources } from '../../runtime/kube/resource.ts';
+import type { RestClient } from '../../runtime/kube/rest.ts';
 
 export type ConcurrencyWorkloadKind = 'Deployment' | 'StatefulSet';
 
@@ -16,8 +19,6 @@ export interface LabelSelector {
   matchExpressions?: { key: string; operator: string; values?: string[] }[];
 }
 
-export type WorkloadInformers = Record<ConcurrencyWorkloadKind, Informer<Workload>>;
-
 /** The workload whose pods run the workers: spec.concurrency.workload, else the first Deployment or StatefulSet in spec.workloads. */
 export function workerWorkloadRef(guard: CostGuard): { kind: ConcurrencyWorkloadKind; name: string } | undefined {
   if (guard.spec.concurrency) return guard.spec.concurrency.workload;
@@ -25,8 +26,15 @@ export function workerWorkloadRef(guard: CostGuard): { kind: ConcurrencyWorkload
   return w ? { kind: w.kind as ConcurrencyWorkloadKind, name: w.name } : undefined;
 }
 
-export function findWorkload(informers: WorkloadInformers, namespace: string, ref: { kind: ConcurrencyWorkloadKind; name: string }): Workload | undefined {
-  return informers[ref.kind].getByKey(namespacedKey(namespace, ref.name));
+/** The workload, or undefined when it does not exist. */
+export async function getWorkload(rest: RestClient, namespace: string, ref: { kind: ConcurrencyWorkloadKind; name: string }, signal?: AbortSignal): Promise<Workload | undefined> {
+  const resource = ref.kind === 'Deployment' ? Resources.deployments : Resources.statefulSets;
+  try {
+    return await rest.get<Workload>(objectPath(resource, namespace, ref.name), signal ? { signal } : {});
+  } catch (err) {
+    if (isNotFound(err)) return undefined;
+    throw err;
+  }
 }
 
 /**

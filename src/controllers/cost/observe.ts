@@ -10,6 +10,7 @@ import type { LaunchTemplateRef, ScalingGroup, ScalingGroups } from '../../cloud
 import type { Clock } from '../../runtime/clock.ts';
 import type { GroupSnapshots } from '../ceilings/group-snapshots.ts';
 import { targetKey } from '../ceilings/group-snapshots.ts';
+import { capGroups } from '../shared/target-cap.ts';
 import type { PricedTarget } from './estimate-decide.ts';
 
 export interface ObserveCostDeps {
@@ -56,7 +57,7 @@ async function mayLaunch(deps: ObserveCostDeps & { templates: TemplateTypes }, t
 
 async function groupsOf(deps: ObserveCostDeps, target: AwsTarget, spec: ScalingGroupSpec, named: readonly ScalingGroup[]): Promise<ScalingGroup[]> {
   if (spec.name !== undefined) return named.filter((g) => g.name === spec.name);
-  return deps.scalingGroups(target).findByTags(spec.tagSelector ?? {});
+  return deps.snapshots.select(target, spec.tagSelector ?? {});
 }
 
 interface Found {
@@ -83,7 +84,10 @@ export async function observeCost(deps: ObserveCostDeps & { templates: TemplateT
     for (const g of await groupsOf(deps, target, spec, named)) found.set(g.name, merge(found.get(g.name), g, spec));
   }
   const out: ObservedGroup[] = [];
-  for (const { group, ceiling, override } of found.values()) {
+  // The groups the ceilings controller acts on, no more: beyond the cap no hold is written either.
+  const sorted = [...found.values()].sort((a, b) => a.group.name.localeCompare(b.group.name));
+  const { kept } = capGroups(sorted, (guard.spec.workloads?.length ?? 0) + (guard.spec.nodePools?.length ?? 0));
+  for (const { group, ceiling, override } of kept) {
     const priced: PricedTarget = {
       target: `asg/${group.name}`,
       ceiling,

@@ -11,7 +11,7 @@ import { Reflector } from './reflector.ts';
 import type { ListFn, ReflectorTimings, WatchFn } from './types.ts';
 import type { Clock } from '../clock.ts';
 import type { Logger } from '../logger.ts';
-import type { RestClient } from '../kube/rest.ts';
+import { ContentType, type RestClient } from '../kube/rest.ts';
 import type { StoreListener } from './store.ts';
 
 export interface EventHandler<T> {
@@ -136,12 +136,30 @@ export class Informer<T extends KubeObject> {
   }
 }
 
-/** The list and watch functions backed by a real API server. */
-export function kubeListWatch(kubeConfig: KubeAccess, rest: RestClient): { list: ListFn; watch: WatchFn } {
-  // Watch uses only getCurrentCluster() and applySecurityAuthentication() of its config.
-  const watcher = new Watch(kubeConfig as KubeConfig);
+/**
+ * The list and watch functions backed by a real API server. `metadataOnly` asks for
+ * PartialObjectMetadata (lists as PartialObjectMetadataList): the API server strips spec and
+ * status before sending, so neither the wire nor the cache carries them.
+ */
+export function kubeListWatch(kubeConfig: KubeAccess, rest: RestClient, opts: { metadataOnly?: boolean } = {}): { list: ListFn; watch: WatchFn } {
+  const watcher = new Watch((opts.metadataOnly ? acceptingMetadata(kubeConfig) : kubeConfig) as KubeConfig);
+  const accept = opts.metadataOnly ? ContentType.metadataList : ContentType.json;
   return {
-    list: (path, query) => rest.get(path, { query }),
+    list: (path, query) => rest.get(path, { query, accept }),
     watch: (path, query, onEvent, onDone) => watcher.watch(path, query, onEvent, onDone),
+  };
+}
+
+/**
+ * client-node's Watch uses only getCurrentCluster() and applySecurityAuthentication() of its
+ * config and sends the headers the latter set: so the Accept header goes in there.
+ */
+function acceptingMetadata(access: KubeAccess): KubeAccess {
+  return {
+    getCurrentCluster: () => access.getCurrentCluster(),
+    applySecurityAuthentication: async (ctx) => {
+      await access.applySecurityAuthentication(ctx);
+      ctx.setHeaderParam('Accept', ContentType.metadata);
+    },
   };
 }

@@ -81,13 +81,13 @@ export class Reflector<T extends KubeObject> {
     const gen = this.nextAttempt();
     let list: KubeList<T>;
     try {
-      list = await listAllPages<T>(this.o.list, this.path, this.t.pageSize);
+      list = await listAllPages<T>(this.o.list, this.path, this.t.pageSize, (o) => normalize(o, this.o.resource));
     } catch (err) {
       if (gen === this.gen) this.onListError(err);
       return;
     }
     if (gen !== this.gen) return;
-    this.store.replace(list.items.map((o) => normalize(o, this.o.resource)));
+    this.store.replace(list.items);
     this.rv = list.metadata?.resourceVersion ?? '';
     this.failures = 0;
     this.absent = false;

@@ -4,6 +4,7 @@
 // Deep imports: the package index pulls in every generated API client (tens of MiB resident).
 import { IsomorphicFetchHttpLibrary } from '@kubernetes/client-node/dist/gen/http/isomorphic-fetch.js';
 import type { WriteFence } from '../fence.ts';
+import type { TokenBucket } from './token-bucket.ts';
 import { RequestContext, type HttpMethod } from '@kubernetes/client-node/dist/gen/http/http.js';
 import type { KubeAccess } from './access.ts';
 import { KubeApiError } from '../errors.ts';
@@ -12,6 +13,10 @@ export const ContentType = {
   json: 'application/json',
   jsonPatch: 'application/json-patch+json',
   mergePatch: 'application/merge-patch+json',
+  /** A list as PartialObjectMetadataList: names, labels, annotations, versions; no spec or status. */
+  metadataList: 'application/json;as=PartialObjectMetadataList;g=meta.k8s.io;v=v1',
+  /** One object (or each watch event's object) as PartialObjectMetadata. */
+  metadata: 'application/json;as=PartialObjectMetadata;g=meta.k8s.io;v=v1',
 } as const;
 
 export type Query = Record<string, string | number | boolean | undefined>;
@@ -23,6 +28,8 @@ export interface RequestOptions {
   signal?: AbortSignal;
   /** Per-request timeout; default 30 s. */
   timeoutMs?: number;
+  /** The Accept header; default application/json (ContentType.metadataList for metadata-only lists). */
+  accept?: string;
 }
 
 export interface KubeList<T> {
@@ -41,11 +48,16 @@ export class RestClient {
   private shared: { dispatcher: Dispatcher; createdAt: number } | undefined;
 
   private readonly fence: WriteFence | undefined;
+  private readonly limiter: TokenBucket | undefined;
 
-  /** With a fence, writes are refused and every call is aborted once it closes (leadership lost). */
-  constructor(kubeConfig: KubeAccess, opts: { fence?: WriteFence } = {}) {
+  /**
+   * With a fence, writes are refused and every call is aborted once it closes (leadership lost).
+   * With a limiter, every request first takes a token (the client-side QPS limit).
+   */
+  constructor(kubeConfig: KubeAccess, opts: { fence?: WriteFence; limiter?: TokenBucket } = {}) {
     this.kubeConfig = kubeConfig;
     this.fence = opts.fence;
+    this.limiter = opts.limiter;
   }
 
   get<T>(path: string, opts: RequestOptions = {}): Promise<T> {
@@ -70,6 +82,7 @@ export class RestClient {
 
   async request<T>(method: HttpMethod, path: string, opts: RequestOptions = {}): Promise<T> {
     if (method !== 'GET') this.fence?.check(`${method} ${path}`);
+    if (this.limiter) await this.waitTurn(this.limiter, method, path, opts);
     const ctx = await this.context(method, path, opts);
     const response = await this.http.send(ctx).toPromise();
     const text = await response.body.text();
@@ -84,18 +97,33 @@ export class RestClient {
     const url = new URL(cluster.server.replace(/\/$/, '') + path);
     for (const [k, v] of Object.entries(opts.query ?? {})) if (v !== undefined) url.searchParams.set(k, String(v));
     const ctx = new RequestContext(url.toString(), method);
-    ctx.setHeaderParam('Accept', ContentType.json);
+    ctx.setHeaderParam('Accept', opts.accept ?? ContentType.json);
     if (opts.body !== undefined) {
       ctx.setHeaderParam('Content-Type', opts.contentType ?? ContentType.json);
       ctx.setBody(JSON.stringify(opts.body));
     }
-    const timeout = AbortSignal.timeout(opts.timeoutMs ?? 30_000);
-    const signals = [timeout, ...(opts.signal ? [opts.signal] : []), ...(this.fence ? [this.fence.signal] : [])];
-    ctx.setSignal(signals.length > 1 ? AbortSignal.any(signals) : timeout);
+    ctx.setSignal(anyOf([AbortSignal.timeout(opts.timeoutMs ?? 30_000), ...this.cancellers(opts)]) as AbortSignal);
     await this.kubeConfig.applySecurityAuthentication(ctx);
     const fresh = ctx.getDispatcher();
     if (fresh) ctx.setDispatcher(this.sharedDispatcher(fresh));
     return ctx;
+  }
+
+  /** What cancels a request besides its timeout: the caller's signal and the fence. */
+  private cancellers(opts: RequestOptions): AbortSignal[] {
+    return [...(opts.signal ? [opts.signal] : []), ...(this.fence ? [this.fence.signal] : [])];
+  }
+
+  /**
+   * Waits for a token. The caller's signal or the fence closing cancels the wait, and a write
+   * re-checks the fence afterwards: leadership may have been lost while it queued.
+   */
+  private async waitTurn(limiter: TokenBucket, method: HttpMethod, path: string, opts: RequestOptions): Promise<void> {
+    try {
+      await limiter.take(anyOf(this.cancellers(opts)));
+    } finally {
+      if (method !== 'GET') this.fence?.check(`${method} ${path}`);
+    }
   }
 
   /**
@@ -121,6 +149,10 @@ export class RestClient {
     this.shared = undefined;
     await old?.close().catch(() => undefined);
   }
+}
+
+function anyOf(signals: AbortSignal[]): AbortSignal | undefined {
+  return signals.length > 1 ? AbortSignal.any(signals) : signals[0];
 }
 
 function parseJson(text: string): unknown {

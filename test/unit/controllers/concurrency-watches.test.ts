@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import type { CostGuard } from '../../../src/api/v1alpha1/index.ts';
-import { replicasChanged, specOrBrakeChanged, workerWorkloadWatches } from '../../../src/controllers/concurrency/watches.ts';
+import { specOrBrakeChanged, workerWorkloadWatches, workloadSpecChanged } from '../../../src/controllers/concurrency/watches.ts';
 import type { Informer } from '../../../src/runtime/informer/informer.ts';
 import type { KubeObject } from '../../../src/runtime/keys.ts';
 
@@ -11,11 +11,19 @@ const guard = (name: string, spec: Partial<CostGuard['spec']>, status: CostGuard
   ({ metadata: { name, namespace: 'ns', generation: 1, resourceVersion: '1' }, spec: { mode: 'Enforce', ...spec }, status }) as CostGuard;
 
 describe('concurrency watches', () => {
-  it('wakes on a change of desired or running replicas, not on other status churn', () => {
-    assert.equal(replicasChanged(deployment('w', 3, 3), deployment('w', 4, 3, '2')), true);
-    assert.equal(replicasChanged(deployment('w', 3, 3), deployment('w', 3, 2, '2')), true);
-    const churn = { ...deployment('w', 3, 3, '2'), status: { replicas: 3, observedGeneration: 9 } } as KubeObject;
-    assert.equal(replicasChanged(deployment('w', 3, 3), churn), false);
+  /** A worker Deployment as the metadata-only informer sees it: no spec, no status. */
+  const partial = (generation: number, rv: string): KubeObject => ({ apiVersion: 'meta.k8s.io/v1', kind: 'PartialObjectMetadata', metadata: { name: 'w', namespace: 'ns', generation, resourceVersion: rv } });
+
+  it('watches worker workloads as metadata only; concurrency wakes on any new version (running replicas live in status), the breaker on spec changes', () => {
+    const informer = { list: () => [] } as unknown as Informer<CostGuard>;
+    const concurrency = workerWorkloadWatches(informer);
+    const breaker = workerWorkloadWatches(informer, workloadSpecChanged);
+    assert.ok([...concurrency, ...breaker].every((w) => w.metadataOnly === true));
+    const statusOnly = [partial(3, '10'), partial(3, '11')] as const;
+    const scaled = [partial(3, '10'), partial(4, '12')] as const;
+    assert.equal(concurrency[0]?.predicate?.(...statusOnly), true, 'a pod becoming ready changes status.replicas: the limit must follow');
+    assert.equal(breaker[0]?.predicate?.(...statusOnly), false, 'the breaker polls; status churn alone does not wake it');
+    assert.equal(breaker[0]?.predicate?.(...scaled), true);
   });
 
   it('wakes the guard when its brake engages or releases, not for other status writes', () => {

@@ -1,22 +1,28 @@
 import assert from 'node:assert/strict';
 import type { ScalingGroup, ScalingGroups } from '../../../src/cloud/scaling-groups.ts';
+import type { CostGuard } from '../../../src/api/v1alpha1/index.ts';
+import { matchesSelector } from '../../../src/cloud/scaling-groups.ts';
 import { GroupSnapshots } from '../../../src/controllers/ceilings/group-snapshots.ts';
+import { observeCeilings } from '../../../src/controllers/ceilings/observe.ts';
+import type { RestClient } from '../../../src/runtime/kube/rest.ts';
 import { FakeClock } from '../../../src/runtime/testing/fake-clock.ts';
 
-function group(name: string, maxSize = 10): ScalingGroup {
-  return { name, arn: `arn:${name}`, minSize: 0, maxSize, desiredCapacity: 1, inService: 1, instanceTypes: [], tags: {} };
+function group(name: string, maxSize = 10, tags: Record<string, string> = {}): ScalingGroup {
+  return { name, arn: `arn:${name}`, minSize: 0, maxSize, desiredCapacity: 1, inService: 1, instanceTypes: [], tags };
 }
 
 /** Records describe calls; answers from a mutable table. */
 class RecordingGroups implements ScalingGroups {
   calls: string[][] = [];
+  tagCalls: Record<string, string>[] = [];
   table = new Map<string, ScalingGroup>();
   describe(names: readonly string[]): Promise<ScalingGroup[]> {
     this.calls.push([...names]);
     return Promise.resolve(names.flatMap((n) => (this.table.has(n) ? [this.table.get(n)!] : [])));
   }
-  findByTags(): Promise<ScalingGroup[]> {
-    return Promise.resolve([]);
+  findByTags(selector: Readonly<Record<string, string>>): Promise<ScalingGroup[]> {
+    this.tagCalls.push({ ...selector });
+    return Promise.resolve([...this.table.values()].filter((g) => matchesSelector(g.tags, selector)));
   }
   setLimits(): Promise<void> {
     return Promise.resolve();
@@ -95,5 +101,69 @@ describe('GroupSnapshots', () => {
     await snapshots.describe(target, ['a']);
     await snapshots.describe({ region: 'eu-west-1' }, ['a']);
     assert.equal(aws.calls.length, 2);
+  });
+});
+
+describe('GroupSnapshots: tag selectors', () => {
+  const target = { region: 'us-east-1' };
+  const teams = ['t0', 't1', 't2', 't3'];
+  let aws: RecordingGroups;
+  let clock: FakeClock;
+  let selectors: Record<string, string>[];
+  let snapshots: GroupSnapshots;
+
+  beforeEach(() => {
+    aws = new RecordingGroups();
+    for (let i = 0; i < 40; i++) aws.table.set(`g${i}`, group(`g${i}`, 10, { team: teams[i % 4]!, env: 'prod' }));
+    clock = new FakeClock();
+    selectors = teams.map((team) => ({ team, env: 'prod' }));
+    snapshots = new GroupSnapshots({ clock, maxAgeMs: 30_000, scalingGroups: () => aws, namesFor: () => [], selectorsFor: () => selectors });
+  });
+
+  const guard = (i: number): CostGuard =>
+    ({ metadata: { name: `g${i}`, namespace: 'ns' }, spec: { mode: 'Enforce', scalingGroups: [{ tagSelector: { env: 'prod', team: teams[i % 4]! }, maxSize: 5 }] } }) as unknown as CostGuard;
+
+  it('200 tag-selected guards observed in one cycle cost one findByTags per distinct selector, not one per guard', async () => {
+    const deps = { rest: {} as RestClient, snapshots, scalingGroups: () => aws };
+    // Reconciles run four at a time, as with --max-concurrent-reconciles=4.
+    for (let i = 0; i < 200; i += 4) {
+      const batch = await Promise.all([0, 1, 2, 3].map((k) => observeCeilings(deps, guard(i + k), target)));
+      for (const observed of batch) assert.equal(observed.groups[0]?.found.length, 10);
+    }
+    assert.equal(aws.tagCalls.length, 4, 'four distinct selectors');
+    assert.equal(aws.calls.length, 0, 'no Describe by name either');
+    await clock.advance(30_000);
+    await observeCeilings(deps, guard(0), target);
+    assert.equal(aws.tagCalls.length, 8, 'the next cycle refreshes every selector once');
+  });
+
+  it('treats a selector with its keys in another order as the same selector', async () => {
+    const a = await snapshots.select(target, { team: 't1', env: 'prod' });
+    const b = await snapshots.select(target, { env: 'prod', team: 't1' });
+    assert.deepEqual(b, a);
+    assert.equal(aws.tagCalls.length, 4);
+  });
+
+  it('refreshes for a selector no guard named when the snapshot was taken', async () => {
+    await snapshots.select(target, { team: 't0', env: 'prod' });
+    aws.table.set('new', group('new', 10, { team: 'new' }));
+    const found = await snapshots.select(target, { team: 'new' });
+    assert.deepEqual(found.map((g) => g.name), ['new']);
+    assert.equal(aws.tagCalls.length, 9, 'the four shared selectors plus the new one, once');
+  });
+
+  it('fresh() (the live read before a write) updates the tag-selected copy too', async () => {
+    await snapshots.select(target, { team: 't0', env: 'prod' });
+    aws.table.set('g0', group('g0', 3, { team: 't0', env: 'prod' }));
+    await snapshots.fresh(target, ['g0']);
+    const after = await snapshots.select(target, { team: 't0', env: 'prod' });
+    assert.equal(after.find((g) => g.name === 'g0')?.maxSize, 3);
+    assert.equal(aws.tagCalls.length, 4);
+  });
+
+  it("another guard's malformed selector does not fail this guard's refresh", async () => {
+    selectors.push({ '': 'x' });
+    assert.equal((await snapshots.select(target, { team: 't2', env: 'prod' })).length, 10);
+    await assert.rejects(snapshots.select(target, {}), TypeError);
   });
 });

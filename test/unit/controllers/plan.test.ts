@@ -2,7 +2,8 @@ import assert from 'node:assert/strict';
 import type { ScalingGroup } from '../../../src/cloud/scaling-groups.ts';
 import { ceilingConditions } from '../../../src/controllers/ceilings/conditions.ts';
 import type { ObservedCeilings } from '../../../src/controllers/ceilings/observed.ts';
-import { DRIFT_MEMORY_MS, MAX_GROUP_MATCHES, planCeilings } from '../../../src/controllers/ceilings/plan.ts';
+import { DRIFT_MEMORY_MS, planCeilings } from '../../../src/controllers/ceilings/plan.ts';
+import { MAX_TARGETS } from '../../../src/controllers/shared/target-cap.ts';
 
 const T0 = Date.UTC(2026, 10, 27, 12);
 
@@ -66,11 +67,29 @@ describe('planCeilings', () => {
 });
 
 describe('planCeilings with too many matches', () => {
-  it('plans at most MAX_GROUP_MATCHES groups (status would refuse more) and reports the rest', () => {
-    const groups = Array.from({ length: MAX_GROUP_MATCHES + 3 }, (_, i) => group(`g-${String(i).padStart(4, '0')}`, { maxSize: 50 }));
-    const plan = planCeilings(observed([{ spec: { tagSelector: { team: 'a' }, maxSize: 20 }, found: groups }]), {}, { nowMs: T0, act: true });
-    assert.equal(plan.actions.length, MAX_GROUP_MATCHES);
-    assert.equal(plan.status.scalingGroups?.length, MAX_GROUP_MATCHES);
-    assert.deepEqual(plan.overflow, ['asg/g-0500', 'asg/g-0501', 'asg/g-0502']);
+  const many = (n: number): ScalingGroup[] => Array.from({ length: n }, (_, i) => group(`g-${String(i).padStart(4, '0')}`, { maxSize: 50 }));
+
+  it('plans at most MAX_TARGETS (200) groups, so no write happens for the rest, and reports them', () => {
+    assert.equal(MAX_TARGETS, 200);
+    const plan = planCeilings(observed([{ spec: { tagSelector: { team: 'a' }, maxSize: 20 }, found: many(MAX_TARGETS + 3) }]), {}, { nowMs: T0, act: true });
+    assert.equal(plan.actions.length, MAX_TARGETS);
+    assert.ok(plan.actions.every((a) => a.kind === 'asg' && a.name < 'g-0200'), 'only the first 200 by name are written');
+    assert.equal(plan.status.scalingGroups?.length, MAX_TARGETS);
+    assert.deepEqual(plan.overflow, ['asg/g-0200', 'asg/g-0201', 'asg/g-0202']);
+  });
+
+  it('counts workloads and NodePools against the cap: groups get what is left', () => {
+    const workloads = Array.from({ length: 30 }, (_, i) => ({ spec: { kind: 'Deployment' as const, name: `w${i}`, maxReplicas: 5 } }));
+    const nodePools = Array.from({ length: 10 }, (_, i) => ({ spec: { name: `p${i}`, limits: { cpu: '10' } } }));
+    const plan = planCeilings({ groups: [{ spec: { tagSelector: { team: 'a' }, maxSize: 20 }, found: many(170) }], workloads, nodePools }, {}, { nowMs: T0, act: true });
+    assert.equal(plan.status.scalingGroups?.length, 160);
+    assert.equal(plan.overflow.length, 10);
+    assert.equal(plan.overflow[0], 'asg/g-0160');
+  });
+
+  it('leaves nothing over at exactly the cap', () => {
+    const plan = planCeilings(observed([{ spec: { tagSelector: { team: 'a' }, maxSize: 20 }, found: many(MAX_TARGETS) }]), {}, { nowMs: T0, act: true });
+    assert.deepEqual(plan.overflow, []);
+    assert.equal(plan.actions.length, MAX_TARGETS);
   });
 });

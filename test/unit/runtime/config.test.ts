@@ -41,6 +41,9 @@ describe('configuration', () => {
         namespaces: [],
         resyncPeriodMs: 30_000,
         maxConcurrentReconciles: 4,
+        kubeApiQps: 20,
+        kubeApiBurst: 30,
+        metadataOnlyInformers: true,
         leaderElect: true,
         leaderElectionNamespace: 'costguard-system',
         leaderElectionId: 'costguard-operator',
@@ -101,6 +104,8 @@ describe('configuration', () => {
       { comment: 'bad level', env: { LOG_LEVEL: 'loud' }, message: 'invalid LOG_LEVEL="loud": expected one of fatal, error, warn, info, debug, trace, silent' },
       { comment: 'bad namespace', argv: ['--namespaces=Payments'], message: 'invalid namespace "Payments" in --namespaces: expected a DNS-1123 label' },
       { comment: 'resync too short', argv: ['--resync-period=10ms'], message: '--resync-period must be at least 1s' },
+      { comment: 'burst below the rate', argv: ['--kube-api-qps=50'], message: '--kube-api-burst (30) must be at least --kube-api-qps (50)' },
+      { comment: 'zero QPS', env: { KUBE_API_QPS: '0' }, message: 'invalid KUBE_API_QPS="0": expected a positive integer' },
       {
         comment: 'renew deadline not under lease duration',
         argv: ['--leader-election-renew-deadline=15s'],
