@@ -57,9 +57,12 @@ export class CeilingsReconciler implements Reconciler {
   readonly name = 'ceilings';
   private readonly deps: CeilingsDeps;
   private readonly restoreAttempts = new Map<string, number>();
+  /** One function for the controller's life: peers.ts caches what each guard contributes per function. */
+  private readonly targetOf: (guard: CostGuard) => AwsTarget;
 
   constructor(deps: CeilingsDeps) {
     this.deps = deps;
+    this.targetOf = (g) => awsTargetOf(g, deps.defaultRegion);
   }
 
   async reconcile(key: string, ctx: ReconcileContext): Promise<ReconcileResult | void> {
@@ -114,7 +117,7 @@ export class CeilingsReconciler implements Reconciler {
 
   /** Other acting guards' ceilings on the targets this guard observed. */
   private peersOf(guard: CostGuard, observed: ObservedCeilings): PeerCeiling[] {
-    return peerCeilings({ self: guard, guards: this.deps.guards.list(), observed, awsTargetOf: (g) => awsTargetOf(g, this.deps.defaultRegion) });
+    return peerCeilings({ self: guard, guards: this.deps.guards.list(), observed, awsTargetOf: this.targetOf });
   }
 
   private async report(guard: CostGuard, r: Report, ctx: ReconcileContext): Promise<void> {

@@ -34,25 +34,57 @@ function groupPeers(guard: CostGuard, observed: ObservedCeilings): PeerCeiling[]
   });
 }
 
-function workloadPeers(guard: CostGuard, self: CostGuard, observed: ObservedCeilings): PeerCeiling[] {
-  if (guard.metadata.namespace !== self.metadata.namespace) return [];
-  return observed.workloads.flatMap(({ spec }) => {
-    const theirs = (guard.spec.workloads ?? []).find((w) => w.kind === spec.kind && w.name === spec.name);
-    if (!theirs) return [];
-    const target = workloadRef(spec);
-    return [{ guard: ownerOf(guard), target, value: effectiveCap(theirs.maxReplicas, holdsOn(guard.status, target)).value }];
-  });
+/**
+ * What one guard contributes as a peer wherever it is asked for: computed once per guard
+ * object. The informer hands out a new object on every change (spec, annotations, status
+ * holds), so a cached entry is never stale, and with many guards on one target each resync
+ * reads these instead of re-deriving them for every pair of guards.
+ */
+interface PeerFacts {
+  owner: string;
+  acts: boolean;
+  namespace: string | undefined;
+  awsKey: string;
+  /** workloadRef → this guard's ceiling on it (its first entry naming it, holds applied). */
+  workloads: Map<string, PeerCeiling>;
+  /** NodePool name → its limits and its holds' limits on the pool. */
+  nodePools: Map<string, PeerCeiling[]>;
 }
 
-function nodePoolPeers(guard: CostGuard, observed: ObservedCeilings): PeerCeiling[] {
-  return observed.nodePools.flatMap(({ spec }) => {
-    const theirs = (guard.spec.nodePools ?? []).find((p) => p.name === spec.name);
-    if (!theirs) return [];
-    const target = nodePoolRef(spec.name);
+function workloadFacts(guard: CostGuard, owner: string): Map<string, PeerCeiling> {
+  const out = new Map<string, PeerCeiling>();
+  for (const w of guard.spec.workloads ?? []) {
+    const target = workloadRef(w);
+    if (!out.has(target)) out.set(target, { guard: owner, target, value: effectiveCap(w.maxReplicas, holdsOn(guard.status, target)).value });
+  }
+  return out;
+}
+
+function nodePoolFacts(guard: CostGuard, owner: string): Map<string, PeerCeiling[]> {
+  const out = new Map<string, PeerCeiling[]>();
+  for (const p of guard.spec.nodePools ?? []) {
+    if (out.has(p.name)) continue;
+    const target = nodePoolRef(p.name);
     // Their holds on the pool count too; the decision takes the lowest of all entries per limit.
     const held = holdsOn(guard.status, target).flatMap((h) => (h.limits ? [h.limits] : []));
-    return [theirs.limits, ...held].map((limits) => ({ guard: ownerOf(guard), target, limits }));
-  });
+    out.set(p.name, [p.limits, ...held].map((limits) => ({ guard: owner, target, limits })));
+  }
+  return out;
+}
+
+/** Per awsTargetOf function (it carries the operator's default region), per guard object. */
+const factsCache = new WeakMap<(guard: CostGuard) => AwsTarget, WeakMap<CostGuard, PeerFacts>>();
+
+function factsOf(guard: CostGuard, awsTargetOf: (guard: CostGuard) => AwsTarget): PeerFacts {
+  let byGuard = factsCache.get(awsTargetOf);
+  if (!byGuard) factsCache.set(awsTargetOf, (byGuard = new WeakMap()));
+  let facts = byGuard.get(guard);
+  if (!facts) {
+    const owner = ownerOf(guard);
+    facts = { owner, acts: acts(guard), namespace: guard.metadata.namespace, awsKey: targetKey(awsTargetOf(guard)), workloads: workloadFacts(guard, owner), nodePools: nodePoolFacts(guard, owner) };
+    byGuard.set(guard, facts);
+  }
+  return facts;
 }
 
 export interface PeerInput {
@@ -60,17 +92,27 @@ export interface PeerInput {
   /** Every guard the operator knows (the informer cache), self included. */
   guards: readonly CostGuard[];
   observed: ObservedCeilings;
-  /** The AWS account/region of each guard. */
-  awsTargetOf(guard: CostGuard): AwsTarget;
+  /** The AWS account/region of each guard. Pass the same function every time: contributions are cached per function. */
+  awsTargetOf: (guard: CostGuard) => AwsTarget;
 }
 
 export function peerCeilings(input: PeerInput): PeerCeiling[] {
   const { self, observed } = input;
-  const myAws = targetKey(input.awsTargetOf(self));
-  const others = input.guards.filter((g) => g.metadata.uid !== self.metadata.uid && ownerOf(g) !== ownerOf(self) && acts(g));
-  return others.flatMap((g) => [
-    ...(targetKey(input.awsTargetOf(g)) === myAws ? groupPeers(g, observed) : []),
-    ...workloadPeers(g, self, observed),
-    ...nodePoolPeers(g, observed),
-  ]);
+  const me = factsOf(self, input.awsTargetOf);
+  const workloadTargets = observed.workloads.map(({ spec }) => workloadRef(spec));
+  const poolNames = observed.nodePools.map(({ spec }) => spec.name);
+  const out: PeerCeiling[] = [];
+  for (const g of input.guards) {
+    if (g.metadata.uid === self.metadata.uid) continue;
+    const them = factsOf(g, input.awsTargetOf);
+    if (!them.acts || them.owner === me.owner) continue;
+    if (them.awsKey === me.awsKey && g.spec.scalingGroups?.length) out.push(...groupPeers(g, observed));
+    if (them.namespace === me.namespace) for (const t of workloadTargets) pushDefined(out, them.workloads.get(t));
+    for (const name of poolNames) out.push(...(them.nodePools.get(name) ?? []));
+  }
+  return out;
+}
+
+function pushDefined<T>(out: T[], item: T | undefined): void {
+  if (item !== undefined) out.push(item);
 }

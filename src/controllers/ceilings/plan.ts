@@ -124,10 +124,19 @@ function planNodePools(plan: CeilingsPlan, observed: ObservedCeilings, prior: Co
   return statuses;
 }
 
+/** Peers named per target in the Conflict message; the rest are counted, so status stays small when many guards share a target. */
+const OVERLAP_NAMES = 3;
+
 function overlapsOf(peers: NonNullable<ObservedCeilings['peers']>): string[] {
   const byTarget = new Map<string, Set<string>>();
   for (const p of peers) byTarget.set(p.target, (byTarget.get(p.target) ?? new Set()).add(p.guard));
-  return [...byTarget.entries()].sort(([a], [b]) => a.localeCompare(b)).map(([target, guards]) => `${target} (also guarded by ${[...guards].sort().join(', ')})`);
+  return [...byTarget.entries()].sort(([a], [b]) => a.localeCompare(b)).map(([target, guards]) => `${target} (also guarded by ${namesOf(guards)})`);
+}
+
+function namesOf(guards: ReadonlySet<string>): string {
+  const sorted = [...guards].sort();
+  const more = sorted.length - OVERLAP_NAMES;
+  return more > 0 ? `${sorted.slice(0, OVERLAP_NAMES).join(', ')} and ${more} more` : sorted.join(', ');
 }
 
 /** How long a reverted drift stays in the CeilingsEnforced condition (the default alert repeat interval). */
