@@ -23,7 +23,7 @@ import { awsScope, type Scope } from './messages.ts';
 import type { CeilingMetrics } from './metrics.ts';
 import { observeCeilings } from './observe.ts';
 import type { ObservedCeilings, PeerCeiling } from './observed.ts';
-import { peerCeilings } from './peers.ts';
+import { PeerIndex } from './peers.ts';
 import { ownerOf } from './records.ts';
 import { MAX_GROUP_MATCHES, planCeilings, type CeilingsPlan } from './plan.ts';
 import { nextStatus } from './status.ts';
@@ -57,12 +57,12 @@ export class CeilingsReconciler implements Reconciler {
   readonly name = 'ceilings';
   private readonly deps: CeilingsDeps;
   private readonly restoreAttempts = new Map<string, number>();
-  /** One function for the controller's life: peers.ts caches what each guard contributes per function. */
-  private readonly targetOf: (guard: CostGuard) => AwsTarget;
+  /** Who else caps what; rebuilt only when a guard in the cache changed. */
+  private readonly peerIndex: PeerIndex;
 
   constructor(deps: CeilingsDeps) {
     this.deps = deps;
-    this.targetOf = (g) => awsTargetOf(g, deps.defaultRegion);
+    this.peerIndex = new PeerIndex((g) => awsTargetOf(g, deps.defaultRegion));
   }
 
   async reconcile(key: string, ctx: ReconcileContext): Promise<ReconcileResult | void> {
@@ -117,7 +117,7 @@ export class CeilingsReconciler implements Reconciler {
 
   /** Other acting guards' ceilings on the targets this guard observed. */
   private peersOf(guard: CostGuard, observed: ObservedCeilings): PeerCeiling[] {
-    return peerCeilings({ self: guard, guards: this.deps.guards.list(), observed, awsTargetOf: this.targetOf });
+    return this.peerIndex.peers(guard, this.deps.guards.list(), observed);
   }
 
   private async report(guard: CostGuard, r: Report, ctx: ReconcileContext): Promise<void> {

@@ -96,23 +96,72 @@ export interface PeerInput {
   awsTargetOf: (guard: CostGuard) => AwsTarget;
 }
 
-export function peerCeilings(input: PeerInput): PeerCeiling[] {
-  const { self, observed } = input;
-  const me = factsOf(self, input.awsTargetOf);
-  const workloadTargets = observed.workloads.map(({ spec }) => workloadRef(spec));
-  const poolNames = observed.nodePools.map(({ spec }) => spec.name);
-  const out: PeerCeiling[] = [];
-  for (const g of input.guards) {
-    if (g.metadata.uid === self.metadata.uid) continue;
-    const them = factsOf(g, input.awsTargetOf);
-    if (!them.acts || them.owner === me.owner) continue;
-    if (them.awsKey === me.awsKey && g.spec.scalingGroups?.length) out.push(...groupPeers(g, observed));
-    if (them.namespace === me.namespace) for (const t of workloadTargets) pushDefined(out, them.workloads.get(t));
-    for (const name of poolNames) out.push(...(them.nodePools.get(name) ?? []));
-  }
-  return out;
+/** Acting guards by what they name: the answer to "who else caps this target" without a scan. */
+interface Index {
+  /** "<namespace> <Kind/name>" → each acting guard's ceiling on that workload, in cache order. */
+  workloads: Map<string, PeerCeiling[]>;
+  /** NodePool name → the acting guards' limits on it. */
+  nodePools: Map<string, PeerCeiling[]>;
+  /** Acting guards with scalingGroups, by AWS account/region: tag selectors match per observed group. */
+  groups: Map<string, CostGuard[]>;
 }
 
-function pushDefined<T>(out: T[], item: T | undefined): void {
-  if (item !== undefined) out.push(item);
+function buildIndex(guards: readonly CostGuard[], awsTargetOf: (guard: CostGuard) => AwsTarget): Index {
+  const index: Index = { workloads: new Map(), nodePools: new Map(), groups: new Map() };
+  const add = <K, V>(map: Map<K, V[]>, key: K, ...values: V[]): void => {
+    const list = map.get(key);
+    if (list) list.push(...values);
+    else map.set(key, values);
+  };
+  for (const g of guards) {
+    const f = factsOf(g, awsTargetOf);
+    if (!f.acts) continue;
+    for (const [target, peer] of f.workloads) add(index.workloads, `${f.namespace ?? ''} ${target}`, peer);
+    for (const [name, peers] of f.nodePools) add(index.nodePools, name, ...peers);
+    if (g.spec.scalingGroups?.length) add(index.groups, f.awsKey, g);
+  }
+  return index;
+}
+
+/**
+ * The ceilings other acting guards hold on the targets one guard observed, over the informer's
+ * guards. The index is rebuilt only when the list holds a different object than last time
+ * (the informer hands out a new object on every change), so a resync over unchanged guards
+ * costs one pass of identity checks per reconcile instead of re-deriving every other guard.
+ */
+export class PeerIndex {
+  private readonly awsTargetOf: (guard: CostGuard) => AwsTarget;
+  private seen: readonly CostGuard[] = [];
+  private index: Index | undefined;
+
+  constructor(awsTargetOf: (guard: CostGuard) => AwsTarget) {
+    this.awsTargetOf = awsTargetOf;
+  }
+
+  peers(self: CostGuard, guards: readonly CostGuard[], observed: ObservedCeilings): PeerCeiling[] {
+    const index = this.indexOf(guards);
+    const me = factsOf(self, this.awsTargetOf);
+    const others = (peers: readonly PeerCeiling[] | undefined): PeerCeiling[] => (peers ?? []).filter((p) => p.guard !== me.owner);
+    const fromGroups = (index.groups.get(me.awsKey) ?? []).filter((g) => ownerOf(g) !== me.owner).flatMap((g) => groupPeers(g, observed));
+    const fromWorkloads = observed.workloads.flatMap(({ spec }) => others(index.workloads.get(`${me.namespace ?? ''} ${workloadRef(spec)}`)));
+    const fromPools = observed.nodePools.flatMap(({ spec }) => others(index.nodePools.get(spec.name)));
+    return [...fromGroups, ...fromWorkloads, ...fromPools];
+  }
+
+  private indexOf(guards: readonly CostGuard[]): Index {
+    if (!this.index || !sameObjects(this.seen, guards)) {
+      this.index = buildIndex(guards, this.awsTargetOf);
+      this.seen = guards;
+    }
+    return this.index;
+  }
+}
+
+function sameObjects<T>(a: readonly T[], b: readonly T[]): boolean {
+  return a.length === b.length && a.every((x, i) => x === b[i]);
+}
+
+/** One-off form of PeerIndex.peers (no index kept between calls). */
+export function peerCeilings(input: PeerInput): PeerCeiling[] {
+  return new PeerIndex(input.awsTargetOf).peers(input.self, input.guards, input.observed);
 }

@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import type { CostGuard, Hold } from '../../../src/api/v1alpha1/index.ts';
 import type { AwsTarget } from '../../../src/cloud/aws/clients.ts';
 import type { ObservedCeilings } from '../../../src/controllers/ceilings/observed.ts';
-import { peerCeilings } from '../../../src/controllers/ceilings/peers.ts';
+import { PeerIndex, peerCeilings } from '../../../src/controllers/ceilings/peers.ts';
 import { awsTargetOf } from '../../../src/controllers/resources.ts';
 
 const targetOf = (g: CostGuard): AwsTarget => awsTargetOf(g, 'us-east-1');
@@ -45,9 +45,9 @@ describe('peerCeilings', () => {
       guard('pool', { nodePools: [{ name: 'pool', limits: { cpu: '50' } }] }, { namespace: 'other' }),
     ]);
     assert.deepEqual(peers, [
-      { guard: 'team/w', target: 'Deployment/w', value: 4 },
       { guard: 'team/by-name', target: 'asg/g', value: 6 },
       { guard: 'team/by-tags', target: 'asg/g', value: 7 },
+      { guard: 'team/w', target: 'Deployment/w', value: 4 },
       { guard: 'other/pool', target: 'NodePool/pool', limits: { cpu: '50' } },
     ]);
   });
@@ -64,13 +64,18 @@ describe('peerCeilings', () => {
     assert.deepEqual(peers, []);
   });
 
-  it('sees a peer’s new hold at once: a changed guard is a new object, never a stale cached one', () => {
+  it('an index kept between reconciles sees a peer’s new hold, pause or deletion at once: a changed guard is a new object', () => {
+    const index = new PeerIndex(targetOf);
+    const ask = (guards: CostGuard[]) => index.peers(self, [self, ...guards], observed).map((p) => `${p.guard}=${p.value}`);
     const before = guard('w', { workloads: [{ kind: 'Deployment', name: 'w', maxReplicas: 4 }] });
-    assert.deepEqual(peersOf([before]).map((p) => p.value), [4]);
-    assert.deepEqual(peersOf([before]).map((p) => p.value), [4], 'the same object again: the same answer');
+    const other = guard('x', { workloads: [{ kind: 'Deployment', name: 'w', maxReplicas: 6 }] });
+    assert.deepEqual(ask([before, other]), ['team/w=4', 'team/x=6']);
+    assert.deepEqual(ask([before, other]), ['team/w=4', 'team/x=6'], 'the same objects again: the same answer');
     const held = guard('w', before.spec, { holds: [{ owner: 'runaway', target: 'Deployment/w', value: 1, reason: 'brake', since: '2026-11-30T00:00:00Z' }] });
-    assert.deepEqual(peersOf([held]).map((p) => p.value), [1]);
+    assert.deepEqual(ask([held, other]), ['team/w=1', 'team/x=6']);
     const paused = guard('w', before.spec, { annotations: { 'costguard.io/paused': 'true' } });
-    assert.deepEqual(peersOf([paused]), []);
+    assert.deepEqual(ask([paused, other]), ['team/x=6']);
+    assert.deepEqual(ask([other]), ['team/x=6'], 'a guard gone from the cache is gone from the peers');
+    assert.deepEqual(ask([held, other]), ['team/w=1', 'team/x=6']);
   });
 });
