@@ -133,10 +133,17 @@ function overlapsOf(peers: NonNullable<ObservedCeilings['peers']>): string[] {
   return [...byTarget.entries()].sort(([a], [b]) => a.localeCompare(b)).map(([target, guards]) => `${target} (also guarded by ${namesOf(guards)})`);
 }
 
+/** The first OVERLAP_NAMES names in sort order and a count of the rest; no full sort of a long list. */
 function namesOf(guards: ReadonlySet<string>): string {
-  const sorted = [...guards].sort();
-  const more = sorted.length - OVERLAP_NAMES;
-  return more > 0 ? `${sorted.slice(0, OVERLAP_NAMES).join(', ')} and ${more} more` : sorted.join(', ');
+  const first: string[] = [];
+  for (const g of guards) {
+    if (first.length === OVERLAP_NAMES && g >= first[OVERLAP_NAMES - 1]!) continue;
+    const at = first.findIndex((f) => g < f);
+    first.splice(at < 0 ? first.length : at, 0, g);
+    first.length = Math.min(first.length, OVERLAP_NAMES);
+  }
+  const more = guards.size - first.length;
+  return more > 0 ? `${first.join(', ')} and ${more} more` : first.join(', ');
 }
 
 /** How long a reverted drift stays in the CeilingsEnforced condition (the default alert repeat interval). */
