@@ -141,11 +141,15 @@ export class PeerIndex {
   peers(self: CostGuard, guards: readonly CostGuard[], observed: ObservedCeilings): PeerCeiling[] {
     const index = this.indexOf(guards);
     const me = factsOf(self, this.awsTargetOf);
-    const others = (peers: readonly PeerCeiling[] | undefined): PeerCeiling[] => (peers ?? []).filter((p) => p.guard !== me.owner);
-    const fromGroups = (index.groups.get(me.awsKey) ?? []).filter((g) => ownerOf(g) !== me.owner).flatMap((g) => groupPeers(g, observed));
-    const fromWorkloads = observed.workloads.flatMap(({ spec }) => others(index.workloads.get(`${me.namespace ?? ''} ${workloadRef(spec)}`)));
-    const fromPools = observed.nodePools.flatMap(({ spec }) => others(index.nodePools.get(spec.name)));
-    return [...fromGroups, ...fromWorkloads, ...fromPools];
+    const out: PeerCeiling[] = [];
+    // Loops, not flatMap and spreads: with many guards on one target these lists are long.
+    const addOthers = (peers: readonly PeerCeiling[] | undefined): void => {
+      for (const p of peers ?? []) if (p.guard !== me.owner) out.push(p);
+    };
+    for (const g of index.groups.get(me.awsKey) ?? []) if (ownerOf(g) !== me.owner) out.push(...groupPeers(g, observed));
+    for (const { spec } of observed.workloads) addOthers(index.workloads.get(`${me.namespace ?? ''} ${workloadRef(spec)}`));
+    for (const { spec } of observed.nodePools) addOthers(index.nodePools.get(spec.name));
+    return out;
   }
 
   private indexOf(guards: readonly CostGuard[]): Index {
