@@ -1,7 +1,8 @@
-// Pure: the ceilings other guards hold on the targets this guard observed. Two guards that
-// name the same Auto Scaling group, workload or NodePool never fight: each applies the lowest
-// of all their caps (see caps.ts), reports the overlap, and a guard deleted with Restore never
-// raises a target above a remaining guard's ceiling.
+// The ceilings other guards hold on the targets this guard observed (pure, memoised per guard
+// object and per list of guards). Two guards that name the same Auto Scaling group, workload
+// or NodePool never fight: each applies the lowest of all their caps (see caps.ts), reports
+// the overlap, and a guard deleted with Restore never raises a target above a remaining
+// guard's ceiling.
 //
 // Only guards that act count: Enforce, not paused, not being deleted. A DryRun or paused
 // guard's ceiling is not applied on its behalf by another guard.
