@@ -39,6 +39,8 @@ function benchRank(bench: string): number {
 /** "1,000", "24.4", "0.95": three significant digits at most, thousands grouped. */
 export function formatNumber(value: number): string {
   const abs = Math.abs(value);
+  // Small ratios keep two significant digits: 1 ms beside 427 ms is 0.0024×, not 0×.
+  if (abs > 0 && abs < 0.1) return value.toLocaleString('en-US', { maximumSignificantDigits: 2 });
   const digits = Number.isInteger(value) || abs >= 100 ? 0 : abs >= 10 ? 1 : 2;
   return value.toLocaleString('en-US', { minimumFractionDigits: 0, maximumFractionDigits: digits });
 }

@@ -71,6 +71,8 @@ describe('bench results', () => {
     assert.equal(formatValue(0.954, 's'), '0.95 s');
     assert.equal(formatValue(24.44, 's'), '24.4 s');
     assert.equal(formatValue(3, 'ratio'), '3×');
+    assert.equal(formatValue(1.03 / 427, 'ratio'), '0.0024×');
+    assert.equal(formatValue(0.05, 'ratio'), '0.05×');
   });
 
   it('renders sections in a fixed order with their text, the run they come from and their notes', () => {
