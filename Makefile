@@ -182,5 +182,5 @@ distclean: clean ## Remove build output, node_modules and the cached toolchain
 	rm -rf node_modules .tools
 
 .PHONY: bench
-bench: testenv build image ## Every benchmark (scale, AWS calls, detector, fleet scrape, worker library, image); writes bench/results.md
+bench: testenv build image ## Every benchmark (BENCH_ONLY=runtime,asg-calls,... for some); writes bench/results.json and bench/RESULTS.md
 	node --conditions=costguard-source bench/main.ts

@@ -15,6 +15,7 @@ import { FaultProxy } from '../test/support/fault-proxy.ts';
 import { createGroups, directClient } from '../test/integration/cloud/fixtures.ts';
 import { createGuards, waitAllReconciled } from './kube.ts';
 import { OperatorProcess } from './operator-process.ts';
+import type { Figure } from './figures.ts';
 
 const GROUPS = 1000;
 const GUARDS = 200;
@@ -111,4 +112,52 @@ export async function asgCalls(rest: RestClient, env: Record<string, string>, ku
     clients.shutdown();
     await proxy.close();
   }
+}
+
+/** The figures of one run: CostGuard's way beside the naive and the per-guard ways, same run. */
+export function asgCallsFigures(r: AsgCallsResult): Figure[] {
+  const bench = 'asg-calls';
+  const [snapshot, perGuard, naive] = r.strategies;
+  if (!snapshot || !perGuard || !naive) throw new Error('asg-calls: expected three strategies');
+  const groups = r.groups.toLocaleString('en-US');
+  return [
+    {
+      id: 'asg.describe_calls_per_cycle',
+      bench,
+      name: `DescribeAutoScalingGroups calls per cycle, ${groups} groups, shared snapshot`,
+      value: snapshot.describeCallsPerCycle,
+      unit: 'calls',
+      baseline: { name: naive.strategy, value: naive.describeCallsPerCycle },
+      target: `at most ${r.groups / 100} (100 groups per call)`,
+    },
+    {
+      id: 'asg.describe_calls_per_cycle_vs_per_guard',
+      bench,
+      name: 'DescribeAutoScalingGroups calls per cycle, shared snapshot vs batching per guard',
+      value: snapshot.describeCallsPerCycle,
+      unit: 'calls',
+      baseline: { name: perGuard.strategy, value: perGuard.describeCallsPerCycle },
+    },
+    {
+      id: 'asg.ms_per_cycle',
+      bench,
+      name: `one cycle's observation of ${groups} groups, shared snapshot`,
+      value: snapshot.msPerCycle,
+      unit: 'ms',
+      baseline: { name: naive.strategy, value: naive.msPerCycle },
+    },
+    {
+      id: 'asg.operator_calls_per_cycle',
+      bench,
+      name: `the operator end to end (DryRun, resync ${r.operatorResyncSeconds} s): Describe calls per cycle`,
+      value: r.operatorDescribeCallsPerCycle,
+      unit: 'calls',
+      baseline: { name: naive.strategy, value: naive.describeCallsPerCycle },
+      target: `at most ${r.groups / 100}`,
+    },
+  ];
+}
+
+export async function benchAsgCalls(rest: RestClient, env: Record<string, string>, kubectl: (args: string[]) => Promise<string>): Promise<Figure[]> {
+  return asgCallsFigures(await asgCalls(rest, env, kubectl));
 }

@@ -14,6 +14,7 @@ import { OperatorProcess } from './operator-process.ts';
 const DEPLOYMENTS = 5000;
 const NAMESPACE = 'bench-deployments';
 const BENCH = 'deployments-rss';
+const MIB = 1024 * 1024;
 const ROUNDS = 2;
 
 /** A Deployment as a Helm chart renders one: labels, a few env vars, probes, resources. */
@@ -114,25 +115,12 @@ export async function deploymentsRss(rest: RestClient, env: Record<string, strin
     { id: 'deployments_rss.rss_mib_idle', bench: BENCH, name: 'Operator RSS with no Deployment (the floor of both)', value: idle.rssMiB, unit: 'MiB', note: 'Measured first, in the same run, before the Deployments were created.' },
     { id: 'deployments_rss.heap_used_mib', bench: BENCH, name: `V8 heap used with ${DEPLOYMENTS} Deployments cached`, value: metadata.heapMiB, unit: 'MiB', baseline: { name: old, value: full.heapMiB } },
     {
-      id: 'deployments_rss.list_kib',
+      id: 'deployments_rss.list_mib',
       bench: BENCH,
       name: `One list of ${DEPLOYMENTS} Deployments as received (PartialObjectMetadataList)`,
-      value: metadataBytes / 1024,
-      unit: 'KiB',
-      baseline: { name: 'the same list as whole objects', value: fullBytes / 1024 },
+      value: metadataBytes / MIB,
+      unit: 'MiB',
+      baseline: { name: 'the same list as whole objects', value: fullBytes / MIB },
     },
   ];
-}
-
-/** A markdown section for bench/results.md. */
-export function renderDeploymentsRss(figures: readonly Figure[]): string {
-  const rows = figures.map((f) => `| ${f.name} | ${f.value.toFixed(0)} ${f.unit} | ${f.baseline ? `${f.baseline.value.toFixed(0)} ${f.unit}` : ''} |`);
-  return `## Informers: operator memory with ${DEPLOYMENTS} Deployments in the cluster
-
-| measure | metadata-only informers | whole objects (same run) |
-| --- | --- | --- |
-${rows.join('\n')}
-
-${figures[0]?.note ?? ''}
-`;
 }

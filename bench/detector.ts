@@ -12,6 +12,7 @@ import { replay } from '../src/controllers/runaway/replay.ts';
 import { capacityOf } from '../src/controllers/runaway/series.ts';
 import type { Sample } from '../src/signals/sample.ts';
 import { parseTrace, type Trace } from '../src/signals/trace.ts';
+import type { Figure } from './figures.ts';
 
 export const AWS_ANOMALY_CADENCE_SECONDS = 8 * 3600;
 const WINDOW_SECONDS = 1800;
@@ -122,7 +123,7 @@ export function detectorBench(dir: string = join(import.meta.dirname, '..', 'tes
   };
 }
 
-/** The figures as a Markdown section for bench/results.md. */
+/** The per-trace detail as Markdown (`node bench/detector.ts`); RESULTS.md has the figures. */
 export function renderDetectorBench(r: DetectorBenchResult): string {
   const rows = r.detectors.map(
     (d) =>
@@ -147,6 +148,34 @@ ${traces.join('\n')}
 
 function fmt(n: number): string {
   return Number.isFinite(n) ? (Number.isInteger(n) ? String(n) : n.toFixed(1)) : '-';
+}
+
+/** The figures of one run: CostGuard's detector beside the naive rule on the same samples. */
+export function detectorFigures(r: DetectorBenchResult): Figure[] {
+  const [ours, naive] = r.detectors;
+  if (!ours || !naive) throw new Error('detector: expected two detectors');
+  const bench = 'detector';
+  const vs = (value: (d: DetectorFigures) => number) => ({ value: value(ours), baseline: { name: naive.name, value: value(naive) } });
+  const corpus = `${r.traces} traces`;
+  return [
+    { id: 'detector.false_positives', bench, name: `false positives on the ${ours.normals} normal traces`, unit: 'count', ...vs((d) => d.falsePositives), target: '0' },
+    { id: 'detector.missed', bench, name: `loops missed of ${ours.runaways}`, unit: 'count', ...vs((d) => d.missed), target: '0' },
+    { id: 'detector.median_delay_s', bench, name: `median delay, onset → first verdict (${corpus})`, unit: 's', ...vs((d) => d.medianDelaySeconds) },
+    {
+      id: 'detector.max_delay_s',
+      bench,
+      name: `worst delay, onset → first verdict (${corpus})`,
+      unit: 's',
+      ...vs((d) => d.maxDelaySeconds),
+      target: 'within 120 s',
+      note: `AWS Cost Anomaly Detection's cadence (about 8 h) is ${fmt(ours.timesFasterThanAwsCadence)}× CostGuard's worst delay.`,
+    },
+    { id: 'detector.within_120s', bench, name: `loops flagged within 120 s of onset, of ${ours.runaways}`, unit: 'count', ...vs((d) => d.within120s) },
+  ];
+}
+
+export function benchDetector(): Promise<Figure[]> {
+  return Promise.resolve(detectorFigures(detectorBench()));
 }
 
 if (import.meta.main) process.stdout.write(renderDetectorBench(detectorBench()));

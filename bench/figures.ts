@@ -15,11 +15,13 @@ export interface Figure {
   /** Human description, e.g. "RSS with 1,000 guards cached". */
   readonly name: string;
   readonly value: number;
-  /** Unit of value and baseline.value: "s", "ms", "MiB", "calls", "%", "count", "ratio", "USD/h". */
+  /** Unit of value and baseline.value: one of UNITS in bench/results.ts ("s", "ms", "MiB", "calls", "count", "%", "ratio", "USD/h", …). */
   readonly unit: string;
   /** The side-by-side comparison from the same run; absent only when none exists (say why in note). */
   readonly baseline?: Baseline;
   /** A target the project set for this figure, when there is one. */
   readonly target?: string;
   readonly note?: string;
+  /** When and where it was measured ("2026-11-30, 2 cores, Node 24.21.0"); bench/main.ts stamps it. */
+  readonly run?: string;
 }

@@ -7,6 +7,7 @@ import type { AddressInfo } from 'node:net';
 import pLimit from 'p-limit';
 import { Counter, Gauge, Registry } from 'prom-client';
 import { scrapePods, type Pod } from '../src/controllers/breaker/scrape.ts';
+import type { Figure } from './figures.ts';
 
 export interface FleetScrapeResult {
   pods: number;
@@ -14,6 +15,8 @@ export interface FleetScrapeResult {
   timeoutMs: number;
   /** Median ms of one poll with every pod answering. */
   msPerPoll: number;
+  /** ms of the same poll one scrape at a time: what the shared limit buys. */
+  msPerPollSequential: number;
   /** ms of one poll with `hangingPods` never answering. */
   msPerPollWithHanging: number;
   hangingPods: number;
@@ -57,8 +60,7 @@ export async function fleetScrape(opts: { pods?: number; concurrency?: number; t
       port = await listen(server, host(i), port);
     }
     const pods: Pod[] = Array.from({ length: n }, (_, i) => ({ metadata: { name: `w-${i}` }, status: { phase: 'Running', podIP: host(i) } }));
-    const limit = pLimit(concurrency);
-    const poll = async (): Promise<number> => {
+    const poll = async (limit = pLimit(concurrency)): Promise<number> => {
       const start = performance.now();
       await scrapePods(pods, { port, path: '/metrics', timeoutMs, limit });
       return performance.now() - start;
@@ -66,13 +68,42 @@ export async function fleetScrape(opts: { pods?: number; concurrency?: number; t
     hangingOn = false;
     await poll(); // warm up connections and JIT
     const times = [await poll(), await poll(), await poll()].sort((a, b) => a - b);
+    const sequential = await poll(pLimit(1));
     hangingOn = true;
     const withHanging = await poll();
-    return { pods: n, concurrency, timeoutMs, msPerPoll: Math.round(times[1]!), msPerPollWithHanging: Math.round(withHanging), hangingPods: hanging };
+    return { pods: n, concurrency, timeoutMs, msPerPoll: Math.round(times[1]!), msPerPollSequential: Math.round(sequential), msPerPollWithHanging: Math.round(withHanging), hangingPods: hanging };
   } finally {
     for (const s of servers) s.closeAllConnections();
     await Promise.all(servers.map((s) => new Promise((resolve) => s.close(resolve))));
   }
+}
+
+/** The figures of one run: the shared-limit poll beside one scrape at a time, and with hanging pods. */
+export function fleetScrapeFigures(r: FleetScrapeResult): Figure[] {
+  const bench = 'fleet-scrape';
+  return [
+    {
+      id: 'fleet.poll_ms',
+      bench,
+      name: `one poll of ${r.pods} worker endpoints, ${r.concurrency} scrapes at once (median)`,
+      value: r.msPerPoll,
+      unit: 'ms',
+      baseline: { name: 'one scrape at a time', value: r.msPerPollSequential },
+    },
+    {
+      id: 'fleet.poll_with_hanging_ms',
+      bench,
+      name: `one poll with ${r.hangingPods} of ${r.pods} pods never answering`,
+      value: r.msPerPollWithHanging,
+      unit: 'ms',
+      baseline: { name: 'every pod answering', value: r.msPerPoll },
+      target: `bounded by the ${r.timeoutMs} ms scrape timeout`,
+    },
+  ];
+}
+
+export async function benchFleetScrape(): Promise<Figure[]> {
+  return fleetScrapeFigures(await fleetScrape());
 }
 
 if (import.meta.main) {

@@ -7,6 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
 import { freePort, repoRoot, run } from '../hack/localenv/index.ts';
+import type { Figure } from './figures.ts';
 
 const archive = join(repoRoot, 'dist', 'image', 'costguard.oci.tar');
 const podmanEnv = { ...process.env, CONTAINERS_CONF: process.env.CONTAINERS_CONF ?? join(repoRoot, 'hack', 'image', 'containers.conf') };
@@ -87,27 +88,30 @@ export async function imageBench(kubeconfigPath: string, env: Record<string, str
   }
 }
 
-const mib = (bytes: number): string => `${(bytes / 1024 / 1024).toFixed(0)} MiB`;
-const seconds = (ms: number): string => (ms / 1000).toFixed(2);
-
 function median(values: number[]): number {
   const sorted = [...values].sort((a, b) => a - b);
   return sorted[Math.floor(sorted.length / 2)] ?? 0;
 }
 
-/** The results.md section for the image. */
-export function renderImageBench(r: ImageBenchResult): string {
-  const all = (values: number[]): string => [...values].sort((a, b) => a - b).map(seconds).join(', ');
-  return `## Container image (\`make image\`, run with podman)
+/** The figures of one run: start to ready beside the runtime's and Node's own start. */
+export function imageFigures(r: ImageBenchResult): Figure[] {
+  const bench = 'image';
+  const MiB = 2 ** 20;
+  const noBaseline = 'no side-by-side baseline: there is no other image of the operator to compare with.';
+  return [
+    { id: 'image.compressed_mib', bench, name: 'image, compressed (oci-archive, what a registry serves)', value: r.archiveBytes / MiB, unit: 'MiB', note: `${noBaseline} Digest ${r.digest}.` },
+    { id: 'image.unpacked_mib', bench, name: 'image, unpacked', value: r.unpackedBytes / MiB, unit: 'MiB', note: noBaseline },
+    {
+      id: 'image.run_to_ready_s',
+      bench,
+      name: `\`podman run\` → ready on /readyz (median of ${r.runs})`,
+      value: median(r.coldStartMs) / 1000,
+      unit: 's',
+      baseline: { name: '`podman run … --version` to exit (runtime and Node start)', value: median(r.versionMs) / 1000 },
+    },
+  ];
+}
 
-| measure | value |
-| --- | --- |
-| image, compressed (oci-archive, what a registry serves) | ${mib(r.archiveBytes)} |
-| image, unpacked | ${mib(r.unpackedBytes)} |
-| \`podman run\` → ready on /readyz, median of ${r.runs} (all: ${all(r.coldStartMs)} s) | ${seconds(median(r.coldStartMs))} s |
-| of which runtime and Node start: \`podman run … --version\` to exit (all: ${all(r.versionMs)} s) | ${seconds(median(r.versionMs))} s |
-
-Digest \`${r.digest}\`. Cold start is a new container from the image already in podman's store:
-runtime setup, Node start, loading the operator, informers synced.
-`;
+export async function benchImage(kubeconfigPath: string, env: Record<string, string>): Promise<Figure[]> {
+  return imageFigures(await imageBench(kubeconfigPath, env));
 }

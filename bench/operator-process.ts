@@ -28,7 +28,9 @@ export class OperatorProcess {
     const port = await freePort();
     // The compiled build, with the V8 flags of the container image: measure what ships.
     const nodeFlags = [...NODE_FLAGS, ...(process.env.BENCH_NODE_ARGS ?? '').split(' ').filter(Boolean)];
-    const argv = [...nodeFlags, join(repoRoot, 'dist/cli/main.js'), 'operator', '--leader-elect=false', `--metrics-bind-address=127.0.0.1:${port}`, '--health-probe-bind-address=0', '--log-level=warn', ...args];
+    // BENCH_OPERATOR_MAIN runs another build (say the previous commit's) for a before/after.
+    const main = process.env.BENCH_OPERATOR_MAIN ?? join(repoRoot, 'dist/cli/main.js');
+    const argv = [...nodeFlags, main, 'operator', '--leader-elect=false', `--metrics-bind-address=127.0.0.1:${port}`, '--health-probe-bind-address=0', '--log-level=warn', ...args];
     const child = spawn(process.execPath, argv, { env: { ...process.env, ...env }, stdio: ['ignore', 'inherit', 'inherit'] });
     const op = new OperatorProcess(child, `http://127.0.0.1:${port}/metrics`, nodeFlags);
     for (let i = 0; i < 100; i++) {

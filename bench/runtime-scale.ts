@@ -1,8 +1,9 @@
 // Issue "operator runtime" benchmark: 1,000 CostGuards on the test API server. Time from the
 // first create to every guard reconciled (observedGeneration set), steady-state CPU per
-// resync cycle, and the operator's RSS.
+// resync cycle, and the operator's RSS and heap; each beside the same process idle.
 import { setTimeout as delay } from 'node:timers/promises';
 import type { RestClient } from '../src/runtime/kube/rest.ts';
+import type { Figure } from './figures.ts';
 import { createGuards, waitAllReconciled } from './kube.ts';
 import { OperatorProcess } from './operator-process.ts';
 
@@ -10,13 +11,21 @@ export interface RuntimeScaleResult {
   guards: number;
   resyncSeconds: number;
   createToAllReconciledSeconds: number;
+  /** How long the creates themselves took (the API server's share). */
+  createSeconds: number;
   cpuSecondsPerResyncCycle: number;
+  /** CPU of the idle operator over the same length of time, before any guard existed. */
+  cpuSecondsPerCycleIdle: number;
   reconcilesPerResyncCycle: number;
   rssMiBIdle: number;
   rssMiBAfter: number;
+  heapUsedMiBIdle: number;
   heapUsedMiBAfter: number;
   nodeFlags: string;
 }
+
+/** Idle CPU is sampled over this long and scaled to one resync period. */
+const IDLE_SAMPLE_MS = 10_000;
 
 const GUARDS = 1000;
 const RESYNC_S = 30;
@@ -28,10 +37,15 @@ export async function runtimeScale(rest: RestClient, env: Record<string, string>
   const op = await OperatorProcess.start([`--namespaces=${ns}`, `--resync-period=${RESYNC_S}s`], env);
   try {
     await delay(2000);
+    const idleCpu0 = op.cpuSeconds();
+    await delay(IDLE_SAMPLE_MS);
+    const cpuSecondsPerCycleIdle = ((op.cpuSeconds() - idleCpu0) * (RESYNC_S * 1000)) / IDLE_SAMPLE_MS;
     const rssMiBIdle = op.rssMiB();
+    const heapUsedMiBIdle = (await op.counter('costguard_nodejs_heap_size_used_bytes')) / 2 ** 20;
     const started = Date.now();
     const spec = { mode: 'Enforce', workloads: [{ kind: 'Deployment', name: 'w', maxReplicas: 10 }] };
     await createGuards(rest, ns, Array.from({ length: GUARDS }, () => spec));
+    const createSeconds = (Date.now() - started) / 1000;
     const reconciledAt = await waitAllReconciled(rest, ns, GUARDS, 10 * RESYNC_S * 1000);
     // Let the first cycle's follow-ups (finalizer adds) settle before measuring steady state.
     await delay(RESYNC_S * 1000);
@@ -43,14 +57,66 @@ export async function runtimeScale(rest: RestClient, env: Record<string, string>
       guards: GUARDS,
       resyncSeconds: RESYNC_S,
       createToAllReconciledSeconds: (reconciledAt - started) / 1000,
+      createSeconds,
       cpuSecondsPerResyncCycle: (cpu1 - cpu0) / cycles,
+      cpuSecondsPerCycleIdle,
       reconcilesPerResyncCycle: (rec1 - rec0) / cycles,
       rssMiBIdle,
       rssMiBAfter: op.rssMiB(),
+      heapUsedMiBIdle,
       heapUsedMiBAfter: (await op.counter('costguard_nodejs_heap_size_used_bytes')) / 2 ** 20,
       nodeFlags: op.nodeFlags.join(' '),
     };
   } finally {
     await op.stop();
   }
+}
+
+const count = (n: number): string => n.toLocaleString('en-US');
+
+/** The figures of one run: each beside the same operator before any guard existed. */
+export function runtimeFigures(r: RuntimeScaleResult): Figure[] {
+  const bench = 'runtime';
+  const idle = 'idle, before any guard';
+  return [
+    {
+      id: 'runtime.create_to_reconciled_s',
+      bench,
+      name: `create → all ${count(r.guards)} guards reconciled (observedGeneration set)`,
+      value: r.createToAllReconciledSeconds,
+      unit: 's',
+      baseline: { name: `the ${count(r.guards)} creates alone (API server)`, value: r.createSeconds },
+      target: `within one resync period (${r.resyncSeconds} s)`,
+    },
+    {
+      id: 'runtime.cpu_s_per_resync_cycle',
+      bench,
+      name: `CPU per resync cycle with ${count(r.guards)} guards, steady state`,
+      value: r.cpuSecondsPerResyncCycle,
+      unit: 's',
+      baseline: { name: `${idle}, same length of time`, value: r.cpuSecondsPerCycleIdle },
+      note: `${count(Math.round(r.reconcilesPerResyncCycle))} ceilings reconciles per ${r.resyncSeconds} s cycle; node flags ${r.nodeFlags}.`,
+    },
+    {
+      id: 'runtime.rss_mib',
+      bench,
+      name: `operator RSS with ${count(r.guards)} guards cached`,
+      value: r.rssMiBAfter,
+      unit: 'MiB',
+      baseline: { name: idle, value: r.rssMiBIdle },
+      target: 'under 150 MiB',
+    },
+    {
+      id: 'runtime.heap_used_mib',
+      bench,
+      name: `V8 heap used with ${count(r.guards)} guards cached`,
+      value: r.heapUsedMiBAfter,
+      unit: 'MiB',
+      baseline: { name: idle, value: r.heapUsedMiBIdle },
+    },
+  ];
+}
+
+export async function benchRuntime(rest: RestClient, env: Record<string, string>, kubectl: (args: string[], input?: string) => Promise<string>): Promise<Figure[]> {
+  return runtimeFigures(await runtimeScale(rest, env, kubectl));
 }

@@ -1,7 +1,9 @@
 // `costguard/worker` benchmarks, side by side in one run: the library's overhead per job
 // against bare p-limit + opossum, an SQS consumer's jobs/s with and without it (moto), and
-// the time from a ConfigMap file change to the new limit in effect. `workerBench` returns
-// the figures; `renderWorkerBench` turns them into the bench/results.md section.
+// the time from a ConfigMap file change to the new limit in effect. `workerBench` measures,
+// `workerFigures` turns that into figures (bench/RESULTS.md), `renderWorkerBench` into the
+// standalone bench/worker-results.md.
+import type { Figure } from './figures.ts';
 import { configLatency, type ConfigLatency } from './worker-config-latency.ts';
 import { workerOverhead, type OverheadRow } from './worker-overhead.ts';
 import { sqsThroughput, type SqsThroughput } from './worker-sqs.ts';
@@ -18,6 +20,49 @@ export async function workerBench(options: { sqs?: boolean } = {}): Promise<Work
   const config = await configLatency();
   const sqs = options.sqs ? await sqsThroughput() : undefined;
   return { overhead, sqs, config };
+}
+
+/** The figures of one run: the library beside bare p-limit + opossum, fs.watch beside polling. */
+export function workerFigures(r: WorkerBenchResult): Figure[] {
+  const bench = 'worker';
+  const bare = 'bare p-limit + opossum';
+  const overhead: Figure[] = r.overhead.map((o) => ({
+    id: `worker.ns_per_job_c${o.concurrency}`,
+    bench,
+    name: `CPU per job that does nothing, concurrency ${o.concurrency}, through the library`,
+    value: o.libraryNsPerJob,
+    unit: 'ns',
+    baseline: { name: bare, value: o.bareNsPerJob },
+    target: 'within 10 % of bare',
+  }));
+  const sqs: Figure[] = r.sqs
+    ? [{
+        id: 'worker.sqs_jobs_per_s',
+        bench,
+        name: `SQS consumer on the library, ${r.sqs.messages} messages, concurrency ${r.sqs.concurrency}`,
+        value: r.sqs.libraryJobsPerSecond,
+        unit: 'jobs/s',
+        baseline: { name: `minimal consumer on ${bare}`, value: r.sqs.bareJobsPerSecond },
+      }]
+    : [];
+  const watch = r.config.find((c) => c.mode.startsWith('fs.watch'));
+  const pollOnly = r.config.find((c) => c.mode.startsWith('poll only'));
+  const config: Figure[] = watch && pollOnly
+    ? [{
+        id: 'worker.config_reload_ms',
+        bench,
+        name: `ConfigMap change → new limit in effect, ${watch.mode} (median of ${watch.changes})`,
+        value: watch.medianMs,
+        unit: 'ms',
+        baseline: { name: pollOnly.mode, value: pollOnly.medianMs },
+      }]
+    : [];
+  return [...overhead, ...sqs, ...config];
+}
+
+/** `sqs: true` needs moto in the environment (AWS_ENDPOINT_URL). */
+export async function benchWorker(options: { sqs?: boolean } = {}): Promise<Figure[]> {
+  return workerFigures(await workerBench(options));
 }
 
 const pct = (x: number): string => `${x >= 0 ? '+' : ''}${(x * 100).toFixed(1)} %`;

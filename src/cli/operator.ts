@@ -9,12 +9,12 @@ import { CeilingsReconciler } from '../controllers/ceilings/controller.ts';
 import { GroupSnapshots, targetKey } from '../controllers/ceilings/group-snapshots.ts';
 import { CeilingMetrics } from '../controllers/ceilings/metrics.ts';
 import { ceilingWatches } from '../controllers/ceilings/watches.ts';
-import { BreakerReconciler } from '../controllers/breaker/controller.ts';
+import { breakerConcerns, BreakerReconciler } from '../controllers/breaker/controller.ts';
 import { BreakerMetrics } from '../controllers/breaker/metrics.ts';
-import { ConcurrencyReconciler } from '../controllers/concurrency/controller.ts';
+import { concurrencyConcerns, ConcurrencyReconciler } from '../controllers/concurrency/controller.ts';
 import { ConcurrencyMetrics } from '../controllers/concurrency/metrics.ts';
 import { specOrBrakeChanged, workerWorkloadWatches, workloadSpecChanged } from '../controllers/concurrency/watches.ts';
-import { CostReconciler } from '../controllers/cost/controller.ts';
+import { costConcerns, CostReconciler } from '../controllers/cost/controller.ts';
 import { CostMetrics } from '../controllers/cost/metrics.ts';
 import { AccountIds } from '../cloud/aws/account.ts';
 import { AwsBudgets } from '../cloud/aws/budgets.ts';
@@ -22,6 +22,8 @@ import { awsCostExplorer } from '../cloud/aws/cost-explorer.ts';
 import { awsLaunchTemplates } from '../cloud/aws/launch-templates.ts';
 import { SHIPPED_PRICES } from '../cloud/pricing/prices.ts';
 import { runawayReconciler } from '../controllers/runaway/wiring.ts';
+import { runawayConcerns } from '../controllers/runaway/controller.ts';
+import type { KubeObject } from '../runtime/keys.ts';
 import { awsTargetOf, COSTGUARD_RESOURCE } from '../controllers/resources.ts';
 import { Registry } from 'prom-client';
 import { loadKubeAccess } from '../runtime/kube/load-access.ts';
@@ -56,6 +58,13 @@ export interface RunningOperator {
   cost: CostReconciler;
   stop(): Promise<void>;
 }
+
+/**
+ * Each concern's controller is queued only for the guards that concern it (its section, or
+ * its leftovers to clean once): with 1,000 guards and a resync every 30 s, the others would
+ * be 1,000 empty reconciles per controller per cycle.
+ */
+const guardsThat = (concerns: (guard: CostGuard) => boolean) => (obj: KubeObject): boolean => concerns(obj as CostGuard);
 
 export async function startOperator(opts: OperatorOptions): Promise<RunningOperator> {
     // Process metrics (RSS, heap, event-loop lag) make the operator's own cost visible.
@@ -93,10 +102,10 @@ export async function startOperator(opts: OperatorOptions): Promise<RunningOpera
   });
   manager.addController(reconciler, { for: COSTGUARD_RESOURCE, watches: ceilingWatches(guards) });
   const concurrency = new ConcurrencyReconciler({ guards, rest: manager.rest, metrics: new ConcurrencyMetrics(manager.metrics.registry) });
-  manager.addController(concurrency, { for: COSTGUARD_RESOURCE, watches: workerWorkloadWatches(guards), predicate: specOrBrakeChanged });
+  manager.addController(concurrency, { for: COSTGUARD_RESOURCE, watches: workerWorkloadWatches(guards), predicate: specOrBrakeChanged, concerns: guardsThat(concurrencyConcerns) });
   // The fleet breaker view polls the workers itself (requeueAfter); workload changes wake it early.
   const breaker = new BreakerReconciler({ guards, rest: manager.rest, metrics: new BreakerMetrics(manager.metrics.registry), notifier: opts.notifier ?? alerts.notifier });
-  manager.addController(breaker, { for: COSTGUARD_RESOURCE, watches: workerWorkloadWatches(guards, workloadSpecChanged) });
+  manager.addController(breaker, { for: COSTGUARD_RESOURCE, watches: workerWorkloadWatches(guards, workloadSpecChanged), concerns: guardsThat(breakerConcerns) });
   const accounts = new AccountIds(aws);
   const cost = new CostReconciler({
     guards,
@@ -114,7 +123,7 @@ export async function startOperator(opts: OperatorOptions): Promise<RunningOpera
     clock: manager.clock,
     ...(opts.budgetRefreshMs !== undefined ? { budgetRefreshMs: opts.budgetRefreshMs } : {}),
   });
-  manager.addController(cost, { for: COSTGUARD_RESOURCE });
+  manager.addController(cost, { for: COSTGUARD_RESOURCE, concerns: guardsThat(costConcerns) });
   const runaway = runawayReconciler({
     guards,
     rest: manager.rest,
@@ -124,7 +133,7 @@ export async function startOperator(opts: OperatorOptions): Promise<RunningOpera
     notifier: opts.notifier ?? alerts.notifier,
     ...(opts.runawaySampleIntervalMs ? { sampleIntervalMs: opts.runawaySampleIntervalMs } : {}),
   });
-  manager.addController(runaway, { for: COSTGUARD_RESOURCE });
+  manager.addController(runaway, { for: COSTGUARD_RESOURCE, concerns: guardsThat(runawayConcerns) });
   await manager.start();
   return {
     manager,

@@ -42,6 +42,13 @@ export interface ControllerSpec {
   watches?: readonly WatchSpec[];
   /** Which primary updates trigger a reconcile; default specOrMetadataChanged. */
   predicate?: UpdatePredicate<KubeObject>;
+  /**
+   * Which primary objects concern this controller at all (default: every one). Others are not
+   * queued by the resync nor by adds and updates; deletes always are. It must stay true while
+   * the controller still has something of its own on the object to clean up (say its status
+   * fields after its spec section was removed), so that the cleanup runs once.
+   */
+  concerns?: (obj: KubeObject) => boolean;
   sources?: readonly Source[];
   maxConcurrentReconciles?: number;
   rateLimiter?: RateLimiter;
@@ -131,13 +138,20 @@ export class ControllerGroup {
     });
     const enqueue = (key: string): void => controller.enqueue(key);
     reg.controller = controller;
-    reg.unsubscribe.push(this.d.informer(reg.spec.for).addHandler(enqueueObject(enqueue, reg.spec.predicate)));
+    reg.unsubscribe.push(this.d.informer(reg.spec.for).addHandler(enqueueObject(enqueue, reg.spec.predicate, reg.spec.concerns)));
     for (const w of reg.spec.watches ?? []) reg.unsubscribe.push(this.d.informer(w.resource, w.metadataOnly).addHandler(enqueueMapped(w.map, enqueue, w.predicate)));
     for (const source of reg.spec.sources ?? []) reg.unsubscribe.push(source(enqueue));
   }
 
   private enqueueAll(): void {
-    for (const reg of this.registrations) for (const key of this.d.informer(reg.spec.for).keys()) reg.controller?.enqueue(key);
+    for (const reg of this.registrations) {
+      const informer = this.d.informer(reg.spec.for);
+      const concerns = reg.spec.concerns;
+      for (const key of informer.keys()) {
+        const obj = concerns ? informer.getByKey(key) : undefined;
+        if (!concerns || (obj && concerns(obj))) reg.controller?.enqueue(key);
+      }
+    }
   }
 
   /** Level-triggered safety net: every primary object is reconciled at least every resyncPeriod. */

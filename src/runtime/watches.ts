@@ -29,12 +29,17 @@ export const specOrMetadataChanged: UpdatePredicate = (old, obj) => !deepEqual(a
 /** Any new resourceVersion: right for secondaries whose status matters (replica counts). */
 export const anyChange: UpdatePredicate = (old, obj) => old.metadata?.resourceVersion !== obj.metadata?.resourceVersion;
 
-/** Enqueues the object's own key (the resource a controller is "for"). */
-export function enqueueObject<T extends KubeObject>(enqueue: (key: string) => void, predicate: UpdatePredicate<T> = specOrMetadataChanged): EventHandler<T> {
+/**
+ * Enqueues the object's own key (the resource a controller is "for"). Adds and updates of
+ * objects that do not `concern` the controller are dropped; deletes never are.
+ */
+export function enqueueObject<T extends KubeObject>(enqueue: (key: string) => void, predicate: UpdatePredicate<T> = specOrMetadataChanged, concerns: (obj: T) => boolean = () => true): EventHandler<T> {
   return {
-    add: (obj) => enqueue(objectKey(obj)),
+    add: (obj) => {
+      if (concerns(obj)) enqueue(objectKey(obj));
+    },
     update: (old, obj) => {
-      if (predicate(old, obj)) enqueue(objectKey(obj));
+      if (concerns(obj) && predicate(old, obj)) enqueue(objectKey(obj));
     },
     delete: (obj) => enqueue(objectKey(obj)),
   };

@@ -1,10 +1,8 @@
 // The AWS account id of a target: Budgets addresses every call by account. A role ARN names
 // its account; otherwise sts:GetCallerIdentity tells whose credentials the operator holds.
 // Cached per target: the answer does not change while the process runs.
-import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
-import type { AwsClients, AwsService, AwsTarget } from './clients.ts';
+import { STS, type AwsClients, type AwsTarget } from './clients.ts';
 
-const STS: AwsService<STSClient> = { name: 'sts', create: (config) => new STSClient(config) };
 const ROLE_ACCOUNT = /^arn:aws[a-z-]*:iam::([0-9]{12}):role\//;
 
 export class AccountIds {
@@ -21,16 +19,20 @@ export class AccountIds {
     const key = `${target.region}|${target.roleArn ?? ''}`;
     let id = this.known.get(key);
     if (!id) {
-      const client = this.clients.client(STS, target);
-      id = this.clients.call(STS.name, 'GetCallerIdentity', async () => {
-        const out = await client.send(new GetCallerIdentityCommand({}));
-        if (!out.Account) throw new Error('GetCallerIdentity returned no account');
-        return out.Account;
-      });
+      id = this.callerAccount(target);
       // A failure is not cached: the next reconcile asks again.
       id.catch(() => this.known.delete(key));
       this.known.set(key, id);
     }
     return id;
+  }
+
+  private async callerAccount(target: AwsTarget): Promise<string> {
+    const [client, { GetCallerIdentityCommand }] = await Promise.all([this.clients.client(STS, target), import('@aws-sdk/client-sts')]);
+    return this.clients.call(STS.name, 'GetCallerIdentity', async () => {
+      const out = await client.send(new GetCallerIdentityCommand({}));
+      if (!out.Account) throw new Error('GetCallerIdentity returned no account');
+      return out.Account;
+    });
   }
 }

@@ -1,21 +1,17 @@
 // The ScalingGroups port on EC2 Auto Scaling. Four API calls only, behind the narrow
 // AutoScalingApi so unit tests can script them; batching, pagination and mapping live here,
 // throttling/breaking/classification in the shared guard (clients.ts).
-import {
+import type {
   AutoScalingClient,
-  CreateOrUpdateTagsCommand,
-  DeleteTagsCommand,
-  DescribeAutoScalingGroupsCommand,
-  UpdateAutoScalingGroupCommand,
-  type AutoScalingGroup,
-  type LaunchTemplateSpecification,
-  type Tag,
-  type DescribeAutoScalingGroupsCommandInput,
-  type DescribeAutoScalingGroupsCommandOutput,
-  type UpdateAutoScalingGroupCommandInput,
+  AutoScalingGroup,
+  LaunchTemplateSpecification,
+  Tag,
+  DescribeAutoScalingGroupsCommandInput,
+  DescribeAutoScalingGroupsCommandOutput,
+  UpdateAutoScalingGroupCommandInput,
 } from '@aws-sdk/client-auto-scaling';
 import { matchesSelector, validateLimits, validateSelector, validateTags, type LaunchTemplateRef, type ScalingGroup, type ScalingGroups, type ScalingLimits } from '../scaling-groups.ts';
-import type { AwsClients, AwsService, AwsTarget } from './clients.ts';
+import { lazy, type AwsClients, type AwsService, type AwsTarget } from './clients.ts';
 
 /** The Auto Scaling calls CostGuard makes; nothing else of the SDK leaks past this file. */
 export interface AutoScalingApi {
@@ -25,29 +21,32 @@ export interface AutoScalingApi {
   deleteTags(tags: Tag[]): Promise<void>;
 }
 
-export const AUTOSCALING: AwsService<AutoScalingClient> = { name: 'autoscaling', create: (config) => new AutoScalingClient(config) };
+const sdk = lazy(() => import('@aws-sdk/client-auto-scaling'));
+type Sdk = Awaited<ReturnType<typeof sdk>>;
+
+export const AUTOSCALING: AwsService<AutoScalingClient> = { name: 'autoscaling', create: async (config) => new (await sdk()).AutoScalingClient(config) };
 
 /** AWS's ceiling for MaxRecords, and for names per DescribeAutoScalingGroups once MaxRecords is raised. */
 export const MAX_PAGE_SIZE = 100;
 
 /** AutoScalingApi on a real (or moto) endpoint, every call through the shared guard. */
 export function autoScalingApi(clients: AwsClients, target: AwsTarget): AutoScalingApi {
-  // The client is looked up outside the guard: a bad target is a TypeError for the caller,
-  // not a retryable AWS failure.
-  const send = <T>(operation: string, fn: (client: AutoScalingClient) => Promise<T>): Promise<T> => {
-    const client = clients.client(AUTOSCALING, target);
-    return clients.call(AUTOSCALING.name, operation, () => fn(client));
+  // The client (and the SDK) is loaded outside the guard: a bad target is a TypeError for the
+  // caller, not a retryable AWS failure, and loading never holds a limiter slot.
+  const send = async <T>(operation: string, fn: (client: AutoScalingClient, m: Sdk) => Promise<T>): Promise<T> => {
+    const [client, m] = await Promise.all([clients.client(AUTOSCALING, target), sdk()]);
+    return clients.call(AUTOSCALING.name, operation, () => fn(client, m));
   };
   return {
-    describeAutoScalingGroups: (input) => send('DescribeAutoScalingGroups', (c) => c.send(new DescribeAutoScalingGroupsCommand(input), clients.sendOptions())),
+    describeAutoScalingGroups: (input) => send('DescribeAutoScalingGroups', (c, m) => c.send(new m.DescribeAutoScalingGroupsCommand(input), clients.sendOptions())),
     updateAutoScalingGroup: async (input) => {
-      await send('UpdateAutoScalingGroup', (c) => c.send(new UpdateAutoScalingGroupCommand(input), clients.sendOptions()));
+      await send('UpdateAutoScalingGroup', (c, m) => c.send(new m.UpdateAutoScalingGroupCommand(input), clients.sendOptions()));
     },
     createOrUpdateTags: async (Tags) => {
-      await send('CreateOrUpdateTags', (c) => c.send(new CreateOrUpdateTagsCommand({ Tags }), clients.sendOptions()));
+      await send('CreateOrUpdateTags', (c, m) => c.send(new m.CreateOrUpdateTagsCommand({ Tags }), clients.sendOptions()));
     },
     deleteTags: async (Tags) => {
-      await send('DeleteTags', (c) => c.send(new DeleteTagsCommand({ Tags }), clients.sendOptions()));
+      await send('DeleteTags', (c, m) => c.send(new m.DeleteTagsCommand({ Tags }), clients.sendOptions()));
     },
   };
 }

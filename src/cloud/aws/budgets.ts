@@ -1,24 +1,16 @@
 // The Budgets port on AWS Budgets. Calls: CreateBudget, DescribeBudget, DeleteBudget,
 // DescribeNotificationsForBudget, CreateNotification, DeleteNotification. UpdateBudget is
 // deliberately absent (see controllers/cost/budget-decide.ts).
-import {
-  BudgetsClient,
-  CreateBudgetCommand,
-  CreateNotificationCommand,
-  DeleteBudgetCommand,
-  DeleteNotificationCommand,
-  DescribeBudgetCommand,
-  DescribeNotificationsForBudgetCommand,
-  type Budget,
-  type Notification,
-  type Subscriber,
-} from '@aws-sdk/client-budgets';
+import type { BudgetsClient, Budget, Notification, Subscriber } from '@aws-sdk/client-budgets';
 import { isCloudError } from '../errors.ts';
 import type { BudgetReading, Budgets, BudgetSubscriber, BudgetThreshold, CostBudget } from '../budgets.ts';
 import type { AccountIds } from './account.ts';
-import type { AwsClients, AwsService, AwsTarget } from './clients.ts';
+import { lazy, type AwsClients, type AwsService, type AwsTarget } from './clients.ts';
 
-export const BUDGETS: AwsService<BudgetsClient> = { name: 'budgets', create: (config) => new BudgetsClient(config) };
+const sdk = lazy(() => import('@aws-sdk/client-budgets'));
+type Sdk = Awaited<ReturnType<typeof sdk>>;
+
+export const BUDGETS: AwsService<BudgetsClient> = { name: 'budgets', create: async (config) => new (await sdk()).BudgetsClient(config) };
 
 function notification(t: BudgetThreshold): Notification {
   return { NotificationType: t.type, ComparisonOperator: 'GREATER_THAN', Threshold: t.percent, ThresholdType: 'PERCENTAGE' };
@@ -59,15 +51,15 @@ export class AwsBudgets implements Budgets {
     this.accounts = accounts;
   }
 
-  private async send<T>(operation: string, fn: (client: BudgetsClient, AccountId: string) => Promise<T>): Promise<T> {
+  private async send<T>(operation: string, fn: (client: BudgetsClient, AccountId: string, m: Sdk) => Promise<T>): Promise<T> {
     const AccountId = await this.accounts.of(this.target);
-    const client = this.clients.client(BUDGETS, this.target);
-    return this.clients.call(BUDGETS.name, operation, () => fn(client, AccountId));
+    const [client, m] = await Promise.all([this.clients.client(BUDGETS, this.target), sdk()]);
+    return this.clients.call(BUDGETS.name, operation, () => fn(client, AccountId, m));
   }
 
   async get(name: string): Promise<BudgetReading | undefined> {
     try {
-      const out = await this.send('DescribeBudget', (c, AccountId) => c.send(new DescribeBudgetCommand({ AccountId, BudgetName: name })));
+      const out = await this.send('DescribeBudget', (c, AccountId, m) => c.send(new m.DescribeBudgetCommand({ AccountId, BudgetName: name })));
       return out.Budget ? toReading(out.Budget) : undefined;
     } catch (err) {
       if (isCloudError(err, 'NotFound')) return undefined;
@@ -84,12 +76,12 @@ export class AwsBudgets implements Budgets {
       CostFilters: Object.fromEntries(Object.entries(budget.costFilters).map(([k, v]) => [k, [...v]])),
     };
     const NotificationsWithSubscribers = subs.length ? thresholds.map((t) => ({ Notification: notification(t), Subscribers: subscribers(subs) })) : [];
-    await this.send('CreateBudget', (c, AccountId) => c.send(new CreateBudgetCommand({ AccountId, Budget, NotificationsWithSubscribers })));
+    await this.send('CreateBudget', (c, AccountId, m) => c.send(new m.CreateBudgetCommand({ AccountId, Budget, NotificationsWithSubscribers })));
   }
 
   async delete(name: string): Promise<void> {
     try {
-      await this.send('DeleteBudget', (c, AccountId) => c.send(new DeleteBudgetCommand({ AccountId, BudgetName: name })));
+      await this.send('DeleteBudget', (c, AccountId, m) => c.send(new m.DeleteBudgetCommand({ AccountId, BudgetName: name })));
     } catch (err) {
       if (!isCloudError(err, 'NotFound')) throw err;
     }
@@ -99,8 +91,8 @@ export class AwsBudgets implements Budgets {
     const out: BudgetThreshold[] = [];
     let NextToken: string | undefined;
     do {
-      const page = await this.send('DescribeNotificationsForBudget', (c, AccountId) =>
-        c.send(new DescribeNotificationsForBudgetCommand({ AccountId, BudgetName: name, NextToken })),
+      const page = await this.send('DescribeNotificationsForBudget', (c, AccountId, m) =>
+        c.send(new m.DescribeNotificationsForBudgetCommand({ AccountId, BudgetName: name, NextToken })),
       );
       out.push(...(page.Notifications ?? []).flatMap((n) => toThreshold(n) ?? []));
       NextToken = page.NextToken || undefined;
@@ -109,14 +101,14 @@ export class AwsBudgets implements Budgets {
   }
 
   async addThreshold(name: string, threshold: BudgetThreshold, subs: readonly BudgetSubscriber[]): Promise<void> {
-    await this.send('CreateNotification', (c, AccountId) =>
-      c.send(new CreateNotificationCommand({ AccountId, BudgetName: name, Notification: notification(threshold), Subscribers: subscribers(subs) })),
+    await this.send('CreateNotification', (c, AccountId, m) =>
+      c.send(new m.CreateNotificationCommand({ AccountId, BudgetName: name, Notification: notification(threshold), Subscribers: subscribers(subs) })),
     );
   }
 
   async removeThreshold(name: string, threshold: BudgetThreshold): Promise<void> {
-    await this.send('DeleteNotification', (c, AccountId) =>
-      c.send(new DeleteNotificationCommand({ AccountId, BudgetName: name, Notification: notification(threshold) })),
+    await this.send('DeleteNotification', (c, AccountId, m) =>
+      c.send(new m.DeleteNotificationCommand({ AccountId, BudgetName: name, Notification: notification(threshold) })),
     );
   }
 }

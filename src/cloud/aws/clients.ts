@@ -6,7 +6,7 @@
 // Endpoints: the SDK itself honours AWS_ENDPOINT_URL and AWS_ENDPOINT_URL_<SERVICE> (verified
 // in @smithy/core's endpoint config), which is how tests and the demo reach moto. `endpoint`
 // below overrides that for every service at once (tests put a fault proxy in front of moto).
-import { STSClient } from '@aws-sdk/client-sts';
+import type { STSClient } from '@aws-sdk/client-sts';
 import type { Registry } from 'prom-client';
 import { assumeRole, cachedCredentials, type CredentialProvider } from './credentials.ts';
 import { CallGuard, type BreakerSettings, type BreakerState } from './guard.ts';
@@ -36,11 +36,27 @@ export interface AwsClientConfig {
   endpoint?: string;
 }
 
-/** How to build one service's client; `name` labels breakers and metrics (`autoscaling`, `budgets`). */
+/**
+ * How to build one service's client; `name` labels breakers and metrics (`autoscaling`, `budgets`).
+ * `create` may be async: the adapters load their SDK package on first use (see `lazy`).
+ */
 export interface AwsService<C extends { destroy(): void }> {
   readonly name: string;
-  create(config: AwsClientConfig): C;
+  create(config: AwsClientConfig): C | Promise<C>;
 }
+
+/**
+ * Loads a module once, on first use. Each @aws-sdk client package costs several MiB of
+ * resident memory and a few hundred ms to load (client-ec2 alone about 80 MiB); an operator
+ * whose guards never name a budget, a queue or a launch template should not pay for them.
+ * A failed load stays failed: a missing package does not appear by itself.
+ */
+export function lazy<T>(load: () => Promise<T>): () => Promise<T> {
+  let loaded: Promise<T> | undefined;
+  return () => (loaded ??= load());
+}
+
+const stsSdk = lazy(() => import('@aws-sdk/client-sts'));
 
 export interface AwsClientsOptions {
   /** Where `costguard_aws_*` metrics go; never the global default registry implicitly. */
@@ -60,12 +76,14 @@ export interface AwsClientsOptions {
   fence?: AbortSignal;
 }
 
-const STS: AwsService<STSClient> = { name: 'sts', create: (config) => new STSClient(config) };
+export const STS: AwsService<STSClient> = { name: 'sts', create: async (config) => new (await stsSdk()).STSClient(config) };
 
 export class AwsClients {
   readonly guard: CallGuard;
   private readonly options: AwsClientsOptions;
-  private readonly clients = new Map<string, { destroy(): void }>();
+  private readonly clients = new Map<string, Promise<{ destroy(): void }>>();
+  /** The clients built so far, so that shutdown closes them without waiting. */
+  private readonly built = new Set<{ destroy(): void }>();
   private readonly credentials = new Map<string, CredentialProvider>();
 
   constructor(options: AwsClientsOptions) {
@@ -75,14 +93,19 @@ export class AwsClients {
     this.guard = new CallGuard({ registry: options.registry, concurrency: options.concurrency, breaker: options.breaker });
   }
 
-  /** The cached client of `service` for `target`; created on first use. */
-  client<C extends { destroy(): void }>(service: AwsService<C>, target: AwsTarget): C {
+  /**
+   * The cached client of `service` for `target`; created (and its SDK loaded) on first use.
+   * A target without a region throws at once: that is the caller's bug, not an AWS failure.
+   */
+  client<C extends { destroy(): void }>(service: AwsService<C>, target: AwsTarget): Promise<C> {
     if (!target.region) throw new TypeError(`${service.name}: target.region is required`);
     const key = `${service.name}|${clientKey(target)}`;
-    let client = this.clients.get(key) as C | undefined;
+    let client = this.clients.get(key) as Promise<C> | undefined;
     if (!client) {
-      client = service.create(this.config(target));
+      client = Promise.resolve(service.create(this.config(target))).then((c) => (this.built.add(c), c));
       this.clients.set(key, client);
+      // A failed creation is not cached: the next call tries again.
+      client.catch(() => this.clients.delete(key));
     }
     return client;
   }
@@ -106,7 +129,8 @@ export class AwsClients {
 
   /** Closes sockets and stops breaker timers. */
   shutdown(): void {
-    for (const client of this.clients.values()) client.destroy();
+    for (const client of this.built) client.destroy();
+    this.built.clear();
     this.clients.clear();
     this.credentials.clear();
     this.guard.shutdown();

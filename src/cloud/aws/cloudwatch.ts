@@ -2,11 +2,13 @@
 // GetMetricData call (up to 500 queries each), Sum over 60 s periods, the latest complete one.
 // SQS publishes these at one-minute granularity, so a 30 s sampler sees each minute twice;
 // the caller scales a period's sum to its own interval.
-import { CloudWatchClient, GetMetricDataCommand, type MetricDataQuery } from '@aws-sdk/client-cloudwatch';
+import type { CloudWatchClient, MetricDataQuery } from '@aws-sdk/client-cloudwatch';
 import type { QueueCounters, QueueMetrics } from '../queues.ts';
-import type { AwsClients, AwsService, AwsTarget } from './clients.ts';
+import { lazy, type AwsClients, type AwsService, type AwsTarget } from './clients.ts';
 
-export const CLOUDWATCH: AwsService<CloudWatchClient> = { name: 'cloudwatch', create: (config) => new CloudWatchClient(config) };
+const sdk = lazy(() => import('@aws-sdk/client-cloudwatch'));
+
+export const CLOUDWATCH: AwsService<CloudWatchClient> = { name: 'cloudwatch', create: async (config) => new (await sdk()).CloudWatchClient(config) };
 
 const METRICS = [
   ['sent', 'NumberOfMessagesSent'],
@@ -42,7 +44,7 @@ async function fetchBatch(clients: AwsClients, target: AwsTarget, names: readonl
   // Five minutes back: CloudWatch may publish a minute late; the newest datapoint wins.
   const end = new Date(Math.floor(nowMs / 60_000) * 60_000 + 60_000);
   const start = new Date(end.getTime() - 5 * 60_000);
-  const client = clients.client(CLOUDWATCH, target);
+  const [client, { GetMetricDataCommand }] = await Promise.all([clients.client(CLOUDWATCH, target), sdk()]);
   const res = await clients.call(CLOUDWATCH.name, 'GetMetricData', () =>
     client.send(new GetMetricDataCommand({ MetricDataQueries: queries, StartTime: start, EndTime: end, ScanBy: 'TimestampDescending' })),
   );

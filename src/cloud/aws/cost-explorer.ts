@@ -1,9 +1,11 @@
 // The CostExplorer port on AWS Cost Explorer: GetCostAndUsage, DAILY, UnblendedCost.
-import { CostExplorerClient, GetCostAndUsageCommand, type Expression } from '@aws-sdk/client-cost-explorer';
+import type { CostExplorerClient, Expression } from '@aws-sdk/client-cost-explorer';
 import type { CostExplorer, CostQuery, DailyAmount } from '../cost-explorer.ts';
-import type { AwsClients, AwsService, AwsTarget } from './clients.ts';
+import { lazy, type AwsClients, type AwsService, type AwsTarget } from './clients.ts';
 
-export const COST_EXPLORER: AwsService<CostExplorerClient> = { name: 'ce', create: (config) => new CostExplorerClient(config) };
+const sdk = lazy(() => import('@aws-sdk/client-cost-explorer'));
+
+export const COST_EXPLORER: AwsService<CostExplorerClient> = { name: 'ce', create: async (config) => new (await sdk()).CostExplorerClient(config) };
 
 function filterOf(tags: CostQuery['tags']): Expression | undefined {
   const parts: Expression[] = Object.entries(tags).map(([Key, values]) => ({ Tags: { Key, Values: [...values], MatchOptions: ['EQUALS'] } }));
@@ -14,7 +16,7 @@ function filterOf(tags: CostQuery['tags']): Expression | undefined {
 export function awsCostExplorer(clients: AwsClients, target: AwsTarget): CostExplorer {
   return {
     async dailyCost(query: CostQuery): Promise<DailyAmount[]> {
-      const client = clients.client(COST_EXPLORER, target);
+      const [client, { GetCostAndUsageCommand }] = await Promise.all([clients.client(COST_EXPLORER, target), sdk()]);
       const Filter = filterOf(query.tags);
       const out: DailyAmount[] = [];
       let NextPageToken: string | undefined;

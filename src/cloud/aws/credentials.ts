@@ -5,7 +5,7 @@
 // (@aws-sdk/credential-providers, whose fromTemporaryCredentials does this, is not a
 // dependency; this is the small part of it we need.)
 import { createHash } from 'node:crypto';
-import { AssumeRoleCommand, type STSClient } from '@aws-sdk/client-sts';
+import type { STSClient } from '@aws-sdk/client-sts';
 
 /** Structurally what the SDK accepts as `credentials`. */
 export interface AwsCredentials {
@@ -94,8 +94,8 @@ export function cachedCredentials(fetch: CredentialProvider, options: CacheOptio
 
 export interface AssumeRoleInput {
   roleArn: string;
-  /** An STS client signed with the operator's own identity (IRSA, env, instance profile). */
-  sts: Pick<STSClient, 'send'>;
+  /** An STS client signed with the operator's own identity (IRSA, env, instance profile); may still be loading. */
+  sts: Pick<STSClient, 'send'> | Promise<Pick<STSClient, 'send'>>;
   /** Runs the call through the shared guard (breaker, metrics); defaults to calling directly. */
   guard?: <T>(operation: string, fn: () => Promise<T>) => Promise<T>;
   durationSeconds?: number;
@@ -109,7 +109,9 @@ export function assumeRole(input: AssumeRoleInput): CredentialProvider {
   const tags = sessionTags(input.session);
   const params = { RoleArn: input.roleArn, RoleSessionName: sessionName(input.session), DurationSeconds: input.durationSeconds ?? 3600, ...(tags.length ? { Tags: tags } : {}) };
   return async () => {
-    const out = await guard('AssumeRole', () => input.sts.send(new AssumeRoleCommand(params)));
+    // Loaded here, not at start: only guards under a role ever need it.
+    const [sts, { AssumeRoleCommand }] = await Promise.all([input.sts, import('@aws-sdk/client-sts')]);
+    const out = await guard('AssumeRole', () => sts.send(new AssumeRoleCommand(params)));
     const c = out.Credentials;
     if (!c?.AccessKeyId || !c.SecretAccessKey) {
       throw new Error(`sts AssumeRole for ${input.roleArn} returned no credentials`);

@@ -27,6 +27,11 @@ export interface AlertsDeps extends DeliverDeps {
   metrics: AlertMetrics;
 }
 
+/** The guards this controller has anything to do with: an alerts section, its condition left from one, or a deletion. */
+export function alertsConcern(guard: CostGuard): boolean {
+  return Boolean(guard.spec.alerts || isBeingDeleted(guard) || getCondition(guard.status?.conditions, ConditionType.AlertsReady));
+}
+
 export class AlertsReconciler implements Reconciler {
   readonly name = 'alerts';
   private readonly d: AlertsDeps;

@@ -11,7 +11,7 @@ import { Trigger } from '../../alerting/trigger.ts';
 import { WebhookGate } from '../../alerting/webhook-gate.ts';
 import type { Manager } from '../../runtime/manager.ts';
 import { COSTGUARD_RESOURCE } from '../resources.ts';
-import { AlertsReconciler } from './controller.ts';
+import { AlertsReconciler, alertsConcern } from './controller.ts';
 
 export interface AlertsOptions {
   sender?: SenderOptions;
@@ -34,6 +34,7 @@ export function setupAlerts(manager: Manager, opts: AlertsOptions = {}): Alerts 
   const trigger = new Trigger();
   const notifier = new KubeNotifier({ store, events: manager.events, clock: manager.clock, log: manager.log.child({ component: 'notifier' }), metrics, trigger });
   const reconciler = new AlertsReconciler({ guards, rest: manager.rest, store, metrics, sender, gate: new WebhookGate(opts.webhookIntervalMs), clock: manager.clock });
-  manager.addController(reconciler, { for: COSTGUARD_RESOURCE, sources: [trigger.source] });
+  // Guards without alerts are not queued by the resync; the notifier's trigger still wakes any guard.
+  manager.addController(reconciler, { for: COSTGUARD_RESOURCE, sources: [trigger.source], concerns: (o) => alertsConcern(o as CostGuard) });
   return { notifier, shutdown: () => sender.shutdown() };
 }

@@ -43,6 +43,16 @@ type Outcome = Omit<BreakerDecision, 'status'> & { status?: BreakerDecision['sta
 
 const INCIDENT = 'breaker';
 
+/**
+ * The guards this controller has anything to do with: a breaker section, or what it wrote for
+ * one that is gone (retire cleans that once), or a deletion.
+ */
+export function breakerConcerns(guard: CostGuard): boolean {
+  if (guard.spec.breaker || isBeingDeleted(guard)) return true;
+  const status = guard.status ?? {};
+  return Boolean(status.breaker || holdsOf(status, 'breaker').length || status.conditions?.some((c) => c.type === ConditionType.BreakerOpen));
+}
+
 export class BreakerReconciler implements Reconciler {
   readonly name = 'breaker';
   private readonly deps: BreakerDeps;

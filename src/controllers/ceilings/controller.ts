@@ -24,7 +24,7 @@ import { awsScope, type Scope } from './messages.ts';
 import type { CeilingMetrics } from './metrics.ts';
 import { observeCeilings } from './observe.ts';
 import type { ObservedCeilings, PeerCeiling } from './observed.ts';
-import { peerCeilings } from './peers.ts';
+import { PeerIndex } from './peers.ts';
 import { ownerOf } from './records.ts';
 import { planCeilings, type CeilingsPlan } from './plan.ts';
 import { MAX_TARGETS } from '../shared/target-cap.ts';
@@ -59,9 +59,12 @@ export class CeilingsReconciler implements Reconciler {
   readonly name = 'ceilings';
   private readonly deps: CeilingsDeps;
   private readonly restoreAttempts = new Map<string, number>();
+  /** Who else caps what; rebuilt only when a guard in the cache changed. */
+  private readonly peerIndex: PeerIndex;
 
   constructor(deps: CeilingsDeps) {
     this.deps = deps;
+    this.peerIndex = new PeerIndex((g) => awsTargetOf(g, deps.defaultRegion));
   }
 
   async reconcile(key: string, ctx: ReconcileContext): Promise<ReconcileResult | void> {
@@ -117,7 +120,7 @@ export class CeilingsReconciler implements Reconciler {
 
   /** Other acting guards' ceilings on the targets this guard observed. */
   private peersOf(guard: CostGuard, observed: ObservedCeilings): PeerCeiling[] {
-    return peerCeilings({ self: guard, guards: this.deps.guards.list(), observed, awsTargetOf: (g) => awsTargetOf(g, this.deps.defaultRegion) });
+    return this.peerIndex.peers(guard, this.deps.guards.list(), observed);
   }
 
   private async report(guard: CostGuard, r: Report, ctx: ReconcileContext): Promise<void> {

@@ -33,8 +33,9 @@ export interface PlanInputs {
   peers: readonly PeerCeiling[];
 }
 
+/** The peers' integer caps on one target: the peer entries themselves (no copy: with many guards on a target this runs per reconcile). */
 export function peerCapsOn(inputs: PlanInputs, target: string): PeerCap[] {
-  return inputs.peers.flatMap((p) => (p.target === target && p.value !== undefined ? [{ guard: p.guard, value: p.value }] : []));
+  return inputs.peers.filter((p): p is PeerCeiling & PeerCap => p.target === target && p.value !== undefined);
 }
 
 /** "asg/orders-worker-asg", "HorizontalPodAutoscaler/orders-worker": how targets are named in messages. */

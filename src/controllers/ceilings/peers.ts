@@ -1,7 +1,8 @@
-// Pure: the ceilings other guards hold on the targets this guard observed. Two guards that
-// name the same Auto Scaling group, workload or NodePool never fight: each applies the lowest
-// of all their caps (see caps.ts), reports the overlap, and a guard deleted with Restore never
-// raises a target above a remaining guard's ceiling.
+// The ceilings other guards hold on the targets this guard observed (pure, memoised per guard
+// object and per list of guards). Two guards that name the same Auto Scaling group, workload
+// or NodePool never fight: each applies the lowest of all their caps (see caps.ts), reports
+// the overlap, and a guard deleted with Restore never raises a target above a remaining
+// guard's ceiling.
 //
 // Only guards that act count: Enforce, not paused, not being deleted. A DryRun or paused
 // guard's ceiling is not applied on its behalf by another guard.
@@ -34,25 +35,57 @@ function groupPeers(guard: CostGuard, observed: ObservedCeilings): PeerCeiling[]
   });
 }
 
-function workloadPeers(guard: CostGuard, self: CostGuard, observed: ObservedCeilings): PeerCeiling[] {
-  if (guard.metadata.namespace !== self.metadata.namespace) return [];
-  return observed.workloads.flatMap(({ spec }) => {
-    const theirs = (guard.spec.workloads ?? []).find((w) => w.kind === spec.kind && w.name === spec.name);
-    if (!theirs) return [];
-    const target = workloadRef(spec);
-    return [{ guard: ownerOf(guard), target, value: effectiveCap(theirs.maxReplicas, holdsOn(guard.status, target)).value }];
-  });
+/**
+ * What one guard contributes as a peer wherever it is asked for: computed once per guard
+ * object. The informer hands out a new object on every change (spec, annotations, status
+ * holds), so a cached entry is never stale, and with many guards on one target each resync
+ * reads these instead of re-deriving them for every pair of guards.
+ */
+interface PeerFacts {
+  owner: string;
+  acts: boolean;
+  namespace: string | undefined;
+  awsKey: string;
+  /** workloadRef → this guard's ceiling on it (its first entry naming it, holds applied). */
+  workloads: Map<string, PeerCeiling>;
+  /** NodePool name → its limits and its holds' limits on the pool. */
+  nodePools: Map<string, PeerCeiling[]>;
 }
 
-function nodePoolPeers(guard: CostGuard, observed: ObservedCeilings): PeerCeiling[] {
-  return observed.nodePools.flatMap(({ spec }) => {
-    const theirs = (guard.spec.nodePools ?? []).find((p) => p.name === spec.name);
-    if (!theirs) return [];
-    const target = nodePoolRef(spec.name);
+function workloadFacts(guard: CostGuard, owner: string): Map<string, PeerCeiling> {
+  const out = new Map<string, PeerCeiling>();
+  for (const w of guard.spec.workloads ?? []) {
+    const target = workloadRef(w);
+    if (!out.has(target)) out.set(target, { guard: owner, target, value: effectiveCap(w.maxReplicas, holdsOn(guard.status, target)).value });
+  }
+  return out;
+}
+
+function nodePoolFacts(guard: CostGuard, owner: string): Map<string, PeerCeiling[]> {
+  const out = new Map<string, PeerCeiling[]>();
+  for (const p of guard.spec.nodePools ?? []) {
+    if (out.has(p.name)) continue;
+    const target = nodePoolRef(p.name);
     // Their holds on the pool count too; the decision takes the lowest of all entries per limit.
     const held = holdsOn(guard.status, target).flatMap((h) => (h.limits ? [h.limits] : []));
-    return [theirs.limits, ...held].map((limits) => ({ guard: ownerOf(guard), target, limits }));
-  });
+    out.set(p.name, [p.limits, ...held].map((limits) => ({ guard: owner, target, limits })));
+  }
+  return out;
+}
+
+/** Per awsTargetOf function (it carries the operator's default region), per guard object. */
+const factsCache = new WeakMap<(guard: CostGuard) => AwsTarget, WeakMap<CostGuard, PeerFacts>>();
+
+function factsOf(guard: CostGuard, awsTargetOf: (guard: CostGuard) => AwsTarget): PeerFacts {
+  let byGuard = factsCache.get(awsTargetOf);
+  if (!byGuard) factsCache.set(awsTargetOf, (byGuard = new WeakMap()));
+  let facts = byGuard.get(guard);
+  if (!facts) {
+    const owner = ownerOf(guard);
+    facts = { owner, acts: acts(guard), namespace: guard.metadata.namespace, awsKey: targetKey(awsTargetOf(guard)), workloads: workloadFacts(guard, owner), nodePools: nodePoolFacts(guard, owner) };
+    byGuard.set(guard, facts);
+  }
+  return facts;
 }
 
 export interface PeerInput {
@@ -60,17 +93,80 @@ export interface PeerInput {
   /** Every guard the operator knows (the informer cache), self included. */
   guards: readonly CostGuard[];
   observed: ObservedCeilings;
-  /** The AWS account/region of each guard. */
-  awsTargetOf(guard: CostGuard): AwsTarget;
+  /** The AWS account/region of each guard. Pass the same function every time: contributions are cached per function. */
+  awsTargetOf: (guard: CostGuard) => AwsTarget;
 }
 
+/** Acting guards by what they name: the answer to "who else caps this target" without a scan. */
+interface Index {
+  /** "<namespace> <Kind/name>" → each acting guard's ceiling on that workload, in cache order. */
+  workloads: Map<string, PeerCeiling[]>;
+  /** NodePool name → the acting guards' limits on it. */
+  nodePools: Map<string, PeerCeiling[]>;
+  /** Acting guards with scalingGroups, by AWS account/region: tag selectors match per observed group. */
+  groups: Map<string, CostGuard[]>;
+}
+
+function buildIndex(guards: readonly CostGuard[], awsTargetOf: (guard: CostGuard) => AwsTarget): Index {
+  const index: Index = { workloads: new Map(), nodePools: new Map(), groups: new Map() };
+  const add = <K, V>(map: Map<K, V[]>, key: K, ...values: V[]): void => {
+    const list = map.get(key);
+    if (list) list.push(...values);
+    else map.set(key, values);
+  };
+  for (const g of guards) {
+    const f = factsOf(g, awsTargetOf);
+    if (!f.acts) continue;
+    for (const [target, peer] of f.workloads) add(index.workloads, `${f.namespace ?? ''} ${target}`, peer);
+    for (const [name, peers] of f.nodePools) add(index.nodePools, name, ...peers);
+    if (g.spec.scalingGroups?.length) add(index.groups, f.awsKey, g);
+  }
+  return index;
+}
+
+/**
+ * The ceilings other acting guards hold on the targets one guard observed, over the informer's
+ * guards. The index is rebuilt only when the list holds a different object than last time
+ * (the informer hands out a new object on every change), so a resync over unchanged guards
+ * costs one pass of identity checks per reconcile instead of re-deriving every other guard.
+ */
+export class PeerIndex {
+  private readonly awsTargetOf: (guard: CostGuard) => AwsTarget;
+  private seen: readonly CostGuard[] = [];
+  private index: Index | undefined;
+
+  constructor(awsTargetOf: (guard: CostGuard) => AwsTarget) {
+    this.awsTargetOf = awsTargetOf;
+  }
+
+  peers(self: CostGuard, guards: readonly CostGuard[], observed: ObservedCeilings): PeerCeiling[] {
+    const index = this.indexOf(guards);
+    const me = factsOf(self, this.awsTargetOf);
+    const out: PeerCeiling[] = [];
+    // Loops, not flatMap and spreads: with many guards on one target these lists are long.
+    const addOthers = (peers: readonly PeerCeiling[] | undefined): void => {
+      for (const p of peers ?? []) if (p.guard !== me.owner) out.push(p);
+    };
+    for (const g of index.groups.get(me.awsKey) ?? []) if (ownerOf(g) !== me.owner) out.push(...groupPeers(g, observed));
+    for (const { spec } of observed.workloads) addOthers(index.workloads.get(`${me.namespace ?? ''} ${workloadRef(spec)}`));
+    for (const { spec } of observed.nodePools) addOthers(index.nodePools.get(spec.name));
+    return out;
+  }
+
+  private indexOf(guards: readonly CostGuard[]): Index {
+    if (!this.index || !sameObjects(this.seen, guards)) {
+      this.index = buildIndex(guards, this.awsTargetOf);
+      this.seen = guards;
+    }
+    return this.index;
+  }
+}
+
+function sameObjects<T>(a: readonly T[], b: readonly T[]): boolean {
+  return a.length === b.length && a.every((x, i) => x === b[i]);
+}
+
+/** One-off form of PeerIndex.peers (no index kept between calls). */
 export function peerCeilings(input: PeerInput): PeerCeiling[] {
-  const { self, observed } = input;
-  const myAws = targetKey(input.awsTargetOf(self));
-  const others = input.guards.filter((g) => g.metadata.uid !== self.metadata.uid && ownerOf(g) !== ownerOf(self) && acts(g));
-  return others.flatMap((g) => [
-    ...(targetKey(input.awsTargetOf(g)) === myAws ? groupPeers(g, observed) : []),
-    ...workloadPeers(g, self, observed),
-    ...nodePoolPeers(g, observed),
-  ]);
+  return new PeerIndex(input.awsTargetOf).peers(input.self, input.guards, input.observed);
 }

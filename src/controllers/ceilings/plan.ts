@@ -126,10 +126,26 @@ function planNodePools(plan: CeilingsPlan, observed: ObservedCeilings, prior: Co
   return statuses;
 }
 
+/** Peers named per target in the Conflict message; the rest are counted, so status stays small when many guards share a target. */
+const OVERLAP_NAMES = 3;
+
 function overlapsOf(peers: NonNullable<ObservedCeilings['peers']>): string[] {
   const byTarget = new Map<string, Set<string>>();
   for (const p of peers) byTarget.set(p.target, (byTarget.get(p.target) ?? new Set()).add(p.guard));
-  return [...byTarget.entries()].sort(([a], [b]) => a.localeCompare(b)).map(([target, guards]) => `${target} (also guarded by ${[...guards].sort().join(', ')})`);
+  return [...byTarget.entries()].sort(([a], [b]) => a.localeCompare(b)).map(([target, guards]) => `${target} (also guarded by ${namesOf(guards)})`);
+}
+
+/** The first OVERLAP_NAMES names in sort order and a count of the rest; no full sort of a long list. */
+function namesOf(guards: ReadonlySet<string>): string {
+  const first: string[] = [];
+  for (const g of guards) {
+    if (first.length === OVERLAP_NAMES && g >= first[OVERLAP_NAMES - 1]!) continue;
+    const at = first.findIndex((f) => g < f);
+    first.splice(at < 0 ? first.length : at, 0, g);
+    first.length = Math.min(first.length, OVERLAP_NAMES);
+  }
+  const more = guards.size - first.length;
+  return more > 0 ? `${first.join(', ')} and ${more} more` : first.join(', ');
 }
 
 /** How long a reverted drift stays in the CeilingsEnforced condition (the default alert repeat interval). */

@@ -27,6 +27,15 @@ export interface ConcurrencyDeps {
   metrics: ConcurrencyMetrics;
 }
 
+/**
+ * The guards this controller has anything to do with: a concurrency or breaker section, or
+ * what it published for one that is gone (retire cleans that once), or a deletion.
+ */
+export function concurrencyConcerns(guard: CostGuard): boolean {
+  if (guard.spec.concurrency || guard.spec.breaker || isBeingDeleted(guard)) return true;
+  return Boolean(guard.status?.concurrency || guard.status?.conditions?.some((c) => c.type === ConditionType.ConcurrencyPublished));
+}
+
 export class ConcurrencyReconciler implements Reconciler {
   readonly name = 'concurrency';
   private readonly deps: ConcurrencyDeps;

@@ -72,6 +72,11 @@ function inScope(guard: CostGuard): boolean {
   return Boolean(guard.spec.scalingGroups?.length || guard.spec.nodePools?.length || guard.spec.cost || ownedBudget(guard));
 }
 
+/** The guards this controller has anything to do with: exactly those its reconcile does not skip. */
+export function costConcerns(guard: CostGuard): boolean {
+  return inScope(guard) || isBeingDeleted(guard);
+}
+
 export class CostReconciler implements Reconciler {
   readonly name = 'cost';
   private readonly deps: CostDeps;

@@ -73,6 +73,17 @@ function priorOf(status: CostGuardStatus | undefined): { runaway?: RunawayStatus
 }
 const RUNAWAY_CONDITIONS = [ConditionType.RunawayWatched, ConditionType.RunawaySuspected, ConditionType.BrakeEngaged];
 
+/**
+ * The guards this controller has anything to do with: a runaway section, or what it wrote for
+ * one that is gone (unwatch cleans that once, the brake with it), or a deletion.
+ */
+export function runawayConcerns(guard: CostGuard): boolean {
+  if (guard.spec.runaway || isBeingDeleted(guard)) return true;
+  const status = guard.status ?? {};
+  const mine = (status.holds ?? []).some((h) => h.owner === 'runaway');
+  return Boolean(status.runaway || status.brake || mine || RUNAWAY_CONDITIONS.some((t) => status.conditions?.some((c) => c.type === t)));
+}
+
 export class RunawayReconciler implements Reconciler {
   readonly name = 'runaway';
   private readonly deps: RunawayDeps;

@@ -25,21 +25,21 @@ describe('AwsClients', () => {
   let clients: AwsClients;
   afterEach(() => clients?.shutdown());
 
-  it('caches one client per (service, region, roleArn)', () => {
+  it('caches one client per (service, region, roleArn)', async () => {
     clients = new AwsClients({ registry: new Registry() });
     const asg = fakeService('autoscaling');
     const budgets = fakeService('budgets');
-    const a = clients.client(asg, { region: 'us-east-1' });
-    assert.equal(clients.client(asg, { region: 'us-east-1' }), a);
-    assert.notEqual(clients.client(asg, { region: 'eu-west-1' }), a);
-    assert.notEqual(clients.client(asg, { region: 'us-east-1', roleArn: 'arn:aws:iam::1:role/a' }), a);
-    assert.notEqual(clients.client(budgets, { region: 'us-east-1' }), a);
+    const a = await clients.client(asg, { region: 'us-east-1' });
+    assert.equal(await clients.client(asg, { region: 'us-east-1' }), a);
+    assert.notEqual(await clients.client(asg, { region: 'eu-west-1' }), a);
+    assert.notEqual(await clients.client(asg, { region: 'us-east-1', roleArn: 'arn:aws:iam::1:role/a' }), a);
+    assert.notEqual(await clients.client(budgets, { region: 'us-east-1' }), a);
     assert.equal(asg.created.length, 3);
   });
 
-  it('configures region, retries and timeouts, and no credentials of its own without a role', () => {
+  it('configures region, retries and timeouts, and no credentials of its own without a role', async () => {
     clients = new AwsClients({ registry: new Registry(), maxAttempts: 2, requestTimeoutMs: 5000 });
-    const { config } = clients.client(fakeService('autoscaling'), { region: 'us-west-2' });
+    const { config } = await clients.client(fakeService('autoscaling'), { region: 'us-west-2' });
     assert.equal(config.region, 'us-west-2');
     assert.equal(config.maxAttempts, 2);
     assert.deepEqual(config.requestHandler, { connectionTimeout: 3000, requestTimeout: 5000 });
@@ -47,15 +47,15 @@ describe('AwsClients', () => {
     assert.equal(config.endpoint, undefined, 'AWS_ENDPOINT_URL is left to the SDK');
   });
 
-  it('shares one assumed-role credential provider between services of the same target', () => {
+  it('shares one assumed-role credential provider between services of the same target', async () => {
     clients = new AwsClients({ registry: new Registry(), endpoint: 'http://127.0.0.1:1' });
     const target = { region: 'us-east-1', roleArn: 'arn:aws:iam::123456789012:role/costguard' };
-    const asg = clients.client(fakeService('autoscaling'), target);
-    const budgets = clients.client(fakeService('budgets'), target);
+    const asg = await clients.client(fakeService('autoscaling'), target);
+    const budgets = await clients.client(fakeService('budgets'), target);
     assert.equal(typeof asg.config.credentials, 'function');
     assert.equal(asg.config.credentials, budgets.config.credentials);
     assert.equal(asg.config.endpoint, 'http://127.0.0.1:1');
-    const other = clients.client(fakeService('autoscaling'), { region: 'us-east-1', roleArn: 'arn:aws:iam::123456789012:role/other' });
+    const other = await clients.client(fakeService('autoscaling'), { region: 'us-east-1', roleArn: 'arn:aws:iam::123456789012:role/other' });
     assert.notEqual(other.config.credentials, asg.config.credentials);
   });
 
@@ -65,13 +65,31 @@ describe('AwsClients', () => {
     assert.throws(() => clients.client(fakeService('autoscaling'), { region: '' }), /region is required/);
   });
 
-  it('destroys its clients on shutdown', () => {
+  it('destroys its clients on shutdown', async () => {
     clients = new AwsClients({ registry: new Registry() });
     const service = fakeService('autoscaling');
-    const client = clients.client(service, { region: 'us-east-1' });
+    const client = await clients.client(service, { region: 'us-east-1' });
     clients.shutdown();
     assert.equal(client.destroyed, true);
-    assert.notEqual(clients.client(service, { region: 'us-east-1' }), client);
+    assert.notEqual(await clients.client(service, { region: 'us-east-1' }), client);
+  });
+
+  it('builds a client only when it is first asked for, and retries a creation that failed', async () => {
+    clients = new AwsClients({ registry: new Registry() });
+    let attempts = 0;
+    const flaky = {
+      name: 'autoscaling',
+      create: (config: AwsClientConfig): Promise<FakeClient> => {
+        attempts++;
+        if (attempts === 1) return Promise.reject(new Error('module failed to load'));
+        return Promise.resolve({ config, destroyed: false, destroy: () => undefined });
+      },
+    };
+    assert.equal(attempts, 0);
+    await assert.rejects(clients.client(flaky, { region: 'us-east-1' }), /module failed to load/);
+    const client = await clients.client(flaky, { region: 'us-east-1' });
+    assert.equal(client.config.region, 'us-east-1');
+    assert.equal(attempts, 2);
   });
 
   it('runs calls through the shared guard', async () => {

@@ -63,7 +63,7 @@ describe('assumeRole', () => {
     const ops: string[] = [];
     const provider = assumeRole({
       roleArn: 'arn:aws:iam::123456789012:role/costguard',
-      sts: sts as never,
+      sts: sts,
       guard: (op, fn) => (ops.push(op), fn()),
     });
     assert.deepEqual(await provider(), { accessKeyId: 'ASIA1', secretAccessKey: 'secret', sessionToken: 'token', expiration });
@@ -85,7 +85,7 @@ describe('assumeRole', () => {
   it("tags the guard's session with its namespace and name", async () => {
     const sent: AssumeRoleCommand[] = [];
     const sts = { send: (c: AssumeRoleCommand) => (sent.push(c), Promise.resolve({ Credentials: { AccessKeyId: 'A', SecretAccessKey: 'S' }, $metadata: {} })) };
-    await assumeRole({ roleArn: 'arn:aws:iam::1:role/costguard-a', sts: sts as never, session: { namespace: 'team-a', name: 'orders' } })();
+    await assumeRole({ roleArn: 'arn:aws:iam::1:role/costguard-a', sts: sts, session: { namespace: 'team-a', name: 'orders' } })();
     assert.deepEqual(sent[0]?.input, {
       RoleArn: 'arn:aws:iam::1:role/costguard-a',
       RoleSessionName: 'costguard-team-a-orders',
@@ -109,7 +109,7 @@ describe('assumeRole', () => {
   });
 
   it('rejects an answer without credentials', async () => {
-    const provider = assumeRole({ roleArn: 'arn:aws:iam::1:role/x', sts: { send: () => Promise.resolve({ $metadata: {} }) } as never });
+    const provider = assumeRole({ roleArn: 'arn:aws:iam::1:role/x', sts: { send: () => Promise.resolve({ $metadata: {} }) } });
     await assert.rejects(provider(), /returned no credentials/);
   });
 });

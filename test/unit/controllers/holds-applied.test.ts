@@ -82,6 +82,12 @@ describe('holds applied by the ceilings actuator', () => {
       assert.deepEqual(plan.overlaps, ['asg/g (also guarded by b/other)']);
       assert.deepEqual(plan.actions, []);
     });
+
+    it('names three overlapping guards and counts the rest, so status stays small when many guards share a target', () => {
+      const peers = ['b/e', 'b/d', 'b/c', 'b/b', 'b/a'].map((guard) => ({ guard, target: 'asg/g', value: 30 }));
+      const { plan } = planGroup(group({ maxSize: 5 }), {}, peers);
+      assert.deepEqual(plan.overlaps, ['asg/g (also guarded by b/a, b/b, b/c and 2 more)']);
+    });
   });
 
   describe('workloads', () => {

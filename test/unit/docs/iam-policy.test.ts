@@ -19,10 +19,14 @@ function sourceFiles(dir: string): string[] {
  * needs sts:TagSession on the caller as well as in the role's trust policy.
  */
 function impliedActions(text: string): string[] {
-  return /new AssumeRoleCommand\(/.test(text) && /\bTags\b/.test(text) ? ['sts:TagSession'] : [];
+  return /new (?:\w+\.)?AssumeRoleCommand\(/.test(text) && /\bTags\b/.test(text) ? ['sts:TagSession'] : [];
 }
 
-/** "autoscaling:UpdateAutoScalingGroup" for every `new XCommand(` whose import names its client. */
+/**
+ * "autoscaling:UpdateAutoScalingGroup" for every `new XCommand(` (or `new sdk.XCommand(`) whose
+ * import names its client: a static import of the command, or the one SDK package the file
+ * loads lazily with `import('@aws-sdk/client-…')`.
+ */
 function actionsCalled(files: string[]): Set<string> {
   const actions = new Set<string>();
   for (const file of files) {
@@ -31,8 +35,10 @@ function actionsCalled(files: string[]): Set<string> {
     for (const m of text.matchAll(/import\s*\{([^}]*)\}\s*from\s*'@aws-sdk\/client-([a-z0-9-]+)'/g)) {
       for (const name of m[1]!.split(',').map((n) => n.replace(/\btype\b/, '').trim())) clients.set(name, m[2]!);
     }
-    for (const m of text.matchAll(/new (\w+)Command\(/g)) {
-      const client = clients.get(`${m[1]}Command`);
+    const lazy = [...new Set([...text.matchAll(/import\(\s*'@aws-sdk\/client-([a-z0-9-]+)'\s*\)/g)].map((m) => m[1]!))];
+    assert.ok(lazy.length <= 1, `${file}: loads several SDK packages lazily (${lazy.join(', ')}); the scan cannot tell which command is whose`);
+    for (const m of text.matchAll(/new (?:\w+\.)?(\w+)Command\(/g)) {
+      const client = clients.get(`${m[1]}Command`) ?? lazy[0];
       assert.ok(client, `${file}: ${m[1]}Command is not imported from an @aws-sdk client`);
       const prefix = SERVICE_PREFIX[client];
       assert.ok(prefix, `${file}: no IAM prefix known for @aws-sdk/client-${client}; add it to SERVICE_PREFIX`);

@@ -37,6 +37,18 @@ describe('watch handlers', () => {
     assert.deepEqual(keys, ['ns/g', 'ns/g', 'ns/g']);
   });
 
+  it('enqueueObject drops adds and updates of objects that do not concern the controller, never deletes', () => {
+    const keys: string[] = [];
+    const concerns = (o: KubeObject) => o.metadata?.name !== 'other';
+    const h = enqueueObject((k) => keys.push(k), specOrMetadataChanged, concerns);
+    h.add?.(guard({ name: 'other' }));
+    h.update?.(guard({ name: 'other' }), guard({ name: 'other', generation: 2 }));
+    h.add?.(guard());
+    h.update?.(guard(), guard({ generation: 2 }));
+    h.delete?.(guard({ name: 'other' }));
+    assert.deepEqual(keys, ['ns/g', 'ns/g', 'ns/other']);
+  });
+
   it('enqueueMapped wakes the primaries of both the old and the new object', () => {
     const keys: string[] = [];
     const byLabel = (o: KubeObject): string[] => (o.metadata?.labels?.guard ? [`ns/${o.metadata.labels.guard}`] : []);

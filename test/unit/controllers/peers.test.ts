@@ -1,0 +1,81 @@
+// Which other guards' ceilings apply to the targets one guard observed (peers.ts): only acting
+// guards, workloads within the namespace, groups within the AWS account/region, NodePools
+// anywhere — and a guard's new holds count at once, although what each guard contributes is
+// cached per informer object.
+import assert from 'node:assert/strict';
+import type { CostGuard, Hold } from '../../../src/api/v1alpha1/index.ts';
+import type { AwsTarget } from '../../../src/cloud/aws/clients.ts';
+import type { ObservedCeilings } from '../../../src/controllers/ceilings/observed.ts';
+import { PeerIndex, peerCeilings } from '../../../src/controllers/ceilings/peers.ts';
+import { awsTargetOf } from '../../../src/controllers/resources.ts';
+
+const targetOf = (g: CostGuard): AwsTarget => awsTargetOf(g, 'us-east-1');
+
+function guard(name: string, spec: Partial<CostGuard['spec']>, extra: { namespace?: string; annotations?: Record<string, string>; holds?: Hold[]; deleting?: boolean } = {}): CostGuard {
+  return {
+    apiVersion: 'costguard.io/v1alpha1',
+    kind: 'CostGuard',
+    metadata: {
+      name,
+      namespace: extra.namespace ?? 'team',
+      uid: `uid-${extra.namespace ?? 'team'}-${name}`,
+      ...(extra.annotations ? { annotations: extra.annotations } : {}),
+      ...(extra.deleting ? { deletionTimestamp: '2026-11-30T00:00:00Z' } : {}),
+    },
+    spec: { mode: 'Enforce', ...spec },
+    ...(extra.holds ? { status: { holds: extra.holds } } : {}),
+  } as CostGuard;
+}
+
+const observed: ObservedCeilings = {
+  groups: [{ spec: { name: 'g', maxSize: 20 }, found: [{ name: 'g', arn: 'arn:g', minSize: 0, maxSize: 20, desiredCapacity: 1, inService: 1, instanceTypes: [], tags: { team: 'a' } }] }],
+  workloads: [{ spec: { kind: 'Deployment', name: 'w', maxReplicas: 10 } }],
+  nodePools: [{ spec: { name: 'pool', limits: { cpu: '100' } } }],
+};
+
+const self = guard('self', { workloads: [{ kind: 'Deployment', name: 'w', maxReplicas: 10 }] });
+const peersOf = (guards: CostGuard[]) => peerCeilings({ self, guards: [self, ...guards], observed, awsTargetOf: targetOf });
+
+describe('peerCeilings', () => {
+  it('counts acting guards on the same targets: workload, group by name or tags, NodePool', () => {
+    const peers = peersOf([
+      guard('w', { workloads: [{ kind: 'Deployment', name: 'w', maxReplicas: 4 }, { kind: 'Deployment', name: 'w', maxReplicas: 2 }] }),
+      guard('by-name', { scalingGroups: [{ name: 'g', maxSize: 6 }] }),
+      guard('by-tags', { scalingGroups: [{ tagSelector: { team: 'a' }, maxSize: 7 }] }),
+      guard('pool', { nodePools: [{ name: 'pool', limits: { cpu: '50' } }] }, { namespace: 'other' }),
+    ]);
+    assert.deepEqual(peers, [
+      { guard: 'team/by-name', target: 'asg/g', value: 6 },
+      { guard: 'team/by-tags', target: 'asg/g', value: 7 },
+      { guard: 'team/w', target: 'Deployment/w', value: 4 },
+      { guard: 'other/pool', target: 'NodePool/pool', limits: { cpu: '50' } },
+    ]);
+  });
+
+  it('leaves out DryRun, paused and deleting guards, other namespaces for workloads and other regions for groups', () => {
+    const w = { workloads: [{ kind: 'Deployment' as const, name: 'w', maxReplicas: 4 }] };
+    const peers = peersOf([
+      guard('dry', { ...w, mode: 'DryRun' }),
+      guard('paused', w, { annotations: { 'costguard.io/paused': 'true' } }),
+      guard('deleting', w, { deleting: true }),
+      guard('elsewhere', w, { namespace: 'other' }),
+      guard('region', { scalingGroups: [{ name: 'g', maxSize: 6 }], aws: { region: 'eu-west-1' } }),
+    ]);
+    assert.deepEqual(peers, []);
+  });
+
+  it('an index kept between reconciles sees a peer’s new hold, pause or deletion at once: a changed guard is a new object', () => {
+    const index = new PeerIndex(targetOf);
+    const ask = (guards: CostGuard[]) => index.peers(self, [self, ...guards], observed).map((p) => `${p.guard}=${p.value}`);
+    const before = guard('w', { workloads: [{ kind: 'Deployment', name: 'w', maxReplicas: 4 }] });
+    const other = guard('x', { workloads: [{ kind: 'Deployment', name: 'w', maxReplicas: 6 }] });
+    assert.deepEqual(ask([before, other]), ['team/w=4', 'team/x=6']);
+    assert.deepEqual(ask([before, other]), ['team/w=4', 'team/x=6'], 'the same objects again: the same answer');
+    const held = guard('w', before.spec, { holds: [{ owner: 'runaway', target: 'Deployment/w', value: 1, reason: 'brake', since: '2026-11-30T00:00:00Z' }] });
+    assert.deepEqual(ask([held, other]), ['team/w=1', 'team/x=6']);
+    const paused = guard('w', before.spec, { annotations: { 'costguard.io/paused': 'true' } });
+    assert.deepEqual(ask([paused, other]), ['team/x=6']);
+    assert.deepEqual(ask([other]), ['team/x=6'], 'a guard gone from the cache is gone from the peers');
+    assert.deepEqual(ask([held, other]), ['team/w=1', 'team/x=6']);
+  });
+});
