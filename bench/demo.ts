@@ -1,7 +1,7 @@
 // The demo scenario as a benchmark: the incident unguarded (the baseline) and guarded, side
 // by side in one run (hack/demo/run.ts, the full scenario of `make demo`). One simulated minute
-// is one real second and the operator samples every second, so the times below are real
-// seconds of this compressed run; with the default 30 s sampling they scale about ×30.
+// is one real second and the detector samples every half second (its default 30 s, compressed),
+// so the times below are real seconds of this compressed run: ×60 gives simulated time.
 import { runDemo, type DemoResult } from '../hack/demo/run.ts';
 import { FULL, type Timing } from '../hack/demo/scenario.ts';
 import { figuresOf } from '../hack/demo/summary.ts';

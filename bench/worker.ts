@@ -6,7 +6,7 @@
 import type { Figure } from './figures.ts';
 import { configLatency, type ConfigLatency } from './worker-config-latency.ts';
 import { workerOverhead, type OverheadRow } from './worker-overhead.ts';
-import { sqsThroughput, type SqsThroughput } from './worker-sqs.ts';
+import type { SqsThroughput } from './worker-sqs.ts';
 
 export interface WorkerBenchResult {
   overhead: OverheadRow[];
@@ -18,7 +18,9 @@ export interface WorkerBenchResult {
 export async function workerBench(options: { sqs?: boolean } = {}): Promise<WorkerBenchResult> {
   const overhead = await workerOverhead();
   const config = await configLatency();
-  const sqs = options.sqs ? await sqsThroughput() : undefined;
+  // Loaded only when run: it imports the built worker package (dist/), which a unit test of the
+  // figures must not need.
+  const sqs = options.sqs ? await (await import('./worker-sqs.ts')).sqsThroughput() : undefined;
   return { overhead, sqs, config };
 }
 

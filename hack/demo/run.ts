@@ -48,13 +48,14 @@ export async function runDemo(o: DemoOptions): Promise<DemoResult> {
     kubeConfig.loadFromFile(env.controlPlane.kubeconfigPath);
     const rest = new RestClient(kubeConfig);
     await env.installCostGuardCrd();
-    say('==> CRD installed; starting the CostGuard operator (resync 1s, runaway sampling every 1s: one simulated minute)');
+    say('==> CRD installed; starting the CostGuard operator (resync 1s = one simulated minute; runaway sampling every 0.5 s = its default 30 s)');
     operator = await startOperator({
       config: parseConfig(operatorArgs('demo-guarded'), {}, { hostname: 'demo' }).config,
       kubeConfig,
       defaultRegion: REGION,
       log: createLogger('error'),
-      runawaySampleIntervalMs: 1000,
+      // 30 simulated seconds: the detector's default 30 s sampling, in the demo's time.
+      runawaySampleIntervalMs: 500,
     });
     const ctx = { rest, aws, dir: env.dir, metricsPort: await freePort(), webhookUrl: sink.url, say, signal: o.signal };
     say(`==> run 1 of 2: UNGUARDED — ${o.timing.ticks} simulated minutes, the downstream turns slow at minute ${o.timing.onset}`);
