@@ -29,7 +29,7 @@ export function demoFigures(r: DemoResult): Figure[] {
       value: f.onsetToClampMinutes * tickSeconds,
       unit: 's',
       ...(atMax !== undefined ? { baseline: { name: 'unguarded: onset → the fleet stands at MaxSize', value: atMax } } : {}),
-      note: 'Measured at the demo\'s one-second ticks; the operator samples every 1 s here (30 s by default).',
+      note: 'Measured at the demo\'s one-second ticks; the detector samples every 0.5 s here (its default 30 s, compressed 60×).',
     });
   }
   if (f.onsetToSlackMinutes !== undefined) {

@@ -52,8 +52,8 @@ no Deployment (the floor), then alternately with whole-object informers
 (\`--metadata-only-informers=false\`, the baseline) and with metadata-only informers, two fresh
 processes each; medians.`,
     after: `
-The cache shrinks by about a third, but RSS stays close to the operator's own floor: V8 keeps
-the heap it grew, so the saving shows in the live heap and the list size more than in RSS.`,
+Compare both with the floor: what a sync adds to RSS is decided by its peak, because V8 keeps
+a heap it has grown, so the saving shows most in the live heap and the list size.`,
   },
   {
     bench: 'demo',
