@@ -45,6 +45,14 @@ export const FLAGS: readonly FlagSpec[] = [
     default: 'true',
     help: 'Cache only the metadata of Deployments, StatefulSets, HPAs, ScaledObjects and NodePools (their events only wake guards); false caches whole objects, as before.',
   },
+  {
+    flag: 'aws-session-tags',
+    env: 'AWS_SESSION_TAGS',
+    key: 'awsSessionTags',
+    kind: 'bool',
+    default: 'true',
+    help: 'Tag AssumeRole sessions with the guard (costguard-namespace, costguard-guard) for CloudTrail; false for guard roles whose trust policy does not allow sts:TagSession yet.',
+  },
   { flag: 'leader-elect', env: 'LEADER_ELECT', key: 'leaderElect', kind: 'bool', default: 'true', help: 'Run controllers only while holding the leader Lease.' },
   {
     flag: 'leader-election-namespace',

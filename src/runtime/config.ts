@@ -32,6 +32,8 @@ export interface RuntimeConfig {
   kubeApiBurst: number;
   /** Watch workloads and NodePools as PartialObjectMetadata (false: whole objects). */
   metadataOnlyInformers: boolean;
+  /** Session tags on AssumeRole (needs sts:TagSession in the guard role's trust policy). */
+  awsSessionTags: boolean;
   leaderElect: boolean;
   leaderElectionNamespace: string;
   leaderElectionId: string;

@@ -69,6 +69,8 @@ export interface AwsClientsOptions {
   requestTimeoutMs?: number;
   endpoint?: string;
   now?: () => number;
+  /** Tag AssumeRole sessions with the guard (default true; --aws-session-tags). */
+  sessionTags?: boolean;
   /**
    * The operator's write fence (aborted when leadership is lost): every call is refused unsent
    * once it is aborted, and calls in flight get it as their SDK abortSignal.
@@ -157,7 +159,7 @@ export class AwsClients {
       const sts = this.client(STS, { region });
       // Unlimited: the credential fetch runs inside a call that already holds a limiter slot.
       const guard = <T>(operation: string, fn: () => Promise<T>): Promise<T> => this.guard.run(STS.name, operation, fn, false);
-      provider = cachedCredentials(assumeRole({ roleArn, sts, guard, ...(session ? { session } : {}) }), { now: this.options.now });
+      provider = cachedCredentials(assumeRole({ roleArn, sts, guard, tagSession: this.options.sessionTags ?? true, ...(session ? { session } : {}) }), { now: this.options.now });
       this.credentials.set(key, provider);
     }
     return provider;

@@ -101,12 +101,14 @@ export interface AssumeRoleInput {
   durationSeconds?: number;
   /** The guard acting: its session name is costguard-<namespace>-<name>, its session tags name it. */
   session?: { namespace: string; name: string };
+  /** Send the session tags (default true); false where the role's trust policy lacks sts:TagSession. */
+  tagSession?: boolean;
 }
 
 /** A provider that calls sts:AssumeRole for `roleArn` (uncached: wrap it in cachedCredentials). */
 export function assumeRole(input: AssumeRoleInput): CredentialProvider {
   const guard = input.guard ?? (<T>(_op: string, fn: () => Promise<T>) => fn());
-  const tags = sessionTags(input.session);
+  const tags = input.tagSession === false ? [] : sessionTags(input.session);
   const params = { RoleArn: input.roleArn, RoleSessionName: sessionName(input.session), DurationSeconds: input.durationSeconds ?? 3600, ...(tags.length ? { Tags: tags } : {}) };
   return async () => {
     // Loaded here, not at start: only guards under a role ever need it.

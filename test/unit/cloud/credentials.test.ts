@@ -97,6 +97,13 @@ describe('assumeRole', () => {
     });
   });
 
+  it('sends no session tags with --aws-session-tags=false, and keeps the session name', async () => {
+    const sent: AssumeRoleCommand[] = [];
+    const sts = { send: (c: AssumeRoleCommand) => (sent.push(c), Promise.resolve({ Credentials: { AccessKeyId: 'A', SecretAccessKey: 'S' }, $metadata: {} })) };
+    await assumeRole({ roleArn: 'arn:aws:iam::1:role/costguard-a', sts: sts, session: { namespace: 'team-a', name: 'orders' }, tagSession: false })();
+    assert.deepEqual(sent[0]?.input, { RoleArn: 'arn:aws:iam::1:role/costguard-a', RoleSessionName: 'costguard-team-a-orders', DurationSeconds: 3600 });
+  });
+
   it('keeps session tag values within AWS limits', () => {
     assert.deepEqual(sessionTags(undefined), [], 'no guard, no tags (the operator\'s own calls)');
     const [ns, guard] = sessionTags({ namespace: 'a', name: `${'g'.repeat(300)}` });

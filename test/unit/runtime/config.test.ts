@@ -44,6 +44,7 @@ describe('configuration', () => {
         kubeApiQps: 20,
         kubeApiBurst: 30,
         metadataOnlyInformers: true,
+        awsSessionTags: true,
         leaderElect: true,
         leaderElectionNamespace: 'costguard-system',
         leaderElectionId: 'costguard-operator',
