@@ -7,6 +7,7 @@
 import type { AwsTarget } from '../../cloud/aws/clients.ts';
 import type { ScalingGroup, ScalingGroups } from '../../cloud/scaling-groups.ts';
 import type { Clock } from '../../runtime/clock.ts';
+import { SnapshotCache } from './snapshot-cache.ts';
 import { TagSnapshots, type TagSelector } from './tag-snapshots.ts';
 
 interface Snapshot {
@@ -32,12 +33,12 @@ export function targetKey(target: AwsTarget): string {
 
 export class GroupSnapshots {
   private readonly opts: GroupSnapshotsOptions;
-  private readonly snapshots = new Map<string, Snapshot>();
-  private readonly refreshing = new Map<string, Promise<Snapshot>>();
+  private readonly cache: SnapshotCache<Snapshot>;
   private readonly tags: TagSnapshots;
 
   constructor(opts: GroupSnapshotsOptions) {
     this.opts = opts;
+    this.cache = new SnapshotCache(opts.clock, opts.maxAgeMs);
     this.tags = new TagSnapshots({
       clock: opts.clock,
       maxAgeMs: opts.maxAgeMs,
@@ -54,9 +55,8 @@ export class GroupSnapshots {
 
   /** The named groups as of at most `maxAgeMs` ago; absent names do not exist. */
   async describe(target: AwsTarget, names: readonly string[]): Promise<ScalingGroup[]> {
-    const key = targetKey(target);
-    let snapshot = this.snapshots.get(key);
-    if (!snapshot || !this.covers(snapshot, names)) snapshot = await this.refresh(target, names);
+    const covers = (s: Snapshot): boolean => names.every((name) => s.names.has(name));
+    const snapshot = await this.cache.get(targetKey(target), covers, (at) => this.load(target, names, at));
     return pick(snapshot, names);
   }
 
@@ -76,39 +76,14 @@ export class GroupSnapshots {
 
   /** Puts a freshly read group into the snapshot, so later reads in this cycle see it. */
   private remember(target: AwsTarget, group: ScalingGroup): void {
-    const snapshot = this.snapshots.get(targetKey(target));
-    if (!snapshot) return;
-    const groups = new Map(snapshot.groups).set(group.name, group);
-    this.snapshots.set(targetKey(target), { ...snapshot, groups });
+    this.cache.update(targetKey(target), (s) => ({ ...s, groups: new Map(s.groups).set(group.name, group) }));
   }
 
-  private covers(snapshot: Snapshot, names: readonly string[]): boolean {
-    const fresh = this.opts.clock.now() - snapshot.at < this.opts.maxAgeMs;
-    return fresh && names.every((name) => snapshot.names.has(name));
-  }
-
-  /** One refresh per target at a time; concurrent callers share it. */
-  private async refresh(target: AwsTarget, names: readonly string[]): Promise<Snapshot> {
-    const key = targetKey(target);
-    const pending = this.refreshing.get(key);
-    if (pending) {
-      const shared = await pending;
-      if (names.every((name) => shared.names.has(name))) return shared;
-    }
+  /** Every name any guard names for the target, plus the asked ones, in one Describe. */
+  private async load(target: AwsTarget, names: readonly string[], at: number): Promise<Snapshot> {
     const wanted = new Set([...this.opts.namesFor(target), ...names]);
-    const started = this.opts.clock.now();
-    const run = this.opts
-      .scalingGroups(target)
-      .describe([...wanted])
-      .then((groups): Snapshot => ({ at: started, names: wanted, groups: new Map(groups.map((g) => [g.name, g])) }));
-    this.refreshing.set(key, run);
-    try {
-      const snapshot = await run;
-      this.snapshots.set(key, snapshot);
-      return snapshot;
-    } finally {
-      if (this.refreshing.get(key) === run) this.refreshing.delete(key);
-    }
+    const groups = await this.opts.scalingGroups(target).describe([...wanted]);
+    return { at, names: wanted, groups: new Map(groups.map((g) => [g.name, g])) };
   }
 }
 

@@ -6,6 +6,7 @@
 import type { AwsTarget } from '../../cloud/aws/clients.ts';
 import { validateSelector, type ScalingGroup, type ScalingGroups } from '../../cloud/scaling-groups.ts';
 import type { Clock } from '../../runtime/clock.ts';
+import { SnapshotCache } from './snapshot-cache.ts';
 
 export type TagSelector = Readonly<Record<string, string>>;
 
@@ -32,19 +33,20 @@ export function selectorKey(selector: TagSelector): string {
 
 export class TagSnapshots {
   private readonly opts: TagSnapshotsOptions;
-  private readonly snapshots = new Map<string, Snapshot>();
-  private readonly refreshing = new Map<string, Promise<Snapshot>>();
+  private readonly cache: SnapshotCache<Snapshot>;
 
   constructor(opts: TagSnapshotsOptions) {
     this.opts = opts;
+    this.cache = new SnapshotCache(opts.clock, opts.maxAgeMs);
   }
 
   /** The groups carrying every tag of `selector`, as of at most `maxAgeMs` ago. */
   async select(target: AwsTarget, selector: TagSelector): Promise<ScalingGroup[]> {
     validateSelector(selector);
     const key = selectorKey(selector);
-    let snapshot = this.snapshots.get(this.opts.targetKey(target));
-    if (!snapshot || !this.covers(snapshot, key)) snapshot = await this.refresh(target, selector);
+    // Another guard's malformed selector must not fail this one's refresh: it gets its own TypeError.
+    const wanted = (): Map<string, TagSelector> => new Map([...this.opts.selectorsFor(target).filter(isValid), selector].map((s) => [selectorKey(s), s] as const));
+    const snapshot = await this.cache.get(this.opts.targetKey(target), (s) => s.matches.has(key), (at) => this.describeAll(target, wanted(), at));
     return (snapshot.matches.get(key) ?? []).flatMap((name) => {
       const group = snapshot.groups.get(name);
       return group ? [group] : [];
@@ -53,35 +55,7 @@ export class TagSnapshots {
 
   /** A group read live (before a write): later reads in this cycle see it. */
   remember(target: AwsTarget, group: ScalingGroup): void {
-    const key = this.opts.targetKey(target);
-    const snapshot = this.snapshots.get(key);
-    if (!snapshot?.groups.has(group.name)) return;
-    this.snapshots.set(key, { ...snapshot, groups: new Map(snapshot.groups).set(group.name, group) });
-  }
-
-  private covers(snapshot: Snapshot, key: string): boolean {
-    return this.opts.clock.now() - snapshot.at < this.opts.maxAgeMs && snapshot.matches.has(key);
-  }
-
-  /** One refresh per target at a time; concurrent callers share it. */
-  private async refresh(target: AwsTarget, selector: TagSelector): Promise<Snapshot> {
-    const key = this.opts.targetKey(target);
-    const pending = this.refreshing.get(key);
-    if (pending) {
-      const shared = await pending;
-      if (shared.matches.has(selectorKey(selector))) return shared;
-    }
-    // Another guard's malformed selector must not fail this one's refresh: it gets its own TypeError.
-    const wanted = new Map([...this.opts.selectorsFor(target).filter(isValid), selector].map((s) => [selectorKey(s), s] as const));
-    const run = this.describeAll(target, wanted, this.opts.clock.now());
-    this.refreshing.set(key, run);
-    try {
-      const snapshot = await run;
-      this.snapshots.set(key, snapshot);
-      return snapshot;
-    } finally {
-      if (this.refreshing.get(key) === run) this.refreshing.delete(key);
-    }
+    this.cache.update(this.opts.targetKey(target), (s) => (s.groups.has(group.name) ? { ...s, groups: new Map(s.groups).set(group.name, group) } : undefined));
   }
 
   private async describeAll(target: AwsTarget, wanted: ReadonlyMap<string, TagSelector>, at: number): Promise<Snapshot> {
