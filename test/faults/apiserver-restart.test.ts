@@ -4,7 +4,7 @@
 import assert from 'node:assert/strict';
 import { testEnv } from '../harness/env.ts';
 import { OperatorProcess } from './support/operator.ts';
-import { poll } from './support/poll.ts';
+import { poll } from '../support/poll.ts';
 import { record } from './support/results.ts';
 import { RunawayScenario } from './support/scenario.ts';
 

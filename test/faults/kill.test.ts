@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { testEnv } from '../harness/env.ts';
 import { Answers } from '../support/slack-sink.ts';
 import { OperatorProcess } from './support/operator.ts';
-import { poll } from './support/poll.ts';
+import { poll } from '../support/poll.ts';
 import { record } from './support/results.ts';
 import { alertKey, RunawayScenario } from './support/scenario.ts';
 

@@ -7,7 +7,7 @@ import { objectPath, Resources } from '../../src/runtime/kube/resource.ts';
 import { rest } from '../integration/controllers/helpers.ts';
 import { testEnv } from '../harness/env.ts';
 import { OperatorProcess } from './support/operator.ts';
-import { poll } from './support/poll.ts';
+import { poll } from '../support/poll.ts';
 import { record } from './support/results.ts';
 import { RunawayScenario } from './support/scenario.ts';
 

@@ -5,7 +5,7 @@
 import assert from 'node:assert/strict';
 import { testEnv } from '../harness/env.ts';
 import { OperatorProcess } from './support/operator.ts';
-import { poll } from './support/poll.ts';
+import { poll } from '../support/poll.ts';
 import { record } from './support/results.ts';
 import { RunawayScenario } from './support/scenario.ts';
 import { TcpGate } from './support/tcp-gate.ts';

@@ -19,7 +19,7 @@ import { createGroups, directClient, readGroup } from '../../integration/cloud/f
 import { createGuard, createNamespace, getGuard, installCrds, rest } from '../../integration/controllers/helpers.ts';
 import { SlackSink } from '../../support/slack-sink.ts';
 import { containmentOf, type Containment, type Sample } from './containment.ts';
-import { poll } from './poll.ts';
+import { poll } from '../../support/poll.ts';
 
 export const ORIGINAL_MAX = 100;
 // High enough above where the brake engages (10-20 instances here) that a slow detector on a

@@ -15,6 +15,7 @@ import { chartDir, expectOk, helmCluster, removeHelmHome, render } from './helm.
 import { findOne, type Manifest } from './manifests.ts';
 import { installCrds } from '../controllers/helpers.ts';
 import { createGroups, directClient, readGroup } from '../cloud/fixtures.ts';
+import { poll } from '../../support/poll.ts';
 
 const TARGETS_YAML = `
 apiVersion: apps/v1
@@ -76,15 +77,8 @@ function tokenKubeconfig(token: string): string {
   return stringify(config);
 }
 
-async function until<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 30_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe().catch(() => undefined);
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 250));
-  }
-}
+/** Until `probe` gives a value; a failing probe (the peer not up yet) counts as not yet. */
+const until = <T>(what: string, probe: () => Promise<T | undefined>): Promise<NonNullable<T>> => poll(what, probe, 30_000, 250);
 
 async function httpGet(url: string): Promise<{ status: number; body: string }> {
   const res = await fetch(url);

@@ -16,6 +16,7 @@ import { findOne, type Manifest } from '../chart/manifests.ts';
 import { createGroups, directClient, readGroup } from '../cloud/fixtures.ts';
 import { archivePath, requireArchive } from './oci.ts';
 import { loadArchive, podman, podmanOk } from './podman.ts';
+import { poll } from '../../support/poll.ts';
 
 const SA_DIR = '/var/run/secrets/kubernetes.io/serviceaccount';
 
@@ -30,15 +31,8 @@ interface Container {
   env: EnvVar[];
 }
 
-async function until<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 60_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe().catch(() => undefined);
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 250));
-  }
-}
+/** Until `probe` gives a value; a failing probe (the peer not up yet) counts as not yet. */
+const until = <T>(what: string, probe: () => Promise<T | undefined>): Promise<NonNullable<T>> => poll(what, probe, 60_000, 250);
 
 function packageVersion(): string {
   return (JSON.parse(readFileSync(join(repoRoot, 'package.json'), 'utf8')) as { version: string }).version;

@@ -1,5 +1,5 @@
-// A bounded poll for a positive signal that tolerates errors: during a fault the API server or
-// AWS may refuse a read, which means "not yet", not "failed".
+// A bounded poll for a positive signal that tolerates errors: while a peer restarts or is faulted,
+// a refused read means "not yet", not "failed"; the timeout names the last error.
 export async function poll<T>(what: string, check: () => T | Promise<T>, timeoutMs = 30_000, everyMs = 100): Promise<NonNullable<T>> {
   const deadline = Date.now() + timeoutMs;
   let lastError: unknown;
