@@ -44,8 +44,13 @@ export interface Assessment {
   score: number;
   /** 0-1: the share of the signals the detector wants that were observed. */
   confidence: number;
-  /** True when the retry share is within budget and no downstream trouble shows: the brake may release. */
+  /**
+   * True when the retry share was observed in the recent samples, is within budget, and no
+   * downstream trouble shows: the brake may release. Missing retry data is not health.
+   */
   healthy: boolean;
+  /** False when the recent samples carry no retry share at all: neither healthy nor a problem. */
+  retryKnown: boolean;
   figures: WindowFigures;
   coverage: Coverage;
 }
@@ -75,14 +80,15 @@ export function assess(samples: readonly Sample[], now: number, opts: DetectorOp
   const confidence = confidenceOf(coverage);
   const budget = opts.retryBudgetPercent / 100;
   if (window.length < (opts.minSamples ?? DEFAULT_MIN_SAMPLES)) {
-    return { signature: 'insufficient', score: 0, confidence, healthy: true, figures: { retryHolding: false }, coverage };
+    return { signature: 'insufficient', score: 0, confidence, healthy: false, retryKnown: false, figures: { retryHolding: false }, coverage };
   }
   const figures = figuresOf(window, now);
   const parts = partsOf(figures, budget);
   const signature = signatureOf(parts, figures);
   const score = Math.round(100 * ((parts.growth + parts.retry + parts.drop) / 3) * (0.6 + 0.4 * confidence));
-  const healthy = !parts.overBudget && signature !== 'downstream';
-  return { signature, score: Math.min(100, score), confidence, healthy, figures, coverage };
+  const retryKnown = figures.retryTo !== undefined;
+  const healthy = retryKnown && !parts.overBudget && signature !== 'downstream';
+  return { signature, score: Math.min(100, score), confidence, healthy, retryKnown, figures, coverage };
 }
 
 function coverageOf(window: readonly Sample[]): Coverage {

@@ -23,6 +23,8 @@ export interface Verdict {
   score: number;
   confidence: number;
   healthy: boolean;
+  /** False when the recent samples carry no retry share: the brake neither releases nor relapses on it. */
+  retryKnown: boolean;
   evidence: string[];
   signature: Signature;
   /** True on the evaluation where `state` changed. */
@@ -44,6 +46,7 @@ export function evaluate(memory: DetectorMemory, samples: readonly Sample[], now
     score: a.score,
     confidence: a.confidence,
     healthy: a.healthy,
+    retryKnown: a.retryKnown,
     evidence: evidenceOf(samples, now, a, opts.windowSeconds),
     signature: a.signature,
     changed: next.state !== memory.state,

@@ -7,8 +7,8 @@ import type { Verdict } from '../../../src/controllers/runaway/verdict.ts';
 
 const T0 = Date.parse('2026-01-01T00:00:00Z');
 const spec: RunawaySpec = { signals: { sqs: { queueUrl: 'http://moto:5000/123456789012/orders' } }, window: '30m', retryBudgetPercent: 10, action: 'Freeze', cooldown: '4m' };
-const loop: Verdict = { state: 'runaway', score: 87, confidence: 1, healthy: false, signature: 'loop', changed: true, evidence: ['capacity 4→19 (+375 %) in 30m', 'receives/deletes 1.02→1.71', 'deletes per instance −62 %'] };
-const healthy: Verdict = { state: 'normal', score: 5, confidence: 1, healthy: true, signature: 'none', changed: false, evidence: ['receives/deletes 1.01→1.02'] };
+const loop: Verdict = { state: 'runaway', score: 87, confidence: 1, healthy: false, retryKnown: true, signature: 'loop', changed: true, evidence: ['capacity 4→19 (+375 %) in 30m', 'receives/deletes 1.02→1.71', 'deletes per instance −62 %'] };
+const healthy: Verdict = { state: 'normal', score: 5, confidence: 1, healthy: true, retryKnown: true, signature: 'none', changed: false, evidence: ['receives/deletes 1.01→1.02'] };
 const observed = {
   scalingGroups: [{ name: 'orders-asg', ceiling: 40, maxSize: 40, desired: 12, clamped: false }],
   workloads: [

@@ -5,7 +5,7 @@ import { steady } from '../../../src/controllers/runaway/controller.ts';
 import { MAX_SAMPLES, SampleStore } from '../../../src/controllers/runaway/store.ts';
 import type { Verdict } from '../../../src/controllers/runaway/verdict.ts';
 
-const verdict: Verdict = { state: 'normal', score: 3, confidence: 1, healthy: true, signature: 'none', changed: false, evidence: [] };
+const verdict: Verdict = { state: 'normal', score: 3, confidence: 1, healthy: true, retryKnown: true, signature: 'none', changed: false, evidence: [] };
 const base = { verdict, sources: ['capacity', 'sqs', 'cloudwatch'], failures: [], intervalText: '30s' };
 const byType = (cs: ReturnType<typeof runawayConditions>) => Object.fromEntries(cs.map((c) => [c.type, c]));
 
