@@ -12,7 +12,7 @@ import { objectKey } from '../runtime/keys.ts';
 import type { Logger } from '../runtime/logger.ts';
 import { droppedEvent, firingEvent, resolvedEvent } from './events.ts';
 import type { AlertMetrics } from './metrics.ts';
-import type { Alert, Notifier } from './notifier.ts';
+import type { Alert, Notifier, RecordOptions } from './notifier.ts';
 import { recordFire, recordResolve, type FireResult, type Outbox } from './outbox.ts';
 import type { OutboxStore } from './outbox-store.ts';
 import type { Trigger } from './trigger.ts';
@@ -39,10 +39,10 @@ export class KubeNotifier implements Notifier {
     this.d = deps;
   }
 
-  async fire(guard: CostGuard, alert: Alert): Promise<void> {
+  async fire(guard: CostGuard, alert: Alert, opts: RecordOptions = {}): Promise<void> {
     const nowMs = this.d.clock.now();
     const slack = Boolean(guard.spec.alerts?.slack);
-    const result = await this.record(guard, (o) => recordFire(o, alert, { nowMs, repeatMs: repeatIntervalMs(guard), slack }), alert.incident);
+    const result = await this.record(guard, (o) => recordFire(o, alert, { nowMs, repeatMs: repeatIntervalMs(guard), slack }), { incident: alert.incident, ...opts });
     // Recording failed: still tell Kubernetes (the recorder's window dedupes the repeats).
     if (result && !result.announced) return;
     const { namespace = '', name = '' } = guard.metadata;
@@ -51,7 +51,7 @@ export class KubeNotifier implements Notifier {
     await this.after(guard, result, slack);
   }
 
-  async resolve(guard: CostGuard, incident: string, summary: string): Promise<void> {
+  async resolve(guard: CostGuard, incident: string, summary: string, opts: RecordOptions = {}): Promise<void> {
     const nowMs = this.d.clock.now();
     const slack = Boolean(guard.spec.alerts?.slack);
     let title = incident;
@@ -61,7 +61,7 @@ export class KubeNotifier implements Notifier {
         title = o.incidents[incident]?.title ?? incident;
         return recordResolve(o, incident, summary, { nowMs, slack });
       },
-      incident,
+      { incident, ...opts },
     );
     if (!result?.announced) return;
     const { namespace = '', name = '' } = guard.metadata;
@@ -79,8 +79,9 @@ export class KubeNotifier implements Notifier {
     if (slack && result?.changed) this.d.trigger.fire(objectKey(guard));
   }
 
-  /** Applies `decide` to the stored outbox; undefined when the outbox could not be read or written. */
-  private async record(guard: CostGuard, decide: (o: Outbox) => FireResult, incident: string): Promise<FireResult | undefined> {
+  /** Applies `decide` to the stored outbox; undefined when the outbox could not be read or written (thrown with mustRecord). */
+  private async record(guard: CostGuard, decide: (o: Outbox) => FireResult, at: { incident: string } & RecordOptions): Promise<FireResult | undefined> {
+    const { incident } = at;
     let result: FireResult | undefined;
     try {
       await this.d.store.update(guard, (o) => {
@@ -90,6 +91,7 @@ export class KubeNotifier implements Notifier {
       return result;
     } catch (err) {
       this.d.log.warn({ namespace: guard.metadata.namespace, name: guard.metadata.name, incident, error: errorMessage(err) }, 'could not record alert in the outbox');
+      if (at.mustRecord) throw new Error(`could not record alert ${incident} in the outbox: ${errorMessage(err)}`, { cause: err });
       return undefined;
     }
   }

@@ -23,13 +23,24 @@ export interface Alert {
   undo?: string;
 }
 
+export interface RecordOptions {
+  /**
+   * Throw when the incident cannot be recorded in the durable outbox. A caller whose own state
+   * (status) says the incident is firing records the outbox first and writes that state only
+   * once it holds, so a crash between the two can never lose the alert.
+   */
+  mustRecord?: boolean;
+}
+
 export interface Notifier {
   /**
    * Announces that `alert.incident` is firing for `guard`. Idempotent: calling it again for
-   * an incident that is already firing sends nothing until spec.alerts.repeatInterval passes.
-   * Never throws for delivery problems: those surface as the AlertsReady condition.
+   * an incident that is already firing sends nothing until spec.alerts.repeatInterval passes,
+   * so a level-triggered caller may ensure it on every reconcile. Never throws for delivery
+   * problems (those surface as the AlertsReady condition); with mustRecord it throws when the
+   * outbox itself cannot be written.
    */
-  fire(guard: CostGuard, alert: Alert): Promise<void>;
+  fire(guard: CostGuard, alert: Alert, opts?: RecordOptions): Promise<void>;
   /** Announces RESOLVED for a firing incident; a no-op when it is not firing. */
-  resolve(guard: CostGuard, incident: string, summary: string): Promise<void>;
+  resolve(guard: CostGuard, incident: string, summary: string, opts?: RecordOptions): Promise<void>;
 }

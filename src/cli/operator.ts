@@ -8,7 +8,8 @@ import { setupAlerts, type AlertsOptions } from '../controllers/alerts/setup.ts'
 import { CeilingsReconciler } from '../controllers/ceilings/controller.ts';
 import { GroupSnapshots, targetKey } from '../controllers/ceilings/group-snapshots.ts';
 import { CeilingMetrics } from '../controllers/ceilings/metrics.ts';
-import { ceilingWatches } from '../controllers/ceilings/watches.ts';
+import { ceilingWatches, specOrHoldsChanged } from '../controllers/ceilings/watches.ts';
+import { observeCapacity } from '../controllers/targets/capacity.ts';
 import { breakerConcerns, BreakerReconciler } from '../controllers/breaker/controller.ts';
 import { BreakerMetrics } from '../controllers/breaker/metrics.ts';
 import { concurrencyConcerns, ConcurrencyReconciler } from '../controllers/concurrency/controller.ts';
@@ -100,7 +101,7 @@ export async function startOperator(opts: OperatorOptions): Promise<RunningOpera
     tenancy,
     notifier: opts.notifier ?? alerts.notifier,
   });
-  manager.addController(reconciler, { for: COSTGUARD_RESOURCE, watches: ceilingWatches(guards) });
+  manager.addController(reconciler, { for: COSTGUARD_RESOURCE, watches: ceilingWatches(guards), predicate: specOrHoldsChanged });
   const concurrency = new ConcurrencyReconciler({ guards, rest: manager.rest, metrics: new ConcurrencyMetrics(manager.metrics.registry) });
   manager.addController(concurrency, { for: COSTGUARD_RESOURCE, watches: workerWorkloadWatches(guards), predicate: specOrBrakeChanged, concerns: guardsThat(concurrencyConcerns) });
   // The fleet breaker view polls the workers itself (requeueAfter); workload changes wake it early.
@@ -132,6 +133,7 @@ export async function startOperator(opts: OperatorOptions): Promise<RunningOpera
     defaultRegion: opts.defaultRegion,
     notifier: opts.notifier ?? alerts.notifier,
     ...(opts.runawaySampleIntervalMs ? { sampleIntervalMs: opts.runawaySampleIntervalMs } : {}),
+    capacity: (guard, maxAgeMs) => observeCapacity({ rest: manager.rest, snapshots, scalingGroups, tenancy, defaultRegion: opts.defaultRegion, awsTargetOf: (g) => awsTargetOf(g, opts.defaultRegion) }, guard, maxAgeMs),
   });
   manager.addController(runaway, { for: COSTGUARD_RESOURCE, concerns: guardsThat(runawayConcerns) });
   await manager.start();

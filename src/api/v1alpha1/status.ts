@@ -240,6 +240,14 @@ export const Hold = Type.Object(
     }),
     value: Type.Optional(count('The cap on MaxSize (ASG) or on the replica ceiling field (workloads).')),
     limits: Type.Optional(Resources('The cap on spec.limits (NodePools).')),
+    atCurrent: Type.Optional(
+      Type.Boolean({
+        description:
+          'A hold at current capacity (the brake\'s freeze, the fleet breaker): the actuator resolves it when it writes and never sets ' +
+          'the field below what runs at that moment (a group\'s desired capacity, an autoscaler\'s or workload\'s running replicas, ' +
+          'a NodePool\'s usage), so a freeze never terminates anything.',
+      }),
+    ),
     reason: Type.String({ description: 'Why the target is held, a human sentence.', maxLength: 1024 }),
     since: Time('When the hold began.'),
   },

@@ -131,15 +131,15 @@ function breakerHolds(status: CostGuardStatus | undefined, prior: readonly Hold[
   const reason = `The fleet breaker is open (the workers of ${workload} find the downstream down): scale-out held at the capacity it had.`;
   const since = formatTime(nowMs);
   const wanted: Hold[] = [
-    ...(status?.scalingGroups ?? []).map((g) => ({ owner: 'breaker' as const, target: holdTarget('asg', g.name), value: g.desired, reason, since })),
+    ...(status?.scalingGroups ?? []).map((g) => ({ owner: 'breaker' as const, target: holdTarget('asg', g.name), value: g.desired, atCurrent: true, reason, since })),
     ...(status?.workloads ?? []).flatMap((w) =>
-      w.replicas === undefined ? [] : [{ owner: 'breaker' as const, target: holdTarget(w.kind, w.name), value: w.replicas, reason, since }],
+      w.replicas === undefined ? [] : [{ owner: 'breaker' as const, target: holdTarget(w.kind, w.name), value: w.replicas, atCurrent: true, reason, since }],
     ),
-    ...(status?.nodePools ?? []).flatMap((p) => (p.usage && Object.keys(p.usage).length ? [{ owner: 'breaker' as const, target: holdTarget('NodePool', p.name), limits: p.usage, reason, since }] : [])),
+    ...(status?.nodePools ?? []).flatMap((p) => (p.usage && Object.keys(p.usage).length ? [{ owner: 'breaker' as const, target: holdTarget('NodePool', p.name), limits: p.usage, atCurrent: true, reason, since }] : [])),
   ];
   return wanted.map((h) => {
     const before = prior.find((p) => p.target === h.target);
-    return before ? { ...before, reason } : h;
+    return before ? { ...before, reason, atCurrent: true } : h;
   });
 }
 

@@ -5,7 +5,7 @@
 //   lowest wins, and each reports the overlap).
 // The winner is kept with who set it, so findings and status say which cap binds.
 import type { Hold } from '../../api/v1alpha1/index.ts';
-import { effectiveCap } from '../shared/holds.ts';
+import { effectiveCap, resolveSplit } from '../shared/holds.ts';
 
 export interface Cap {
   value: number;
@@ -15,18 +15,24 @@ export interface Cap {
   why?: string;
 }
 
-/** Another guard's cap on a target, with that guard's name. */
+/** Another guard's cap on a target, with that guard's name; `atCurrent`: its lowest hold at current, unresolved. */
 export interface PeerCap {
   guard: string;
   value: number;
+  atCurrent?: number;
 }
 
-/** The lowest of the spec ceiling, this guard's holds and the peers' caps. Ties go to the spec, then holds. */
-export function capOf(specCeiling: number, holds: readonly Hold[], peers: readonly PeerCap[] = []): Cap {
-  const own = effectiveCap(specCeiling, holds);
+/**
+ * The lowest of the spec ceiling, this guard's holds and the peers' caps, with every hold at
+ * current resolved against `live` (the running capacity read just before the write). Ties go
+ * to the spec, then holds.
+ */
+export function capOf(specCeiling: number, holds: readonly Hold[], peers: readonly PeerCap[] = [], live?: number): Cap {
+  const own = effectiveCap(specCeiling, holds, live);
   let best: Cap = own.by === 'spec' ? { value: own.value, by: 'spec' } : { value: own.value, by: own.by, ...(own.reason ? { why: own.reason } : {}) };
   for (const p of peers) {
-    if (p.value < best.value) best = { value: p.value, by: `guard ${p.guard}`, why: `its ceiling is ${p.value}` };
+    const value = resolveSplit(p, live);
+    if (value < best.value) best = { value, by: `guard ${p.guard}`, why: `its ceiling is ${value}` };
   }
   return best;
 }

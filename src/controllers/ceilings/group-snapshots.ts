@@ -48,15 +48,15 @@ export class GroupSnapshots {
     });
   }
 
-  /** The groups a tag selector matches, as of at most `maxAgeMs` ago (shared by every guard). */
-  select(target: AwsTarget, selector: TagSelector): Promise<ScalingGroup[]> {
-    return this.tags.select(target, selector);
+  /** The groups a tag selector matches, as of at most `maxAgeMs` ago (shared by every guard); a caller may ask for younger. */
+  select(target: AwsTarget, selector: TagSelector, maxAgeMs?: number): Promise<ScalingGroup[]> {
+    return this.tags.select(target, selector, maxAgeMs);
   }
 
-  /** The named groups as of at most `maxAgeMs` ago; absent names do not exist. */
-  async describe(target: AwsTarget, names: readonly string[]): Promise<ScalingGroup[]> {
+  /** The named groups as of at most `maxAgeMs` ago (or the caller's younger limit); absent names do not exist. */
+  async describe(target: AwsTarget, names: readonly string[], maxAgeMs?: number): Promise<ScalingGroup[]> {
     const covers = (s: Snapshot): boolean => names.every((name) => s.names.has(name));
-    const snapshot = await this.cache.get(targetKey(target), covers, (at) => this.load(target, names, at));
+    const snapshot = await this.cache.get(targetKey(target), covers, (at) => this.load(target, names, at), maxAgeMs);
     return pick(snapshot, names);
   }
 

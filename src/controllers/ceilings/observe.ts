@@ -88,22 +88,27 @@ async function observeNodePool(rest: RestClient, spec: NodePoolSpec): Promise<Ob
   return { spec, found, resourceVersion: obj.metadata?.resourceVersion };
 }
 
-async function observeGroups(deps: ObserveDeps, guard: CostGuard, target: AwsTarget): Promise<ObservedCeilings['groups']> {
+async function observeGroups(deps: ObserveDeps, guard: CostGuard, target: AwsTarget, maxAgeMs?: number): Promise<ObservedCeilings['groups']> {
   const entries = guard.spec.scalingGroups ?? [];
   const names = entries.flatMap((e) => (e.name === undefined ? [] : [e.name]));
-  const named = names.length ? await deps.snapshots.describe(target, names) : [];
+  const named = names.length ? await deps.snapshots.describe(target, names, maxAgeMs) : [];
   return Promise.all(
     entries.map(async (spec) => {
       if (spec.name !== undefined) return { spec, found: named.filter((g) => g.name === spec.name) };
-      return { spec, found: await deps.snapshots.select(target, spec.tagSelector ?? {}) };
+      return { spec, found: await deps.snapshots.select(target, spec.tagSelector ?? {}, maxAgeMs) };
     }),
   );
 }
 
-export async function observeCeilings(deps: ObserveDeps, guard: CostGuard, target: AwsTarget): Promise<ObservedCeilings> {
+/**
+ * Every target the guard names, as the actuator sees them. `maxAgeMs` asks the shared group
+ * snapshot for a younger view than the resync period (the runaway detector samples capacity
+ * here every interval, through the same snapshot, so its sample is as fresh as the actuator's).
+ */
+export async function observeCeilings(deps: ObserveDeps, guard: CostGuard, target: AwsTarget, maxAgeMs?: number): Promise<ObservedCeilings> {
   const namespace = guard.metadata?.namespace ?? 'default';
   const [groups, workloads, nodePools] = await Promise.all([
-    observeGroups(deps, guard, target),
+    observeGroups(deps, guard, target, maxAgeMs),
     Promise.all((guard.spec.workloads ?? []).map((w) => observeWorkload(deps.rest, namespace, w))),
     Promise.all((guard.spec.nodePools ?? []).map((p) => observeNodePool(deps.rest, p))),
   ]);

@@ -22,7 +22,11 @@ export interface PeerCeiling {
   guard: string;
   target: string;
   value?: number;
+  /** Its lowest hold at current on an integer field, resolved against the live capacity when applied. */
+  atCurrent?: number;
   limits?: Quantities;
+  /** `limits` is a hold at current: never applied below the pool's usage. */
+  limitsAtCurrent?: boolean;
 }
 
 /** What the pure plan reads besides the observation: the guard's own status (holds, rate-limit memory) and its peers. */

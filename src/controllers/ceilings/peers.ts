@@ -9,7 +9,7 @@
 import type { CostGuard } from '../../api/v1alpha1/index.ts';
 import { matchesSelector } from '../../cloud/scaling-groups.ts';
 import { targetKey } from './group-snapshots.ts';
-import { effectiveCap, holdsOn } from '../shared/holds.ts';
+import { holdsOn, splitCap, type SplitCap } from '../shared/holds.ts';
 import { asgRef, nodePoolRef, workloadRef, type ObservedCeilings, type PeerCeiling } from './observed.ts';
 import { ownerOf } from './records.ts';
 import type { AwsTarget } from '../../cloud/aws/clients.ts';
@@ -19,19 +19,19 @@ export function acts(guard: CostGuard): boolean {
   return isEnforcing(guard) && !guard.metadata.deletionTimestamp;
 }
 
-/** The lowest integer cap a guard puts on one group: every matching entry, then its holds. */
-function groupCap(guard: CostGuard, group: { name: string; tags: Readonly<Record<string, string>> }): number | undefined {
+/** The lowest integer cap a guard puts on one group: every matching entry, then its holds (those at current kept apart). */
+function groupCap(guard: CostGuard, group: { name: string; tags: Readonly<Record<string, string>> }): SplitCap | undefined {
   const entries = (guard.spec.scalingGroups ?? []).filter((e) => (e.name !== undefined ? e.name === group.name : matchesSelector(group.tags, e.tagSelector ?? {})));
   if (!entries.length) return undefined;
   const spec = Math.min(...entries.map((e) => e.maxSize));
-  return effectiveCap(spec, holdsOn(guard.status, asgRef(group.name))).value;
+  return splitCap(spec, holdsOn(guard.status, asgRef(group.name)));
 }
 
 function groupPeers(guard: CostGuard, observed: ObservedCeilings): PeerCeiling[] {
   const groups = observed.groups.flatMap((e) => e.found);
   return groups.flatMap((g) => {
-    const value = groupCap(guard, g);
-    return value === undefined ? [] : [{ guard: ownerOf(guard), target: asgRef(g.name), value }];
+    const cap = groupCap(guard, g);
+    return cap === undefined ? [] : [{ guard: ownerOf(guard), target: asgRef(g.name), ...cap }];
   });
 }
 
@@ -56,7 +56,7 @@ function workloadFacts(guard: CostGuard, owner: string): Map<string, PeerCeiling
   const out = new Map<string, PeerCeiling>();
   for (const w of guard.spec.workloads ?? []) {
     const target = workloadRef(w);
-    if (!out.has(target)) out.set(target, { guard: owner, target, value: effectiveCap(w.maxReplicas, holdsOn(guard.status, target)).value });
+    if (!out.has(target)) out.set(target, { guard: owner, target, ...splitCap(w.maxReplicas, holdsOn(guard.status, target)) });
   }
   return out;
 }
@@ -67,8 +67,8 @@ function nodePoolFacts(guard: CostGuard, owner: string): Map<string, PeerCeiling
     if (out.has(p.name)) continue;
     const target = nodePoolRef(p.name);
     // Their holds on the pool count too; the decision takes the lowest of all entries per limit.
-    const held = holdsOn(guard.status, target).flatMap((h) => (h.limits ? [h.limits] : []));
-    out.set(p.name, [p.limits, ...held].map((limits) => ({ guard: owner, target, limits })));
+    const held = holdsOn(guard.status, target).flatMap((h) => (h.limits ? [{ guard: owner, target, limits: h.limits, ...(h.atCurrent ? { limitsAtCurrent: true } : {}) }] : []));
+    out.set(p.name, [{ guard: owner, target, limits: p.limits }, ...held]);
   }
   return out;
 }

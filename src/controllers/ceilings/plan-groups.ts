@@ -192,7 +192,10 @@ export function planGroup(
   const { group } = resolved;
   const { ctx } = at;
   const target = asgRef(group.name);
-  const given = capOf(resolved.ceiling.maxSize, holdsOn(at.inputs.status, target), peerCapsOn(at.inputs, target));
+  // Holds at current resolve against the desired capacity read here: before a write that is
+  // the live read (the controller re-reads a group before it writes), so a freeze never sets
+  // MaxSize below what the group runs at that moment.
+  const given = capOf(resolved.ceiling.maxSize, holdsOn(at.inputs.status, target), peerCapsOn(at.inputs, target), group.desiredCapacity);
   const record = readFieldRecord(group.tags, ASG_KEYS);
   const tagged = readMaxSizeWrite(group.tags);
   const d = decideGroup({ ceiling: resolved.ceiling, cap: given, observed: group, record, memory: memoryOf(prior) }, ctx);

@@ -80,7 +80,8 @@ function workloadAction(entry: WorkloadEntry, d: WorkloadDecision, owner: string
 export function planWorkload(entry: WorkloadEntry, prior: WorkloadStatus | undefined, at: { ctx: DecideContext; inputs: PlanInputs }): TargetOutcome<WorkloadStatus> & { action?: WorkloadAction } {
   const { ctx } = at;
   const target = workloadRef(entry.spec);
-  const cap = capOf(entry.spec.maxReplicas, holdsOn(at.inputs.status, target), peerCapsOn(at.inputs, target));
+  // Holds at current never go below the replicas running now (read by this reconcile).
+  const cap = capOf(entry.spec.maxReplicas, holdsOn(at.inputs.status, target), peerCapsOn(at.inputs, target), entry.found!.replicas);
   const d = decideWorkload(cap, entry.found!, ctx);
   const change = d.change;
   const message = change ? `${describeChange({ ...change, to: change.to ?? 'unset' }, ctx)}${change.reason === 'Released' ? '' : capSuffix(cap)}` : '';
@@ -96,9 +97,20 @@ function limitsText(changes: LimitChange[], t: Telling): string {
     .join('; ');
 }
 
-function nodePoolCaps(inputs: PlanInputs, target: string): NodePoolCaps {
-  const holds = holdsOn(inputs.status, target).flatMap((h) => (h.limits ? [{ by: h.owner, why: h.reason, limits: h.limits }] : []));
-  const peers = inputs.peers.flatMap((p) => (p.target === target && p.limits ? [{ guard: p.guard, limits: p.limits }] : []));
+/** Limits held at current never go below the pool's usage: a resource whose usage is above its held limit is held at its usage. */
+export function limitsAtWriteTime(limits: Quantities, usage: Quantities): Quantities {
+  const out: Quantities = { ...limits };
+  for (const [resource, held] of Object.entries(limits) as [keyof Quantities, string | number][]) {
+    const used = usage[resource];
+    if (used !== undefined && (quantity(used) ?? -Infinity) > (quantity(held) ?? Infinity)) out[resource] = used;
+  }
+  return out;
+}
+
+function nodePoolCaps(inputs: PlanInputs, target: string, usage: Quantities): NodePoolCaps {
+  const resolve = (limits: Quantities, atCurrent: boolean | undefined): Quantities => (atCurrent ? limitsAtWriteTime(limits, usage) : limits);
+  const holds = holdsOn(inputs.status, target).flatMap((h) => (h.limits ? [{ by: h.owner, why: h.reason, limits: resolve(h.limits, h.atCurrent) }] : []));
+  const peers = inputs.peers.flatMap((p) => (p.target === target && p.limits ? [{ guard: p.guard, limits: resolve(p.limits, p.limitsAtCurrent) }] : []));
   return { holds, peers };
 }
 
@@ -145,7 +157,7 @@ export function planNodePool(entry: NodePoolEntry, prior: NodePoolStatus | undef
   const { ctx } = at;
   const observed = entry.found!;
   const target = nodePoolRef(entry.spec.name);
-  const d = decideNodePool(entry.spec.limits, observed, nodePoolCaps(at.inputs, target), ctx);
+  const d = decideNodePool(entry.spec.limits, observed, nodePoolCaps(at.inputs, target, observed.usage), ctx);
   const message = limitsText(d.changes, ctx);
   const originalLimits = originalsOf(d.record);
   const limits = ctx.act ? limitsAfter(observed.limits, d.changes) : observed.limits;

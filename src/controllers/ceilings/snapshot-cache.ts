@@ -21,11 +21,12 @@ export class SnapshotCache<S extends Dated> {
 
   /**
    * The snapshot of `key` when it is young enough and `covers` the request; else a refresh in
-   * flight that covers it; else a new `load` (concurrent callers share it).
+   * flight that covers it; else a new `load` (concurrent callers share it). A caller that
+   * samples more often than the cache's age (the runaway detector) asks for a younger one.
    */
-  async get(key: string, covers: (s: S) => boolean, load: (startedAt: number) => Promise<S>): Promise<S> {
+  async get(key: string, covers: (s: S) => boolean, load: (startedAt: number) => Promise<S>, maxAgeMs = this.maxAgeMs): Promise<S> {
     const current = this.snapshots.get(key);
-    if (current && this.clock.now() - current.at < this.maxAgeMs && covers(current)) return current;
+    if (current && this.clock.now() - current.at < Math.min(maxAgeMs, this.maxAgeMs) && covers(current)) return current;
     const pending = this.refreshing.get(key);
     if (pending) {
       const shared = await pending;

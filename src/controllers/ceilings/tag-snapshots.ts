@@ -41,12 +41,12 @@ export class TagSnapshots {
   }
 
   /** The groups carrying every tag of `selector`, as of at most `maxAgeMs` ago. */
-  async select(target: AwsTarget, selector: TagSelector): Promise<ScalingGroup[]> {
+  async select(target: AwsTarget, selector: TagSelector, maxAgeMs?: number): Promise<ScalingGroup[]> {
     validateSelector(selector);
     const key = selectorKey(selector);
     // Another guard's malformed selector must not fail this one's refresh: it gets its own TypeError.
     const wanted = (): Map<string, TagSelector> => new Map([...this.opts.selectorsFor(target).filter(isValid), selector].map((s) => [selectorKey(s), s] as const));
-    const snapshot = await this.cache.get(this.opts.targetKey(target), (s) => s.matches.has(key), (at) => this.describeAll(target, wanted(), at));
+    const snapshot = await this.cache.get(this.opts.targetKey(target), (s) => s.matches.has(key), (at) => this.describeAll(target, wanted(), at), maxAgeMs);
     return (snapshot.matches.get(key) ?? []).flatMap((name) => {
       const group = snapshot.groups.get(name);
       return group ? [group] : [];

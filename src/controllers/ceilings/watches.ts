@@ -7,12 +7,22 @@ import type { CostGuard } from '../../api/v1alpha1/index.ts';
 import type { Informer } from '../../runtime/informer/informer.ts';
 import { objectKey, type KubeObject } from '../../runtime/keys.ts';
 import type { ResourceType } from '../../runtime/kube/resource.ts';
-import type { UpdatePredicate, MapFn } from '../../runtime/watches.ts';
+import { specOrMetadataChanged, type UpdatePredicate, type MapFn } from '../../runtime/watches.ts';
+import { deepEqual } from '../../runtime/equality.ts';
 import type { WatchSpec } from '../../runtime/manager.ts';
 import { Resources } from '../../runtime/kube/resource.ts';
 import type { WorkloadKind } from './replicas-decide.ts';
 
 export const generationChanged: UpdatePredicate = (old, obj) => old.metadata?.generation !== obj.metadata?.generation;
+
+const holdsOf = (o: KubeObject): unknown => (o as CostGuard).status?.holds ?? [];
+
+/**
+ * The guard's own updates that wake the actuator: spec and metadata as usual, and any change
+ * to status.holds. A brake that engages, a breaker that opens or a cost cap that binds is
+ * applied at once, not at the next resync (which would leave it up to 30 s stale).
+ */
+export const specOrHoldsChanged: UpdatePredicate = (old, obj) => specOrMetadataChanged(old, obj) || !deepEqual(holdsOf(old), holdsOf(obj));
 
 function workloadMapper(guards: Informer<CostGuard>, kind: WorkloadKind): MapFn<KubeObject> {
   return (obj) =>

@@ -8,7 +8,11 @@
 // - Originals are recorded once, when the brake engages, and kept until it is released.
 // - DryRun, pause and action Alert write no holds and no brake; they say what would happen.
 // - Release only after `cooldown` of healthy signals, then in RELEASE_STEPS steps
-//   (half-open); trouble during the release freezes again where it stands.
+//   (half-open); trouble during the release freezes again where it stands. Missing retry
+//   data is not health: the release holds where it stands until the data is back.
+// - Alerts are level-triggered: every decision says what must be true of the incident now
+//   (FIRING while the brake holds or a loop is suspected; RESOLVED once Normal on healthy
+//   signals). The notifier's outbox dedupes, so saying it again costs nothing.
 import type { BrakeStatus, BreakerStatus, Hold, NodePoolStatus, RunawaySpec, RunawayStatus, SavedValue, ScalingGroupStatus, WorkloadStatus } from '../../api/v1alpha1/index.ts';
 import type { Alert } from '../../alerting/notifier.ts';
 import { parseDuration } from '../../runtime/duration.ts';
@@ -18,10 +22,11 @@ import type { Verdict } from './verdict.ts';
 export const RELEASE_STEPS = 4;
 export const RUNAWAY_INCIDENT = 'runaway';
 
+/** What runs now (the shared observation of the targets), and the fleet breaker's state. */
 export interface ObservedCapacity {
-  scalingGroups?: readonly ScalingGroupStatus[];
-  workloads?: readonly WorkloadStatus[];
-  nodePools?: readonly NodePoolStatus[];
+  scalingGroups?: readonly Pick<ScalingGroupStatus, 'name' | 'maxSize' | 'desired'>[];
+  workloads?: readonly Pick<WorkloadStatus, 'kind' | 'name' | 'replicas' | 'maxReplicas' | 'ceiling'>[];
+  nodePools?: readonly Pick<NodePoolStatus, 'name' | 'limits' | 'usage'>[];
   breaker?: BreakerStatus;
 }
 
@@ -66,16 +71,22 @@ function runawayStatus(input: BrakeInput, state: RunawayStatus['state'], evidenc
   return { state, score: input.verdict.score, since, evidence: evidence.slice(0, 20).map((e) => e.slice(0, 512)) };
 }
 
-/** No brake and no loop: Normal, resolving an alert-only incident if one was firing. */
+/**
+ * No brake and no loop: Normal. RESOLVED is ensured only on signals known to be healthy: an
+ * operator that just restarted (no samples yet) or a retry source that fails cannot tell a
+ * loop that is over from one it cannot see, so the incident is left as it stands.
+ */
 function quiet(input: BrakeInput): BrakeDecision {
   const downstream = input.verdict.state === 'downstream' ? ['downstream problem, not a feedback loop: retries rise without added capacity'] : [];
   const runaway = runawayStatus(input, 'Normal', [...downstream, ...input.verdict.evidence]);
-  if (input.prior.runaway?.state !== 'Suspected') return { runaway, holds: [] };
+  if (!healthyNow(input.verdict)) return { runaway, holds: [] };
+  const wasSuspected = input.prior.runaway?.state === 'Suspected';
+  const summary = wasSuspected ? 'The runaway signature is gone: retries are back within budget.' : 'No runaway: retries are within budget and no brake holds anything.';
   return {
     runaway,
     holds: [],
-    notify: { kind: 'resolve', summary: 'The runaway signature is gone: retries are back within budget.' },
-    event: { reason: 'RunawayCleared', message: 'The runaway signature is gone; nothing was held.', warning: false },
+    notify: { kind: 'resolve', summary },
+    ...(wasSuspected ? { event: { reason: 'RunawayCleared', message: 'The runaway signature is gone; nothing was held.', warning: false } } : {}),
   };
 }
 
@@ -130,7 +141,7 @@ export function freezePlan(observed: ObservedCapacity): FreezePlan {
  * StatefulSet's ceiling field is spec.replicas itself: it is pinned where it stands, so a
  * rollout still in progress is not cut short (freezing never scales down; Shed does).
  */
-function savedWorkload(w: WorkloadStatus, replicas: number): SavedValue {
+function savedWorkload(w: NonNullable<ObservedCapacity['workloads']>[number], replicas: number): SavedValue {
   const original = w.maxReplicas ?? w.ceiling;
   const direct = w.kind === 'Deployment' || w.kind === 'StatefulSet';
   const held = direct ? original : Math.min(replicas, original);
@@ -153,7 +164,7 @@ export function holdsFor(brake: BrakeStatus, input: Pick<BrakeInput, 'observed' 
 /** Quantities are not stepped: a NodePool stays at usage until the last step releases it. */
 function limitsHold(brake: BrakeStatus, s: SavedValue, step: number): Hold | undefined {
   if (step >= RELEASE_STEPS) return undefined;
-  return { owner: 'runaway', target: s.target, limits: JSON.parse(s.held ?? '{}') as Hold['limits'], reason: brake.reason, since: brake.engagedAt };
+  return { owner: 'runaway', target: s.target, limits: JSON.parse(s.held ?? '{}') as Hold['limits'], atCurrent: true, reason: brake.reason, since: brake.engagedAt };
 }
 
 function valueHold(brake: BrakeStatus, s: SavedValue, step: number, shedding: boolean): Hold | undefined {
@@ -161,7 +172,10 @@ function valueHold(brake: BrakeStatus, s: SavedValue, step: number, shedding: bo
   if (value === undefined) return undefined;
   const shed = shedding && !s.target.startsWith('asg/') ? Math.max(1, Math.floor(value / 2)) : value;
   const reason = shed < value ? `${brake.reason} Shedding: the fleet breaker is open, consumers held at half.` : brake.reason;
-  return { owner: 'runaway', target: s.target, value: shed, reason: reason.slice(0, 1024), since: brake.engagedAt };
+  // A freeze (and every release step) is a hold at current: the actuator never applies it
+  // below what runs when it writes. Shedding lowers on purpose, and what it lowers is recorded
+  // and given back on release.
+  return { owner: 'runaway', target: s.target, value: shed, ...(shed < value ? {} : { atCurrent: true }), reason: reason.slice(0, 1024), since: brake.engagedAt };
 }
 
 /** The held value at release step `step`, or undefined once the hold is gone. Never above original. */
@@ -175,14 +189,32 @@ function healthyNow(v: Verdict): boolean {
   return v.healthy && v.signature !== 'insufficient' && v.state === 'normal';
 }
 
+/** Neither trouble nor health: no loop now, but no retry share either (a failing or missing retry source). */
+function retryUnknown(v: Verdict): boolean {
+  return !v.retryKnown && v.state !== 'runaway';
+}
+
+/** What the brake holds, for the FIRING alert that stays ensured while it is engaged. */
+function heldActions(brake: BrakeStatus, step: number): string[] {
+  const held = (brake.saved ?? []).map(describeFreeze);
+  const what = held.length ? held.join(', ') : 'no observed targets';
+  if (step > 0) return [`Releasing (step ${step}/${RELEASE_STEPS}): ${what} on the way back to the originals; workers are told to stop retrying (frozen).`];
+  return [`${brake.action === 'Shed' ? 'Froze (Shed)' : 'Froze'} ${what}; workers were told to stop retrying (frozen).`];
+}
+
+function stillFiring(input: BrakeInput, brake: BrakeStatus, step: number): Notification {
+  return { kind: 'fire', alert: alertOf(input, heldActions(brake, step)) };
+}
+
 /** An engaged brake: keep holding, start or continue the stepped release, or finish it. */
 function holdOrRelease(input: BrakeInput, brake: BrakeStatus): BrakeDecision {
   const step = brake.releaseStep ?? 0;
+  if (retryUnknown(input.verdict)) return pauseRelease(input, brake, step);
   if (!healthyNow(input.verdict)) return relapse(input, brake, step);
   const healthySince = brake.healthySince ?? iso(input.nowMs);
   if (!stepDue(input, brake, healthySince)) {
     const next = { ...brake, healthySince };
-    return { runaway: runawayStatus(input, step > 0 ? 'Recovering' : 'Braking', input.verdict.evidence), brake: next, holds: holdsFor(next, input, step) };
+    return { runaway: runawayStatus(input, step > 0 ? 'Recovering' : 'Braking', input.verdict.evidence), brake: next, holds: holdsFor(next, input, step), notify: stillFiring(input, next, step) };
   }
   const nextStep = step + 1;
   if (nextStep >= RELEASE_STEPS) return released(input);
@@ -191,15 +223,39 @@ function holdOrRelease(input: BrakeInput, brake: BrakeStatus): BrakeDecision {
     runaway: runawayStatus(input, 'Recovering', input.verdict.evidence),
     brake: next,
     holds: holdsFor(next, input, nextStep),
+    notify: stillFiring(input, next, nextStep),
     event: { reason: 'BrakeReleasing', message: `Signals healthy: release step ${nextStep}/${RELEASE_STEPS}, holds raised toward the originals.`, warning: false },
   };
 }
 
-/** The first step waits a full cooldown of healthy signals; the next ones a quarter of it each. */
+/**
+ * No retry share to judge by: the holds stay where the release stands and the cooldown starts
+ * again once the data is back. A failing retry source must never release a brake mid-incident.
+ */
+function pauseRelease(input: BrakeInput, brake: BrakeStatus, step: number): BrakeDecision {
+  const next: BrakeStatus = { ...brake };
+  delete next.healthySince;
+  const why = `no retry data in the recent samples: the brake holds ${step > 0 ? `at release step ${step}/${RELEASE_STEPS}` : 'where it stands'} until the retry signals are back`;
+  return {
+    runaway: runawayStatus(input, step > 0 ? 'Recovering' : 'Braking', [why, ...input.verdict.evidence]),
+    brake: next,
+    holds: holdsFor(next, input, step),
+    notify: stillFiring(input, next, step),
+    ...(brake.healthySince !== undefined ? { event: { reason: 'BrakeReleasePaused', message: `${why[0]!.toUpperCase()}${why.slice(1)}.`, warning: true } } : {}),
+  };
+}
+
+/**
+ * The first step waits a full cooldown of healthy signals; the next ones a quarter of it each.
+ * A release that was halted or paused (healthy again only since after its last step) waits a
+ * full cooldown again before it moves on.
+ */
 function stepDue(input: BrakeInput, brake: BrakeStatus, healthySince: string): boolean {
   const cooldownMs = parseDuration(input.spec.cooldown);
   const step = brake.releaseStep ?? 0;
-  if (step === 0) return input.nowMs - Date.parse(healthySince) >= cooldownMs;
+  const since = Date.parse(healthySince);
+  const restarted = brake.stepAt !== undefined && since > Date.parse(brake.stepAt);
+  if (step === 0 || restarted) return input.nowMs - since >= cooldownMs;
   return input.nowMs - Date.parse(brake.stepAt ?? healthySince) >= Math.max(1000, Math.floor(cooldownMs / RELEASE_STEPS));
 }
 
@@ -212,6 +268,7 @@ function relapse(input: BrakeInput, brake: BrakeStatus, step: number): BrakeDeci
     runaway: runawayStatus(input, 'Braking', input.verdict.evidence),
     brake: next,
     holds: holdsFor(next, input, step),
+    notify: stillFiring(input, next, step),
     ...(halted ? { event: { reason: 'BrakeReleaseHalted', message: `Signals are unhealthy again at release step ${step}/${RELEASE_STEPS}; holding.`, warning: true } } : {}),
   };
 }
@@ -225,13 +282,20 @@ function released(input: BrakeInput): BrakeDecision {
   };
 }
 
+/**
+ * The brake lets go at once (DryRun, paused, action Alert). The incident goes on while the
+ * loop does: a loop still seen stays FIRING (alert only); otherwise RESOLVED on healthy signals.
+ */
 function standDown(input: BrakeInput, why: string): BrakeDecision {
   const state = input.verdict.state === 'runaway' ? 'Suspected' : 'Normal';
+  const sentence = `${why[0]!.toUpperCase()}${why.slice(1)}.`;
+  const notify: Notification | undefined =
+    state === 'Suspected' ? { kind: 'fire', alert: alertOf(input, [sentence]) } : healthyNow(input.verdict) ? { kind: 'resolve', summary: sentence } : undefined;
   return {
     runaway: runawayStatus(input, state, input.verdict.evidence),
     holds: [],
-    notify: { kind: 'resolve', summary: `${why[0]!.toUpperCase()}${why.slice(1)}.` },
-    event: { reason: 'BrakeReleased', message: `${why[0]!.toUpperCase()}${why.slice(1)}.`, warning: false },
+    ...(notify ? { notify } : {}),
+    event: { reason: 'BrakeReleased', message: sentence, warning: false },
   };
 }
 

@@ -1,7 +1,11 @@
-// The runaway controller: sample the guard's signals once per interval, run the detector,
-// decide the brake (pure, brake-decide.ts) and write status.runaway, status.brake, the
-// runaway's own status.holds and its conditions in one status write. The ceilings actuator
-// applies the holds; the concurrency controller publishes `frozen` while status.brake exists.
+// The runaway controller: sample the guard's signals once per interval (capacity from the
+// shared observation of its targets, the same view the actuator plans from), run the detector,
+// decide the brake (pure, brake-decide.ts), ensure the alert the decision calls for in the
+// durable outbox, then write status.runaway, status.brake, the runaway's own status.holds and
+// its conditions in one status write. The outbox comes first: a crash between the two leaves
+// an alert recorded for a brake not yet written (the next reconcile engages it and finds the
+// alert already there), never a brake whose alert is lost. The ceilings actuator applies the
+// holds; the concurrency controller publishes `frozen` while status.brake exists.
 import { ConditionType, type BrakeStatus, type CostGuard, type CostGuardStatus, type RunawayStatus } from '../../api/v1alpha1/index.ts';
 import type { Notifier } from '../../alerting/notifier.ts';
 import { removeCondition, type ConditionInput } from '../../runtime/conditions.ts';
@@ -15,8 +19,11 @@ import type { ReconcileContext, Reconciler, ReconcileResult } from '../../runtim
 import { takeSample } from '../../signals/source.ts';
 import { awsTargetOf, COSTGUARD_RESOURCE } from '../resources.ts';
 import { replaceHolds } from '../shared/holds.ts';
-import { applyGuardConditions, guardReadyDependents, hasCeilingTargets } from '../shared/readiness.ts';
-import { decideBrake, type BrakeDecision } from './brake-decide.ts';
+import { applyGuardConditions, guardReadyDependents } from '../shared/readiness.ts';
+import type { CapacityView } from '../targets/capacity.ts';
+import { capacityOf } from '../../signals/capacity.ts';
+import type { SourceFailure } from '../../signals/source.ts';
+import { decideBrake, RUNAWAY_INCIDENT, type BrakeDecision } from './brake-decide.ts';
 import { runawayConditions } from './conditions.ts';
 import type { RunawayMetrics } from './metrics.ts';
 import { buildSources, type SignalServices } from './sources.ts';
@@ -32,6 +39,8 @@ export interface RunawayDeps {
   defaultRegion: string;
   /** The sampling interval (default 30 s). */
   sampleIntervalMs?: number;
+  /** The guard's targets as they run now, through the shared observation, no older than maxAgeMs. */
+  capacity(guard: CostGuard, maxAgeMs: number): Promise<CapacityView>;
 }
 
 const DEFAULT_INTERVAL_MS = 30_000;
@@ -58,10 +67,6 @@ export function unchanged(prior: CostGuardStatus, mine: { runaway: RunawayStatus
   return conditionsSame && same(prior.runaway, mine.runaway) && same(prior.brake, mine.brake) && same(prior.holds, mine.holds);
 }
 
-function awaitingCeilings(guard: CostGuard): boolean {
-  return hasCeilingTargets(guard.spec) && guard.status?.observedGeneration === undefined;
-}
-
 /** Why the brake may not act: "paused", "DryRun", or undefined when it may. */
 function notActing(guard: CostGuard): string | undefined {
   if (pauseState(guard).paused) return 'paused';
@@ -71,6 +76,11 @@ function notActing(guard: CostGuard): string | undefined {
 function priorOf(status: CostGuardStatus | undefined): { runaway?: RunawayStatus; brake?: BrakeStatus } {
   return { ...(status?.runaway ? { runaway: status.runaway } : {}), ...(status?.brake ? { brake: status.brake } : {}) };
 }
+/** Status says the runaway incident may be firing: a brake, or a state other than Normal. */
+function incidentOpen(status: CostGuardStatus): boolean {
+  return status.brake !== undefined || (status.runaway !== undefined && status.runaway.state !== 'Normal');
+}
+
 const RUNAWAY_CONDITIONS = [ConditionType.RunawayWatched, ConditionType.RunawaySuspected, ConditionType.BrakeEngaged];
 
 /**
@@ -88,6 +98,12 @@ export class RunawayReconciler implements Reconciler {
   readonly name = 'runaway';
   private readonly deps: RunawayDeps;
   private readonly store = new SampleStore();
+  /**
+   * Guards whose runaway incident this process has seen resolved (or never firing). Ensuring
+   * RESOLVED again would be free in the outbox but would read it: this keeps a quiet guard's
+   * reconciles free of API calls. Forgotten when the incident fires, and on restart.
+   */
+  private readonly resolved = new Set<string>();
 
   constructor(deps: RunawayDeps) {
     this.deps = deps;
@@ -102,9 +118,6 @@ export class RunawayReconciler implements Reconciler {
     if (!guard || isBeingDeleted(guard)) return this.forget(key, guard);
     const { namespace = '', name = '' } = guard.metadata;
     if (!guard.spec.runaway) return this.unwatch(key, guard, ctx);
-    // Capacity comes from the ceilings' observations: until they have observed once, a sample
-    // would miss its capacity leg (and a status write now would only race theirs).
-    if (awaitingCeilings(guard)) return { requeueAfter: 1000 };
     const entry = await this.sample(key, guard, ctx);
     const verdict = entry.verdict ?? evaluate(entry.memory, entry.samples, ctx.clock.now() / 1000, this.detectorOptions(guard)).verdict;
     const notActingBecause = notActing(guard);
@@ -114,18 +127,19 @@ export class RunawayReconciler implements Reconciler {
       ...(notActingBecause ? { notActingBecause } : {}),
       verdict,
       prior: priorOf(guard.status),
-      observed: guard.status ?? {},
+      observed: { ...entry.capacity, ...(guard.status?.breaker ? { breaker: guard.status.breaker } : {}) },
       nowMs: ctx.clock.now(),
       guardRef: { namespace, name },
     });
+    await this.announce(key, guard, decision, ctx);
     await this.write(guard, { decision, verdict, entry, notActingBecause }, ctx);
-    await this.announce(guard, decision, ctx);
     this.record(namespace, name, decision, entry);
     return { requeueAfter: Math.max(1, (entry.lastSampleAt ?? 0) + this.intervalMs - ctx.clock.now()) };
   }
 
   private forget(key: string, guard: CostGuard | undefined): void {
     this.store.forget(key);
+    this.resolved.delete(key);
     if (guard) this.deps.metrics.forget(guard.metadata.namespace ?? '', guard.metadata.name ?? '');
   }
 
@@ -135,7 +149,7 @@ export class RunawayReconciler implements Reconciler {
       score: decision.runaway.score ?? 0,
       brake: decision.brake !== undefined,
       failing: entry.failures.map((f) => f.source),
-      sources: entry.sources.map((s) => s.name),
+      sources: ['capacity', ...entry.sources.map((s) => s.name)],
     });
   }
 
@@ -147,20 +161,37 @@ export class RunawayReconciler implements Reconciler {
   /** Takes a sample when one is due; reconciles in between reuse the last verdict. */
   private async sample(key: string, guard: CostGuard, ctx: ReconcileContext): Promise<GuardSamples> {
     const target = awsTargetOf(guard, this.deps.defaultRegion);
-    const specKey = JSON.stringify([guard.spec.runaway, target, guard.spec.concurrency?.workload, guard.spec.workloads]);
-    const entry = this.store.entry(key, specKey, () => buildSources(guard, target, this.deps.services, () => this.deps.guards.getByKey(key)));
+    const specKey = JSON.stringify([guard.spec.runaway, target, guard.spec.concurrency?.workload, guard.spec.workloads, guard.spec.scalingGroups, guard.spec.nodePools]);
+    const entry = this.store.entry(key, specKey, () => buildSources(guard, target, this.deps.services));
     const nowMs = ctx.clock.now();
     if (entry.lastSampleAt !== undefined && nowMs - entry.lastSampleAt < this.intervalMs) return entry;
     entry.lastSampleAt = nowMs;
-    const taken = await takeSample(entry.sources, { nowMs, intervalSeconds: this.intervalMs / 1000, signal: ctx.signal }, nowMs / 1000);
+    const [capacity, taken] = await Promise.all([
+      this.observeCapacity(guard),
+      takeSample(entry.sources, { nowMs, intervalSeconds: this.intervalMs / 1000, signal: ctx.signal }, nowMs / 1000),
+    ]);
     const opts = this.detectorOptions(guard);
-    SampleStore.push(entry, taken.sample, opts.windowSeconds);
-    entry.failures = taken.failures;
+    SampleStore.push(entry, { ...taken.sample, ...('view' in capacity ? capacityOf(capacity.view) : {}) }, opts.windowSeconds);
+    entry.failures = 'view' in capacity ? taken.failures : [capacity.failure, ...taken.failures];
+    // A failed observation keeps the last view for the brake's plan; the sample goes without it.
+    if ('view' in capacity) entry.capacity = capacity.view;
     const step = evaluate(entry.memory, entry.samples, nowMs / 1000, opts);
     entry.memory = step.memory;
     entry.verdict = step.verdict;
-    if (taken.failures.length) ctx.log.info({ failures: taken.failures }, 'runaway: some signal sources failed; sampling without them');
+    if (entry.failures.length) ctx.log.info({ failures: entry.failures }, 'runaway: some signal sources failed; sampling without them');
     return entry;
+  }
+
+  /**
+   * Capacity from the shared observation, asked no older than half an interval, so a sample
+   * trails the groups by less than the sampling interval whatever the resync period.
+   */
+  private async observeCapacity(guard: CostGuard): Promise<{ view: CapacityView } | { failure: SourceFailure }> {
+    try {
+      return { view: await this.deps.capacity(guard, Math.max(1, Math.floor(this.intervalMs / 2))) };
+    } catch (err) {
+      return { failure: { source: 'capacity', message: errorMessage(err).split('\n')[0]!.slice(0, 300) } };
+    }
   }
 
   private async write(guard: CostGuard, r: { decision: BrakeDecision; verdict: Verdict; entry: GuardSamples; notActingBecause?: string | undefined }, ctx: ReconcileContext): Promise<void> {
@@ -169,7 +200,7 @@ export class RunawayReconciler implements Reconciler {
       runaway: r.decision.runaway,
       ...(r.decision.brake ? { brake: r.decision.brake } : {}),
       verdict: r.verdict,
-      sources: r.entry.sources.map((s) => s.name),
+      sources: ['capacity', ...r.entry.sources.map((s) => s.name)],
       failures: r.entry.failures,
       intervalText: formatDuration(this.intervalMs),
       ...(r.notActingBecause ? { notActingBecause: r.notActingBecause } : {}),
@@ -192,17 +223,23 @@ export class RunawayReconciler implements Reconciler {
     await ctx.status.update(COSTGUARD_RESOURCE, guard, next);
   }
 
-  private async announce(guard: CostGuard, d: BrakeDecision, ctx: ReconcileContext): Promise<void> {
+  /**
+   * The Event of a stage change, then the incident as the decision says it must stand, recorded
+   * in the outbox before status is written: a failure to record throws, so the status write
+   * waits for the retry rather than claim a brake whose alert is not on its way.
+   */
+  private async announce(key: string, guard: CostGuard, d: BrakeDecision, ctx: ReconcileContext): Promise<void> {
     const regarding = objectReference(COSTGUARD_RESOURCE, guard);
     if (d.event) await ctx.events.publish((d.event.warning ? warningEvent : normalEvent)(regarding, d.event.reason, d.event.message));
     if (!d.notify) return;
-    try {
-      if (d.notify.kind === 'fire') await this.deps.notifier.fire(guard, d.notify.alert);
-      else await this.deps.notifier.resolve(guard, 'runaway', d.notify.summary);
-    } catch (err) {
-      // The notifier reports its own delivery problems (AlertsReady); never fail the brake for it.
-      ctx.log.error({ err: errorMessage(err) }, 'runaway: notifier failed');
+    if (d.notify.kind === 'fire') {
+      this.resolved.delete(key);
+      await this.deps.notifier.fire(guard, d.notify.alert, { mustRecord: true });
+      return;
     }
+    if (this.resolved.has(key)) return;
+    await this.deps.notifier.resolve(guard, RUNAWAY_INCIDENT, d.notify.summary, { mustRecord: true });
+    this.resolved.add(key);
   }
 
   /** spec.runaway removed: drop the section's status, its holds and conditions (the brake goes with it). */
@@ -213,6 +250,8 @@ export class RunawayReconciler implements Reconciler {
     const mine = (prior.holds ?? []).some((h) => h.owner === 'runaway');
     const hasConditions = RUNAWAY_CONDITIONS.some((t) => prior.conditions?.some((c) => c.type === t));
     if (!prior.runaway && !prior.brake && !mine && !hasConditions) return;
+    // The incident ends with the section: recorded before the status that forgets it.
+    if (incidentOpen(prior)) await this.deps.notifier.resolve(guard, RUNAWAY_INCIDENT, 'spec.runaway was removed; the brake is released.', { mustRecord: true });
     let conditions = prior.conditions;
     for (const t of RUNAWAY_CONDITIONS) conditions = removeCondition(conditions, t);
     const stamp = { now: ctx.clock.now(), generation: guard.metadata.generation };
@@ -223,6 +262,5 @@ export class RunawayReconciler implements Reconciler {
     if (holds) next.holds = holds;
     else delete next.holds;
     await ctx.status.update(COSTGUARD_RESOURCE, guard, next);
-    if (prior.brake) await this.deps.notifier.resolve(guard, 'runaway', 'spec.runaway was removed; the brake is released.');
   }
 }

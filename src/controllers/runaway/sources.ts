@@ -1,10 +1,10 @@
-// The signal sources of one guard, built from spec.runaway: capacity from the ceilings'
-// observations always, then SQS depth and CloudWatch counters, the worker library's metrics,
-// and Prometheus, as configured.
+// The signal sources of one guard, built from spec.runaway: SQS depth and CloudWatch counters,
+// the worker library's metrics, and Prometheus, as configured. Capacity is not one of them: the
+// controller samples it from the shared observation of the targets (controllers/targets), the
+// same view the brake freezes from.
 import type { CostGuard, RunawaySpec } from '../../api/v1alpha1/index.ts';
 import type { AwsTarget } from '../../cloud/aws/clients.ts';
 import type { Queues } from '../../cloud/queues.ts';
-import { capacitySource } from '../../signals/capacity.ts';
 import { prometheusSource, type PrometheusQueries } from '../../signals/prometheus.ts';
 import type { SharedQueueMetrics } from '../../signals/queue-metrics.ts';
 import type { SignalSource } from '../../signals/source.ts';
@@ -21,9 +21,9 @@ export interface SignalServices {
   fetch?: typeof fetch;
 }
 
-export function buildSources(guard: CostGuard, target: AwsTarget, services: SignalServices, current: () => CostGuard | undefined): SignalSource[] {
+export function buildSources(guard: CostGuard, target: AwsTarget, services: SignalServices): SignalSource[] {
   const signals = guard.spec.runaway?.signals;
-  const sources: SignalSource[] = [capacitySource(current)];
+  const sources: SignalSource[] = [];
   if (signals?.sqs) {
     sources.push(sqsDepthSource(services.queues(target), signals.sqs.queueUrl, signals.sqs.deadLetterQueueUrl));
     sources.push(sqsCountersSource(services.queueMetrics.reader(target), signals.sqs.queueUrl));

@@ -5,6 +5,7 @@
 import type { Sample } from '../../signals/sample.ts';
 import type { SignalSource, SourceFailure } from '../../signals/source.ts';
 import { INITIAL_MEMORY, type DetectorMemory, type Verdict } from './verdict.ts';
+import type { CapacityView } from '../targets/capacity.ts';
 
 export const MAX_SAMPLES = 2880;
 
@@ -17,6 +18,8 @@ export interface GuardSamples {
   verdict?: Verdict;
   failures: SourceFailure[];
   lastSampleAt?: number;
+  /** The targets as the last sample observed them: what a freeze pins. */
+  capacity?: CapacityView;
 }
 
 export class SampleStore {

@@ -11,7 +11,7 @@ import type { Informer } from '../../runtime/informer/informer.ts';
 import type { RestClient } from '../../runtime/kube/rest.ts';
 import { SharedQueueMetrics } from '../../signals/queue-metrics.ts';
 import { awsTargetOf } from '../resources.ts';
-import { RunawayReconciler } from './controller.ts';
+import { RunawayReconciler, type RunawayDeps } from './controller.ts';
 import { RunawayMetrics } from './metrics.ts';
 import { kubeWorkerTargets } from './worker-pods.ts';
 import type { Registry } from 'prom-client';
@@ -24,6 +24,8 @@ export interface RunawayWiring {
   defaultRegion: string;
   notifier: Notifier;
   sampleIntervalMs?: number;
+  /** The shared observation of a guard's targets (controllers/targets). */
+  capacity: RunawayDeps['capacity'];
 }
 
 export function runawayReconciler(w: RunawayWiring): RunawayReconciler {
@@ -45,6 +47,7 @@ export function runawayReconciler(w: RunawayWiring): RunawayReconciler {
     notifier: w.notifier,
     metrics: new RunawayMetrics(w.registry),
     defaultRegion: w.defaultRegion,
+    capacity: w.capacity,
     ...(w.sampleIntervalMs ? { sampleIntervalMs: w.sampleIntervalMs } : {}),
     services: {
       queues: (target) => {

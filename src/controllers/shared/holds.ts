@@ -45,7 +45,7 @@ function sameCap(a: Hold, b: Hold): boolean {
 }
 
 export interface EffectiveCap {
-  /** The lowest of the spec ceiling and every integer hold on the target. */
+  /** The lowest of the spec ceiling and every integer hold on the target, at-current holds resolved. */
   value: number;
   /** "spec" when the spec ceiling binds, else the owner of the lowest hold. */
   by: 'spec' | HoldOwner;
@@ -53,11 +53,48 @@ export interface EffectiveCap {
   reason?: string;
 }
 
-/** The cap the actuator applies to an integer field: the spec ceiling lowered by any hold. */
-export function effectiveCap(specCeiling: number, holds: readonly Hold[]): EffectiveCap {
+/**
+ * The value a hold has at the moment of a write. A hold "at current" (the brake's freeze, the
+ * fleet breaker) was sampled some time before the write; whatever the target added since is
+ * running, and a MaxSize or maxReplicas below it would terminate it. So it never applies below
+ * `live`, the running capacity read just before the write. Unknown live capacity leaves the
+ * hold as it was sampled.
+ */
+export function atWriteTime(hold: { value: number; atCurrent?: boolean | undefined }, live: number | undefined): number {
+  return hold.atCurrent && live !== undefined ? Math.max(hold.value, live) : hold.value;
+}
+
+/** The cap the actuator applies to an integer field: the spec ceiling lowered by any hold, resolved against `live`. */
+export function effectiveCap(specCeiling: number, holds: readonly Hold[], live?: number): EffectiveCap {
   let best: EffectiveCap = { value: specCeiling, by: 'spec' };
   for (const h of holds) {
-    if (h.value !== undefined && h.value < best.value) best = { value: h.value, by: h.owner, reason: h.reason };
+    if (h.value === undefined) continue;
+    const value = atWriteTime({ value: h.value, atCurrent: h.atCurrent }, live);
+    if (value < best.value) best = { value, by: h.owner, reason: h.reason };
   }
   return best;
+}
+
+/** A guard's caps on one target split for others to resolve: firm caps, and the lowest hold at current. */
+export interface SplitCap {
+  /** The spec ceiling and every hold that is not at current. */
+  value: number;
+  /** The lowest hold at current, unresolved (resolved at write time against the live capacity). */
+  atCurrent?: number;
+}
+
+export function splitCap(specCeiling: number, holds: readonly Hold[]): SplitCap {
+  let value = specCeiling;
+  let atCurrent: number | undefined;
+  for (const h of holds) {
+    if (h.value === undefined) continue;
+    if (h.atCurrent) atCurrent = Math.min(atCurrent ?? Infinity, h.value);
+    else value = Math.min(value, h.value);
+  }
+  return atCurrent === undefined ? { value } : { value, atCurrent };
+}
+
+/** A split cap at write time: the lower of its firm part and its at-current part resolved against `live`. */
+export function resolveSplit(cap: SplitCap, live: number | undefined): number {
+  return cap.atCurrent === undefined ? cap.value : Math.min(cap.value, atWriteTime({ value: cap.atCurrent, atCurrent: true }, live));
 }

@@ -123,6 +123,52 @@ describe('holds applied by the ceilings actuator', () => {
     });
   });
 
+  describe('holds at current, resolved at write time', () => {
+    const freeze = (target: string, cap: { value?: number; limits?: Hold['limits'] }) => ({ ...hold('runaway', target, cap, 'brake engaged'), atCurrent: true });
+
+    it('never sets MaxSize below the desired capacity read just before the write', () => {
+      // The brake sampled 8; target tracking has since grown the group to 10: the freeze lands at 10.
+      const { action } = planGroup(group({ desiredCapacity: 10 }), { holds: [freeze('asg/g', { value: 8 })] });
+      assert.equal(action?.limits.maxSize, 10);
+      assert.equal(action?.limits.desiredCapacity, undefined, 'desired is never written');
+      // Grown past the spec ceiling's cap? The spec still binds: at current never raises a ceiling.
+      const high = planGroup(group({ desiredCapacity: 30 }), { holds: [freeze('asg/g', { value: 8 })] });
+      assert.equal(high.action?.limits.maxSize, 20);
+    });
+
+    for (const [desired, expected] of [[4, 8], [8, 8], [13, 13]] as const) {
+      it(`a freeze sampled at 8 with desired ${desired} at the write: MaxSize ${expected} (never below desired, never above the hold when the group shrank)`, () => {
+        const { action } = planGroup(group({ desiredCapacity: desired }), { holds: [freeze('asg/g', { value: 8 })] });
+        assert.equal(action?.limits.maxSize, expected);
+        assert.ok(expected >= desired);
+      });
+    }
+
+    it('a plain hold (Shed, cost) is applied as given, even below desired', () => {
+      const { action } = planGroup(group({ desiredCapacity: 10 }), { holds: [hold('cost', 'asg/g', { value: 6 })] });
+      assert.equal(action?.limits.maxSize, 6);
+    });
+
+    it('another guard\'s hold at current resolves against this guard\'s live read too', () => {
+      const { action } = planGroup(group({ desiredCapacity: 11 }), {}, [{ guard: 'b/other', target: 'asg/g', value: 30, atCurrent: 7 }]);
+      assert.equal(action?.limits.maxSize, 11);
+      const firm = planGroup(group({ desiredCapacity: 11 }), {}, [{ guard: 'b/other', target: 'asg/g', value: 9, atCurrent: 7 }]);
+      assert.equal(firm.action?.limits.maxSize, 9, 'its firm cap still binds');
+    });
+
+    it('never sets an autoscaler\'s maximum below the replicas running now', () => {
+      const observed = observedWith({ workloads: [{ spec: { kind: 'HorizontalPodAutoscaler', name: 'api', maxReplicas: 30 }, found: { kind: 'HorizontalPodAutoscaler', name: 'api', value: 30, replicas: 17 } }] });
+      const plan = planCeilings(observed, { holds: [freeze('HorizontalPodAutoscaler/api', { value: 12 })] }, { nowMs: T0, act: true, owner: 'team/g' });
+      assert.deepEqual((plan.actions[0] as WorkloadAction).set, { path: 'spec.maxReplicas', to: 17 });
+    });
+
+    it('never sets a NodePool limit below its usage', () => {
+      const observed = observedWith({ nodePools: [{ spec: { name: 'np', limits: { cpu: '400' } }, found: { name: 'np', limits: { cpu: '400' }, usage: { cpu: '120' } } }] });
+      const plan = planCeilings(observed, { holds: [freeze('NodePool/np', { limits: { cpu: '96' } })] }, { nowMs: T0, act: true, owner: 'team/g' });
+      assert.deepEqual((plan.actions[0] as NodePoolAction).limits, { cpu: '120' });
+    });
+  });
+
   it('in DryRun applies the same caps but plans no write and no record', () => {
     const plan = planCeilings(observedWith({ groups: [{ spec: { name: 'g', maxSize: 20 }, found: [group()] }] }), { holds: [hold('cost', 'asg/g', { value: 5 })] }, { nowMs: T0, act: false, owner: 'team/g' });
     assert.deepEqual(plan.actions, []);

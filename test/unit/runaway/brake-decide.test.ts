@@ -73,7 +73,45 @@ describe('runaway brake decisions', () => {
     assert.equal(d.runaway.state, 'Braking');
     assert.deepEqual(d.brake, engaged);
     assert.equal(holdValues(d.holds)['asg/orders-asg'], 12);
-    assert.equal(d.notify, undefined);
+    // Level-triggered: while the brake holds, every decision ensures the incident is FIRING.
+    assert.equal(d.notify?.kind, 'fire');
+    assert.match(d.notify.kind === 'fire' ? d.notify.alert.actions[0]! : '', /^Froze asg\/orders-asg MaxSize 40→12/);
+  });
+
+  it('pins a freeze at current (resolved by the actuator at write time) and only Shed lowers on purpose', () => {
+    const frozen = decideBrake(input());
+    assert.ok(frozen.holds.every((h) => h.atCurrent === true), 'every freeze hold is at current');
+    const shed = decideBrake(input({ spec: { ...spec, action: 'Shed' }, observed: { ...observed, breaker: { state: 'Open', openReplicas: 15, replicas: 18 } } }));
+    const byTarget = Object.fromEntries(shed.holds.map((h) => [h.target, h.atCurrent]));
+    assert.deepEqual(byTarget, { 'asg/orders-asg': true, 'Deployment/orders': undefined, 'HorizontalPodAutoscaler/orders': undefined, 'NodePool/default': true });
+  });
+
+  it('holds the release where it stands while retry data is missing, and never calls it healthy', () => {
+    const engaged = decideBrake(input()).brake!;
+    const stepping: BrakeStatus = { ...engaged, healthySince: '2026-01-01T00:01:00Z', releaseStep: 1, stepAt: '2026-01-01T00:05:00Z' };
+    const blind: Verdict = { state: 'normal', score: 0, confidence: 0.4, healthy: false, retryKnown: false, signature: 'none', changed: false, evidence: ['not observed: SQS receives/deletes'] };
+    let prior: BrakeStatus = stepping;
+    for (const minutes of [6, 10, 30, 60]) {
+      const d = decideBrake(input({ prior: { brake: prior }, verdict: blind, nowMs: T0 + minutes * 60_000 }));
+      assert.equal(d.brake?.releaseStep, 1, `still at step 1 at minute ${minutes}`);
+      assert.equal(d.runaway.state, 'Recovering');
+      assert.equal(holdValues(d.holds)['asg/orders-asg'], 19);
+      assert.match(d.runaway.evidence![0]!, /no retry data/);
+      assert.equal(d.notify?.kind, 'fire');
+      assert.equal(d.event?.reason, minutes === 6 ? 'BrakeReleasePaused' : undefined, 'one event when the countdown stops');
+      prior = d.brake!;
+    }
+    // Data back and healthy: a new full cooldown before the next step.
+    const back = decideBrake(input({ prior: { brake: prior }, verdict: healthy, nowMs: T0 + 61 * 60_000 }));
+    assert.equal(back.brake?.releaseStep, 1);
+    assert.equal(back.brake?.healthySince, '2026-01-01T01:01:00Z');
+  });
+
+  it('ensures RESOLVED only on signals known to be healthy', () => {
+    const open = { runaway: { state: 'Suspected' as const, since: '2026-01-01T00:00:00Z' } };
+    assert.equal(decideBrake(input({ verdict: { ...healthy, signature: 'insufficient', healthy: false, retryKnown: false }, prior: open })).notify, undefined);
+    assert.equal(decideBrake(input({ verdict: { ...healthy, healthy: false, retryKnown: false }, prior: open })).notify, undefined);
+    assert.equal(decideBrake(input({ verdict: healthy, prior: {} })).notify?.kind, 'resolve', 'Normal on healthy signals: RESOLVED ensured (a no-op when nothing fires)');
   });
 
   it('releases in steps after the cooldown of healthy signals, then lifts every hold and resolves', () => {
@@ -121,13 +159,16 @@ describe('runaway brake decisions', () => {
     assert.equal(d.brake?.releaseStep, undefined);
   });
 
-  it('stands down at once, resolving, when the guard switches to DryRun or to action Alert', () => {
+  it('stands down at once when the guard switches to DryRun or to action Alert: FIRING while the loop goes on, RESOLVED once healthy', () => {
     const engaged = decideBrake(input()).brake!;
     for (const over of [{ act: false, notActingBecause: 'DryRun' }, { spec: { ...spec, action: 'Alert' as const } }]) {
       const d = decideBrake(input({ ...over, prior: { brake: engaged } }));
       assert.deepEqual(d.holds, []);
       assert.equal(d.brake, undefined);
-      assert.equal(d.notify?.kind, 'resolve');
+      assert.equal(d.event?.reason, 'BrakeReleased');
+      assert.equal(d.notify?.kind, 'fire');
+      const calm = decideBrake(input({ ...over, verdict: healthy, prior: { brake: engaged } }));
+      assert.equal(calm.notify?.kind, 'resolve');
     }
   });
 

@@ -4,7 +4,6 @@
 import assert from 'node:assert/strict';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import type { CostGuard } from '../../../src/api/v1alpha1/index.ts';
 import type { QueueCounters } from '../../../src/cloud/queues.ts';
 import { queueNameOf } from '../../../src/cloud/queues.ts';
 import { capacityOf } from '../../../src/signals/capacity.ts';
@@ -41,11 +40,11 @@ describe('signal sources', () => {
     assert.equal(counterDelta(25, 3), 3);
   });
 
-  it('reads capacity from the ceilings\' observations: ASGs first, else Deployment/StatefulSet replicas', () => {
-    const guard = (status: CostGuard['status']): CostGuard => ({ apiVersion: 'costguard.io/v1alpha1', kind: 'CostGuard', metadata: {}, spec: { mode: 'DryRun' }, status }) as CostGuard;
-    assert.deepEqual(capacityOf(guard({ scalingGroups: [{ name: 'a', ceiling: 9, maxSize: 9, desired: 4, inService: 3, clamped: false }, { name: 'b', ceiling: 9, maxSize: 9, desired: 2, inService: 2, clamped: false }] })), { desired: 6, in_service: 5 });
-    assert.deepEqual(capacityOf(guard({ workloads: [{ kind: 'Deployment', name: 'w', ceiling: 9, replicas: 7, clamped: false }, { kind: 'HorizontalPodAutoscaler', name: 'w', ceiling: 9, replicas: 7, clamped: false }] })), { desired: 7, in_service: 7 });
-    assert.deepEqual(capacityOf(guard({})), {});
+  it('reads capacity from the shared observation: ASGs first, else Deployment/StatefulSet running replicas', () => {
+    assert.deepEqual(capacityOf({ scalingGroups: [{ desired: 4, inService: 3 }, { desired: 2, inService: 2 }] }), { desired: 6, in_service: 5 });
+    assert.deepEqual(capacityOf({ workloads: [{ kind: 'Deployment', replicas: 7 }, { kind: 'HorizontalPodAutoscaler', replicas: 7 }] }), { desired: 7, in_service: 7 });
+    assert.deepEqual(capacityOf({ scalingGroups: [{ desired: 4, inService: 3 }, { desired: 2 }] }), { desired: 6 }, 'in_service only when every group reports it');
+    assert.deepEqual(capacityOf({}), {});
   });
 
   it('reports SQS depth, and DLQ inflow as the growth of the DLQ between samples', async () => {
