@@ -9,7 +9,7 @@ import { objectPath, Resources } from '../../runtime/kube/resource.ts';
 import { ContentType, type RestClient } from '../../runtime/kube/rest.ts';
 import type { GroupSnapshots } from './group-snapshots.ts';
 import type { GroupAction } from './plan-groups.ts';
-import { ASG_CLAMPED_AT_KEY, ASG_KEYS, ASG_RECORD_KEYS, writeFieldRecord } from './records.ts';
+import { ASG_CLAMPED_AT_KEY, ASG_KEYS, ASG_MIN_KEYS, ASG_MIN_RECORD_KEYS, ASG_RECORD_KEYS, writeFieldRecord } from './records.ts';
 import { WORKLOAD_RESOURCES } from './observe.ts';
 import type { CeilingAction } from './plan.ts';
 import type { NodePoolAction, WorkloadAction } from './plan-k8s.ts';
@@ -47,12 +47,21 @@ function patchNodePool(rest: RestClient, a: NodePoolAction): Promise<unknown> {
   return rest.patch(objectPath(Resources.karpenterNodePools, undefined, a.name), body, ContentType.mergePatch);
 }
 
+/** The tags that record this action's originals: MaxSize's (with its time) and MinSize's. */
+function recordTags(action: GroupAction, owner: string): Record<string, string> {
+  const max = action.record ? { ...writeFieldRecord(action.record, ASG_KEYS, owner), ...(action.clampedAt ? { [ASG_CLAMPED_AT_KEY]: action.clampedAt } : {}) } : {};
+  const min = action.minRecord ? writeFieldRecord(action.minRecord, ASG_MIN_KEYS, owner) : {};
+  return { ...max, ...min };
+}
+
 /** Record first, then the value, then (when CostGuard's change no longer stands) drop the record. */
 async function applyGroup(groups: ScalingGroups, action: GroupAction, owner: string): Promise<void> {
-  if (action.record) await groups.setTags(action.name, { ...writeFieldRecord(action.record, ASG_KEYS, owner), ...(action.clampedAt ? { [ASG_CLAMPED_AT_KEY]: action.clampedAt } : {}) });
+  const tags = recordTags(action, owner);
+  if (Object.keys(tags).length) await groups.setTags(action.name, tags);
   const { minSize, maxSize, desiredCapacity } = action.limits;
   if (minSize !== undefined || maxSize !== undefined || desiredCapacity !== undefined) await groups.setLimits(action.name, action.limits);
-  if (action.clearRecord) await groups.deleteTags(action.name, ASG_RECORD_KEYS);
+  const cleared = [...(action.clearRecord ? ASG_RECORD_KEYS : []), ...(action.clearMinRecord ? ASG_MIN_RECORD_KEYS : [])];
+  if (cleared.length) await groups.deleteTags(action.name, cleared);
 }
 
 async function applyOne(deps: ActDeps, target: AwsTarget, who: Who, action: CeilingAction): Promise<void> {

@@ -10,7 +10,7 @@
 // instances that would then be terminated, and MaxSize follows back up as the window slides.
 import type { Cap } from './caps.ts';
 import { formatDuration } from '../../api/v1alpha1/duration.ts';
-import { decideField, type FieldReason, type FieldRecord } from './field-decide.ts';
+import { decideField, releaseGoal, type FieldReason, type FieldRecord } from './field-decide.ts';
 
 export interface ObservedGroup {
   name: string;
@@ -60,6 +60,8 @@ export interface GroupInput {
   observed: ObservedGroup;
   /** The record on the group's tags, if any. */
   record?: FieldRecord | undefined;
+  /** The MinSize record on the group's tags, if CostGuard lowered MinSize with MaxSize. */
+  minRecord?: FieldRecord | undefined;
   memory: GroupMemory;
 }
 
@@ -72,6 +74,8 @@ export interface GroupDecision {
   memory: GroupMemory;
   /** The record the group should carry once the changes are made. */
   record: FieldRecord | undefined;
+  /** The MinSize record the group should carry once the changes are made. */
+  minRecord: FieldRecord | undefined;
 }
 
 /**
@@ -100,14 +104,28 @@ function rateCap(ceiling: GroupCeiling, observed: ObservedGroup, history: readon
 
 function maxSizeChanges(input: GroupInput, cap: Cap): { changes: FieldChange[]; record: FieldRecord | undefined } {
   const { observed } = input;
-  const d = decideField({ current: observed.maxSize, unsetMeans: Infinity, cap, record: input.record, live: false });
+  const d = decideField({ current: observed.maxSize, unsetMeans: Infinity, cap, record: input.record });
   if (!d.change || d.change.to === undefined) return { changes: [], record: d.record };
   const lowered = d.change.reason === 'AboveCeiling' || d.change.reason === 'CeilingLowered';
   const reason = cap.by === 'rate' && lowered ? 'ScaleOutRateLimited' : d.change.reason;
-  const changes: FieldChange[] = [{ field: 'MaxSize', from: observed.maxSize, to: d.change.to, reason }];
-  // AWS rejects MaxSize below MinSize, so an over-ceiling minimum comes down with it.
-  if (observed.minSize > d.change.to) changes.push({ field: 'MinSize', from: observed.minSize, to: d.change.to, reason: 'MinAboveCeiling' });
-  return { changes, record: d.record };
+  return { changes: [{ field: 'MaxSize', from: observed.maxSize, to: d.change.to, reason }], record: d.record };
+}
+
+/**
+ * MinSize follows MaxSize. AWS rejects MaxSize below MinSize, so an over-cap minimum comes down
+ * with it, its original recorded; while MinSize still holds CostGuard's value it goes back up
+ * by the release rule as MaxSize rises (never above its original, never above MaxSize). A
+ * MinSize someone changed since is theirs: the record goes.
+ */
+export function minSizeChange(observed: ObservedGroup, maxAfter: number, minRecord: FieldRecord | undefined): { change?: FieldChange; record: FieldRecord | undefined } {
+  if (observed.minSize > maxAfter) {
+    const record = { original: minRecord && observed.minSize === minRecord.clamped ? minRecord.original : observed.minSize, clamped: maxAfter };
+    return { change: { field: 'MinSize', from: observed.minSize, to: maxAfter, reason: 'MinAboveCeiling' }, record };
+  }
+  if (!minRecord || observed.minSize !== minRecord.clamped) return { record: undefined };
+  const goal = releaseGoal(minRecord, maxAfter, 0);
+  if (goal.value <= observed.minSize) return { record: minRecord };
+  return { change: { field: 'MinSize', from: observed.minSize, to: goal.value, reason: 'Released' }, record: goal.back ? undefined : { original: minRecord.original, clamped: goal.value } };
 }
 
 export interface DecideContext {
@@ -123,13 +141,16 @@ export function decideGroup(input: GroupInput, ctx: DecideContext): GroupDecisio
   const history = ceiling.maxScaleOut ? slide(input.memory.history ?? [], { atMs: ctx.nowMs, desired: observed.desiredCapacity }, ceiling.maxScaleOut.perMs) : undefined;
   const rate = history ? rateCap(ceiling, observed, history) : undefined;
   const cap = rate && rate.value < input.cap.value ? rate : input.cap;
-  const { changes, record } = maxSizeChanges(input, cap);
+  const max = maxSizeChanges(input, cap);
+  const maxAfter = max.changes.find((c) => c.field === 'MaxSize')?.to ?? observed.maxSize;
+  const min = minSizeChange(observed, maxAfter, input.minRecord);
   return {
-    changes,
+    changes: min.change ? [...max.changes, min.change] : max.changes,
     cap,
     // Demand sits at the cap: the group wants (or has) as much as it may have now.
     binding: observed.desiredCapacity >= cap.value,
     memory: history ? { history } : {},
-    record: ctx.act ? record : input.record,
+    record: ctx.act ? max.record : input.record,
+    minRecord: ctx.act ? min.record : input.minRecord,
   };
 }

@@ -13,7 +13,10 @@ interface Entry {
 
 /** "clamped MaxSize 40 → 20 (AboveCeiling)" → "could not clamp MaxSize 40 → 20 (AboveCeiling)". */
 export function failedText(attempted: string | undefined, why: string): string {
-  const tried = (attempted ?? '').replace(/(^|; )clamped /g, '$1could not clamp ').replace(/; reverted to /g, '; could not revert to ');
+  const tried = (attempted ?? '')
+    .replace(/(^|; )clamped /g, '$1could not clamp ')
+    .replace(/(^|; )raised /g, '$1could not raise ')
+    .replace(/; reverted to /g, '; could not revert to ');
   return `${tried || 'could not update its record'}: the write failed (${why}); nothing changed, CostGuard retries.`;
 }
 

@@ -8,8 +8,11 @@
 // Invariants (table-tested):
 // - A value is lowered only when it is above the cap.
 // - A value is raised only while it is still CostGuard's own value and the cap has moved up
-//   (a hold lifted, the ceiling raised), and never above the recorded original. Live counts
-//   (`live`: Deployment/StatefulSet replicas) are never raised.
+//   (a hold lifted, the ceiling raised), and never above the recorded original: what
+//   CostGuard lowers, CostGuard gives back (`releaseGoal`, the one release rule, shared with
+//   onDelete Restore). Live counts (Deployment/StatefulSet spec.replicas that Shed or a hold
+//   lowered) are given back the same way, and only while they still hold CostGuard's value,
+//   so a count someone (or an autoscaler) changed since is never touched.
 // - A raise above CostGuard's value is Drift; CostGuard's own value above a lowered cap is
 //   CeilingLowered, not drift.
 // - Once the field is no longer CostGuard's value and is within the cap, the record goes:
@@ -33,8 +36,6 @@ export interface FieldInput {
   unsetMeans: number;
   cap: Cap;
   record: FieldRecord | undefined;
-  /** A live count (replicas): CostGuard may lower it but never raises it. */
-  live: boolean;
 }
 
 export interface FieldDecision {
@@ -56,15 +57,34 @@ function notOurs(input: FieldInput, record: FieldRecord, effective: number): Fie
   return lower(input, reason, record.original);
 }
 
+/** Where a field that still holds CostGuard's value goes when what caps it is `capValue`. */
+export interface ReleaseGoal {
+  /** The effective value: the lower of the cap and the original. */
+  value: number;
+  /** The value to write (undefined: unset, back to an unset original). */
+  to: number | undefined;
+  /** The original is reached: nothing of CostGuard's change is left, the record goes. */
+  back: boolean;
+}
+
+/**
+ * The one release rule, for a lifted hold, a raised ceiling and onDelete Restore alike: up to
+ * the lower of what still caps the field and the recorded original, never above the original.
+ */
+export function releaseGoal(record: FieldRecord, capValue: number, unsetMeans: number): ReleaseGoal {
+  const originalEffective = record.original ?? unsetMeans;
+  const value = Math.min(capValue, originalEffective);
+  const back = value === originalEffective;
+  return { value, to: back ? record.original : value, back };
+}
+
 function stillOurs(input: FieldInput, record: FieldRecord, effective: number): FieldDecision {
-  const originalEffective = record.original ?? input.unsetMeans;
-  const goal = Math.min(input.cap.value, originalEffective);
-  if (goal < effective) return lower(input, 'CeilingLowered', record.original, goal);
-  if (goal === effective || input.live) return { record };
-  const back = goal === originalEffective;
+  const goal = releaseGoal(record, input.cap.value, input.unsetMeans);
+  if (goal.value < effective) return lower(input, 'CeilingLowered', record.original, goal.value);
+  if (goal.value === effective) return { record };
   return {
-    change: { from: input.current, to: back ? record.original : goal, reason: 'Released' },
-    record: back ? undefined : { original: record.original, clamped: goal },
+    change: { from: input.current, to: goal.to, reason: 'Released' },
+    record: goal.back ? undefined : { original: record.original, clamped: goal.value },
   };
 }
 

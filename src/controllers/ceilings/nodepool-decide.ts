@@ -61,7 +61,7 @@ function decideResource(resource: NodePoolResource, observed: ObservedNodePool, 
   const current = observed.limits[resource];
   const before = observed.record?.[resource];
   const record = before ? { original: quantity(before.original), clamped: quantity(before.clamped) ?? NaN } : undefined;
-  const d = decideField({ current: quantity(current), unsetMeans: Infinity, cap: c.cap, record, live: false });
+  const d = decideField({ current: quantity(current), unsetMeans: Infinity, cap: c.cap, record });
   const original = before ? before.original : current;
   // Numbers back to the quantities as written: the cap's own text, or the recorded original.
   const raw = (n: number | undefined): string | number | undefined => {

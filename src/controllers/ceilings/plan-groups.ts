@@ -8,7 +8,7 @@ import { driftSince } from './messages.ts';
 import { capOf, capSuffix, type Cap } from './caps.ts';
 import type { FieldRecord } from './field-decide.ts';
 import { asgRef, peerCapsOn, type ObservedCeilings, type PlanInputs } from './observed.ts';
-import { ASG_KEYS, readFieldRecord, readMaxSizeWrite } from './records.ts';
+import { ASG_KEYS, ASG_MIN_KEYS, readFieldRecord, readMaxSizeWrite } from './records.ts';
 
 export interface GroupAction {
   kind: 'asg';
@@ -20,6 +20,10 @@ export interface GroupAction {
   record?: FieldRecord;
   /** Remove the record's tags after the update (CostGuard's change no longer stands). */
   clearRecord: boolean;
+  /** The MinSize record to tag before the update; undefined with clearMinRecord or when unchanged. */
+  minRecord?: FieldRecord;
+  /** Remove the MinSize record's tags after the update. */
+  clearMinRecord?: boolean;
   /** With record: when this MaxSize write happens, tagged beside it (costguard.io/clamped-at). */
   clampedAt?: string;
 }
@@ -70,7 +74,8 @@ export function notActingSuffix(t: Telling): string {
 }
 
 export function describeChange(c: { field: string; from: number | string | undefined; to: number | string; reason: string }, t: Telling): string {
-  const verb = t.act ? 'clamped' : 'would clamp';
+  const raise = c.reason === 'Released';
+  const verb = t.act ? (raise ? 'raised' : 'clamped') : raise ? 'would raise' : 'would clamp';
   const suffix = notActingSuffix(t);
   return `${verb} ${c.field} ${c.from ?? 'unset'} → ${c.to} (${c.reason})${suffix}`;
 }
@@ -173,15 +178,21 @@ function sameRecord(a: FieldRecord | undefined, b: FieldRecord | undefined): boo
   return a?.original === b?.original && a?.clamped === b?.clamped;
 }
 
-function groupAction(group: ScalingGroup, d: GroupDecision, at: { before: FieldRecord | undefined; nowMs: number }): GroupAction | undefined {
+function minRecordPart(d: GroupDecision, before: FieldRecord | undefined): Pick<GroupAction, 'minRecord' | 'clearMinRecord'> {
+  if (sameRecord(before, d.minRecord)) return {};
+  return d.minRecord ? { minRecord: d.minRecord } : { clearMinRecord: true };
+}
+
+function groupAction(group: ScalingGroup, d: GroupDecision, at: { before: FieldRecord | undefined; minBefore: FieldRecord | undefined; nowMs: number }): GroupAction | undefined {
   const recordChanged = !sameRecord(at.before, d.record);
-  if (d.changes.length === 0 && !recordChanged) return undefined;
+  const min = minRecordPart(d, at.minBefore);
+  if (d.changes.length === 0 && !recordChanged && !min.minRecord && !min.clearMinRecord) return undefined;
   const target = asgRef(group.name);
   const limits = limitsOf(d.changes);
   // A MaxSize write re-tags the record with its time, even when the values stay (a drift revert).
   const tag = d.record && (recordChanged || limits.maxSize !== undefined);
   const record = tag ? { record: d.record!, ...(limits.maxSize !== undefined ? { clampedAt: formatTime(at.nowMs) } : {}) } : {};
-  return { kind: 'asg', target, name: group.name, limits, changes: d.changes, ...record, clearRecord: !d.record && at.before !== undefined };
+  return { kind: 'asg', target, name: group.name, limits, changes: d.changes, ...record, clearRecord: !d.record && at.before !== undefined, ...min };
 }
 
 export function planGroup(
@@ -197,11 +208,12 @@ export function planGroup(
   // MaxSize below what the group runs at that moment.
   const given = capOf(resolved.ceiling.maxSize, holdsOn(at.inputs.status, target), peerCapsOn(at.inputs, target), group.desiredCapacity);
   const record = readFieldRecord(group.tags, ASG_KEYS);
+  const minRecord = readFieldRecord(group.tags, ASG_MIN_KEYS);
   const tagged = readMaxSizeWrite(group.tags);
-  const d = decideGroup({ ceiling: resolved.ceiling, cap: given, observed: group, record, memory: memoryOf(prior) }, ctx);
+  const d = decideGroup({ ceiling: resolved.ceiling, cap: given, observed: group, record, minRecord, memory: memoryOf(prior) }, ctx);
   const cap = d.cap;
   const status = groupStatus(resolved, d, prior, { ctx, cap, tagged });
-  const action = ctx.act ? groupAction(group, d, { before: record, nowMs: ctx.nowMs }) : undefined;
+  const action = ctx.act ? groupAction(group, d, { before: record, minBefore: minRecord, nowMs: ctx.nowMs }) : undefined;
   const repeated = !ctx.act && isRepeat(changesText(d, cap, ctx), prior);
   const findings = d.changes.map((c) => ({ target, message: `${target}: ${findingText(c, { prior, tagged, cap }, ctx)}`, reason: c.reason, drift: c.reason === 'Drift', repeated: repeated || routine(c, cap, group) }));
   return { status, ...(action ? { action } : {}), findings, binding: d.binding };

@@ -5,6 +5,8 @@
 //   costguard.io/original-max-size  MaxSize before CostGuard first lowered it      (ASG)
 //   costguard.io/clamped-max-size   the MaxSize CostGuard last wrote               (ASG)
 //   costguard.io/clamped-at         when CostGuard last wrote MaxSize (RFC 3339)   (ASG)
+//   costguard.io/original-min-size  MinSize before CostGuard lowered it with MaxSize (ASG)
+//   costguard.io/clamped-min-size   the MinSize CostGuard last wrote                (ASG)
 //   costguard.io/original-ceiling   the replica ceiling field before ("unset" if it was)
 //   costguard.io/clamped-ceiling    the value CostGuard last wrote                 (workloads)
 //   costguard.io/original-limits    JSON: each limit CostGuard changed, as it was (null: absent)
@@ -17,6 +19,11 @@ import type { NodePoolResource } from './nodepool-decide.ts';
 
 export const OWNER_KEY = 'costguard.io/owner';
 export const ASG_KEYS = { original: 'costguard.io/original-max-size', clamped: 'costguard.io/clamped-max-size' } as const;
+/**
+ * AWS refuses MaxSize below MinSize, so a cap below the group's minimum lowers MinSize too.
+ * That is CostGuard's change as much as MaxSize is: recorded the same way, given back the same way.
+ */
+export const ASG_MIN_KEYS = { original: 'costguard.io/original-min-size', clamped: 'costguard.io/clamped-min-size' } as const;
 export const WORKLOAD_KEYS = { original: 'costguard.io/original-ceiling', clamped: 'costguard.io/clamped-ceiling' } as const;
 export const NODEPOOL_KEYS = { original: 'costguard.io/original-limits', clamped: 'costguard.io/clamped-limits' } as const;
 const UNSET = 'unset';
@@ -27,8 +34,10 @@ const UNSET = 'unset';
  */
 export const ASG_CLAMPED_AT_KEY = 'costguard.io/clamped-at';
 
-/** Every key a record may use on an Auto Scaling group (what DeleteTags removes). */
+/** Every key the MaxSize record uses on an Auto Scaling group (what DeleteTags removes). */
 export const ASG_RECORD_KEYS: readonly string[] = [ASG_KEYS.original, ASG_KEYS.clamped, ASG_CLAMPED_AT_KEY, OWNER_KEY];
+/** The MinSize record's keys. */
+export const ASG_MIN_RECORD_KEYS: readonly string[] = [ASG_MIN_KEYS.original, ASG_MIN_KEYS.clamped];
 
 const RFC3339 = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?Z$/;
 

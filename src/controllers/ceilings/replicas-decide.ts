@@ -52,7 +52,7 @@ export function isLiveCount(kind: WorkloadKind): boolean {
 
 export function decideWorkload(cap: Cap, observed: ObservedWorkload, ctx: DecideContext): WorkloadDecision {
   const field = REPLICA_FIELD[observed.kind];
-  const d = decideField({ current: observed.value, unsetMeans: field.unsetMeans, cap, record: observed.record, live: isLiveCount(observed.kind) });
+  const d = decideField({ current: observed.value, unsetMeans: field.unsetMeans, cap, record: observed.record });
   const after = ctx.act && d.change ? (d.change.to ?? field.unsetMeans) : (observed.value ?? field.unsetMeans);
   const binding = demandAtCeiling(cap.value, observed, after);
   return {

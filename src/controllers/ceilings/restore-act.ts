@@ -13,9 +13,11 @@ import { quantity, type NodePoolResource, NODEPOOL_RESOURCES } from './nodepool-
 import type { ObservedCeilings, PeerCeiling } from './observed.ts';
 import { asgRef, nodePoolRef, workloadRef } from './observed.ts';
 import { WORKLOAD_RESOURCES } from './observe.ts';
-import { ASG_KEYS, ASG_RECORD_KEYS, clearAnnotations, NODEPOOL_KEYS, OWNER_KEY, readFieldRecord, readNodePoolRecord, WORKLOAD_KEYS, writeFieldRecord, writeNodePoolRecord, type NodePoolRecord } from './records.ts';
+import { clearAnnotations, NODEPOOL_KEYS, OWNER_KEY, readFieldRecord, readNodePoolRecord, WORKLOAD_KEYS, writeFieldRecord, writeNodePoolRecord, type NodePoolRecord } from './records.ts';
 import { decideRestore, type RestoreStep } from './restore-decide.ts';
-import { isLiveCount, REPLICA_FIELD, specKey, type WorkloadKind } from './replicas-decide.ts';
+import { planGroupRestore } from './restore-group.ts';
+import { REPLICA_FIELD, specKey, type WorkloadKind } from './replicas-decide.ts';
+import { resolveSplit } from '../shared/holds.ts';
 
 export interface RestoreIo {
   rest: RestClient;
@@ -24,8 +26,14 @@ export interface RestoreIo {
   peers(observed: ObservedCeilings): PeerCeiling[];
 }
 
-const capsOn = (peers: readonly PeerCeiling[], target: string): PeerCap[] =>
-  peers.flatMap((p) => (p.target === target && p.value !== undefined ? [{ guard: p.guard, value: p.value }] : []));
+/** The peers' caps on a target, their holds at current resolved against what runs now. */
+const capsOn = (peers: readonly PeerCeiling[], target: string, live: number | undefined): PeerCap[] =>
+  peers.flatMap((p) => (p.target === target && p.value !== undefined ? [{ guard: p.guard, value: resolveSplit({ value: p.value, ...(p.atCurrent !== undefined ? { atCurrent: p.atCurrent } : {}) }, live) }] : []));
+
+const replicasOf = (obj: KubeObj | undefined): number | undefined => {
+  const r = obj?.status?.replicas ?? obj?.status?.currentReplicas;
+  return typeof r === 'number' ? r : undefined;
+};
 
 /** Every group this guard may have changed: named, tag-selected now, in status, or tagged with it as owner. */
 async function groupsOf(io: RestoreIo, guard: CostGuard, owner: string): Promise<ScalingGroup[]> {
@@ -38,15 +46,12 @@ async function groupsOf(io: RestoreIo, guard: CostGuard, owner: string): Promise
   return [...byName.values()].sort((a, b) => a.name.localeCompare(b.name));
 }
 
-async function restoreGroup(groups: ScalingGroups, group: ScalingGroup, peers: readonly PeerCeiling[]): Promise<RestoreStep | undefined> {
-  const target = asgRef(group.name);
-  const record = readFieldRecord(group.tags, ASG_KEYS);
-  if (!record) return undefined;
-  const step = decideRestore({ target, field: 'MaxSize', exists: true, current: group.maxSize, unsetMeans: Infinity, record, live: false, peers: capsOn(peers, target) });
-  if (step.record.kind === 'set') await groups.setTags(group.name, writeFieldRecord(step.record.record, ASG_KEYS, step.record.owner));
-  if (step.write?.to !== undefined) await groups.setLimits(group.name, { maxSize: step.write.to });
-  if (step.record.kind === 'remove') await groups.deleteTags(group.name, ASG_RECORD_KEYS);
-  return step;
+async function restoreGroup(groups: ScalingGroups, group: ScalingGroup, peers: readonly PeerCeiling[]): Promise<RestoreStep[]> {
+  const plan = planGroupRestore(group, capsOn(peers, asgRef(group.name), group.desiredCapacity));
+  if (Object.keys(plan.tags).length) await groups.setTags(group.name, plan.tags);
+  if (Object.keys(plan.limits).length) await groups.setLimits(group.name, plan.limits);
+  if (plan.cleared.length) await groups.deleteTags(group.name, plan.cleared);
+  return plan.steps;
 }
 
 export async function restoreGroups(io: RestoreIo, guard: CostGuard, owner: string): Promise<RestoreStep[]> {
@@ -54,16 +59,14 @@ export async function restoreGroups(io: RestoreIo, guard: CostGuard, owner: stri
   const groups = await groupsOf(io, guard, owner);
   const peers = io.peers({ groups: [{ spec: { name: '', maxSize: 0 }, found: groups }], workloads: [], nodePools: [] });
   const steps: RestoreStep[] = [];
-  for (const g of groups) {
-    const step = await restoreGroup(io.groups, g, peers);
-    if (step) steps.push(step);
-  }
+  for (const g of groups) steps.push(...(await restoreGroup(io.groups, g, peers)));
   return steps;
 }
 
 interface KubeObj {
   metadata?: { resourceVersion?: string; annotations?: Record<string, string> };
   spec?: Record<string, unknown>;
+  status?: Record<string, unknown>;
 }
 
 async function getOrUndefined(rest: RestClient, path: string): Promise<KubeObj | undefined> {
@@ -99,7 +102,7 @@ async function restoreWorkload(io: RestoreIo, namespace: string, w: { kind: Work
   const value = obj?.spec?.[specKey(w.kind)];
   const field = REPLICA_FIELD[w.kind];
   const current = typeof value === 'number' ? value : undefined;
-  const step = decideRestore({ target, field: field.path, exists: !!obj, current, unsetMeans: field.unsetMeans, record, live: isLiveCount(w.kind), peers: capsOn(peers, target) });
+  const step = decideRestore({ target, field: field.path, exists: !!obj, current, unsetMeans: field.unsetMeans, record, peers: capsOn(peers, target, replicasOf(obj)) });
   const body = obj ? workloadBody(obj, w.kind, step) : undefined;
   if (body) await io.rest.patch(path, body, ContentType.mergePatch);
   return step;
@@ -123,7 +126,7 @@ function poolStep(resource: NodePoolResource, current: string | number | undefin
     return value === undefined ? [] : [{ guard: p.guard, value }];
   });
   const record = { original: quantity(entry.original), clamped: quantity(entry.clamped) ?? NaN };
-  return decideRestore({ target: ctx.target, field: `spec.limits.${resource}`, exists: true, current: quantity(current), unsetMeans: Infinity, record, live: false, peers });
+  return decideRestore({ target: ctx.target, field: `spec.limits.${resource}`, exists: true, current: quantity(current), unsetMeans: Infinity, record, peers });
 }
 
 /** The limit as written for a restore step's value: the original's own text, or the peer's. */

@@ -5,13 +5,15 @@
 //   since (lowered further, or raised) is theirs: it is left, and the event says so.
 // - Never above another acting guard's ceiling on the same target: the target goes up to the
 //   lowest of the original and the other guards' caps, and keeps its record for them.
-// - A live count (Deployment/StatefulSet spec.replicas) is never restored: putting it back
-//   would scale the workload up by itself. Auto Scaling DesiredCapacity and MinSize are not
-//   recorded, so they are never restored either; raising MaxSize lets the group's own
-//   scaling policy grow again.
+// - The value goes where field-decide's release rule (`releaseGoal`) puts it, with the other
+//   guards' caps as what still caps it: one rule for a lifted hold and for a deleted guard.
+// - A live count (Deployment/StatefulSet spec.replicas) that CostGuard lowered (Shed, a hold)
+//   is given back like any other field, only while it still holds CostGuard's value. An Auto
+//   Scaling group's MinSize lowered with MaxSize carries its own record and is restored with
+//   it (restore-act.ts); DesiredCapacity is never written, so there is nothing to restore.
 // - Without a record there is nothing to restore.
 import type { PeerCap } from './caps.ts';
-import type { FieldRecord } from './field-decide.ts';
+import { releaseGoal, type FieldRecord } from './field-decide.ts';
 
 export interface RestoreInput {
   /** "asg/orders", "HorizontalPodAutoscaler/api", "NodePool/default". */
@@ -23,7 +25,6 @@ export interface RestoreInput {
   current: number | undefined;
   unsetMeans: number;
   record: FieldRecord | undefined;
-  live: boolean;
   /** Other acting guards' caps on this target. */
   peers: readonly PeerCap[];
 }
@@ -49,14 +50,14 @@ const show = (v: number | undefined): string => (v === undefined ? 'unset' : Str
 /** The record is there and the field still holds CostGuard's value (not a live count). */
 function putBack(input: RestoreInput, record: FieldRecord, effective: number): Omit<RestoreStep, 'target' | 'field'> {
   const peer = lowestPeer(input.peers);
-  const originalEffective = record.original ?? input.unsetMeans;
-  const goal = Math.min(originalEffective, peer?.value ?? Infinity);
-  if (goal <= effective) {
-    const why = peer && peer.value <= originalEffective ? `guard ${peer.guard} holds it at ${peer.value}` : `already at its original ${show(record.original)}`;
-    return { left: why, record: forPeer(peer, record) };
+  const goal = releaseGoal(record, peer?.value ?? Infinity, input.unsetMeans);
+  // A restore only ever raises: a peer lower than CostGuard's value lowers it in its own reconcile.
+  if (goal.value <= effective) {
+    const why = peer && !goal.back ? `guard ${peer.guard} holds it at ${peer.value}` : `already at its original ${show(record.original)}`;
+    return { left: why, record: goal.back && !peer ? { kind: 'remove' } : forPeer(peer, record) };
   }
-  if (goal === originalEffective) return { write: { from: input.current, to: record.original, why: 'the recorded original' }, record: { kind: 'remove' } };
-  return { write: { from: input.current, to: goal, why: `guard ${peer!.guard} holds it at ${goal}` }, record: forPeer(peer, { original: record.original, clamped: goal }) };
+  if (goal.back) return { write: { from: input.current, to: goal.to, why: 'the recorded original' }, record: { kind: 'remove' } };
+  return { write: { from: input.current, to: goal.value, why: `guard ${peer!.guard} holds it at ${goal.value}` }, record: forPeer(peer, { original: record.original, clamped: goal.value }) };
 }
 
 function forPeer(peer: PeerCap | undefined, record: FieldRecord): RecordAfter {
@@ -68,7 +69,6 @@ function restoreStep(input: RestoreInput): Omit<RestoreStep, 'target' | 'field'>
   if (!input.exists) return { left: 'the target no longer exists', record: { kind: 'keep' } };
   if (!record) return { left: 'no record of an original on the target', record: { kind: 'keep' } };
   const peer = lowestPeer(input.peers);
-  if (input.live) return { left: `a live count: CostGuard never scales up by itself (left at ${show(input.current)})`, record: forPeer(peer, record) };
   const effective = input.current ?? input.unsetMeans;
   if (effective !== record.clamped) {
     return { left: `changed since CostGuard set ${record.clamped} (now ${show(input.current)}): left as it is`, record: peer ? { kind: 'keep' } : { kind: 'remove' } };

@@ -204,7 +204,7 @@ describe('status that tells the truth', function () {
     await waitForCondition(ns, 'raise', { type: 'CeilingsEnforced', status: 'True' });
     await patchGuard('raise', { spec: { scalingGroups: [{ name: asg('raise'), maxSize: 25 }] } });
     await eventually('released to 25', async () => (await readGroup(aws, asg('raise')))?.MaxSize === 25);
-    assert.deepEqual(await notes('raise', 'CeilingReleased'), [`Normal: asg/${asg('raise')}: clamped MaxSize 10 → 25 (Released)`]);
+    assert.deepEqual(await notes('raise', 'CeilingReleased'), [`Normal: asg/${asg('raise')}: raised MaxSize 10 → 25 (Released)`]);
     await patchGuard('raise', { spec: { scalingGroups: [{ name: asg('raise'), maxSize: 60 }] } });
     await eventually('back to the original 40, not 60', async () => (await readGroup(aws, asg('raise')))?.MaxSize === 40);
     const guard = await eventually('the record gone from status', async () => {
@@ -231,7 +231,7 @@ describe('status that tells the truth', function () {
     await patchGuard('np-raise', { spec: { mode: 'Enforce' } });
     await eventually('released to 250', async () => (await limits())?.cpu === '250');
     await waitForEvents(ns, 'np-raise', 'CeilingReleased');
-    assert.deepEqual(await notes('np-raise', 'CeilingReleased'), [`Normal: NodePool/${name}: clamped spec.limits.cpu 100 → 250 (Released)`]);
+    assert.deepEqual(await notes('np-raise', 'CeilingReleased'), [`Normal: NodePool/${name}: raised spec.limits.cpu 100 → 250 (Released)`]);
     const after = await waitForCondition(ns, 'np-raise', { type: 'CeilingsEnforced', status: 'True' });
     assert.equal(text(after, 'CeilingsEnforced'), 'True/WithinCeilings: All 1 targets are at or below their ceilings.');
   });

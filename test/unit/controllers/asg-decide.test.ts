@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { decideGroup, type GroupCeiling, type GroupInput, type GroupMemory, type ObservedGroup } from '../../../src/controllers/ceilings/asg-decide.ts';
+import { decideGroup, minSizeChange, type GroupCeiling, type GroupInput, type GroupMemory, type ObservedGroup } from '../../../src/controllers/ceilings/asg-decide.ts';
 import type { Cap } from '../../../src/controllers/ceilings/caps.ts';
 import type { FieldRecord } from '../../../src/controllers/ceilings/field-decide.ts';
 
@@ -14,8 +14,8 @@ const dryRun = (nowMs = 0) => ({ nowMs, act: false });
 const spec = (value: number): Cap => ({ value, by: 'spec' });
 
 /** decideGroup with the spec ceiling as the cap unless one is given. */
-function decide(ceiling: GroupCeiling, observed: ObservedGroup, more: { memory?: GroupMemory; record?: FieldRecord; cap?: Cap } = {}, ctx = enforce()) {
-  const input: GroupInput = { ceiling, cap: more.cap ?? spec(ceiling.maxSize), observed, record: more.record, memory: more.memory ?? {} };
+function decide(ceiling: GroupCeiling, observed: ObservedGroup, more: { memory?: GroupMemory; record?: FieldRecord; minRecord?: FieldRecord; cap?: Cap } = {}, ctx = enforce()) {
+  const input: GroupInput = { ceiling, cap: more.cap ?? spec(ceiling.maxSize), observed, record: more.record, minRecord: more.minRecord, memory: more.memory ?? {} };
   return decideGroup(input, ctx);
 }
 
@@ -51,6 +51,43 @@ describe('decideGroup', () => {
       assert.equal(d.binding, c.binding);
     });
   }
+
+  describe('MinSize, lowered with MaxSize, is recorded and given back', () => {
+    it('records the original MinSize when a hold takes MaxSize below it', () => {
+      const d = decide({ maxSize: 20 }, group({ minSize: 6, maxSize: 20, desiredCapacity: 8 }), { cap: { value: 4, by: 'runaway' } });
+      assert.deepEqual(d.changes.map((x) => `${x.field} ${x.from}→${x.to} ${x.reason}`), ['MaxSize 20→4 AboveCeiling', 'MinSize 6→4 MinAboveCeiling']);
+      assert.deepEqual(d.minRecord, { original: 6, clamped: 4 });
+    });
+
+    it('a further lowering keeps the first original', () => {
+      const d = decide({ maxSize: 20 }, group({ minSize: 4, maxSize: 4 }), { record: { original: 20, clamped: 4 }, minRecord: { original: 6, clamped: 4 }, cap: { value: 2, by: 'runaway' } });
+      assert.deepEqual(d.minRecord, { original: 6, clamped: 2 });
+    });
+
+    it('gives MinSize back as the hold lifts: partly with a partial release, fully with MaxSize', () => {
+      const partial = decide({ maxSize: 5 }, group({ minSize: 4, maxSize: 4, desiredCapacity: 4 }), { record: { original: 20, clamped: 4 }, minRecord: { original: 6, clamped: 4 } });
+      assert.deepEqual(partial.changes.map((x) => `${x.field} ${x.from}→${x.to} ${x.reason}`), ['MaxSize 4→5 Released', 'MinSize 4→5 Released']);
+      assert.deepEqual(partial.minRecord, { original: 6, clamped: 5 });
+      const full = decide({ maxSize: 30 }, group({ minSize: 4, maxSize: 4, desiredCapacity: 4 }), { record: { original: 20, clamped: 4 }, minRecord: { original: 6, clamped: 4 } });
+      assert.deepEqual(full.changes.map((x) => `${x.field} ${x.from}→${x.to} ${x.reason}`), ['MaxSize 4→20 Released', 'MinSize 4→6 Released']);
+      assert.equal(full.minRecord, undefined, 'back at its original: the record goes');
+    });
+
+    it('a MinSize someone changed since is theirs: never raised, the record goes', () => {
+      const d = minSizeChange(group({ minSize: 3, maxSize: 20 }), 20, { original: 6, clamped: 4 });
+      assert.equal(d.change, undefined);
+      assert.equal(d.record, undefined);
+    });
+
+    it('never raises MinSize above MaxSize or above its original', () => {
+      for (let maxAfter = 0; maxAfter <= 12; maxAfter++) {
+        for (let min = 0; min <= maxAfter; min++) {
+          const d = minSizeChange(group({ minSize: min, maxSize: maxAfter }), maxAfter, { original: 7, clamped: min });
+          if (d.change) assert.ok(d.change.to <= Math.min(7, maxAfter) && d.change.to > min, JSON.stringify({ maxAfter, min, d }));
+        }
+      }
+    });
+  });
 
   it('never raises a value without a record, and never above the recorded original', () => {
     for (let max = 0; max <= 12; max++) {

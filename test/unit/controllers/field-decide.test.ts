@@ -1,12 +1,11 @@
 import assert from 'node:assert/strict';
-import { decideField, type FieldInput, type FieldRecord } from '../../../src/controllers/ceilings/field-decide.ts';
+import { decideField, releaseGoal, type FieldInput, type FieldRecord } from '../../../src/controllers/ceilings/field-decide.ts';
 
 const input = (current: number | undefined, cap: number, record?: FieldRecord, more: Partial<FieldInput> = {}): FieldInput => ({
   current,
   unsetMeans: Infinity,
   cap: { value: cap, by: 'spec' },
   record,
-  live: false,
   ...more,
 });
 const show = (d: ReturnType<typeof decideField>): string =>
@@ -25,19 +24,27 @@ describe('decideField', () => {
     { name: 'cap raised while ours: released up to the cap', in: input(12, 20, { original: 50, clamped: 12 }), expect: '12→20 Released / 50:20' },
     { name: 'cap raised above the original: back to the original, record gone', in: input(12, 80, { original: 50, clamped: 12 }), expect: '12→50 Released / no record' },
     { name: 'released to an unset original: the field is unset again', in: input(30, 100, { original: undefined, clamped: 30 }, { unsetMeans: 100 }), expect: '30→undefined Released / no record' },
-    { name: 'a live count is lowered but never raised', in: input(12, 20, { original: 50, clamped: 12 }, { live: true }), expect: 'none / 50:12' },
-    { name: 'a live count above the cap is lowered', in: input(45, 30, undefined, { live: true }), expect: '45→30 AboveCeiling / 45:30' },
+    { name: 'a live count CostGuard lowered is given back up to the cap when the hold lifts', in: input(12, 20, { original: 50, clamped: 12 }), expect: '12→20 Released / 50:20' },
+    { name: 'a live count above the cap is lowered, its original recorded', in: input(45, 30, undefined), expect: '45→30 AboveCeiling / 45:30' },
+    { name: 'a live count changed since (an autoscaler moved it) is theirs: never raised', in: input(14, 50, { original: 50, clamped: 12 }), expect: 'none / no record' },
   ];
   for (const c of cases) it(c.name, () => assert.equal(show(decideField(c.in)), c.expect));
 
-  it('never raises without a record, never above the original, never a live count', () => {
+  it('never raises without a record, never above the original, never a value that is not its own', () => {
     for (let current = 0; current <= 12; current++) {
       for (let cap = 0; cap <= 12; cap++) {
         for (const record of [undefined, { original: 8, clamped: current }, { original: 8, clamped: 3 }]) {
-          const raised = [false, true].map((live) => ({ live, to: decideField(input(current, cap, record, { live })).change?.to })).filter((r) => r.to !== undefined && r.to > current);
-          assert.ok(raised.every((r) => record && !r.live && r.to! <= 8), `${current} cap ${cap} ${JSON.stringify({ record, raised })}`);
+          const to = decideField(input(current, cap, record)).change?.to;
+          if (to === undefined || to <= current) continue;
+          assert.ok(record && record.clamped === current && to <= 8 && to <= cap, `${current} cap ${cap} ${JSON.stringify({ record, to })}`);
         }
       }
     }
+  });
+
+  it('releaseGoal is the one release rule: min(cap, original), back when the original is reached', () => {
+    assert.deepEqual(releaseGoal({ original: 50, clamped: 12 }, 20, Infinity), { value: 20, to: 20, back: false });
+    assert.deepEqual(releaseGoal({ original: 50, clamped: 12 }, 80, Infinity), { value: 50, to: 50, back: true });
+    assert.deepEqual(releaseGoal({ original: undefined, clamped: 30 }, Infinity, 100), { value: 100, to: undefined, back: true });
   });
 });

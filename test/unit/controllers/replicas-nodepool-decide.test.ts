@@ -17,7 +17,8 @@ describe('decideWorkload', () => {
     { name: 'ScaledObject without maxReplicaCount (KEDA default 100) is clamped', ceiling: 30, observed: { kind: 'ScaledObject', name: 'w', value: undefined }, expect: 'spec.maxReplicaCount undefined→30 Unset', binding: false },
     { name: 'raised again after a clamp is drift', ceiling: 30, observed: { kind: 'ScaledObject', name: 'w', value: 90, record: { original: 60, clamped: 30 } }, expect: 'spec.maxReplicaCount 90→30 Drift', binding: false },
     { name: 'a lifted hold raises an HPA max back (Released)', ceiling: 30, observed: { kind: 'HorizontalPodAutoscaler', name: 'w', value: 12, record: { original: 60, clamped: 12 } }, expect: 'spec.maxReplicas 12→30 Released', binding: false },
-    { name: 'a lifted hold never raises Deployment replicas (a live count)', ceiling: 30, observed: { kind: 'Deployment', name: 'w', value: 12, record: { original: 45, clamped: 12 } }, binding: false },
+    { name: 'a lifted hold gives Deployment replicas CostGuard lowered back, up to the ceiling', ceiling: 30, observed: { kind: 'Deployment', name: 'w', value: 12, record: { original: 45, clamped: 12 } }, expect: 'spec.replicas 12→30 Released', binding: true },
+    { name: 'Deployment replicas changed since CostGuard lowered them are left alone', ceiling: 30, observed: { kind: 'Deployment', name: 'w', value: 14, record: { original: 45, clamped: 12 } }, binding: false },
     { name: 'KEDA released to an unset original unsets the field', ceiling: 200, observed: { kind: 'ScaledObject', name: 'w', value: 30, record: { original: undefined, clamped: 30 } }, expect: 'spec.maxReplicaCount 30→undefined Released', binding: false },
   ];
   for (const c of cases) {

@@ -1,5 +1,7 @@
 import assert from 'node:assert/strict';
 import { decideRestore, describeRestore, type RestoreInput } from '../../../src/controllers/ceilings/restore-decide.ts';
+import { planGroupRestore } from '../../../src/controllers/ceilings/restore-group.ts';
+import type { ScalingGroup } from '../../../src/cloud/scaling-groups.ts';
 
 const base = (over: Partial<RestoreInput>): RestoreInput => ({
   target: 'asg/g',
@@ -8,7 +10,6 @@ const base = (over: Partial<RestoreInput>): RestoreInput => ({
   current: 20,
   unsetMeans: Infinity,
   record: { original: 40, clamped: 20 },
-  live: false,
   peers: [],
   ...over,
 });
@@ -20,7 +21,8 @@ describe('decideRestore', () => {
     { name: 'raised by hand since: left, never lowered by restore', in: base({ current: 35 }), left: /changed since/, record: 'remove' },
     { name: 'no record on the target: nothing to restore', in: base({ record: undefined }), left: /no record/, record: 'keep' },
     { name: 'target gone', in: base({ exists: false }), left: /no longer exists/, record: 'keep' },
-    { name: 'a live count (Deployment replicas 45 → 30) is never scaled back up', in: base({ field: 'spec.replicas', live: true, current: 30, record: { original: 45, clamped: 30 } }), left: /live count/, record: 'remove' },
+    { name: 'a live count CostGuard lowered (Deployment replicas 45 → 30) is given back', in: base({ field: 'spec.replicas', current: 30, record: { original: 45, clamped: 30 } }), write: '30→45', record: 'remove' },
+    { name: 'a live count changed since (30 → 33 by someone else) is left', in: base({ field: 'spec.replicas', current: 33, record: { original: 45, clamped: 30 } }), left: /changed since CostGuard set 30 \(now 33\)/, record: 'remove' },
     { name: 'another guard lower: stays, the record passes to it', in: base({ peers: [{ guard: 'b/other', value: 15 }], current: 15, record: { original: 40, clamped: 15 } }), left: /guard b\/other holds it at 15/, record: 'set 40:15 b/other' },
     { name: 'another guard between: up to its ceiling only', in: base({ current: 10, record: { original: 40, clamped: 10 }, peers: [{ guard: 'b/other', value: 25 }] }), write: '10→25', record: 'set 40:25 b/other' },
     { name: 'another guard above the original: back to the original', in: base({ peers: [{ guard: 'b/other', value: 60 }] }), write: '20→40', record: 'remove' },
@@ -48,11 +50,11 @@ describe('decideRestore', () => {
   });
 
   it('the event names each value written and each left alone, and why', () => {
-    const text = describeRestore([decideRestore(base({})), decideRestore(base({ target: 'asg/h', current: 10 })), decideRestore(base({ target: 'Deployment/web', field: 'spec.replicas', live: true, current: 30, record: { original: 45, clamped: 30 } }))]);
+    const text = describeRestore([decideRestore(base({})), decideRestore(base({ target: 'asg/h', current: 10 })), decideRestore(base({ target: 'Deployment/web', field: 'spec.replicas', current: 30, record: { original: 45, clamped: 30 } }))]);
     assert.equal(
       text,
       'onDelete Restore: asg/g MaxSize 20 → 40 (the recorded original); left asg/h MaxSize: changed since CostGuard set 20 (now 10): left as it is; ' +
-        'left Deployment/web spec.replicas: a live count: CostGuard never scales up by itself (left at 30).',
+        'Deployment/web spec.replicas 30 → 45 (the recorded original).',
     );
   });
 
@@ -60,5 +62,33 @@ describe('decideRestore', () => {
     const steps = Array.from({ length: 200 }, (_, i) => decideRestore(base({ target: `asg/orders-${i}` })));
     const text = describeRestore(steps);
     assert.match(text, /^onDelete Restore: asg\/orders-0, asg\/orders-1, asg\/orders-2, asg\/orders-3, asg\/orders-4 and 195 more MaxSize 20 → 40 \(the recorded original\)\.$/);
+  });
+});
+
+describe('planGroupRestore', () => {
+  const group = (tags: Record<string, string>, over: Partial<ScalingGroup> = {}): ScalingGroup => ({ name: 'g', arn: 'arn:g', minSize: 2, maxSize: 2, desiredCapacity: 2, inService: 2, instanceTypes: [], tags, ...over });
+  const maxRecord = { 'costguard.io/original-max-size': '20', 'costguard.io/clamped-max-size': '2', 'costguard.io/owner': 'team/g' };
+  const minRecord = { 'costguard.io/original-min-size': '6', 'costguard.io/clamped-min-size': '2' };
+
+  it('restores MaxSize and the MinSize lowered with it, then clears both records', () => {
+    const plan = planGroupRestore(group({ ...maxRecord, ...minRecord }), []);
+    assert.deepEqual(plan.limits, { maxSize: 20, minSize: 6 });
+    assert.deepEqual(plan.tags, {});
+    assert.ok(plan.cleared.includes('costguard.io/original-max-size') && plan.cleared.includes('costguard.io/original-min-size'));
+    assert.equal(describeRestore(plan.steps), 'onDelete Restore: asg/g MaxSize 2 → 20 (the recorded original); asg/g MinSize 2 → 6 (the recorded original).');
+  });
+
+  it('with another guard holding the group at 4: MaxSize and MinSize up to 4, both records passed on', () => {
+    const plan = planGroupRestore(group({ ...maxRecord, ...minRecord }), [{ guard: 'b/other', value: 4 }]);
+    assert.deepEqual(plan.limits, { maxSize: 4, minSize: 4 });
+    assert.equal(plan.tags['costguard.io/clamped-min-size'], '4');
+    assert.equal(plan.tags['costguard.io/owner'], 'b/other');
+    assert.deepEqual(plan.cleared, []);
+  });
+
+  it('a MinSize changed by hand since is left, and its record goes', () => {
+    const plan = planGroupRestore(group({ ...maxRecord, ...minRecord }, { minSize: 1 }), []);
+    assert.deepEqual(plan.limits, { maxSize: 20 });
+    assert.ok(plan.cleared.includes('costguard.io/original-min-size'));
   });
 });

@@ -159,7 +159,7 @@ describe('status that tells the truth', () => {
       // Enforce releases in the same reconcile, so the condition has nothing left to explain.
       const clamped = group('g', { maxSize: 10, tags: { 'costguard.io/original-max-size': '40', 'costguard.io/clamped-max-size': '10' } });
       const plan = planCeilings(observed([{ spec: { name: 'g', maxSize: 25 }, found: [clamped] }]), status, { nowMs: T0, act: true });
-      assert.deepEqual(plan.findings.map((f) => f.message), ['asg/g: clamped MaxSize 10 → 25 (Released)']);
+      assert.deepEqual(plan.findings.map((f) => f.message), ['asg/g: raised MaxSize 10 → 25 (Released)']);
       assert.match(conditions(plan).CeilingsEnforced ?? '', /^True\/WithinCeilings: All 1 targets are at or below their ceilings\.$/);
     });
     describe('a NodePool whose ceiling is raised', () => {
@@ -177,7 +177,7 @@ describe('status that tells the truth', () => {
       it('in Enforce releases in the same reconcile (events name each limit), then says nothing more', () => {
         const plan = planCeilings(observed([], { nodePools: [entry({ cpu: '2000' }, { cpu: '100', memory: '400Gi' })] }), {}, { nowMs: T0, act: true });
         // memory left the spec: its limit goes back to unset, as it was.
-        assert.deepEqual(plan.findings.map((f) => f.message), ['NodePool/np: clamped spec.limits.cpu 100 → 1000 (Released)', 'NodePool/np: clamped spec.limits.memory 400Gi → unset (Released)']);
+        assert.deepEqual(plan.findings.map((f) => f.message), ['NodePool/np: raised spec.limits.cpu 100 → 1000 (Released)', 'NodePool/np: raised spec.limits.memory 400Gi → unset (Released)']);
         assert.deepEqual(plan.raisedLimits, []);
       });
       it('while a hold keeps a limit low, says the hold keeps it and where the release goes', () => {
