@@ -76,7 +76,8 @@ export function messageFor(guard: CostGuard, m: OutboxMessage): SlackMessage {
     incident: m.incident,
     severity: m.severity,
     title: m.title,
-    ...defined({ evidence, actions, undo, summary, mention }),
+    messageId: m.id,
+    ...defined({ evidence, actions, undo, summary, mention, since: m.since === undefined ? undefined : new Date(m.since).toISOString().replace(/\.\d{3}Z$/, 'Z') }),
   });
 }
 

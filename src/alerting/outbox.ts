@@ -34,6 +34,8 @@ export interface OutboxMessage {
   actions?: string[];
   undo?: string;
   summary?: string;
+  /** When the incident started firing (epoch ms): with `id`, what tells a resend from a new message. */
+  since?: number;
   createdAt: number;
   /** Delivery attempts that failed with a retryable error. */
   attempts: number;
@@ -95,9 +97,10 @@ function enqueue(outbox: Outbox, message: Omit<OutboxMessage, 'id' | 'attempts'>
   return { outbox: { ...outbox, seq, pending: pending.slice(dropped) }, dropped };
 }
 
-function firingMessage(alert: Alert, nowMs: number): Omit<OutboxMessage, 'id' | 'attempts'> {
+function firingMessage(alert: Alert, nowMs: number, since: number): Omit<OutboxMessage, 'id' | 'attempts'> {
   return {
     incident: alert.incident,
+    since,
     state: 'FIRING',
     severity: alert.severity,
     title: alert.title,
@@ -122,10 +125,10 @@ export function recordFire(outbox: Outbox, alert: Alert, opts: FireOptions): Fir
   if (!opts.slack) return { outbox: next, changed: true, dropped: 0, announced };
   const waiting = next.pending.findIndex((m) => m.incident === alert.incident && m.state === 'FIRING');
   if (waiting >= 0) {
-    const pending = next.pending.map((m, i) => (i === waiting ? { ...m, ...firingMessage(alert, m.createdAt) } : m));
+    const pending = next.pending.map((m, i) => (i === waiting ? { ...m, ...firingMessage(alert, m.createdAt, record.since) } : m));
     return { outbox: { ...next, pending }, changed: true, dropped: 0, announced };
   }
-  const queued = enqueue(next, firingMessage(alert, opts.nowMs));
+  const queued = enqueue(next, firingMessage(alert, opts.nowMs, record.since));
   return { outbox: queued.outbox, changed: true, dropped: queued.dropped, announced };
 }
 
@@ -137,7 +140,7 @@ export function recordResolve(outbox: Outbox, incident: string, summary: string,
   delete incidents[incident];
   const next: Outbox = { ...outbox, incidents };
   if (!opts.slack) return { outbox: next, changed: true, dropped: 0, announced: 'new' };
-  const message = { incident, state: 'RESOLVED' as const, severity: known.severity, title: known.title, summary: summary.slice(0, MAX_ENTRY_CHARS), createdAt: opts.nowMs };
+  const message = { incident, state: 'RESOLVED' as const, severity: known.severity, title: known.title, summary: summary.slice(0, MAX_ENTRY_CHARS), since: known.since, createdAt: opts.nowMs };
   const queued = enqueue(next, message);
   return { outbox: queued.outbox, changed: true, dropped: queued.dropped, announced: 'new' };
 }

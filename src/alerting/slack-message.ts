@@ -26,6 +26,13 @@ export interface MessageInput {
   summary?: string;
   /** FIRING only: e.g. "<!subteam^S123>". */
   mention?: string;
+  /** When the incident started firing (RFC 3339). */
+  since?: string;
+  /**
+   * The outbox message's id. Delivery is at least once (a reply lost after Slack took the
+   * message is retried), so a resend carries the same id and a reader can tell a duplicate.
+   */
+  messageId?: string;
 }
 
 export interface SlackMessage {
@@ -68,7 +75,9 @@ function section(text: string): SectionBlock {
 }
 
 function context(m: MessageInput): ContextBlock {
-  const text = `*${m.severity}* · CostGuard \`${m.guard}\` · incident \`${m.incident}\``;
+  const since = m.since ? ` since ${m.since}` : '';
+  const id = m.messageId ? ` · message #${m.messageId}` : '';
+  const text = `*${m.severity}* · CostGuard \`${m.guard}\` · incident \`${m.incident}\`${since}${id}`;
   return { type: 'context', elements: [{ type: 'mrkdwn', text: truncate(text, MAX_SECTION_CHARS) }] };
 }
 

@@ -26,16 +26,33 @@ function watched(f: ConditionFacts): ConditionInput {
   if (!working.some((s) => s !== 'capacity')) {
     return { type: ConditionType.RunawayWatched, status: 'False', reason: 'SignalsUnavailable', message: `No retry or throughput signal answered: ${failing.join('; ') || 'none configured'}.`.slice(0, 1024) };
   }
+  if (retryBlind(f)) {
+    const why = failing.length ? `failing: ${failing.join('; ')}` : 'no source reported retries or attempts';
+    return {
+      type: ConditionType.RunawayWatched,
+      status: 'False',
+      reason: 'RetrySignalsMissing',
+      message: `No retry share in the recent samples (${why}): health cannot be told from a loop, so an engaged brake holds where it stands.`.slice(0, 1024),
+    };
+  }
   if (failing.length) {
     return { type: ConditionType.RunawayWatched, status: 'True', reason: 'SignalsDegraded', message: `Sampling every ${f.intervalText} without ${failing.join('; ')}; verdicts carry lower confidence.`.slice(0, 1024) };
   }
   return { type: ConditionType.RunawayWatched, status: 'True', reason: 'Watching', message: `Sampling ${working.join(', ')} every ${f.intervalText}.` };
 }
 
+/** Enough samples to judge, but none of the recent ones carries a retry share. */
+function retryBlind(f: ConditionFacts): boolean {
+  return !f.verdict.retryKnown && f.verdict.signature !== 'insufficient';
+}
+
 function suspected(f: ConditionFacts): ConditionInput {
   const evidence = (f.runaway.evidence ?? []).slice(0, 4).join('; ');
   if (f.runaway.state !== 'Normal') {
     return { type: ConditionType.RunawaySuspected, status: 'True', reason: 'FeedbackLoop', message: `Score ${f.runaway.score ?? 0}: ${evidence}`.slice(0, 1024) };
+  }
+  if (retryBlind(f)) {
+    return { type: ConditionType.RunawaySuspected, status: 'Unknown', reason: 'RetrySignalsMissing', message: `Cannot tell: no retry share in the recent samples. ${evidence}`.slice(0, 1024) };
   }
   if (f.verdict.state === 'downstream') {
     return { type: ConditionType.RunawaySuspected, status: 'False', reason: 'DownstreamTrouble', message: `Retries past budget without added capacity: a downstream problem, not a loop. ${evidence}`.slice(0, 1024) };

@@ -180,6 +180,7 @@ describe('Helm chart: the operator runs with the chart\'s flags and RBAC only', 
     await kubectl(['delete', 'costguard', 'all-kinds', '-n', watched, '--wait=true', '--timeout=60s']);
     assert.equal((await readGroup(aws, asg))?.MaxSize, 40, 'restored on delete');
     assert.equal(await field('hpa', 'w', '.spec.maxReplicas'), '50');
+    assert.equal(await field('deployment', 'w', '.spec.replicas'), '9', 'what CostGuard lowered it gives back');
   });
 
   it('publishes the worker ConfigMap and lists the workers\' pods for the fleet breaker view', async () => {
@@ -198,11 +199,11 @@ spec:
       const res = await testEnv().kubectl(['get', 'configmap', 'costguard-workers', '-n', watched, '-o', 'jsonpath={.data.worker\\.json}']);
       return res.code === 0 && res.stdout ? res.stdout : undefined;
     });
-    // The guard above clamped Deployment w from 9 to 5 replicas, and its Restore never scales a
-    // live count back up: 5 replicas share 18, so 3 each (below perReplicaMax 4).
+    // The guard above clamped Deployment w from 9 to 5 replicas, and its Restore gave the 9 back:
+    // 9 replicas share 18, so 2 each (below perReplicaMax 4).
     const replicas = await testEnv().kubectl(['get', 'deployment', 'w', '-n', watched, '-o', 'jsonpath={.spec.replicas}']);
-    assert.equal(replicas.stdout, '5');
-    assert.equal((JSON.parse(json) as { perReplicaLimit: number }).perReplicaLimit, 3, '5 replicas share 18');
+    assert.equal(replicas.stdout, '9');
+    assert.equal((JSON.parse(json) as { perReplicaLimit: number }).perReplicaLimit, 2, '9 replicas share 18');
     await until('BreakerOpen=False (no running pods)', async () => {
       expectRunning();
       const res = await testEnv().kubectl(['get', 'costguard', 'workers', '-n', watched, '-o', 'jsonpath={.status.conditions[?(@.type=="BreakerOpen")].reason}']);

@@ -58,10 +58,13 @@ describe('outbox decisions', () => {
       assert.ok(r.outbox.incidents.a);
     });
 
-    it('keeps the since time across repeats', () => {
+    it('keeps the since time across repeats, and every message of the incident carries it', () => {
       const o = fire(fire(emptyOutbox(), alert('a'), 5).outbox, alert('a'), HOUR + 5).outbox;
       assert.equal(o.incidents.a?.since, 5);
       assert.equal(o.incidents.a?.announcedAt, HOUR + 5);
+      assert.deepEqual(o.pending.map((m) => m.since), [5]);
+      const resolved = recordResolve(o, 'a', 'over', { nowMs: 2 * HOUR, slack: true }).outbox;
+      assert.deepEqual(resolved.pending.map((m) => [m.state, m.since]), [['FIRING', 5], ['RESOLVED', 5]]);
     });
 
     it('drops the oldest message past MAX_PENDING and says how many', () => {

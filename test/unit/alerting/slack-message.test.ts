@@ -36,6 +36,16 @@ describe('slackMessage', () => {
     assert.deepEqual(sectionTexts(m), [':white_check_mark: Signals healthy for 15m.']);
   });
 
+  it('the context names the incident\'s start and the message id, so a resend (delivery is at least once) reads as a duplicate', () => {
+    const context = (m: ReturnType<typeof slackMessage>): string => {
+      const block = m.blocks[1];
+      return block?.type === 'context' && block.elements[0]?.type === 'mrkdwn' ? block.elements[0].text : '';
+    };
+    const text = context(slackMessage({ ...firing, since: '2026-12-07T08:00:00Z', messageId: '17' }));
+    assert.equal(text, '*critical* · CostGuard `payments/orders-worker` · incident `runaway` since 2026-12-07T08:00:00Z · message #17');
+    assert.equal(context(slackMessage({ ...firing, since: '2026-12-07T08:00:00Z', messageId: '17' })), text, 'the same message renders the same id');
+  });
+
   it('leaves out sections that have nothing to say', () => {
     const m = slackMessage({ state: 'FIRING', guard: 'a/b', incident: 'x', severity: 'info', title: 't' });
     assert.deepEqual(m.blocks.map((b) => b.type), ['header', 'context']);

@@ -20,6 +20,17 @@ describe('runaway controller parts', () => {
     assert.deepEqual([none?.status, none?.reason], ['False', 'SignalsUnavailable']);
   });
 
+  it('missing retry data is neither health nor a loop: RunawayWatched False and RunawaySuspected Unknown, naming the failing source', () => {
+    const blind = { ...verdict, healthy: false, retryKnown: false };
+    const failures = [{ source: 'cloudwatch', message: 'GetMetricData: connect ECONNREFUSED 127.0.0.1:4566' }];
+    const c = byType(runawayConditions({ ...base, verdict: blind, failures, runaway: { state: 'Normal', score: 0 } }));
+    assert.deepEqual([c.RunawayWatched?.status, c.RunawayWatched?.reason], ['False', 'RetrySignalsMissing']);
+    assert.match(c.RunawayWatched?.message ?? '', /cloudwatch: GetMetricData: connect ECONNREFUSED/);
+    assert.deepEqual([c.RunawaySuspected?.status, c.RunawaySuspected?.reason], ['Unknown', 'RetrySignalsMissing']);
+    const starting = byType(runawayConditions({ ...base, verdict: { ...blind, signature: 'insufficient' }, runaway: { state: 'Normal', score: 0 } }));
+    assert.equal(starting.RunawaySuspected?.reason, 'InsufficientSamples', 'a new window is not yet blind');
+  });
+
   it('RunawaySuspected and BrakeEngaged follow the state, DryRun and downstream', () => {
     const suspected = byType(runawayConditions({ ...base, runaway: { state: 'Suspected', score: 80, evidence: ['capacity 4→19 (+375 %) in 30m'] }, notActingBecause: 'DryRun' }));
     assert.deepEqual([suspected.RunawaySuspected?.status, suspected.RunawaySuspected?.reason], ['True', 'FeedbackLoop']);
