@@ -8,6 +8,7 @@ import { KubeConfig } from '@kubernetes/client-node';
 import { repoRoot, startLocalEnv } from '../hack/localenv/index.ts';
 import { RestClient } from '../src/runtime/kube/rest.ts';
 import { benchAsgCalls } from './asg-calls.ts';
+import { benchBrakeWake } from './brake-wake.ts';
 import { deploymentsRss } from './deployments-rss.ts';
 import { benchDetector } from './detector.ts';
 import type { Figure } from './figures.ts';
@@ -47,6 +48,7 @@ const BENCHES: Bench[] = [
   // moto comes from the environment (AWS_ENDPOINT_URL), set by the time this runs.
   { name: 'worker', about: 'worker library overhead, SQS jobs/s, config reload (about 5 minutes)', needsEnv: true, run: () => benchWorker({ sqs: true }) },
   { name: 'deployments-rss', about: 'operator memory with 5,000 Deployments: metadata-only vs whole-object informers (about 4 minutes)', needsEnv: true, run: (e) => deploymentsRss(withEnv(e).rest, withEnv(e).env, withEnv(e).kubectl) },
+  { name: 'brake-wake', about: 'a new hold → MaxSize written, woken vs left to the 30 s resync (about 2 minutes)', needsEnv: true, run: (e) => benchBrakeWake(withEnv(e).rest) },
   { name: 'image', about: 'the operator image: size and podman run to ready', needsEnv: true, run: (e) => benchImage(withEnv(e).kubeconfigPath, withEnv(e).env) },
 ];
 

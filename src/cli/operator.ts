@@ -49,6 +49,12 @@ export interface OperatorOptions {
   budgetRefreshMs?: number;
   /** The runaway detector's sampling interval (default 30 s; tests sample faster). */
   runawaySampleIntervalMs?: number;
+  /**
+   * A change to status.holds wakes the ceilings actuator at once (default true). false leaves
+   * a new hold to the next resync, as before holds woke it: only `make bench` sets it, to
+   * measure the two side by side.
+   */
+  holdsWakeActuator?: boolean;
 }
 
 export interface RunningOperator {
@@ -101,7 +107,7 @@ export async function startOperator(opts: OperatorOptions): Promise<RunningOpera
     tenancy,
     notifier: opts.notifier ?? alerts.notifier,
   });
-  manager.addController(reconciler, { for: COSTGUARD_RESOURCE, watches: ceilingWatches(guards), predicate: specOrHoldsChanged });
+  manager.addController(reconciler, { for: COSTGUARD_RESOURCE, watches: ceilingWatches(guards), ...(opts.holdsWakeActuator === false ? {} : { predicate: specOrHoldsChanged }) });
   const concurrency = new ConcurrencyReconciler({ guards, rest: manager.rest, metrics: new ConcurrencyMetrics(manager.metrics.registry) });
   manager.addController(concurrency, { for: COSTGUARD_RESOURCE, watches: workerWorkloadWatches(guards), predicate: specOrBrakeChanged, concerns: guardsThat(concurrencyConcerns) });
   // The fleet breaker view polls the workers itself (requeueAfter); workload changes wake it early.

@@ -1,7 +1,9 @@
-// Fault 3: AWS (moto) unreachable for 60 s mid-brake. The operator reaches AWS through a TCP
-// gate the test closes (connections refused, open ones cut) and reopens. The hold stays on the
-// group (AWS keeps it), the brake is not released on missing data, the conditions say AWS
-// failed while it did and clear once it answers again.
+// Fault 3: AWS (moto) unreachable for 60 s mid-brake, and the workers' retry metrics with it.
+// The operator reaches AWS through a TCP gate the test closes (connections refused, open ones
+// cut) and reopens; the Prometheus the retries come from answers 503 for as long. The cooldown
+// (10 s) is far shorter than the outage, so a brake that took missing data for health would
+// release within it. The hold stays on the group (AWS keeps it), the brake holds, the
+// conditions say what failed while it did and clear once it answers again.
 import assert from 'node:assert/strict';
 import { testEnv } from '../harness/env.ts';
 import { OperatorProcess } from './support/operator.ts';
@@ -22,7 +24,7 @@ describe('fault: AWS unreachable for 60 s mid-brake', function () {
     gate = new TcpGate(testEnv().awsEndpoint);
     await gate.open();
     op = await OperatorProcess.start({ namespace: s.ns, identity: 'aws-a' }, gate.endpoint);
-    await s.createGuard();
+    await s.createGuard({ cooldown: '10s' });
   });
 
   after(async () => {
@@ -39,6 +41,7 @@ describe('fault: AWS unreachable for 60 s mid-brake', function () {
     const before = (await s.status())!.brake!;
 
     await g.close();
+    s.prometheusDown = true;
     const closedAt = Date.now();
     // The ceilings controller cannot observe the group: Degraded says so, naming the cloud error.
     const failing = (c: { type: string; status: string; reason: string; at: number }): boolean => c.type === 'Degraded' && c.status === 'True' && c.reason.startsWith('Cloud') && c.at >= closedAt;
@@ -50,7 +53,13 @@ describe('fault: AWS unreachable for 60 s mid-brake', function () {
       if (!(await s.status())?.brake) released.push(Date.now() - closedAt);
       return Date.now() - closedAt >= OUTAGE_MS;
     }, OUTAGE_MS + 30_000, 1000);
-    assert.deepEqual(released, [], 'the brake holds while AWS is unreachable');
+    assert.deepEqual(released, [], 'the brake holds while AWS and the retry signal are unreachable');
+    // Prometheus is the guard's only retry source: RunawayWatched says it is missing, and names it.
+    const blind = (c: { type: string; status: string; reason: string; message: string; at: number }): boolean =>
+      c.type === 'RunawayWatched' && c.status === 'False' && /^(SignalsUnavailable|RetrySignalsMissing)$/.test(c.reason) && /prometheus/.test(c.message) && c.at >= closedAt;
+    assert.ok(s.conditions.some(blind), `RunawayWatched said the retry signal was missing: ${s.reasons('RunawayWatched').join(' → ')}`);
+    assert.equal((await s.status())?.brake?.releaseStep, undefined, 'not one release step on missing data');
+    s.prometheusDown = false;
     await g.open();
     const reopenedAt = Date.now();
     await poll('Degraded back to False', async () => (await s.status())?.conditions?.find((c) => c.type === 'Degraded')?.status === 'False', 60_000);
@@ -65,7 +74,7 @@ describe('fault: AWS unreachable for 60 s mid-brake', function () {
     const { alerts, restoreMs } = await s.verifyAndRestore();
     record({
       fault: 'AWS (moto) unreachable for 60 s mid-brake (TCP gate closed, then reopened)',
-      held: ['capacity ≤ hold (AWS kept the hold)', 'brake not released on missing data', `Degraded: ${s.reasons('Degraded').join(' → ')}`, `RunawayWatched: ${s.reasons('RunawayWatched').join(' → ')}`, 'original MaxSize restored on delete'],
+      held: ['capacity ≤ hold (AWS kept the hold)', 'brake not released on missing data (cooldown 10 s, retry signal down 60 s)', `Degraded: ${s.reasons('Degraded').join(' → ')}`, `RunawayWatched: ${s.reasons('RunawayWatched').join(' → ')}`, 'original MaxSize restored on delete'],
       figures: {
         'outage → reported in Degraded': `${(reportedMs / 1000).toFixed(1)} s`,
         'reopen → Degraded False': `${(recoverMs / 1000).toFixed(1)} s`,

@@ -115,15 +115,20 @@ export interface RaisedValue {
 export function raisedCeilingsText(status: Pick<CostGuardStatus, 'scalingGroups' | 'workloads'>, acting: Acting, nodePools: readonly RaisedValue[] = []): string | undefined {
   const values: RaisedValue[] = [
     ...(status.scalingGroups ?? []).flatMap((g) => (g.originalMaxSize !== undefined ? raisedValue({ ref: `asg/${g.name}`, field: 'MaxSize', value: g.maxSize, ceiling: g.ceiling, original: g.originalMaxSize }) : [])),
-    // Deployments and StatefulSets: spec.replicas is a live count CostGuard never raises.
+    // Deployments and StatefulSets too: a live count CostGuard lowered is given back like any ceiling.
     ...(status.workloads ?? []).flatMap((w) =>
-      (w.kind === 'HorizontalPodAutoscaler' || w.kind === 'ScaledObject') && w.originalMaxReplicas !== undefined && w.maxReplicas !== undefined
-        ? raisedValue({ ref: `${w.kind}/${w.name}`, field: w.kind === 'ScaledObject' ? 'maxReplicaCount' : 'maxReplicas', value: w.maxReplicas, ceiling: w.ceiling, original: w.originalMaxReplicas })
+      w.originalMaxReplicas !== undefined && w.maxReplicas !== undefined
+        ? raisedValue({ ref: `${w.kind}/${w.name}`, field: workloadField(w.kind), value: w.maxReplicas, ceiling: w.ceiling, original: w.originalMaxReplicas })
         : [],
     ),
     ...nodePools,
   ];
   return values.length ? values.map((v) => raisedSentence(v, acting)).join(' ') : undefined;
+}
+
+function workloadField(kind: string): string {
+  if (kind === 'ScaledObject') return 'maxReplicaCount';
+  return kind === 'HorizontalPodAutoscaler' ? 'maxReplicas' : 'spec.replicas';
 }
 
 function raisedValue(v: { ref: string; field: string; value: number; ceiling: number; original: number }): RaisedValue[] {

@@ -45,7 +45,10 @@ function demandAtCeiling(ceiling: number, observed: ObservedWorkload, effective:
   return (observed.replicas ?? 0) >= ceiling || (observed.wantsMore === true && effective >= ceiling);
 }
 
-/** spec.replicas is a live count: CostGuard lowers it to a ceiling but never raises it. */
+/**
+ * spec.replicas is a live count: demand is the count itself, and CostGuard raises it only to
+ * give back what it lowered (while it still holds CostGuard's value), never on its own.
+ */
 export function isLiveCount(kind: WorkloadKind): boolean {
   return REPLICA_FIELD[kind].path === 'spec.replicas';
 }

@@ -12,6 +12,11 @@ export interface ProcessArgs {
   metricsPort: number;
   /** Lease namespace and name when two replicas share leadership; no election otherwise. */
   lease?: { namespace: string; name: string };
+  /**
+   * The user's settings instead of the suite's short intervals: the default resync period
+   * (30 s) and runaway sampling interval (30 s).
+   */
+  defaults?: boolean;
 }
 
 const args = JSON.parse(process.argv[2] ?? '{}') as ProcessArgs;
@@ -26,14 +31,14 @@ const election = args.lease
     ]
   : ['--leader-elect=false'];
 const { config } = parseConfig(
-  [`--namespaces=${args.namespace}`, ...election, `--metrics-bind-address=127.0.0.1:${args.metricsPort}`, '--health-probe-bind-address=127.0.0.1:0', '--resync-period=1s', '--log-level=error'],
+  [`--namespaces=${args.namespace}`, ...election, `--metrics-bind-address=127.0.0.1:${args.metricsPort}`, '--health-probe-bind-address=127.0.0.1:0', ...(args.defaults ? [] : ['--resync-period=1s']), '--log-level=error'],
   {},
   { hostname: args.identity },
 );
 const running = await startOperator({
   config,
   defaultRegion: 'us-east-1',
-  runawaySampleIntervalMs: 1000,
+  ...(args.defaults ? {} : { runawaySampleIntervalMs: 1000 }),
   // Slack's breaker re-probes after 2 s instead of 30 s, to keep the suite short.
   alerts: { sender: { resetTimeoutMs: 2000, timeoutMs: 5000 } },
 });

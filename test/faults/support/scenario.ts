@@ -39,8 +39,14 @@ export interface ConditionSeen {
   message: string;
 }
 
-function prometheus(rates: Readonly<Record<string, number>>): Promise<{ server: Server; url: string }> {
+/** The workers' metrics as a Prometheus API; `down` makes it answer 503 (a failing retry source). */
+function prometheus(rates: Readonly<Record<string, number>>, down: () => boolean): Promise<{ server: Server; url: string }> {
   const server = createServer((req, res) => {
+    if (down()) {
+      res.statusCode = 503;
+      res.end('unavailable');
+      return;
+    }
     const value = rates[new URL(req.url ?? '/', 'http://x').searchParams.get('query') ?? ''];
     res.setHeader('content-type', 'application/json');
     res.end(JSON.stringify({ status: 'success', data: { resultType: 'vector', result: value === undefined ? [] : [{ metric: {}, value: [Date.now() / 1000, String(value)] }] } }));
@@ -61,10 +67,16 @@ export class RunawayScenario {
   readonly samples: Sample[] = [];
   readonly conditions: ConditionSeen[] = [];
   readonly aws = directClient();
-  /** The brake's hold on the group, once it engaged. */
+  /** The MaxSize the freeze landed at on the group (never below what ran then). */
   hold: number | undefined;
-  /** When the hold was first seen applied on the group. */
+  /** The value the brake sampled for its hold (status.holds), before the actuator resolved it. */
+  sampledHold: number | undefined;
+  /** When the freeze was first seen applied on the group. */
   holdAppliedAt: number | undefined;
+  /** While true the workers' Prometheus answers 503: no retry data. */
+  prometheusDown = false;
+  /** Target tracking calmed down: retries back within budget, no more capacity asked for. */
+  private recovered = false;
   private driving = false;
   private watching = true;
   private loops: Promise<void>[] = [];
@@ -78,6 +90,10 @@ export class RunawayScenario {
   /** The workers' rates the Prometheus API answers with; the driver raises retries. */
   readonly rates: Record<string, number>;
   private readonly prom: { server: Server; url: string };
+  /** Instances target tracking adds per tick. */
+  step = 2;
+  /** The driver's tick. */
+  tickMs = TICK_MS;
 
   private constructor(parts: { ns: string; asg: string; sink: SlackSink; prom: { server: Server; url: string }; rates: Record<string, number> }) {
     this.ns = parts.ns;
@@ -95,23 +111,33 @@ export class RunawayScenario {
     await createGroups(directClient(), [{ name: asg, maxSize: ORIGINAL_MAX, desired: START_CAPACITY }]);
     const sink = await new SlackSink().start();
     const rates = { retries: 1, attempts: 100, throughput: 99 };
-    const s = new RunawayScenario({ ns, asg, sink, prom: await prometheus(rates), rates });
+    let scenario: RunawayScenario | undefined;
+    const prom = await prometheus(rates, () => scenario?.prometheusDown === true);
+    const s = new RunawayScenario({ ns, asg, sink, prom, rates });
+    scenario = s;
     await rest().create(`/api/v1/namespaces/${ns}/secrets`, { apiVersion: 'v1', kind: 'Secret', metadata: { name: 'slack', namespace: ns }, stringData: { url: sink.url } });
     return s;
   }
 
   /** The guard, then the clamp to the ceiling and a healthy baseline verdict; starts sampling. */
-  async createGuard(): Promise<void> {
+  async createGuard(opts: { cooldown?: string; timeoutMs?: number } = {}): Promise<void> {
     await createGuard(this.ns, this.guard, {
       mode: 'Enforce',
       onDelete: 'Restore',
       scalingGroups: [{ name: this.asg, maxSize: CEILING }],
-      runaway: { signals: { prometheus: { url: this.prom.url, retries: 'retries', attempts: 'attempts', throughput: 'throughput' } }, action: 'Freeze', cooldown: '10m' },
+      runaway: { signals: { prometheus: { url: this.prom.url, retries: 'retries', attempts: 'attempts', throughput: 'throughput' } }, action: 'Freeze', cooldown: opts.cooldown ?? '10m' },
       alerts: { slack: { webhookSecretRef: { name: 'slack', key: 'url' } } },
     });
     this.loops.push(this.watchConditions());
-    await poll('the clamp to the ceiling', async () => (await readGroup(this.aws, this.asg))?.MaxSize === CEILING, 60_000);
-    await poll('a baseline verdict', async () => (await this.status())?.conditions?.some((c) => c.type === 'RunawaySuspected' && c.reason === 'NoLoop'), 60_000);
+    const timeoutMs = opts.timeoutMs ?? 60_000;
+    await poll('the clamp to the ceiling', async () => (await readGroup(this.aws, this.asg))?.MaxSize === CEILING, timeoutMs);
+    await poll('a baseline verdict', async () => (await this.status())?.conditions?.some((c) => c.type === 'RunawaySuspected' && c.reason === 'NoLoop'), timeoutMs);
+  }
+
+  /** The downstream recovers: retries back within budget, throughput back, no more scale-out. */
+  recover(): void {
+    this.recovered = true;
+    Object.assign(this.rates, { retries: 1, attempts: 101, throughput: 100 });
   }
 
   /** Starts the loop: target tracking adds capacity while retries climb. */
@@ -120,15 +146,21 @@ export class RunawayScenario {
     this.loops.push(this.drive());
   }
 
-  /** Waits for the brake and for its hold applied on the group; returns the hold. */
+  /**
+   * Waits for the brake and for the freeze applied on the group (the first sample below the
+   * ceiling); returns the MaxSize it landed at. The actuator resolves a hold at current when it
+   * writes, so the freeze lands at or above what the brake sampled, never below what runs.
+   */
   async waitForBrake(timeoutMs = 90_000): Promise<number> {
     const guard = await poll('the brake engages', async () => ((await this.status())?.brake ? await getGuard(this.ns, this.guard) : undefined), timeoutMs);
-    const hold = guard.status?.holds?.find((h) => h.owner === 'runaway' && h.target === `asg/${this.asg}`)?.value;
-    assert.ok(hold !== undefined && hold < CEILING, `the brake holds the group below the ceiling (hold ${hold})`);
-    this.hold = hold;
-    await poll('the hold applied on the group', () => this.samples.some((s) => s.maxSize === hold), 30_000);
-    this.holdAppliedAt = this.samples.find((s) => s.maxSize === hold)!.at;
-    return hold;
+    const hold = guard.status?.holds?.find((h) => h.owner === 'runaway' && h.target === `asg/${this.asg}`);
+    assert.ok(hold?.value !== undefined && hold.value < CEILING && hold.atCurrent === true, `the brake holds the group below the ceiling, at current (hold ${JSON.stringify(hold)})`);
+    this.sampledHold = hold.value;
+    const applied = await poll('the freeze applied on the group', () => this.samples.find((s) => s.maxSize < CEILING), timeoutMs);
+    assert.ok(applied.maxSize >= hold.value, `the freeze landed at ${applied.maxSize}, at or above the sampled ${hold.value}`);
+    this.hold = applied.maxSize;
+    this.holdAppliedAt = applied.at;
+    return applied.maxSize;
   }
 
   async status(): Promise<CostGuard['status']> {
@@ -145,10 +177,10 @@ export class RunawayScenario {
     return containmentOf(this.samples, CEILING, this.hold, this.holdAppliedAt);
   }
 
-  /** "max capacity 16 before the hold applied, 14 after (hold 14, ceiling 40)", for the table. */
+  /** "max capacity 16 before the freeze applied, 16 after (froze at 16, sampled 14; ceiling 60)", for the table. */
   capacityFigure(): string {
     const c = this.containment();
-    return `${c.maxDesired} before the hold applied, ${c.maxAfterHold} after (hold ${this.hold}, ceiling ${CEILING}; ${c.samples} samples)`;
+    return `${c.maxDesired} before the freeze applied, ${c.maxAfterHold} after (froze at ${this.hold}, sampled ${this.sampledHold}; ceiling ${CEILING}; ${c.scaleIns.length} scale-ins; ${c.samples} samples)`;
   }
 
   /**
@@ -196,7 +228,8 @@ export class RunawayScenario {
     assert.deepEqual(this.driverErrors, [], 'the driver read and drove the group throughout');
     const c = this.containment();
     assert.deepEqual(c.overCeiling, [], `capacity above the ceiling ${CEILING}`);
-    assert.deepEqual(c.overHold, [], `capacity above the hold ${this.hold}`);
+    assert.deepEqual(c.overHold, [], `capacity above the freeze ${this.hold}`);
+    assert.deepEqual(c.scaleIns, [], 'no instance terminated: no write ever set MaxSize below what ran');
     // The hold is checked over the fault, not over a moment: samples span it.
     assert.ok(c.samplesAfterHold >= 5, `only ${c.samplesAfterHold} samples once the hold applied`);
     assert.equal(await this.originalTag(), String(ORIGINAL_MAX), 'the original MaxSize is still recorded on the group');
@@ -233,7 +266,7 @@ export class RunawayScenario {
   private async drive(): Promise<void> {
     while (this.driving) {
       await this.driveOnce().catch((err: unknown) => this.driverErrors.push(String(err)));
-      await tick();
+      await tick(this.tickMs);
     }
   }
 
@@ -241,10 +274,11 @@ export class RunawayScenario {
     const group = await readGroup(this.aws, this.asg);
     const sample = { at: Date.now(), desired: group?.DesiredCapacity ?? 0, maxSize: group?.MaxSize ?? 0 };
     this.samples.push(sample);
+    if (this.recovered) return;
     this.rates.retries = Math.min(90, (this.rates.retries ?? 0) + 6);
     this.rates.attempts = 100 + this.rates.retries;
     this.rates.throughput = 90;
-    const want = Math.min(sample.maxSize, sample.desired + 2);
+    const want = Math.min(sample.maxSize, sample.desired + this.step);
     if (want > sample.desired) await this.aws.send(new SetDesiredCapacityCommand({ AutoScalingGroupName: this.asg, DesiredCapacity: want }));
   }
 
@@ -264,6 +298,6 @@ export class RunawayScenario {
 }
 
 /** The driver's pace: one tick of simulated target tracking (a schedule, not a wait for a result). */
-function tick(): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, TICK_MS));
+function tick(ms = TICK_MS): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
 }

@@ -102,7 +102,7 @@ describe('ceilings: records on the targets, restore, two guards', function () {
     }
   });
 
-  it('restore leaves a value someone lowered since, and a live count, and says so', async () => {
+  it('restore leaves a value someone lowered since, gives back a live count it lowered, and says so', async () => {
     await createGroups(aws, [{ name: asg('hand'), maxSize: 40 }]);
     await rest().create(collectionPath(Resources.deployments, ns), {
       metadata: { name: 'web' },
@@ -115,11 +115,11 @@ describe('ceilings: records on the targets, restore, two guards', function () {
     await deleteGuard('hand');
     assert.equal(await maxSizeOf(asg('hand')), 10, 'lowered by hand: stays lowered');
     const web = await rest().get<{ spec: { replicas: number }; metadata: { annotations?: Record<string, string> } }>(objectPath(Resources.deployments, ns, 'web'));
-    assert.equal(web.spec.replicas, 30, 'a live count is never scaled back up by CostGuard');
+    assert.equal(web.spec.replicas, 45, 'what CostGuard lowered (45 → 30) it gives back');
     assert.equal(web.metadata.annotations?.['costguard.io/original-ceiling'], undefined);
     const note = (await waitForEvents(ns, 'hand', 'Restored'))[0]?.note ?? '';
     assert.match(note, new RegExp(`left asg/${asg('hand')} MaxSize: changed since CostGuard set 20 \\(now 10\\)`));
-    assert.match(note, /left Deployment\/web spec\.replicas: a live count/);
+    assert.match(note, /Deployment\/web spec\.replicas 30 → 45 \(the recorded original\)/);
   });
 
   it('two guards on one group: the lowest applies, both report it, and deleting one never raises above the other', async function () {

@@ -8,7 +8,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { SetDesiredCapacityCommand } from '@aws-sdk/client-auto-scaling';
 import { CreateQueueCommand, SQSClient } from '@aws-sdk/client-sqs';
-import type { Alert, Notifier } from '../../../src/alerting/notifier.ts';
+import type { Alert, Notifier, RecordOptions } from '../../../src/alerting/notifier.ts';
 import type { CostGuard } from '../../../src/api/v1alpha1/index.ts';
 import { startOperator, type RunningOperator } from '../../../src/cli/operator.ts';
 import { ContentType } from '../../../src/runtime/kube/rest.ts';
@@ -29,10 +29,12 @@ function prometheusStub(rates: Readonly<Record<string, number>>): Promise<{ serv
   return new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve({ server, url: `http://127.0.0.1:${(server.address() as AddressInfo).port}` })));
 }
 
+/** Records what the brake asks of the notifier; every call is level-triggered, so repeats are expected. */
 class RecordingNotifier implements Notifier {
   readonly fired: Alert[] = [];
   readonly resolved: string[] = [];
-  fire(_guard: CostGuard, alert: Alert): Promise<void> {
+  fire(_guard: CostGuard, alert: Alert, opts?: RecordOptions): Promise<void> {
+    assert.equal(opts?.mustRecord, true, 'the brake records its alert before its status');
     this.fired.push(alert);
     return Promise.resolve();
   }
@@ -117,13 +119,22 @@ describe('runaway: detection and the staged brake', function () {
     assert.equal(watching.status?.conditions?.find((c) => c.type === 'RunawayWatched')?.status, 'True');
     assert.match(watching.status?.conditions?.find((c) => c.type === 'RunawayWatched')?.message ?? '', /capacity, sqs, cloudwatch, prometheus/);
 
-    // The loop: capacity up, retries up past budget, useful throughput flat.
+    // The loop: capacity up, retries up past budget, useful throughput flat. Target tracking,
+    // played, never asks past MaxSize (as AWS); every desired capacity the group had is kept,
+    // so a fall means AWS took instances back after a write below what ran.
     let capacity = 4;
+    const desiredSeen: number[] = [];
+    const watchGroup = async (): Promise<{ desired: number; maxSize: number }> => {
+      const g = await readGroup(aws, `${ns}-asg`);
+      desiredSeen.push(g?.DesiredCapacity ?? 0);
+      return { desired: g?.DesiredCapacity ?? 0, maxSize: g?.MaxSize ?? 0 };
+    };
     const engaged = await eventually(
       'the brake engages',
       async () => {
+        const group = await watchGroup();
         if (capacity < 30) {
-          capacity += 3;
+          capacity = Math.min(group.maxSize, capacity + 3);
           rates.retries = Math.min(90, rates.retries + 12);
           rates.attempts = 100 + rates.retries;
           rates.throughput = 90;
@@ -147,12 +158,19 @@ describe('runaway: detection and the staged brake', function () {
     assert.equal(saved['Deployment/orders']?.field, 'spec.replicas');
     assert.equal(saved['Deployment/orders']?.original, saved['Deployment/orders']?.held);
     const holds = Object.fromEntries((engaged.status?.holds ?? []).filter((h) => h.owner === 'runaway').map((h) => [h.target, h.value]));
-    const frozenAsg = holds[`asg/${ns}-asg`]!;
-    assert.equal(String(frozenAsg), saved[`asg/${ns}-asg`]?.held);
-    assert.ok(frozenAsg > 4 && frozenAsg < 40, `ASG held at ${frozenAsg}`);
+    const sampled = holds[`asg/${ns}-asg`]!;
+    assert.equal(String(sampled), saved[`asg/${ns}-asg`]?.held);
     assert.ok(holds['Deployment/orders']! > 4);
-    // The ceilings actuator applies the hold: the brake itself never writes the group.
-    await eventually('the group frozen at the hold', async () => (await readGroup(aws, `${ns}-asg`))?.MaxSize === frozenAsg);
+    // The ceilings actuator applies the hold, resolved at write time: never below the desired
+    // capacity the group had then (the sample may trail target tracking), never above the ceiling.
+    const frozen = await eventually('the group frozen', async () => {
+      const g = await watchGroup();
+      return g.maxSize < 40 ? g : undefined;
+    });
+    const frozenAsg = frozen.maxSize;
+    assert.ok(frozenAsg >= sampled && frozenAsg >= frozen.desired, `froze at ${frozenAsg} (sampled ${sampled}, desired ${frozen.desired})`);
+    assert.equal(frozen.desired, capacity, 'every instance target tracking asked for still runs');
+    assert.deepEqual(desiredSeen, [...desiredSeen].sort((a, b) => a - b), `no scale-in: desired ${desiredSeen.join(',')}`);
     assert.equal((await readGroup(aws, `${ns}-asg`))?.Tags?.find((t) => t.Key === 'costguard.io/original-max-size')?.Value, '40', 'original recorded on the group');
     assert.equal(engaged.status?.conditions?.find((c) => c.type === 'BrakeEngaged')?.status, 'True');
     assert.equal(engaged.status?.conditions?.find((c) => c.type === 'RunawaySuspected')?.status, 'True');
@@ -196,5 +214,6 @@ describe('runaway: detection and the staged brake', function () {
     assert.equal(released.status?.conditions?.find((c) => c.type === 'BrakeEngaged')?.status, 'False');
     await waitForEvents(ns, 'orders', 'BrakeReleased');
     assert.ok(notifier.resolved.some((s) => /released in 4 steps/.test(s)));
+    assert.ok(notifier.fired.length > 1, 'FIRING is ensured on every reconcile while the brake holds (the outbox dedupes)');
   });
 });
