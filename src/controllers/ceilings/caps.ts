@@ -4,7 +4,8 @@
 // - the ceilings of other guards that name the same target (two guards never fight: the
 //   lowest wins, and each reports the overlap).
 // The winner is kept with who set it, so findings and status say which cap binds.
-import type { Hold } from '../../api/v1alpha1/index.ts';
+import type { CostGuardStatus, Hold } from '../../api/v1alpha1/index.ts';
+import type { PeerCeiling } from './observed.ts';
 import { effectiveCap, resolveSplit } from '../shared/holds.ts';
 
 export interface Cap {
@@ -46,4 +47,17 @@ export function capSuffix(cap: Cap): string {
 /** The peers that overlap this guard on a target, as "ns/name" strings (for the Conflict reason). */
 export function overlapping(peers: readonly PeerCap[]): string[] {
   return [...new Set(peers.map((p) => p.guard))].sort();
+}
+
+/** What the pure plan reads besides the observation: the guard's own status (holds, rate-limit memory) and its peers. */
+export interface PlanInputs {
+  /** "<namespace>/<name>" of the guard being planned: written as the records' owner. */
+  owner: string;
+  status: CostGuardStatus | undefined;
+  peers: readonly PeerCeiling[];
+}
+
+/** The peers' integer caps on one target: the peer entries themselves (no copy: with many guards on a target this runs per reconcile). */
+export function peerCapsOn(inputs: PlanInputs, target: string): PeerCap[] {
+  return inputs.peers.filter((p): p is PeerCeiling & PeerCap => p.target === target && p.value !== undefined);
 }

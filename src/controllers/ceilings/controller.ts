@@ -1,7 +1,6 @@
 // The ceilings controller: observe every target a CostGuard names, decide (pure), act when
 // enforcing, and write status once. Deletion runs the onDelete policy behind a finalizer.
 import { ConditionType, FINALIZER, validateSpec, type CostGuard } from '../../api/v1alpha1/index.ts';
-import type { AwsTarget } from '../../cloud/aws/clients.ts';
 import { isCloudError } from '../../cloud/errors.ts';
 import type { ConditionInput } from '../../runtime/conditions.ts';
 import { errorMessage, TerminalError } from '../../runtime/errors.ts';
@@ -13,12 +12,12 @@ import { announceDriftReverted } from '../../alerting/drift.ts';
 import type { Notifier } from '../../alerting/notifier.ts';
 import { awsTargetOf, COSTGUARD_RESOURCE } from '../resources.ts';
 import { pauseState, type PauseState } from '../shared/pause.ts';
-import { applyActions, type ActDeps } from './act.ts';
+import type { ActDeps } from './act.ts';
+import { applyPlan } from './apply.ts';
 import { ceilingConditions } from './conditions.ts';
 import { ceilingIssues } from './spec-issues.ts';
 import { applyTenancy, OPEN_POLICY, type TenancyPolicy } from './tenancy.ts';
 import { failedEvent, findingEvent, invalidPauseEvent, invalidSpecEvent, missingEvent, observeFailedEvent, unmatchedEvent } from './events.ts';
-import { withFailedWrites } from './failed-writes.ts';
 import { finalizeGuard } from './finalize.ts';
 import { awsScope, type Scope } from './messages.ts';
 import type { CeilingMetrics } from './metrics.ts';
@@ -26,7 +25,7 @@ import { observeCeilings } from './observe.ts';
 import type { ObservedCeilings, PeerCeiling } from './observed.ts';
 import { PeerIndex } from './peers.ts';
 import { ownerOf } from './records.ts';
-import { planCeilings, type CeilingsPlan } from './plan.ts';
+import type { CeilingsPlan } from './plan.ts';
 import { MAX_TARGETS } from '../shared/target-cap.ts';
 import { nextStatus } from './status.ts';
 
@@ -98,24 +97,13 @@ export class CeilingsReconciler implements Reconciler {
     const nowMs = ctx.clock.now();
     const owner = ownerOf(guard);
     observed = { ...observed, peers: this.peersOf(guard, observed) };
-    let plan = planCeilings(observed, guard.status ?? {}, { nowMs, act, owner, paused: pause.paused });
-    if (act && plan.actions.some((a) => a.kind === 'asg')) plan = await this.replanWithLiveGroups(guard, observed, plan, { target, nowMs });
-    const failures = act ? await applyActions(this.deps, target, { namespace: guard.metadata.namespace ?? '', owner }, plan.actions) : [];
+    const ctxPlan = { nowMs, act, owner, paused: pause.paused };
+    const { plan: applied, failures } = await applyPlan(this.deps, { observed, prior: guard.status ?? {}, ctx: ctxPlan, target, who: { namespace: guard.metadata.namespace ?? '', owner } });
     const failedTargets = new Set(failures.map((f) => f.action.target));
-    const why = new Map(failures.map((f) => [f.action.target, errorMessage(f.error)]));
-    const applied = failures.length ? withFailedWrites(plan, planCeilings(observed, guard.status ?? {}, { nowMs, act: false, owner }), why, nowMs) : plan;
     const failureText = failures.map((f) => `${f.action.target}: ${errorMessage(f.error)}`);
     await this.report(guard, { plan: applied, act, pause, scope, failures: failureText, failedTargets, refused }, ctx);
     const retryable = failures.find((f) => !isCloudError(f.error) || f.error.retryable);
     if (retryable) throw new Error(`clamping ${retryable.action.target} failed: ${errorMessage(retryable.error)}`);
-  }
-
-  /** Before writing, re-read the groups from AWS so a clamp never rests on a stale snapshot. */
-  private async replanWithLiveGroups(guard: CostGuard, observed: ObservedCeilings, plan: CeilingsPlan, at: { target: AwsTarget; nowMs: number }): Promise<CeilingsPlan> {
-    const names = plan.actions.flatMap((a) => (a.kind === 'asg' ? [a.name] : []));
-    const live = new Map((await this.deps.snapshots.fresh(at.target, names)).map((g) => [g.name, g]));
-    const groups = observed.groups.map((e) => ({ spec: e.spec, found: e.found.flatMap((g) => (names.includes(g.name) ? (live.has(g.name) ? [live.get(g.name)!] : []) : [g])) }));
-    return planCeilings({ ...observed, groups }, guard.status ?? {}, { nowMs: at.nowMs, act: true, owner: ownerOf(guard) });
   }
 
   /** Other acting guards' ceilings on the targets this guard observed. */

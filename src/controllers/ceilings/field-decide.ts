@@ -19,13 +19,9 @@
 //   nothing of CostGuard's change stands, so there is nothing to restore.
 
 import type { Cap } from './caps.ts';
+import type { FieldRecord } from './kinds.ts';
 
-export interface FieldRecord {
-  /** The value before CostGuard first changed it; undefined when the field was unset. */
-  original: number | undefined;
-  /** The value CostGuard last wrote. */
-  clamped: number;
-}
+export type { FieldRecord } from './kinds.ts';
 
 export type FieldReason = 'AboveCeiling' | 'CeilingLowered' | 'Drift' | 'Unset' | 'Released';
 

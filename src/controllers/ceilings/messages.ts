@@ -1,8 +1,11 @@
 // Pure: the sentences of the ceilings controller that need more than one target's change —
 // where it looked (region, account, namespace), what it could not find or match, and what a
 // raised ceiling means. Conditions and Events use the same text so they never disagree.
-import type { CostGuardStatus, ScalingGroupStatus } from '../../api/v1alpha1/index.ts';
+import type { CostGuardStatus } from '../../api/v1alpha1/index.ts';
 import type { AwsTarget } from '../../cloud/aws/clients.ts';
+import type { RaisedValue } from './words.ts';
+
+export { driftSince, selectorText, type RaisedValue } from './words.ts';
 
 /** Where a guard's AWS targets are looked up, and where its Kubernetes targets live. */
 export interface Scope {
@@ -21,11 +24,6 @@ export function awsScope(target: AwsTarget, regionFromSpec: boolean): string {
   const region = `region ${target.region}${regionFromSpec ? '' : ' (the operator\'s default: the guard has no spec.aws)'}`;
   const account = target.roleArn?.match(ARN_ACCOUNT)?.[1];
   return `${region}, ${account ? `account ${account}` : 'the operator\'s account'}`;
-}
-
-/** `{team: paymnets, env: prod}`: a tag selector as the user wrote it. */
-export function selectorText(tags: Readonly<Record<string, string>>): string {
-  return `{${Object.entries(tags).map(([k, v]) => `${k}: ${v}`).join(', ')}}`;
 }
 
 const CHECK = 'Check the names, the region and the role.';
@@ -69,41 +67,11 @@ export function unmatchedText(selectors: readonly string[], scope: Scope): strin
   return `No Auto Scaling group matched ${which} in ${scope.aws}. Check the tags, the region and the role.`;
 }
 
-const CLAMPED_MAX = /^clamped MaxSize \d+ → (\d+)/;
-
-/**
- * Drift's "since": the MaxSize CostGuard last wrote and when. First the write tagged on the
- * group itself (costguard.io/clamped-at beside the clamped value: no other writer touches it),
- * then status.maxSizeSet, then, from a status written before either existed, an acting
- * lastAction that set MaxSize. Pause and DryRun change none of them, so the value and time stay
- * those of CostGuard's own write.
- */
-export function driftSince(prior: ScalingGroupStatus | undefined, ceiling: number, tagged?: { value: number; time?: string }): string {
-  if (tagged?.time !== undefined) return ` (CostGuard set ${tagged.value} at ${tagged.time})`;
-  if (prior?.maxSizeSet) return ` (CostGuard set ${prior.maxSizeSet.value} at ${prior.maxSizeSet.time})`;
-  const last = prior?.lastAction;
-  const set = last?.message.match(CLAMPED_MAX)?.[1];
-  if (last && set !== undefined) return ` (CostGuard set ${set} at ${last.time})`;
-  // A record tagged before the time was: it still says what CostGuard set.
-  if (tagged !== undefined) return ` (CostGuard set ${tagged.value})`;
-  return ` (above the ceiling ${ceiling} CostGuard holds)`;
-}
 
 /** Whether CostGuard acts now, and why not: what a raised-ceiling sentence says comes next. */
 export interface Acting {
   act: boolean;
   paused?: boolean;
-}
-
-/** One value CostGuard clamped whose ceiling is now above it, as written ("400", "1600Gi", 10). */
-export interface RaisedValue {
-  ref: string;
-  field: string;
-  value: string | number;
-  ceiling: string | number;
-  original: string | number;
-  /** min(ceiling, original): how far a release goes. */
-  release: string | number;
 }
 
 /**

@@ -4,20 +4,11 @@ import type { DecideContext } from './asg-decide.ts';
 import { quantity } from './quantity.ts';
 import type { Cap } from './caps.ts';
 import { decideField, type FieldReason } from './field-decide.ts';
-import type { NodePoolRecord } from './records.ts';
+import { NODEPOOL_RESOURCES, type NodePoolRecord, type NodePoolResource, type ObservedNodePool, type Quantities } from './kinds.ts';
 
-export const NODEPOOL_RESOURCES = ['cpu', 'memory', 'nodes'] as const;
-export type NodePoolResource = (typeof NODEPOOL_RESOURCES)[number];
-/** Kubernetes quantities as written: "400", "1600Gi", or a bare number. */
-export type Quantities = Partial<Record<NodePoolResource, string | number>>;
+export { NODEPOOL_RESOURCES, type NodePoolResource, type ObservedNodePool, type Quantities } from './kinds.ts';
 
-export interface ObservedNodePool {
-  name: string;
-  limits: Quantities;
-  usage: Quantities;
-  /** The record in the NodePool's annotations, if any. */
-  record?: NodePoolRecord | undefined;
-}
+
 
 export interface LimitChange {
   resource: NodePoolResource;

@@ -1,10 +1,8 @@
 // What the ceilings controller observed for one guard, resolved from its spec. Built by
 // observe.ts (I/O) and consumed by plan.ts (pure).
-import type { CostGuardStatus, NodePoolSpec, ScalingGroupSpec, WorkloadSpec } from '../../api/v1alpha1/index.ts';
+import type { NodePoolSpec, ScalingGroupSpec, WorkloadSpec } from '../../api/v1alpha1/index.ts';
 import type { ScalingGroup } from '../../cloud/scaling-groups.ts';
-import type { PeerCap } from './caps.ts';
-import type { ObservedNodePool, Quantities } from './nodepool-decide.ts';
-import type { ObservedWorkload } from './replicas-decide.ts';
+import type { ObservedNodePool, ObservedWorkload, Quantities } from './kinds.ts';
 
 export interface ObservedCeilings {
   /** Each scalingGroups entry with the groups it resolved to (a name: 0 or 1; tags: 0..n). */
@@ -27,19 +25,6 @@ export interface PeerCeiling {
   limits?: Quantities;
   /** `limits` is a hold at current: never applied below the pool's usage. */
   limitsAtCurrent?: boolean;
-}
-
-/** What the pure plan reads besides the observation: the guard's own status (holds, rate-limit memory) and its peers. */
-export interface PlanInputs {
-  /** "<namespace>/<name>" of the guard being planned: written as the records' owner. */
-  owner: string;
-  status: CostGuardStatus | undefined;
-  peers: readonly PeerCeiling[];
-}
-
-/** The peers' integer caps on one target: the peer entries themselves (no copy: with many guards on a target this runs per reconcile). */
-export function peerCapsOn(inputs: PlanInputs, target: string): PeerCap[] {
-  return inputs.peers.filter((p): p is PeerCeiling & PeerCap => p.target === target && p.value !== undefined);
 }
 
 /** "asg/orders-worker-asg", "HorizontalPodAutoscaler/orders-worker": how targets are named in messages. */

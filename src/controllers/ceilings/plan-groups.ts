@@ -4,10 +4,10 @@ import type { ScalingGroup, ScalingLimits } from '../../cloud/scaling-groups.ts'
 import { formatTime } from '../../runtime/conditions.ts';
 import { holdsOn } from '../shared/holds.ts';
 import { decideGroup, type DecideContext, type FieldChange, type GroupCeiling, type GroupDecision, type GroupMemory } from './asg-decide.ts';
-import { driftSince } from './messages.ts';
-import { capOf, capSuffix, type Cap } from './caps.ts';
+import { driftSince } from './words.ts';
+import { capOf, capSuffix, peerCapsOn, type Cap, type PlanInputs } from './caps.ts';
 import type { FieldRecord } from './field-decide.ts';
-import { asgRef, peerCapsOn, type ObservedCeilings, type PlanInputs } from './observed.ts';
+import { asgRef, type ObservedCeilings } from './observed.ts';
 import { ASG_KEYS, ASG_MIN_KEYS, readFieldRecord, readMaxSizeWrite } from './records.ts';
 
 export interface GroupAction {
@@ -26,6 +26,14 @@ export interface GroupAction {
   clearMinRecord?: boolean;
   /** With record: when this MaxSize write happens, tagged beside it (costguard.io/clamped-at). */
   clampedAt?: string;
+}
+
+/** One field a write changes, as the failure message names it. */
+export interface Attempt {
+  field: string;
+  from: number | string | undefined;
+  to: number | string | undefined;
+  reason: string;
 }
 
 export interface TargetOutcome<S> {

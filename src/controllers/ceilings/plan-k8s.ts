@@ -4,11 +4,11 @@
 import type { NodePoolStatus, WorkloadStatus } from '../../api/v1alpha1/index.ts';
 import { holdsOn } from '../shared/holds.ts';
 import type { DecideContext } from './asg-decide.ts';
-import { capOf, capSuffix } from './caps.ts';
+import { capOf, capSuffix, peerCapsOn, type PlanInputs } from './caps.ts';
 import { decideNodePool, type LimitChange, type NodePoolCaps, type Quantities } from './nodepool-decide.ts';
-import { nodePoolRef, peerCapsOn, workloadRef, type ObservedCeilings, type PlanInputs } from './observed.ts';
-import { describeChange, isRepeat, lastActionOf, type TargetOutcome, type Telling } from './plan-groups.ts';
-import type { RaisedValue } from './messages.ts';
+import { nodePoolRef, workloadRef, type ObservedCeilings } from './observed.ts';
+import { describeChange, isRepeat, lastActionOf, type Attempt, type TargetOutcome, type Telling } from './plan-groups.ts';
+import type { RaisedValue } from './words.ts';
 import { quantity } from './quantity.ts';
 import { clearAnnotations, NODEPOOL_KEYS, WORKLOAD_KEYS, writeFieldRecord, writeNodePoolRecord, type NodePoolRecord } from './records.ts';
 import { decideWorkload, REPLICA_FIELD, type WorkloadDecision, type WorkloadKind } from './replicas-decide.ts';
@@ -20,6 +20,8 @@ export interface WorkloadAction {
   name: string;
   /** The value to write at `path` (null: unset it); absent for a record-only change. */
   set?: { path: string; to: number | null };
+  /** What the write changes and why, for the message when it fails. */
+  changes: Attempt[];
   /** The record's annotations (null removes one). */
   annotations: Record<string, string | null>;
   resourceVersion?: string;
@@ -31,6 +33,8 @@ export interface NodePoolAction {
   name: string;
   /** Only the limits to change (null removes one); the others are left as they are. */
   limits: Record<string, string | number | null>;
+  /** What the write changes and why, for the message when it fails. */
+  changes: Attempt[];
   /** The record's annotations (null removes one). */
   annotations: Record<string, string | null>;
   resourceVersion?: string;
@@ -74,7 +78,8 @@ function workloadAction(entry: WorkloadEntry, d: WorkloadDecision, owner: string
   if (!d.change && !recordChanged) return undefined;
   const annotations = d.record ? writeFieldRecord(d.record, WORKLOAD_KEYS, owner) : clearAnnotations(WORKLOAD_KEYS);
   const set = d.change ? { path: REPLICA_FIELD[observed.kind].path, to: d.change.to ?? null } : undefined;
-  return { kind: 'workload', target: workloadRef(entry.spec), workload: observed.kind, name: observed.name, ...(set ? { set } : {}), annotations, resourceVersion: entry.resourceVersion };
+  const changes = d.change ? [{ field: d.change.field, from: d.change.from, to: d.change.to, reason: d.change.reason }] : [];
+  return { kind: 'workload', target: workloadRef(entry.spec), workload: observed.kind, name: observed.name, ...(set ? { set } : {}), changes, annotations, resourceVersion: entry.resourceVersion };
 }
 
 export function planWorkload(entry: WorkloadEntry, prior: WorkloadStatus | undefined, at: { ctx: DecideContext; inputs: PlanInputs }): TargetOutcome<WorkloadStatus> & { action?: WorkloadAction } {
@@ -119,7 +124,8 @@ function nodePoolAction(entry: NodePoolEntry, changes: LimitChange[], record: No
   if (changes.length === 0 && sameJson(before, record)) return undefined;
   const limits = Object.fromEntries(changes.map((c) => [c.resource, c.to ?? null]));
   const annotations = record ? writeNodePoolRecord(record, owner) : clearAnnotations(NODEPOOL_KEYS);
-  return { kind: 'nodepool', target: nodePoolRef(entry.spec.name), name: entry.spec.name, limits, annotations, resourceVersion: entry.resourceVersion };
+  const attempts = changes.map((c) => ({ field: `spec.limits.${c.resource}`, from: c.from, to: c.to, reason: c.reason }));
+  return { kind: 'nodepool', target: nodePoolRef(entry.spec.name), name: entry.spec.name, limits, changes: attempts, annotations, resourceVersion: entry.resourceVersion };
 }
 
 /** The limits after the changes (a removed limit is left out). */

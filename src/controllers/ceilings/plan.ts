@@ -2,8 +2,9 @@
 // to take (none in DryRun or while paused), what to tell people, and the status to write.
 import type { CostGuardStatus, NodePoolStatus, ScalingGroupStatus, WorkloadStatus } from '../../api/v1alpha1/index.ts';
 import type { DecideContext } from './asg-decide.ts';
-import { selectorText, type RaisedValue } from './messages.ts';
-import { asgRef, nodePoolRef, workloadRef, type ObservedCeilings, type PlanInputs } from './observed.ts';
+import { selectorText, type RaisedValue } from './words.ts';
+import { asgRef, nodePoolRef, workloadRef, type ObservedCeilings } from './observed.ts';
+import type { PlanInputs } from './caps.ts';
 import { planGroup, resolveGroups, type GroupAction, type TargetOutcome } from './plan-groups.ts';
 import { planNodePool, planWorkload, type NodePoolAction, type WorkloadAction } from './plan-k8s.ts';
 import { capGroups } from '../shared/target-cap.ts';

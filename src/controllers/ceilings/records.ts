@@ -14,8 +14,7 @@
 //   costguard.io/owner              <namespace>/<name> of the guard that last wrote
 //
 // status keeps a readable copy; restore reads the target's own record.
-import type { FieldRecord } from './field-decide.ts';
-import type { NodePoolResource } from './nodepool-decide.ts';
+import type { FieldRecord, NodePoolRecord, NodePoolResource } from './kinds.ts';
 
 export const OWNER_KEY = 'costguard.io/owner';
 export const ASG_KEYS = { original: 'costguard.io/original-max-size', clamped: 'costguard.io/clamped-max-size' } as const;
@@ -69,8 +68,7 @@ export function writeFieldRecord(record: FieldRecord, keys: { original: string; 
   return { [keys.original]: record.original === undefined ? UNSET : String(record.original), [keys.clamped]: String(record.clamped), [OWNER_KEY]: owner };
 }
 
-/** Per limit CostGuard changed: the original (undefined: the limit was absent) and what it wrote. */
-export type NodePoolRecord = Partial<Record<NodePoolResource, { original: string | number | undefined; clamped: string | number }>>;
+export type { NodePoolRecord } from './kinds.ts';
 
 type Limit = string | number;
 

@@ -2,35 +2,9 @@
 import type { DecideContext } from './asg-decide.ts';
 import type { Cap } from './caps.ts';
 import { decideField, type FieldReason, type FieldRecord } from './field-decide.ts';
+import { REPLICA_FIELD, type ObservedWorkload, type WorkloadKind } from './kinds.ts';
 
-export type WorkloadKind = 'Deployment' | 'StatefulSet' | 'HorizontalPodAutoscaler' | 'ScaledObject';
-
-/** The field each kind's ceiling applies to, and its value when unset. */
-export const REPLICA_FIELD: Record<WorkloadKind, { path: string; unsetMeans: number }> = {
-  Deployment: { path: 'spec.replicas', unsetMeans: 1 },
-  StatefulSet: { path: 'spec.replicas', unsetMeans: 1 },
-  HorizontalPodAutoscaler: { path: 'spec.maxReplicas', unsetMeans: Infinity },
-  // KEDA defaults maxReplicaCount to 100 when it is left out.
-  ScaledObject: { path: 'spec.maxReplicaCount', unsetMeans: 100 },
-};
-
-/** The field's key under `spec` ("replicas", "maxReplicas", "maxReplicaCount"). */
-export function specKey(kind: WorkloadKind): string {
-  return REPLICA_FIELD[kind].path.slice('spec.'.length);
-}
-
-export interface ObservedWorkload {
-  kind: WorkloadKind;
-  name: string;
-  /** The ceiling field as written; undefined when unset. */
-  value: number | undefined;
-  /** Replicas running now. */
-  replicas?: number;
-  /** The autoscaler wants more than its max (HPA condition ScalingLimited/TooManyReplicas). */
-  wantsMore?: boolean;
-  /** The record in the workload's annotations, if any. */
-  record?: FieldRecord | undefined;
-}
+export { REPLICA_FIELD, specKey, type ObservedWorkload, type WorkloadKind } from './kinds.ts';
 
 export interface WorkloadDecision {
   change?: { field: string; from: number | undefined; to: number | undefined; reason: FieldReason };

@@ -9,12 +9,12 @@ import { isNotFound } from '../../runtime/errors.ts';
 import { objectPath, Resources } from '../../runtime/kube/resource.ts';
 import { ContentType, type RestClient } from '../../runtime/kube/rest.ts';
 import type { PeerCap } from './caps.ts';
-import { quantity, type NodePoolResource, NODEPOOL_RESOURCES } from './nodepool-decide.ts';
 import type { ObservedCeilings, PeerCeiling } from './observed.ts';
 import { asgRef, nodePoolRef, workloadRef } from './observed.ts';
 import { WORKLOAD_RESOURCES } from './observe.ts';
-import { clearAnnotations, NODEPOOL_KEYS, OWNER_KEY, readFieldRecord, readNodePoolRecord, WORKLOAD_KEYS, writeFieldRecord, writeNodePoolRecord, type NodePoolRecord } from './records.ts';
+import { clearAnnotations, OWNER_KEY, readFieldRecord, readNodePoolRecord, WORKLOAD_KEYS, writeFieldRecord } from './records.ts';
 import { decideRestore, type RestoreStep } from './restore-decide.ts';
+import { planPool, poolBody } from './restore-pool.ts';
 import { planGroupRestore } from './restore-group.ts';
 import { REPLICA_FIELD, specKey, type WorkloadKind } from './replicas-decide.ts';
 import { resolveSplit } from '../shared/holds.ts';
@@ -120,45 +120,6 @@ export async function restoreWorkloads(io: RestoreIo, guard: CostGuard): Promise
   return steps;
 }
 
-function poolStep(resource: NodePoolResource, current: string | number | undefined, entry: NonNullable<NodePoolRecord[NodePoolResource]>, ctx: { target: string; peers: readonly PeerCeiling[] }): RestoreStep {
-  const peers = ctx.peers.flatMap((p) => {
-    const value = p.target === ctx.target ? quantity(p.limits?.[resource]) : undefined;
-    return value === undefined ? [] : [{ guard: p.guard, value }];
-  });
-  const record = { original: quantity(entry.original), clamped: quantity(entry.clamped) ?? NaN };
-  return decideRestore({ target: ctx.target, field: `spec.limits.${resource}`, exists: true, current: quantity(current), unsetMeans: Infinity, record, peers });
-}
-
-/** The limit as written for a restore step's value: the original's own text, or the peer's. */
-function rawLimit(to: number | undefined, entry: NonNullable<NodePoolRecord[NodePoolResource]>, peerLimits: readonly PeerCeiling[], resource: NodePoolResource): string | number | null {
-  if (to === undefined) return null;
-  if (quantity(entry.original) === to) return entry.original!;
-  return peerLimits.map((p) => p.limits?.[resource]).find((l) => quantity(l) === to) ?? to;
-}
-
-interface PoolPlan {
-  steps: RestoreStep[];
-  writes: Record<string, string | number | null>;
-  kept: NodePoolRecord;
-  owner?: string;
-}
-
-function planPool(record: NodePoolRecord, limits: Record<string, string | number | undefined>, ctx: { target: string; peers: readonly PeerCeiling[] }): PoolPlan {
-  const plan: PoolPlan = { steps: [], writes: {}, kept: {} };
-  for (const resource of NODEPOOL_RESOURCES) {
-    const entry = record[resource];
-    if (!entry) continue;
-    const step = poolStep(resource, limits[resource], entry, ctx);
-    plan.steps.push(step);
-    if (step.write) plan.writes[resource] = rawLimit(step.write.to, entry, ctx.peers, resource);
-    if (step.record.kind === 'keep') plan.kept[resource] = entry;
-    if (step.record.kind !== 'set') continue;
-    plan.kept[resource] = { original: entry.original, clamped: rawLimit(step.record.record.clamped, entry, ctx.peers, resource) ?? step.record.record.clamped };
-    plan.owner = step.record.owner;
-  }
-  return plan;
-}
-
 async function restoreNodePool(io: RestoreIo, name: string, peers: readonly PeerCeiling[]): Promise<RestoreStep[]> {
   const path = objectPath(Resources.karpenterNodePools, undefined, name);
   const target = nodePoolRef(name);
@@ -170,13 +131,6 @@ async function restoreNodePool(io: RestoreIo, name: string, peers: readonly Peer
   const plan = planPool(record, limits, { target, peers: peers.filter((p) => p.target === target) });
   await io.rest.patch(path, poolBody(obj, plan), ContentType.mergePatch);
   return plan.steps;
-}
-
-function poolBody(obj: KubeObj, plan: PoolPlan): Record<string, unknown> {
-  const owner = plan.owner ?? obj.metadata?.annotations?.[OWNER_KEY] ?? '';
-  const annotations = Object.keys(plan.kept).length ? writeNodePoolRecord(plan.kept, owner) : clearAnnotations(NODEPOOL_KEYS);
-  const spec = Object.keys(plan.writes).length ? { spec: { limits: plan.writes } } : {};
-  return { metadata: { resourceVersion: obj.metadata?.resourceVersion, annotations }, ...spec };
 }
 
 export async function restoreNodePools(io: RestoreIo, guard: CostGuard): Promise<RestoreStep[]> {

@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import type { ScalingGroup } from '../../../src/cloud/scaling-groups.ts';
 import { failedText, withFailedWrites } from '../../../src/controllers/ceilings/failed-writes.ts';
 import type { ObservedCeilings } from '../../../src/controllers/ceilings/observed.ts';
-import { planCeilings } from '../../../src/controllers/ceilings/plan.ts';
+import { planCeilings, type CeilingAction } from '../../../src/controllers/ceilings/plan.ts';
 
 const T0 = Date.UTC(2026, 10, 27, 12);
 
@@ -16,7 +16,8 @@ describe('ceilings: a failed write', () => {
   const observed: ObservedCeilings = { groups: [{ spec: { name: 'a', maxSize: 20 }, found: [group('a')] }, { spec: { name: 'b', maxSize: 20 }, found: [group('b')] }], workloads: [], nodePools: [] };
   const acting = planCeilings(observed, {}, { nowMs: T0, act: true });
   const dry = planCeilings(observed, {}, { nowMs: T0, act: false });
-  const applied = withFailedWrites(acting, dry, new Map([['asg/a', 'InternalFailure: We encountered an internal error']]), T0);
+  const failedA = acting.actions.find((x) => x.target === 'asg/a')!;
+  const applied = withFailedWrites(acting, dry, [{ action: failedA, why: 'InternalFailure: We encountered an internal error' }], T0);
   const [a, b] = applied.status.scalingGroups ?? [];
 
   it('keeps the observed value for the failed target and says the write failed and why', () => {
@@ -33,11 +34,15 @@ describe('ceilings: a failed write', () => {
     assert.deepEqual({ maxSize: b?.maxSize, message: b?.lastAction?.message }, { maxSize: 20, message: 'clamped MaxSize 40 → 20 (AboveCeiling)' });
   });
 
-  it('names a reverted drift and a record-only write in the same words', () => {
-    assert.equal(
-      failedText('MaxSize was raised to 60 (CostGuard set 20 at 2026-11-27T01:18:52Z); reverted to 20', 'AccessDenied'),
-      'MaxSize was raised to 60 (CostGuard set 20 at 2026-11-27T01:18:52Z); could not revert to 20: the write failed (AccessDenied); nothing changed, CostGuard retries.',
-    );
-    assert.equal(failedText(undefined, 'AccessDenied'), 'could not update its record: the write failed (AccessDenied); nothing changed, CostGuard retries.');
+  it('builds the message from the attempted changes: a reverted drift, a raise, a record-only write', () => {
+    const drifted = planCeilings(
+      { groups: [{ spec: { name: 'a', maxSize: 20 }, found: [group('a', { maxSize: 60, tags: { 'costguard.io/original-max-size': '40', 'costguard.io/clamped-max-size': '20' } })] }], workloads: [], nodePools: [] },
+      {},
+      { nowMs: T0, act: true },
+    ).actions[0]!;
+    assert.equal(failedText(drifted, 'AccessDenied'), 'could not revert MaxSize 60 → 20 (Drift): the write failed (AccessDenied); nothing changed, CostGuard retries.');
+    const raise = { ...drifted, changes: [{ field: 'MaxSize' as const, from: 10, to: 20, reason: 'Released' as const }] } as CeilingAction;
+    assert.equal(failedText(raise, 'AccessDenied'), 'could not raise MaxSize 10 → 20 (Released): the write failed (AccessDenied); nothing changed, CostGuard retries.');
+    assert.equal(failedText({ ...drifted, changes: [] }, 'AccessDenied'), 'could not update its record: the write failed (AccessDenied); nothing changed, CostGuard retries.');
   });
 });

@@ -1,0 +1,45 @@
+// The actuator's one entry point for a reconcile: plan from what was observed, re-read every
+// Auto Scaling group it is about to write (a clamp never rests on a stale snapshot, and a hold
+// at current resolves against what runs now), plan again from those live values, act, and
+// return the plan as applied (failed targets keep what was observed). DryRun and pause plan
+// only. The controller that calls it makes no decision of its own.
+import type { AwsTarget } from '../../cloud/aws/clients.ts';
+import type { ScalingGroup } from '../../cloud/scaling-groups.ts';
+import type { CostGuardStatus } from '../../api/v1alpha1/index.ts';
+import { errorMessage } from '../../runtime/errors.ts';
+import { applyActions, type ActDeps, type ActionFailure, type Who } from './act.ts';
+import { withFailedWrites } from './failed-writes.ts';
+import type { ObservedCeilings } from './observed.ts';
+import { planCeilings, type CeilingsPlan, type PlanContext } from './plan.ts';
+
+export interface Applied {
+  plan: CeilingsPlan;
+  failures: ActionFailure[];
+}
+
+/** Pure: the observation with the named groups replaced by their live reads (a group gone live is gone). */
+export function withLiveGroups(observed: ObservedCeilings, live: readonly ScalingGroup[], names: readonly string[]): ObservedCeilings {
+  const byName = new Map(live.map((g) => [g.name, g]));
+  const groups = observed.groups.map((e) => ({ spec: e.spec, found: e.found.flatMap((g) => (names.includes(g.name) ? (byName.has(g.name) ? [byName.get(g.name)!] : []) : [g])) }));
+  return { ...observed, groups };
+}
+
+function groupNames(plan: CeilingsPlan): string[] {
+  return plan.actions.flatMap((a) => (a.kind === 'asg' ? [a.name] : []));
+}
+
+export async function applyPlan(deps: ActDeps, at: { observed: ObservedCeilings; prior: CostGuardStatus; ctx: PlanContext; target: AwsTarget; who: Who }): Promise<Applied> {
+  const { prior, ctx } = at;
+  let observed = at.observed;
+  let plan = planCeilings(observed, prior, ctx);
+  if (!ctx.act) return { plan, failures: [] };
+  const names = groupNames(plan);
+  if (names.length) {
+    observed = withLiveGroups(observed, await deps.snapshots.fresh(at.target, names), names);
+    plan = planCeilings(observed, prior, ctx);
+  }
+  const failures = await applyActions(deps, at.target, at.who, plan.actions);
+  if (!failures.length) return { plan, failures };
+  const dry = planCeilings(observed, prior, { ...ctx, act: false });
+  return { plan: withFailedWrites(plan, dry, failures.map((f) => ({ action: f.action, why: errorMessage(f.error) })), ctx.nowMs), failures };
+}
