@@ -8,7 +8,7 @@ import { Registry } from 'prom-client';
 import { AwsClients } from '../src/cloud/aws/clients.ts';
 import { awsScalingGroups } from '../src/cloud/aws/autoscaling.ts';
 import type { ScalingGroups } from '../src/cloud/scaling-groups.ts';
-import { GroupSnapshots } from '../src/controllers/ceilings/group-snapshots.ts';
+import { GroupSnapshots } from '../src/controllers/targets/group-snapshots.ts';
 import { systemClock } from '../src/runtime/clock.ts';
 import type { RestClient } from '../src/runtime/kube/rest.ts';
 import { FaultProxy } from '../test/support/fault-proxy.ts';

@@ -6,7 +6,7 @@ import { awsScalingGroups } from '../cloud/aws/autoscaling.ts';
 import type { Notifier } from '../alerting/notifier.ts';
 import { setupAlerts, type AlertsOptions } from '../controllers/alerts/setup.ts';
 import { CeilingsReconciler } from '../controllers/ceilings/controller.ts';
-import { GroupSnapshots, targetKey } from '../controllers/ceilings/group-snapshots.ts';
+import { GroupSnapshots, targetKey } from '../controllers/targets/group-snapshots.ts';
 import { CeilingMetrics } from '../controllers/ceilings/metrics.ts';
 import { ceilingWatches, specOrHoldsChanged } from '../controllers/ceilings/watches.ts';
 import { observeCapacity } from '../controllers/targets/capacity.ts';

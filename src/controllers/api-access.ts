@@ -39,8 +39,8 @@ const hpaInformer = [at('controllers/ceilings/watches.ts', 'workload(Resources.h
 const scaledObjectInformer = [at('controllers/ceilings/watches.ts', 'workload(Resources.kedaScaledObjects')];
 const nodePoolInformer = [at('controllers/ceilings/watches.ts', 'resource: Resources.karpenterNodePools')];
 // Reads and writes of a guarded target of any kind (the path is built from its kind).
-const readTarget = [at('controllers/ceilings/observe.ts', 'rest.get<KubeTarget>(path)'), at('controllers/ceilings/restore-act.ts', 'rest.get<KubeObj>(path)')];
-const patchWorkload = [at('controllers/ceilings/act.ts', 'rest.patch(objectPath(WORKLOAD_RESOURCES[a.workload]'), at('controllers/ceilings/restore-act.ts', 'io.rest.patch(path, body,')];
+const readTarget = [at('controllers/targets/observe.ts', 'rest.get<KubeTarget>(path)'), at('controllers/actuator/restore-act.ts', 'rest.get<KubeObj>(path)')];
+const patchWorkload = [at('controllers/actuator/act.ts', 'rest.patch(objectPath(WORKLOAD_RESOURCES[a.workload]'), at('controllers/actuator/restore-act.ts', 'io.rest.patch(path, body,')];
 
 export const API_ACCESS: readonly ApiAccess[] = [
   cluster('costguard.io', ['costguards'], 'list', ...guardInformers),
@@ -67,7 +67,7 @@ export const API_ACCESS: readonly ApiAccess[] = [
   cluster('karpenter.sh', ['nodepools'], 'get', ...readTarget, at('controllers/cost/nodepools.ts', 'rest.get<KarpenterNodePool>(objectPath(Resources.karpenterNodePools')),
   cluster('karpenter.sh', ['nodepools'], 'list', ...nodePoolInformer),
   cluster('karpenter.sh', ['nodepools'], 'watch', ...nodePoolInformer),
-  cluster('karpenter.sh', ['nodepools'], 'patch', at('controllers/ceilings/act.ts', 'rest.patch(objectPath(Resources.karpenterNodePools'), at('controllers/ceilings/restore-act.ts', 'io.rest.patch(path, poolBody(')),
+  cluster('karpenter.sh', ['nodepools'], 'patch', at('controllers/actuator/act.ts', 'rest.patch(objectPath(Resources.karpenterNodePools'), at('controllers/actuator/restore-act.ts', 'io.rest.patch(path, poolBody(')),
   // Pricing a NodePool: its NodeClaims by label, listed per reconcile (no cache, so no watch).
   cluster('karpenter.sh', ['nodeclaims'], 'list', at('controllers/cost/nodepools.ts', 'rest.get<KubeList<NodeClaim>>(collectionPath(Resources.karpenterNodeClaims)')),
   cluster('', ['configmaps'], 'get', at('controllers/concurrency/controller.ts', 'rest.get<ConfigMap>(objectPath(Resources.configMaps'), at('alerting/outbox-store.ts', 'this.rest.get<ConfigMap>(this.path(guard))')),

@@ -4,7 +4,7 @@ import { ConditionType, PAUSED_ANNOTATION } from '../../api/v1alpha1/index.ts';
 import type { ConditionInput } from '../../runtime/conditions.ts';
 import { invalidPauseMessage } from '../shared/pause.ts';
 import { missingText, raisedCeilingsText, unmatchedText, type Scope } from './messages.ts';
-import type { CeilingsPlan } from './plan.ts';
+import type { CeilingsPlan } from '../actuator/plan.ts';
 
 export interface Outcome {
   plan: CeilingsPlan;

@@ -3,7 +3,7 @@ import type { EventSpec, ObjectReference } from '../../runtime/events.ts';
 import { normalEvent, warningEvent } from '../../runtime/events.ts';
 import { invalidPauseMessage } from '../shared/pause.ts';
 import { missingText, unmatchedText, type Missing, type Scope } from './messages.ts';
-import type { Finding } from './plan.ts';
+import type { Finding } from '../actuator/plan.ts';
 
 export function findingEvent(regarding: ObjectReference, finding: Finding, act: boolean): EventSpec {
   if (!act) return normalEvent(regarding, 'WouldClamp', finding.message);

@@ -12,12 +12,12 @@ import { objectReference } from '../../runtime/events.ts';
 import { hasFinalizer, removeFinalizer } from '../../runtime/finalizers.ts';
 import type { ReconcileContext } from '../../runtime/reconciler.ts';
 import { awsTargetOf, COSTGUARD_RESOURCE } from '../resources.ts';
-import type { ActDeps } from './act.ts';
+import type { ActDeps } from '../actuator/act.ts';
 import { restoredEvent, restoreFailedEvent } from './events.ts';
-import type { ObservedCeilings, PeerCeiling } from './observed.ts';
-import { ownerOf } from './records.ts';
-import { describeRestore } from './restore-decide.ts';
-import { restoreAll } from './restore-act.ts';
+import type { ObservedCeilings, PeerCeiling } from '../targets/observed.ts';
+import { ownerOf } from '../targets/records.ts';
+import { describeRestore } from '../actuator/restore-decide.ts';
+import { restoreAll } from '../actuator/restore-act.ts';
 import { nextStatus } from './status.ts';
 import { pauseState } from '../shared/pause.ts';
 

@@ -3,9 +3,9 @@
 // raised ceiling means. Conditions and Events use the same text so they never disagree.
 import type { CostGuardStatus } from '../../api/v1alpha1/index.ts';
 import type { AwsTarget } from '../../cloud/aws/clients.ts';
-import type { RaisedValue } from './words.ts';
+import type { RaisedValue } from '../actuator/words.ts';
 
-export { driftSince, selectorText, type RaisedValue } from './words.ts';
+export { driftSince, selectorText, type RaisedValue } from '../actuator/words.ts';
 
 /** Where a guard's AWS targets are looked up, and where its Kubernetes targets live. */
 export interface Scope {

@@ -4,7 +4,7 @@ import type { CostGuard, CostGuardStatus } from '../../api/v1alpha1/index.ts';
 import type { ConditionInput } from '../../runtime/conditions.ts';
 import { effectiveMode, isEnforcing } from '../shared/pause.ts';
 import { applyGuardConditions, guardReadyDependents } from '../shared/readiness.ts';
-import type { CeilingsPlan } from './plan.ts';
+import type { CeilingsPlan } from '../actuator/plan.ts';
 
 export interface StatusInput {
   guard: CostGuard;

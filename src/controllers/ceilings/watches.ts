@@ -11,7 +11,7 @@ import { specOrMetadataChanged, type UpdatePredicate, type MapFn } from '../../r
 import { deepEqual } from '../../runtime/equality.ts';
 import type { WatchSpec } from '../../runtime/manager.ts';
 import { Resources } from '../../runtime/kube/resource.ts';
-import type { WorkloadKind } from './replicas-decide.ts';
+import type { WorkloadKind } from '../actuator/replicas-decide.ts';
 
 export const generationChanged: UpdatePredicate = (old, obj) => old.metadata?.generation !== obj.metadata?.generation;
 

@@ -25,7 +25,7 @@ import { finalizeBudget, ownedBudget, syncBudget, type BudgetSync } from './budg
 import { decideCost, type CostDecision, type CostInputs } from './decide.ts';
 import { estimateCost, type PricedTarget } from './estimate-decide.ts';
 import { observeNodePools } from './nodepools.ts';
-import { applyTenancy, OPEN_POLICY, type TenancyPolicy } from '../ceilings/tenancy.ts';
+import { applyTenancy, OPEN_POLICY, type TenancyPolicy } from '../targets/tenancy.ts';
 import { crossCheck, ExplorerCache } from './explorer.ts';
 import type { CostMetrics } from './metrics.ts';
 import { observeCost, TemplateTypes, type ObserveCostDeps, type ObservedGroup } from './observe.ts';

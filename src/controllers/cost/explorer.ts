@@ -8,7 +8,7 @@ import type { CostExplorer, DailyAmount } from '../../cloud/cost-explorer.ts';
 import { parseMicros } from '../../cloud/pricing/money.ts';
 import { parseDuration } from '../../api/v1alpha1/index.ts';
 import type { Clock } from '../../runtime/clock.ts';
-import { targetKey } from '../ceilings/group-snapshots.ts';
+import { targetKey } from '../targets/group-snapshots.ts';
 import { explorerDue, explorerPeriod, judgeExplorer, type DailyCost, type ExplorerVerdict } from './anomaly-decide.ts';
 
 const RETRY_FAILED_MS = 3_600_000;

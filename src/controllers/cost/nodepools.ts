@@ -4,7 +4,7 @@
 // `karpenter.sh/capacity-type` and `topology.kubernetes.io/region` once launched. Listing
 // NodeClaims needs only `list` on nodeclaims.karpenter.sh, and never Nodes cluster-wide.
 import type { CostGuard, NodePoolSpec } from '../../api/v1alpha1/index.ts';
-import { quantity } from '../ceilings/quantity.ts';
+import { quantity } from '../targets/quantity.ts';
 import { isNotFound } from '../../runtime/errors.ts';
 import { collectionPath, objectPath, Resources } from '../../runtime/kube/resource.ts';
 import type { KubeList, RestClient } from '../../runtime/kube/rest.ts';

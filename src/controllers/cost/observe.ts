@@ -8,8 +8,8 @@ import type { LaunchTemplates } from '../../cloud/launch-templates.ts';
 import { parseMicros } from '../../cloud/pricing/money.ts';
 import type { LaunchTemplateRef, ScalingGroup, ScalingGroups } from '../../cloud/scaling-groups.ts';
 import type { Clock } from '../../runtime/clock.ts';
-import type { GroupSnapshots } from '../ceilings/group-snapshots.ts';
-import { targetKey } from '../ceilings/group-snapshots.ts';
+import type { GroupSnapshots } from '../targets/group-snapshots.ts';
+import { targetKey } from '../targets/group-snapshots.ts';
 import { capGroups } from '../shared/target-cap.ts';
 import type { PricedTarget } from './estimate-decide.ts';
 

@@ -5,11 +5,10 @@
 // as the actuator's view.
 import type { CostGuard } from '../../api/v1alpha1/index.ts';
 import type { AwsTarget } from '../../cloud/aws/clients.ts';
-import { observeCeilings, type ObserveDeps } from '../ceilings/observe.ts';
-import type { ObservedCeilings } from '../ceilings/observed.ts';
-import type { Quantities } from '../ceilings/nodepool-decide.ts';
-import type { WorkloadKind } from '../ceilings/replicas-decide.ts';
-import { applyTenancy, OPEN_POLICY, type TenancyPolicy } from '../ceilings/tenancy.ts';
+import { observeCeilings, type ObserveDeps } from './observe.ts';
+import type { ObservedCeilings } from './observed.ts';
+import type { Quantities, WorkloadKind } from './kinds.ts';
+import { applyTenancy, OPEN_POLICY, type TenancyPolicy } from './tenancy.ts';
 
 export interface GroupCapacity {
   name: string;

@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { SetDesiredCapacityCommand, UpdateAutoScalingGroupCommand } from '@aws-sdk/client-auto-scaling';
 import type { CostGuard } from '../../../src/api/v1alpha1/index.ts';
 import type { RunningOperator } from '../../../src/cli/operator.ts';
-import { isKindMissing } from '../../../src/controllers/ceilings/observe.ts';
+import { isKindMissing } from '../../../src/controllers/targets/observe.ts';
 import { COSTGUARD_RESOURCE } from '../../../src/controllers/resources.ts';
 import { collectionPath, objectPath, Resources } from '../../../src/runtime/kube/resource.ts';
 import { createGroups, directClient, readGroup } from '../cloud/fixtures.ts';

@@ -2,9 +2,9 @@
 // UpdateAutoScalingGroup; a failed update leaves the record (so restore still finds it).
 import assert from 'node:assert/strict';
 import type { ScalingGroup, ScalingGroups, ScalingLimits } from '../../../src/cloud/scaling-groups.ts';
-import { applyActions, type ActDeps } from '../../../src/controllers/ceilings/act.ts';
-import type { GroupSnapshots } from '../../../src/controllers/ceilings/group-snapshots.ts';
-import type { GroupAction } from '../../../src/controllers/ceilings/plan-groups.ts';
+import { applyActions, type ActDeps } from '../../../src/controllers/actuator/act.ts';
+import type { GroupSnapshots } from '../../../src/controllers/targets/group-snapshots.ts';
+import type { GroupAction } from '../../../src/controllers/actuator/plan-groups.ts';
 import type { RestClient } from '../../../src/runtime/kube/rest.ts';
 
 class ScriptedGroups implements ScalingGroups {

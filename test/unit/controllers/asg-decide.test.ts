@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
-import { decideGroup, minSizeChange, type GroupCeiling, type GroupInput, type GroupMemory, type ObservedGroup } from '../../../src/controllers/ceilings/asg-decide.ts';
-import type { Cap } from '../../../src/controllers/ceilings/caps.ts';
-import type { FieldRecord } from '../../../src/controllers/ceilings/field-decide.ts';
+import { decideGroup, minSizeChange, type GroupCeiling, type GroupInput, type GroupMemory, type ObservedGroup } from '../../../src/controllers/actuator/asg-decide.ts';
+import type { Cap } from '../../../src/controllers/actuator/caps.ts';
+import type { FieldRecord } from '../../../src/controllers/actuator/field-decide.ts';
 
 const MIN = 60_000;
 

@@ -2,9 +2,9 @@
 // tried and failed, and why — never "(DryRun)".
 import assert from 'node:assert/strict';
 import type { ScalingGroup } from '../../../src/cloud/scaling-groups.ts';
-import { failedText, withFailedWrites } from '../../../src/controllers/ceilings/failed-writes.ts';
-import type { ObservedCeilings } from '../../../src/controllers/ceilings/observed.ts';
-import { planCeilings, type CeilingAction } from '../../../src/controllers/ceilings/plan.ts';
+import { failedText, withFailedWrites } from '../../../src/controllers/actuator/failed-writes.ts';
+import type { ObservedCeilings } from '../../../src/controllers/targets/observed.ts';
+import { planCeilings, type CeilingAction } from '../../../src/controllers/actuator/plan.ts';
 
 const T0 = Date.UTC(2026, 10, 27, 12);
 

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { decideField, releaseGoal, type FieldInput, type FieldRecord } from '../../../src/controllers/ceilings/field-decide.ts';
+import { decideField, releaseGoal, type FieldInput, type FieldRecord } from '../../../src/controllers/actuator/field-decide.ts';
 
 const input = (current: number | undefined, cap: number, record?: FieldRecord, more: Partial<FieldInput> = {}): FieldInput => ({
   current,

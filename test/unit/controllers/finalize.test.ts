@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import type { CostGuard } from '../../../src/api/v1alpha1/index.ts';
 import type { ScalingGroups } from '../../../src/cloud/scaling-groups.ts';
 import { finalizeGuard, MAX_RESTORE_ATTEMPTS, type RestoreDeps } from '../../../src/controllers/ceilings/finalize.ts';
-import type { GroupSnapshots } from '../../../src/controllers/ceilings/group-snapshots.ts';
+import type { GroupSnapshots } from '../../../src/controllers/targets/group-snapshots.ts';
 import type { EventSpec } from '../../../src/runtime/events.ts';
 import type { RestClient } from '../../../src/runtime/kube/rest.ts';
 import { silentLogger } from '../../../src/runtime/logger.ts';

@@ -2,8 +2,8 @@ import assert from 'node:assert/strict';
 import type { ScalingGroup, ScalingGroups } from '../../../src/cloud/scaling-groups.ts';
 import type { CostGuard } from '../../../src/api/v1alpha1/index.ts';
 import { matchesSelector } from '../../../src/cloud/scaling-groups.ts';
-import { GroupSnapshots } from '../../../src/controllers/ceilings/group-snapshots.ts';
-import { observeCeilings } from '../../../src/controllers/ceilings/observe.ts';
+import { GroupSnapshots } from '../../../src/controllers/targets/group-snapshots.ts';
+import { observeCeilings } from '../../../src/controllers/targets/observe.ts';
 import type { RestClient } from '../../../src/runtime/kube/rest.ts';
 import { FakeClock } from '../../../src/runtime/testing/fake-clock.ts';
 

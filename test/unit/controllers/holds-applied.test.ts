@@ -5,11 +5,11 @@
 import assert from 'node:assert/strict';
 import type { CostGuardStatus, Hold } from '../../../src/api/v1alpha1/index.ts';
 import type { ScalingGroup } from '../../../src/cloud/scaling-groups.ts';
-import { capOf, capSuffix } from '../../../src/controllers/ceilings/caps.ts';
-import type { ObservedCeilings, PeerCeiling } from '../../../src/controllers/ceilings/observed.ts';
-import { planCeilings } from '../../../src/controllers/ceilings/plan.ts';
-import type { GroupAction } from '../../../src/controllers/ceilings/plan-groups.ts';
-import type { NodePoolAction, WorkloadAction } from '../../../src/controllers/ceilings/plan-k8s.ts';
+import { capOf, capSuffix } from '../../../src/controllers/actuator/caps.ts';
+import type { ObservedCeilings, PeerCeiling } from '../../../src/controllers/targets/observed.ts';
+import { planCeilings } from '../../../src/controllers/actuator/plan.ts';
+import type { GroupAction } from '../../../src/controllers/actuator/plan-groups.ts';
+import type { NodePoolAction, WorkloadAction } from '../../../src/controllers/actuator/plan-k8s.ts';
 
 const T0 = Date.UTC(2026, 10, 27, 12);
 const SINCE = '2026-11-27T11:00:00Z';

@@ -5,8 +5,8 @@
 import assert from 'node:assert/strict';
 import type { CostGuard, Hold } from '../../../src/api/v1alpha1/index.ts';
 import type { AwsTarget } from '../../../src/cloud/aws/clients.ts';
-import type { ObservedCeilings } from '../../../src/controllers/ceilings/observed.ts';
-import { PeerIndex, peerCeilings } from '../../../src/controllers/ceilings/peers.ts';
+import type { ObservedCeilings } from '../../../src/controllers/targets/observed.ts';
+import { PeerIndex, peerCeilings } from '../../../src/controllers/actuator/peers.ts';
 import { awsTargetOf } from '../../../src/controllers/resources.ts';
 
 const targetOf = (g: CostGuard): AwsTarget => awsTargetOf(g, 'us-east-1');

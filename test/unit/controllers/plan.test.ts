@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import type { ScalingGroup } from '../../../src/cloud/scaling-groups.ts';
 import { ceilingConditions } from '../../../src/controllers/ceilings/conditions.ts';
-import type { ObservedCeilings } from '../../../src/controllers/ceilings/observed.ts';
-import { DRIFT_MEMORY_MS, planCeilings } from '../../../src/controllers/ceilings/plan.ts';
+import type { ObservedCeilings } from '../../../src/controllers/targets/observed.ts';
+import { DRIFT_MEMORY_MS, planCeilings } from '../../../src/controllers/actuator/plan.ts';
 import { MAX_TARGETS } from '../../../src/controllers/shared/target-cap.ts';
 
 const T0 = Date.UTC(2026, 10, 27, 12);

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { ASG_KEYS, readFieldRecord, readNodePoolRecord, WORKLOAD_KEYS, writeFieldRecord, writeNodePoolRecord } from '../../../src/controllers/ceilings/records.ts';
+import { ASG_KEYS, readFieldRecord, readNodePoolRecord, WORKLOAD_KEYS, writeFieldRecord, writeNodePoolRecord } from '../../../src/controllers/targets/records.ts';
 
 describe('records on targets', () => {
   it('round-trips an integer record with its owner, an unset original included', () => {

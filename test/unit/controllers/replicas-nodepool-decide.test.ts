@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
-import type { Cap } from '../../../src/controllers/ceilings/caps.ts';
-import { decideWorkload, type ObservedWorkload } from '../../../src/controllers/ceilings/replicas-decide.ts';
-import { decideNodePool, quantity, type NodePoolCaps, type ObservedNodePool } from '../../../src/controllers/ceilings/nodepool-decide.ts';
+import type { Cap } from '../../../src/controllers/actuator/caps.ts';
+import { decideWorkload, type ObservedWorkload } from '../../../src/controllers/actuator/replicas-decide.ts';
+import { decideNodePool, quantity, type NodePoolCaps, type ObservedNodePool } from '../../../src/controllers/actuator/nodepool-decide.ts';
 
 const enforce = { nowMs: 0, act: true };
 const spec = (value: number): Cap => ({ value, by: 'spec' });

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
-import { decideRestore, describeRestore, type RestoreInput } from '../../../src/controllers/ceilings/restore-decide.ts';
-import { planGroupRestore } from '../../../src/controllers/ceilings/restore-group.ts';
+import { decideRestore, describeRestore, type RestoreInput } from '../../../src/controllers/actuator/restore-decide.ts';
+import { planGroupRestore } from '../../../src/controllers/actuator/restore-group.ts';
 import type { ScalingGroup } from '../../../src/cloud/scaling-groups.ts';
 
 const base = (over: Partial<RestoreInput>): RestoreInput => ({

@@ -3,12 +3,12 @@
 import assert from 'node:assert/strict';
 import { ConditionType, type CostGuardSpec } from '../../../src/api/v1alpha1/index.ts';
 import type { ScalingGroup } from '../../../src/cloud/scaling-groups.ts';
-import { decideGroup } from '../../../src/controllers/ceilings/asg-decide.ts';
+import { decideGroup } from '../../../src/controllers/actuator/asg-decide.ts';
 import { ceilingConditions, type Outcome } from '../../../src/controllers/ceilings/conditions.ts';
 import { awsScope, driftSince, missingText, raisedCeilingsText, selectorText, unmatchedText } from '../../../src/controllers/ceilings/messages.ts';
-import type { ObservedCeilings } from '../../../src/controllers/ceilings/observed.ts';
-import { isKindMissing } from '../../../src/controllers/ceilings/observe.ts';
-import { planCeilings, type CeilingsPlan } from '../../../src/controllers/ceilings/plan.ts';
+import type { ObservedCeilings } from '../../../src/controllers/targets/observed.ts';
+import { isKindMissing } from '../../../src/controllers/targets/observe.ts';
+import { planCeilings, type CeilingsPlan } from '../../../src/controllers/actuator/plan.ts';
 import { nextStatus } from '../../../src/controllers/ceilings/status.ts';
 import { effectiveMode, pauseState } from '../../../src/controllers/shared/pause.ts';
 import { KubeApiError } from '../../../src/runtime/errors.ts';

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import type { CostGuard } from '../../../src/api/v1alpha1/index.ts';
-import { applyTenancy, globMatches, OPEN_POLICY, type TenancyPolicy } from '../../../src/controllers/ceilings/tenancy.ts';
+import { applyTenancy, globMatches, OPEN_POLICY, type TenancyPolicy } from '../../../src/controllers/targets/tenancy.ts';
 
 const guard = (namespace: string, spec: Partial<CostGuard['spec']>): CostGuard =>
   ({ apiVersion: 'costguard.io/v1alpha1', kind: 'CostGuard', metadata: { namespace, name: 'g' }, spec: { mode: 'Enforce', ...spec } }) as CostGuard;

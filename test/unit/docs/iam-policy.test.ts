@@ -5,7 +5,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { repoRoot } from '../../../hack/localenv/assets.ts';
 import { SESSION_TAG_KEYS } from '../../../src/cloud/aws/credentials.ts';
-import { ASG_RECORD_KEYS } from '../../../src/controllers/ceilings/records.ts';
+import { ASG_RECORD_KEYS } from '../../../src/controllers/targets/records.ts';
 
 /** SDK client package → IAM service prefix. */
 const SERVICE_PREFIX: Record<string, string> = { 'auto-scaling': 'autoscaling', budgets: 'budgets', sts: 'sts', 'cost-explorer': 'ce', sqs: 'sqs', cloudwatch: 'cloudwatch', ec2: 'ec2' };

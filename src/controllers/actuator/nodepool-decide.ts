@@ -1,12 +1,12 @@
 // Pure decision for a Karpenter NodePool: each ceiling in spec.limits (cpu, memory, nodes)
 // must be set and at or below CostGuard's. An absent limit means "unlimited", so it is set.
 import type { DecideContext } from './asg-decide.ts';
-import { quantity } from './quantity.ts';
+import { quantity } from '../targets/quantity.ts';
 import type { Cap } from './caps.ts';
 import { decideField, type FieldReason } from './field-decide.ts';
-import { NODEPOOL_RESOURCES, type NodePoolRecord, type NodePoolResource, type ObservedNodePool, type Quantities } from './kinds.ts';
+import { NODEPOOL_RESOURCES, type NodePoolRecord, type NodePoolResource, type ObservedNodePool, type Quantities } from '../targets/kinds.ts';
 
-export { NODEPOOL_RESOURCES, type NodePoolResource, type ObservedNodePool, type Quantities } from './kinds.ts';
+export { NODEPOOL_RESOURCES, type NodePoolResource, type ObservedNodePool, type Quantities } from '../targets/kinds.ts';
 
 
 
@@ -32,7 +32,7 @@ export interface NodePoolDecision {
   record: NodePoolRecord | undefined;
 }
 
-export { quantity } from './quantity.ts';
+export { quantity } from '../targets/quantity.ts';
 
 /** The lowest limit for one resource, with its written form. */
 function capFor(resource: NodePoolResource, spec: Quantities, caps: NodePoolCaps): { cap: Cap; raw: string | number | undefined } {

@@ -7,8 +7,8 @@ import { decideGroup, type DecideContext, type FieldChange, type GroupCeiling, t
 import { driftSince } from './words.ts';
 import { capOf, capSuffix, peerCapsOn, type Cap, type PlanInputs } from './caps.ts';
 import type { FieldRecord } from './field-decide.ts';
-import { asgRef, type ObservedCeilings } from './observed.ts';
-import { ASG_KEYS, ASG_MIN_KEYS, readFieldRecord, readMaxSizeWrite } from './records.ts';
+import { asgRef, type ObservedCeilings } from '../targets/observed.ts';
+import { ASG_KEYS, ASG_MIN_KEYS, readFieldRecord, readMaxSizeWrite } from '../targets/records.ts';
 
 export interface GroupAction {
   kind: 'asg';

@@ -2,9 +2,9 @@
 import type { DecideContext } from './asg-decide.ts';
 import type { Cap } from './caps.ts';
 import { decideField, type FieldReason, type FieldRecord } from './field-decide.ts';
-import { REPLICA_FIELD, type ObservedWorkload, type WorkloadKind } from './kinds.ts';
+import { REPLICA_FIELD, type ObservedWorkload, type WorkloadKind } from '../targets/kinds.ts';
 
-export { REPLICA_FIELD, specKey, type ObservedWorkload, type WorkloadKind } from './kinds.ts';
+export { REPLICA_FIELD, specKey, type ObservedWorkload, type WorkloadKind } from '../targets/kinds.ts';
 
 export interface WorkloadDecision {
   change?: { field: string; from: number | undefined; to: number | undefined; reason: FieldReason };

@@ -8,10 +8,10 @@
 // guard's ceiling is not applied on its behalf by another guard.
 import type { CostGuard } from '../../api/v1alpha1/index.ts';
 import { matchesSelector } from '../../cloud/scaling-groups.ts';
-import { targetKey } from './group-snapshots.ts';
+import { targetKey } from '../targets/group-snapshots.ts';
 import { holdsOn, splitCap, type SplitCap } from '../shared/holds.ts';
-import { asgRef, nodePoolRef, workloadRef, type ObservedCeilings, type PeerCeiling } from './observed.ts';
-import { ownerOf } from './records.ts';
+import { asgRef, nodePoolRef, workloadRef, type ObservedCeilings, type PeerCeiling } from '../targets/observed.ts';
+import { ownerOf } from '../targets/records.ts';
 import type { AwsTarget } from '../../cloud/aws/clients.ts';
 import { isEnforcing } from '../shared/pause.ts';
 

@@ -2,11 +2,11 @@
 // annotations: each limit by the one release rule (restore-decide.ts) with the remaining
 // guards' limits, written back in the quantity form it had (the original's own text, or the
 // peer's), and the record that stays (passed to a remaining guard) or goes.
-import type { NodePoolRecord, NodePoolResource } from './kinds.ts';
-import { NODEPOOL_RESOURCES } from './kinds.ts';
-import type { PeerCeiling } from './observed.ts';
-import { quantity } from './quantity.ts';
-import { clearAnnotations, NODEPOOL_KEYS, OWNER_KEY, writeNodePoolRecord } from './records.ts';
+import type { NodePoolRecord, NodePoolResource } from '../targets/kinds.ts';
+import { NODEPOOL_RESOURCES } from '../targets/kinds.ts';
+import type { PeerCeiling } from '../targets/observed.ts';
+import { quantity } from '../targets/quantity.ts';
+import { clearAnnotations, NODEPOOL_KEYS, OWNER_KEY, writeNodePoolRecord } from '../targets/records.ts';
 import { decideRestore, type RestoreStep } from './restore-decide.ts';
 
 function poolStep(resource: NodePoolResource, current: string | number | undefined, entry: NonNullable<NodePoolRecord[NodePoolResource]>, ctx: { target: string; peers: readonly PeerCeiling[] }): RestoreStep {

@@ -9,7 +9,7 @@ import type { CostGuardStatus } from '../../api/v1alpha1/index.ts';
 import { errorMessage } from '../../runtime/errors.ts';
 import { applyActions, type ActDeps, type ActionFailure, type Who } from './act.ts';
 import { withFailedWrites } from './failed-writes.ts';
-import type { ObservedCeilings } from './observed.ts';
+import type { ObservedCeilings } from '../targets/observed.ts';
 import { planCeilings, type CeilingsPlan, type PlanContext } from './plan.ts';
 
 export interface Applied {

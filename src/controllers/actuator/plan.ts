@@ -3,7 +3,7 @@
 import type { CostGuardStatus, NodePoolStatus, ScalingGroupStatus, WorkloadStatus } from '../../api/v1alpha1/index.ts';
 import type { DecideContext } from './asg-decide.ts';
 import { selectorText, type RaisedValue } from './words.ts';
-import { asgRef, nodePoolRef, workloadRef, type ObservedCeilings } from './observed.ts';
+import { asgRef, nodePoolRef, workloadRef, type ObservedCeilings } from '../targets/observed.ts';
 import type { PlanInputs } from './caps.ts';
 import { planGroup, resolveGroups, type GroupAction, type TargetOutcome } from './plan-groups.ts';
 import { planNodePool, planWorkload, type NodePoolAction, type WorkloadAction } from './plan-k8s.ts';

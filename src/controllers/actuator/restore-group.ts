@@ -6,8 +6,8 @@ import type { ScalingGroup, ScalingLimits } from '../../cloud/scaling-groups.ts'
 import { minSizeChange } from './asg-decide.ts';
 import type { PeerCap } from './caps.ts';
 import type { FieldRecord } from './field-decide.ts';
-import { asgRef } from './observed.ts';
-import { ASG_KEYS, ASG_MIN_KEYS, ASG_MIN_RECORD_KEYS, ASG_RECORD_KEYS, OWNER_KEY, readFieldRecord, writeFieldRecord } from './records.ts';
+import { asgRef } from '../targets/observed.ts';
+import { ASG_KEYS, ASG_MIN_KEYS, ASG_MIN_RECORD_KEYS, ASG_RECORD_KEYS, OWNER_KEY, readFieldRecord, writeFieldRecord } from '../targets/records.ts';
 import { decideRestore, type RestoreStep } from './restore-decide.ts';
 
 export interface GroupRestorePlan {

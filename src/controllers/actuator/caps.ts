@@ -5,7 +5,7 @@
 //   lowest wins, and each reports the overlap).
 // The winner is kept with who set it, so findings and status say which cap binds.
 import type { CostGuardStatus, Hold } from '../../api/v1alpha1/index.ts';
-import type { PeerCeiling } from './observed.ts';
+import type { PeerCeiling } from '../targets/observed.ts';
 import { effectiveCap, resolveSplit } from '../shared/holds.ts';
 
 export interface Cap {

@@ -6,11 +6,11 @@ import { holdsOn } from '../shared/holds.ts';
 import type { DecideContext } from './asg-decide.ts';
 import { capOf, capSuffix, peerCapsOn, type PlanInputs } from './caps.ts';
 import { decideNodePool, type LimitChange, type NodePoolCaps, type Quantities } from './nodepool-decide.ts';
-import { nodePoolRef, workloadRef, type ObservedCeilings } from './observed.ts';
+import { nodePoolRef, workloadRef, type ObservedCeilings } from '../targets/observed.ts';
 import { describeChange, isRepeat, lastActionOf, type Attempt, type TargetOutcome, type Telling } from './plan-groups.ts';
 import type { RaisedValue } from './words.ts';
-import { quantity } from './quantity.ts';
-import { clearAnnotations, NODEPOOL_KEYS, WORKLOAD_KEYS, writeFieldRecord, writeNodePoolRecord, type NodePoolRecord } from './records.ts';
+import { quantity } from '../targets/quantity.ts';
+import { clearAnnotations, NODEPOOL_KEYS, WORKLOAD_KEYS, writeFieldRecord, writeNodePoolRecord, type NodePoolRecord } from '../targets/records.ts';
 import { decideWorkload, REPLICA_FIELD, type WorkloadDecision, type WorkloadKind } from './replicas-decide.ts';
 
 export interface WorkloadAction {

@@ -7,10 +7,9 @@ import { isNotFound } from '../../runtime/errors.ts';
 import { objectPath, Resources, type ResourceType } from '../../runtime/kube/resource.ts';
 import type { RestClient } from '../../runtime/kube/rest.ts';
 import type { GroupSnapshots } from './group-snapshots.ts';
-import type { NodePoolResource, ObservedNodePool, Quantities } from './nodepool-decide.ts';
+import { specKey, type NodePoolResource, type ObservedNodePool, type ObservedWorkload, type Quantities, type WorkloadKind } from './kinds.ts';
 import type { ObservedCeilings } from './observed.ts';
 import { readFieldRecord, readNodePoolRecord, WORKLOAD_KEYS } from './records.ts';
-import { specKey, type ObservedWorkload, type WorkloadKind } from './replicas-decide.ts';
 
 export interface ObserveDeps {
   rest: RestClient;

@@ -19,9 +19,9 @@
 //   nothing of CostGuard's change stands, so there is nothing to restore.
 
 import type { Cap } from './caps.ts';
-import type { FieldRecord } from './kinds.ts';
+import type { FieldRecord } from '../targets/kinds.ts';
 
-export type { FieldRecord } from './kinds.ts';
+export type { FieldRecord } from '../targets/kinds.ts';
 
 export type FieldReason = 'AboveCeiling' | 'CeilingLowered' | 'Drift' | 'Unset' | 'Released';
 

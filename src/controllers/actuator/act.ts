@@ -7,10 +7,10 @@ import type { AwsTarget } from '../../cloud/aws/clients.ts';
 import type { ScalingGroups } from '../../cloud/scaling-groups.ts';
 import { objectPath, Resources } from '../../runtime/kube/resource.ts';
 import { ContentType, type RestClient } from '../../runtime/kube/rest.ts';
-import type { GroupSnapshots } from './group-snapshots.ts';
+import type { GroupSnapshots } from '../targets/group-snapshots.ts';
 import type { GroupAction } from './plan-groups.ts';
-import { ASG_CLAMPED_AT_KEY, ASG_KEYS, ASG_MIN_KEYS, ASG_MIN_RECORD_KEYS, ASG_RECORD_KEYS, writeFieldRecord } from './records.ts';
-import { WORKLOAD_RESOURCES } from './observe.ts';
+import { ASG_CLAMPED_AT_KEY, ASG_KEYS, ASG_MIN_KEYS, ASG_MIN_RECORD_KEYS, ASG_RECORD_KEYS, writeFieldRecord } from '../targets/records.ts';
+import { WORKLOAD_RESOURCES } from '../targets/observe.ts';
 import type { CeilingAction } from './plan.ts';
 import type { NodePoolAction, WorkloadAction } from './plan-k8s.ts';
 
