@@ -40,7 +40,7 @@ describe('fault: none, at the user\'s settings (30 s resync, 30 s sampling, real
     const frozen = await s.waitForBrake(8 * MINUTE);
     const engagedAt = Date.parse((await s.status())!.brake!.engagedAt);
     const frozenAtMs = s.holdAppliedAt! - engagedAt;
-    await poll('the runaway alert delivered', async () => s.deliveries().get('FIRING runaway') === 1, 2 * MINUTE);
+    await poll('the runaway alert delivered', () => s.deliveries().get('FIRING runaway') === 1, 2 * MINUTE);
     // Target tracking keeps pushing for a few ticks against the freeze.
     const seen = s.samples.length;
     await poll('four more ticks against the freeze', () => s.samples.length >= seen + 4, 3 * MINUTE);

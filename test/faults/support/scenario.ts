@@ -74,7 +74,13 @@ export class RunawayScenario {
   /** When the freeze was first seen applied on the group. */
   holdAppliedAt: number | undefined;
   /** While true the workers' Prometheus answers 503: no retry data. */
-  prometheusDown = false;
+  get prometheusDown(): boolean {
+    return this.promState.down;
+  }
+
+  set prometheusDown(down: boolean) {
+    this.promState.down = down;
+  }
   /** Target tracking calmed down: retries back within budget, no more capacity asked for. */
   private recovered = false;
   private driving = false;
@@ -90,17 +96,19 @@ export class RunawayScenario {
   /** The workers' rates the Prometheus API answers with; the driver raises retries. */
   readonly rates: Record<string, number>;
   private readonly prom: { server: Server; url: string };
+  private readonly promState: { down: boolean };
   /** Instances target tracking adds per tick. */
   step = 2;
   /** The driver's tick. */
   tickMs = TICK_MS;
 
-  private constructor(parts: { ns: string; asg: string; sink: SlackSink; prom: { server: Server; url: string }; rates: Record<string, number> }) {
+  private constructor(parts: { ns: string; asg: string; sink: SlackSink; prom: { server: Server; url: string }; rates: Record<string, number>; state: { down: boolean } }) {
     this.ns = parts.ns;
     this.asg = parts.asg;
     this.sink = parts.sink;
     this.prom = parts.prom;
     this.rates = parts.rates;
+    this.promState = parts.state;
   }
 
   /** Namespace, group, signals, sink and Secret; the guard comes with createGuard(). */
@@ -111,10 +119,9 @@ export class RunawayScenario {
     await createGroups(directClient(), [{ name: asg, maxSize: ORIGINAL_MAX, desired: START_CAPACITY }]);
     const sink = await new SlackSink().start();
     const rates = { retries: 1, attempts: 100, throughput: 99 };
-    let scenario: RunawayScenario | undefined;
-    const prom = await prometheus(rates, () => scenario?.prometheusDown === true);
-    const s = new RunawayScenario({ ns, asg, sink, prom, rates });
-    scenario = s;
+    const state = { down: false };
+    const prom = await prometheus(rates, () => state.down);
+    const s = new RunawayScenario({ ns, asg, sink, prom, rates, state });
     await rest().create(`/api/v1/namespaces/${ns}/secrets`, { apiVersion: 'v1', kind: 'Secret', metadata: { name: 'slack', namespace: ns }, stringData: { url: sink.url } });
     return s;
   }
