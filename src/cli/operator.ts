@@ -50,7 +50,7 @@ export interface OperatorOptions {
   /** The runaway detector's sampling interval (default 30 s; tests sample faster). */
   runawaySampleIntervalMs?: number;
   /**
-   * A change to status.holds wakes the ceilings actuator at once (default true). false leaves
+   * A change to status.holds wakes the actuator at once (default true). false leaves
    * a new hold to the next resync, as before holds woke it: only `make bench` sets it, to
    * measure the two side by side.
    */

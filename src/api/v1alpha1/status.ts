@@ -251,7 +251,7 @@ export const Hold = Type.Object(
     reason: Type.String({ description: 'Why the target is held, a human sentence.', maxLength: 1024 }),
     since: Time('When the hold began.'),
   },
-  { description: 'A cap a concern contributes on one target; the ceilings actuator applies the lowest of the spec ceiling and every hold.' },
+  { description: 'A cap a concern contributes on one target; the actuator applies the lowest of the spec ceiling and every hold.' },
 );
 export type Hold = Static<typeof Hold>;
 

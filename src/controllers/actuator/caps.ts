@@ -1,4 +1,4 @@
-// Pure: the cap the ceilings actuator applies to one target field. It is the lowest of
+// Pure: the cap the actuator applies to one target field. It is the lowest of
 // - the guard's own spec ceiling,
 // - every hold in the guard's status.holds on that target (runaway brake, fleet breaker, cost),
 // - the ceilings of other guards that name the same target (two guards never fight: the

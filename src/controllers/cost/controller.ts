@@ -1,7 +1,7 @@
 // The cost controller: live USD/h and worst case per guard, the hourlyCeiling as holds, the
 // AWS Budget, and spend anomalies. Observe (shared group snapshot, launch templates, Budgets,
 // Cost Explorer) → decide (decide.ts, pure) → write status.cost, its conditions and its holds
-// once → metrics and alerts. It never writes a scaling group: the ceilings actuator applies holds.
+// once → metrics and alerts. It never writes a scaling group: the actuator applies holds.
 import { ConditionType, validateSpec, type CostGuard, type CostGuardStatus } from '../../api/v1alpha1/index.ts';
 import type { Notifier } from '../../alerting/notifier.ts';
 import type { Budgets } from '../../cloud/budgets.ts';

@@ -1,7 +1,7 @@
 // The brake, decided: a pure function of (spec, mode, verdict, prior status, observed
 // capacity, clock) that returns the next status.runaway, status.brake and the runaway's own
 // status.holds, plus the alert to fire or resolve. It never writes a target itself: the
-// ceilings actuator applies the holds (one writer per target field).
+// actuator applies the holds (one writer per target field).
 //
 // Invariants, each table-tested:
 // - A hold never exceeds the original it replaced, and the brake never raises a value.

@@ -4,7 +4,7 @@
 // durable outbox, then write status.runaway, status.brake, the runaway's own status.holds and
 // its conditions in one status write. The outbox comes first: a crash between the two leaves
 // an alert recorded for a brake not yet written (the next reconcile engages it and finds the
-// alert already there), never a brake whose alert is lost. The ceilings actuator applies the
+// alert already there), never a brake whose alert is lost. The actuator applies the
 // holds; the concurrency controller publishes `frozen` while status.brake exists.
 import { ConditionType, type BrakeStatus, type CostGuard, type CostGuardStatus, type RunawayStatus } from '../../api/v1alpha1/index.ts';
 import type { Notifier } from '../../alerting/notifier.ts';

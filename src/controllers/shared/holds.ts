@@ -2,7 +2,7 @@
 //
 // "One writer per target field" (docs/architecture.md): the runaway brake, the fleet breaker
 // and the hourly cost ceiling never write MaxSize, maxReplicas or NodePool limits themselves.
-// Each writes its own entries in status.holds (owner + target); the ceilings actuator reads
+// Each writes its own entries in status.holds (owner + target); the actuator reads
 // them, applies the lowest of the spec ceiling and every hold, records the original before its
 // first write, and restores only when the last cap on a target is gone. Pure functions only.
 import type { CostGuardStatus, Hold } from '../../api/v1alpha1/index.ts';
