@@ -31,8 +31,9 @@ export function guardManifest(g: GuardInputs): CostGuard {
         retryBudgetPercent: 10,
         window: '20s',
         action: 'Freeze',
-        // Longer than the run: the demo shows the brake holding, not its release.
-        cooldown: '30m',
+        // Five simulated minutes of healthy signals before the stepped release: the run shows the
+        // whole incident, the release and the RESOLVED message included.
+        cooldown: '5s',
       },
       cost: { hourlyCeiling: '1.50' },
       alerts: { slack: { webhookSecretRef: { name: 'slack-webhook', key: 'url' } }, repeatInterval: '1h' },

@@ -29,6 +29,8 @@ export function reportData(r: DemoResult): ReportData {
   const marks = [{ minute: r.guarded.timing.onset, label: 'downstream slows (onset)', color: '#888' }];
   if (r.guarded.detectedAt !== undefined) marks.push({ minute: r.guarded.detectedAt, label: 'loop detected', color: '#d97706' });
   if (r.guarded.brakeAt !== undefined) marks.push({ minute: r.guarded.brakeAt, label: 'brake: Freeze', color: '#7c3aed' });
+  if (r.guarded.releaseStartAt !== undefined) marks.push({ minute: r.guarded.releaseStartAt, label: 'release steps begin', color: '#0d9488' });
+  if (r.guarded.releasedAt !== undefined) marks.push({ minute: r.guarded.releasedAt, label: 'brake released (RESOLVED)', color: '#16a34a' });
   return {
     minutes,
     charts: [

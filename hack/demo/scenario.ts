@@ -69,6 +69,10 @@ export interface RunResult {
   peakInstances: number;
   detectedAt?: number;
   brakeAt?: number;
+  /** The minute the first release step was seen (state Recovering). */
+  releaseStartAt?: number;
+  /** The minute the brake was seen released. */
+  releasedAt?: number;
   /** The guard's status when the brake engaged (else at the end). */
   guard?: GuardView;
   /** Wall clock (ms) of minute 0. */
@@ -170,6 +174,8 @@ class IncidentRun {
   #atBrake: GuardView | undefined;
   #detectedAt: number | undefined;
   #brakeAt: number | undefined;
+  #releaseStartAt: number | undefined;
+  #releasedAt: number | undefined;
   #start = Date.now();
 
   constructor(ctx: RunContext, s: Setup, downstream: SimulatedDownstream, o: { guarded: boolean; timing: Timing }) {
@@ -263,6 +269,8 @@ class IncidentRun {
       this.#brakeAt = t;
       this.#atBrake = guard;
     }
+    if (guard.runawayState === 'Recovering' && this.#releaseStartAt === undefined) this.#releaseStartAt = t;
+    if (this.#brakeAt !== undefined && !guard.braking && this.#releasedAt === undefined) this.#releasedAt = t;
   }
 
   result(): RunResult {
@@ -278,6 +286,8 @@ class IncidentRun {
       peakInstances: Math.max(...ticks.map((k) => k.desired)),
       ...(this.#detectedAt !== undefined ? { detectedAt: this.#detectedAt } : {}),
       ...(this.#brakeAt !== undefined ? { brakeAt: this.#brakeAt } : {}),
+      ...(this.#releaseStartAt !== undefined ? { releaseStartAt: this.#releaseStartAt } : {}),
+      ...(this.#releasedAt !== undefined ? { releasedAt: this.#releasedAt } : {}),
       ...(this.#atBrake ?? this.#guard ? { guard: this.#atBrake ?? this.#guard } : {}),
       startedAt: this.#start,
     };
@@ -286,7 +296,7 @@ class IncidentRun {
 
 function progressLine(label: string, k: Tick, timing: Timing): string {
   const phase = k.t < timing.onset ? 'normal' : k.t < timing.onset + timing.slowMinutes ? 'downstream slow' : 'after the slowdown';
-  const guard = k.runaway ? `  guard: ${k.runaway}${k.braking ? ' (brake engaged)' : ''}` : '';
+  const guard = k.runaway ? `  guard: ${k.runaway}${k.braking ? (k.runaway === 'Recovering' ? ' (brake releasing in steps)' : ' (brake engaged)') : ''}` : '';
   return (
     `  [${label.padEnd(9)}] minute ${String(k.t).padStart(2)}  instances ${String(k.desired).padStart(2)}/${String(k.maxSize).padEnd(2)}  ` +
     `busy ${pct(k.busy)}  retries ${pct(k.retryRatio)}  ok ${String(k.successes).padStart(3)}/min  $${k.costPerHour.toFixed(2)}/h  (${phase})${guard}`

@@ -35,6 +35,13 @@ function runLines(r: RunResult): string[] {
   ];
 }
 
+function releaseLine(g: RunResult): string {
+  if (g.brakeAt === undefined) return '  nothing to release';
+  if (g.releasedAt === undefined) return `  brake still engaged at the end of the run${g.releaseStartAt !== undefined ? ` (releasing since minute ${g.releaseStartAt})` : ''}`;
+  const start = g.releaseStartAt !== undefined ? `release steps from minute ${g.releaseStartAt}, ` : '';
+  return `  ${start}brake released at minute ${g.releasedAt}: every hold lifted, the originals back (RESOLVED sent)`;
+}
+
 export function summaryText(r: DemoResult): string {
   const f = figuresOf(r);
   const g = r.guarded;
@@ -46,6 +53,7 @@ export function summaryText(r: DemoResult): string {
     `  guarded / unguarded cost: ${f.costRatio.toFixed(2)}`,
     g.detectedAt !== undefined ? `  loop detected at minute ${g.detectedAt} (${g.detectedAt - g.timing.onset} min after onset)` : '  loop NOT detected',
     g.brakeAt !== undefined ? `  brake engaged at minute ${g.brakeAt} (${f.onsetToClampMinutes} min after onset): ${g.guard?.brakeReason ?? ''}` : '  brake NOT engaged',
+    releaseLine(g),
   ];
   for (const s of g.guard?.saved ?? []) lines.push(`    froze ${s.target} ${s.field} at ${s.held ?? '?'} (original ${s.original} saved in status.brake)`);
   if (g.guard?.evidence.length) lines.push(`  evidence at the brake: ${g.guard.evidence.join('; ')}`);

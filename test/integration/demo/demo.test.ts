@@ -63,9 +63,9 @@ describe('make demo', function () {
     assert.ok(g.brakeAt !== undefined && g.brakeAt - g.timing.onset <= 10, `brake at ${g.brakeAt}`);
     assert.ok(g.peakInstances <= 12, `guarded peak ${g.peakInstances} above the ceiling`);
     assert.ok(g.guard?.saved.some((s) => s.target === 'asg/orders-worker-guarded' && s.field === 'MaxSize'));
-    // After the brake: no retries at all (frozen), and the fleet scales back in.
-    const after = g.ticks.filter((k) => k.t > g.brakeAt! + 2);
-    assert.ok(after.length > 5 && after.every((k) => k.retries === 0), 'retries after the brake');
+    // While the brake holds: no retries at all (frozen), and the fleet scales back in.
+    const held = g.ticks.filter((k) => k.t > g.brakeAt! + 2 && (g.releasedAt === undefined || k.t < g.releasedAt));
+    assert.ok(held.length > 3 && held.every((k) => k.retries === 0), 'retries while the brake holds');
     assert.equal(g.ticks.at(-1)!.desired, 4, 'scaled back to the baseline');
     assert.ok(g.cost < 0.6 * result.unguarded.cost, `guarded ${g.cost} vs unguarded ${result.unguarded.cost}`);
     assert.ok(result.slack.some((m) => /FIRING: Runaway feedback loop suspected on demo-guarded\/orders-worker/.test(m.text)), JSON.stringify(result.slack));
@@ -73,6 +73,18 @@ describe('make demo', function () {
     assert.match(res.stdout, /brake engaged at minute \d+/);
     assert.match(res.stdout, /minute +[\d.]+ {2}FIRING: Runaway feedback loop suspected/);
     assert.match(res.stdout, /demo: ok/);
+  });
+
+  it('ends the incident inside the run: release steps, the brake released, RESOLVED in Slack', () => {
+    const g = result.guarded;
+    assert.ok(g.releaseStartAt !== undefined && g.releaseStartAt > g.brakeAt!, `release started at ${g.releaseStartAt}`);
+    assert.ok(g.releasedAt !== undefined && g.releasedAt >= g.releaseStartAt && g.releasedAt < g.timing.ticks, `released at ${g.releasedAt}`);
+    assert.match(res.stdout, /\[BrakeReleasing\] Signals healthy: release step 1\/4/);
+    assert.match(res.stdout, /brake released at minute \d+: every hold lifted/);
+    const firing = result.slack.findIndex((m) => /FIRING: Runaway feedback loop suspected/.test(m.text));
+    const resolved = result.slack.findIndex((m) => /RESOLVED: Runaway feedback loop suspected/.test(m.text));
+    assert.ok(firing >= 0 && resolved > firing, `FIRING then RESOLVED: ${JSON.stringify(result.slack)}`);
+    assert.equal(result.slack.filter((m) => /Runaway feedback loop/.test(m.text)).length, 2, 'each delivered once');
   });
 
   it('writes a self-contained report that headless Chromium draws without errors', async function () {
