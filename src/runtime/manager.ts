@@ -82,6 +82,7 @@ export class Manager {
     // The client-side QPS limit covers every request but the lease's: renewals must never
     // queue behind a burst of reconciles, or a busy leader would lose its lease.
     const limiter = new TokenBucket({ qps: opts.config.kubeApiQps, burst: opts.config.kubeApiBurst, clock: this.clock });
+    this.metrics.trackLimiter(() => ({ waiting: limiter.pending(), dropped: limiter.dropped }));
     this.rest = new RestClient(opts.kubeConfig, { fence: this.fence, limiter });
     this.leaseRest = new RestClient(opts.kubeConfig);
     this.identity = opts.identity ?? `${opts.config.podName}_${randomUUID()}`;
