@@ -85,7 +85,7 @@ export class RestClient {
   async request<T>(method: HttpMethod, path: string, opts: RequestOptions = {}): Promise<T> {
     const write = method !== 'GET';
     if (write) this.fence?.check(`${method} ${path}`);
-    if (this.limiter) await this.limiter.take(anyOf(this.cancellers(opts)), requestPriority(method, path));
+    if (this.limiter) await this.waitTurn(this.limiter, method, path, opts);
     const ctx = await this.context(method, path, opts);
     // Again at the moment of sending: the fence is a deadline, and the wait for a token or for
     // credentials may have crossed it. Nothing awaits between this check and the send.
@@ -113,6 +113,19 @@ export class RestClient {
     const fresh = ctx.getDispatcher();
     if (fresh) ctx.setDispatcher(this.sharedDispatcher(fresh));
     return ctx;
+  }
+
+  /**
+   * Waits for a token, by priority. The caller's signal or the fence closing cancels the wait;
+   * a write cancelled because the fence closed says so (FencedError), not just "aborted".
+   */
+  private async waitTurn(limiter: TokenBucket, method: HttpMethod, path: string, opts: RequestOptions): Promise<void> {
+    try {
+      await limiter.take(anyOf(this.cancellers(opts)), requestPriority(method, path));
+    } catch (err) {
+      if (method !== 'GET') this.fence?.check(`${method} ${path}`);
+      throw err;
+    }
   }
 
   /** What cancels a request besides its timeout: the caller's signal and the fence. */
