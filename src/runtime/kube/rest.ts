@@ -4,7 +4,7 @@
 // Deep imports: the package index pulls in every generated API client (tens of MiB resident).
 import { IsomorphicFetchHttpLibrary } from '@kubernetes/client-node/dist/gen/http/isomorphic-fetch.js';
 import type { WriteFence } from '../fence.ts';
-import type { TokenBucket } from './token-bucket.ts';
+import type { Priority, TokenBucket } from './token-bucket.ts';
 import { requestPriority } from './priority.ts';
 import { RequestContext, type HttpMethod } from '@kubernetes/client-node/dist/gen/http/http.js';
 import type { KubeAccess } from './access.ts';
@@ -31,6 +31,12 @@ export interface RequestOptions {
   timeoutMs?: number;
   /** The Accept header; default application/json (ContentType.metadataList for metadata-only lists). */
   accept?: string;
+  /**
+   * Where the request queues when the client-side limit is saturated; default from its verb
+   * and path (kube/priority.ts). Set it to demote a write the path cannot tell apart, such as
+   * a purely cosmetic status patch ('low' may then be dropped under pressure).
+   */
+  priority?: Priority;
 }
 
 export interface KubeList<T> {
@@ -121,7 +127,7 @@ export class RestClient {
    */
   private async waitTurn(limiter: TokenBucket, method: HttpMethod, path: string, opts: RequestOptions): Promise<void> {
     try {
-      await limiter.take(anyOf(this.cancellers(opts)), requestPriority(method, path));
+      await limiter.take(anyOf(this.cancellers(opts)), opts.priority ?? requestPriority(method, path));
     } catch (err) {
       if (method !== 'GET') this.fence?.check(`${method} ${path}`);
       throw err;
