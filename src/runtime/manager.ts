@@ -51,8 +51,10 @@ export class Manager {
   readonly metrics: RuntimeMetrics;
   readonly rest: RestClient;
   /**
-   * Closed the moment leadership is lost: every write through `rest` (and through any client
-   * given `fence.signal`, such as the AWS clients) is refused, and calls in flight are aborted.
+   * With leader election, a deadline: open until the last successful renewal + renewDeadline,
+   * closed at that instant even while a renewal hangs. Every write through `rest` (and through
+   * any client given the fence, such as the AWS clients) is refused once it is closed, and
+   * calls in flight are aborted through its signal.
    */
   readonly fence: WriteFence;
   /** Unfenced, for the lease only (it must still be read and released after the fence closes). */
