@@ -43,7 +43,7 @@ const withEnv = (env: Env | undefined): Env => {
 const BENCHES: Bench[] = [
   { name: 'detector', about: 'runaway detector vs a naive rule over the trace corpus', needsEnv: false, run: () => benchDetector() },
   { name: 'fleet-scrape', about: 'fleet breaker view: one poll of 500 worker endpoints', needsEnv: false, run: () => benchFleetScrape() },
-  { name: 'runtime', about: '1,000 CostGuards, the operator in its own process (about 3 minutes)', needsEnv: true, run: (e) => benchRuntime(withEnv(e).rest, withEnv(e).env, withEnv(e).kubectl) },
+  { name: 'runtime', about: '1,000 CostGuards, the operator in its own process; create → reconciled at the default limit and lifted, ABBA (about 6 minutes)', needsEnv: true, run: (e) => benchRuntime(withEnv(e).rest, withEnv(e).env, withEnv(e).kubectl) },
   { name: 'asg-calls', about: '1,000 Auto Scaling groups across 200 guards (about 1 minute)', needsEnv: true, run: (e) => benchAsgCalls(withEnv(e).rest, withEnv(e).env, withEnv(e).kubectl) },
   // moto comes from the environment (AWS_ENDPOINT_URL), set by the time this runs.
   { name: 'worker', about: 'worker library overhead, SQS jobs/s, config reload (about 5 minutes)', needsEnv: true, run: () => benchWorker({ sqs: true }) },

@@ -79,7 +79,7 @@ export async function startOperator(opts: OperatorOptions): Promise<RunningOpera
   const manager = new Manager({ config: opts.config, kubeConfig: opts.kubeConfig ?? (await loadKubeAccess()), metrics, ...(opts.log ? { log: opts.log } : {}) });
   // First, so every concern's controller can take the Notifier in its deps.
   const alerts = setupAlerts(manager, opts.alerts);
-  const aws = new AwsClients({ registry: manager.metrics.registry, fence: manager.fence.signal, sessionTags: opts.config.awsSessionTags, ...(opts.awsEndpoint ? { endpoint: opts.awsEndpoint } : {}) });
+  const aws = new AwsClients({ registry: manager.metrics.registry, fence: manager.fence, sessionTags: opts.config.awsSessionTags, ...(opts.awsEndpoint ? { endpoint: opts.awsEndpoint } : {}) });
   const ports = new Map<string, ScalingGroups>();
   const scalingGroups = (target: AwsTarget): ScalingGroups => {
     // Per guard under a role, so each guard's writes carry its own AssumeRole session name.

@@ -26,15 +26,15 @@ export const FLAGS: readonly FlagSpec[] = [
     env: 'KUBE_API_QPS',
     key: 'kubeApiQps',
     kind: 'int',
-    default: '20',
-    help: 'Requests per second the operator sends to the Kubernetes API server, sustained (client-side token bucket; the leader Lease is exempt).',
+    default: '200',
+    help: 'Requests per second the operator sends to the Kubernetes API server, sustained (client-side token bucket; writes that hold or clamp go first, events last; the leader Lease is exempt).',
   },
   {
     flag: 'kube-api-burst',
     env: 'KUBE_API_BURST',
     key: 'kubeApiBurst',
     kind: 'int',
-    default: '30',
+    default: '300',
     help: 'Requests the operator may send to the Kubernetes API server back to back before --kube-api-qps applies.',
   },
   {

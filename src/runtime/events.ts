@@ -9,6 +9,7 @@ import type { Clock } from './clock.ts';
 import type { KubeObject } from './keys.ts';
 import type { Logger } from './logger.ts';
 import type { RestClient } from './kube/rest.ts';
+import { RateLimitedError } from './kube/token-bucket.ts';
 
 export const REPORTING_CONTROLLER = 'costguard.io/operator';
 const NOTE_MAX = 1024;
@@ -35,7 +36,8 @@ export interface EventSpec {
   related?: ObjectReference;
 }
 
-export type EventOutcome = 'emitted' | 'deduped' | 'failed';
+/** `dropped`: the client-side rate limit was saturated and gave protective writes the room. */
+export type EventOutcome = 'emitted' | 'deduped' | 'failed' | 'dropped';
 
 export interface EventRecorder {
   publish(event: EventSpec): Promise<EventOutcome>;
@@ -97,6 +99,8 @@ export class KubeEventRecorder implements EventRecorder {
     } catch (err) {
       // Let the next attempt through rather than suppressing an event that never landed.
       this.seen.delete(key);
+      // Dropped by design under load: a warning per event would add to the pressure.
+      if (err instanceof RateLimitedError) return 'dropped';
       this.opts.log.warn({ reason: event.reason, object: event.regarding.name, error: errorMessage(err) }, 'could not publish event');
       return 'failed';
     }

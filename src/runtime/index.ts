@@ -39,6 +39,8 @@ export { stripManagedFields } from './informer/store.ts';
 export { objectKey, namespacedKey, parseKey, type KubeObject, type ObjectMeta, type ParsedKey } from './keys.ts';
 export { Resources, apiVersionOf, resourceName, collectionPath, objectPath, type ResourceType } from './kube/resource.ts';
 export { RestClient, ContentType, type KubeList, type Query, type RequestOptions } from './kube/rest.ts';
+export { RateLimitedError, type Priority } from './kube/token-bucket.ts';
+export { FencedError, type Fence } from './fence.ts';
 export { LeaderElector, type LeaderElectorOptions } from './leaderelection.ts';
 export { KubeLeaseLock, type LeaseLock, type LeaderElectionRecord, type LockState } from './lease-lock.ts';
 export { createLogger, silentLogger, LOG_LEVELS, type Logger, type LogLevel } from './logger.ts';

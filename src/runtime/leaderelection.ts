@@ -3,10 +3,14 @@
 //   valid until leaseDuration after *we* last saw its record change (our clock, not theirs,
 //   so clock skew between nodes does not matter);
 // - the leader renews every retryPeriod and gives up when no renewal succeeded within
-//   renewDeadline (it must stop acting before a standby may take over at leaseDuration);
+//   renewDeadline (it must stop acting before a standby may take over at leaseDuration).
+//   The deadline is a timer, not a check after each attempt: a renewal still hanging at
+//   (start of the last successful renewal + renewDeadline) is aborted and leadership is lost
+//   then, as client-go bounds its renew with a context deadline. `onRenewed` hands each new
+//   deadline to the write fence, so writes close at that instant too;
 // - on stop the leader releases: holderIdentity '' and leaseDurationSeconds 1, so a standby
 //   takes over at its next retry instead of waiting out the lease.
-import { jitter, sleep, type Clock } from './clock.ts';
+import { jitter, sleep, type Clock, type TimerHandle } from './clock.ts';
 import { errorMessage, isConflict } from './errors.ts';
 import type { LeaderElectionRecord, LeaseLock } from './lease-lock.ts';
 import type { Logger } from './logger.ts';
@@ -20,6 +24,12 @@ export interface LeaderElectorOptions {
   renewDeadlineMs: number;
   retryPeriodMs: number;
   onStartedLeading: () => void;
+  /**
+   * A renewal (or the acquisition) succeeded: leading is safe until `deadline` (epoch ms on
+   * the clock: the start of that attempt + renewDeadline) unless renewed again. Called
+   * before onStartedLeading for the acquisition.
+   */
+  onRenewed?: (deadline: number) => void;
   /** Leadership was lost (renewal failed), not given up through stop(). */
   onStoppedLeading: () => void;
   onNewLeader?: (identity: string) => void;
@@ -73,7 +83,7 @@ export class LeaderElector {
 
   private async campaign(): Promise<void> {
     this.o.log.info({ lock: this.o.lock.describe(), identity: this.o.identity }, 'attempting to acquire leader lease');
-    while (!this.stopped && !(await this.tryAcquireOrRenew())) {
+    while (!this.stopped && !(await this.tryWithin(this.o.clock.now() + this.o.renewDeadlineMs))) {
       await sleep(this.o.clock, jitter(this.o.retryPeriodMs, 1.2, this.o.random), this.stopSignal.signal);
     }
     if (this.stopped) return;
@@ -87,18 +97,44 @@ export class LeaderElector {
     this.o.onStoppedLeading();
   }
 
+  /** Renews every retryPeriod until stopped, or until the renew deadline passes (lost). */
   private async renewLoop(): Promise<void> {
     for (;;) {
-      await sleep(this.o.clock, this.o.retryPeriodMs, this.stopSignal.signal);
-      if (this.stopped) return;
-      if (await this.tryAcquireOrRenew()) continue;
-      if (this.o.clock.now() - this.lastRenew > this.o.renewDeadlineMs) return;
+      const deadline = this.lastRenew + this.o.renewDeadlineMs;
+      const bound = deadlineSignal(this.o.clock, deadline, this.stopSignal.signal);
+      try {
+        await sleep(this.o.clock, this.o.retryPeriodMs, bound.signal);
+        if (this.stopped || this.o.clock.now() >= deadline) return;
+        await this.tryWithin(deadline, bound.signal);
+      } finally {
+        bound.cancel();
+      }
     }
   }
 
-  private async tryAcquireOrRenew(): Promise<boolean> {
+  /**
+   * One acquire or renew attempt that must finish before `deadline`: the lease calls are
+   * aborted then, and an answer that comes later does not count (the fence has closed).
+   */
+  private async tryWithin(deadline: number, bound?: AbortSignal): Promise<boolean> {
+    const own = bound ? undefined : deadlineSignal(this.o.clock, deadline, this.stopSignal.signal);
+    const startedAt = this.o.clock.now();
     try {
-      return await this.attempt(this.o.clock.now());
+      const signal = bound ?? own!.signal;
+      // Raced as well as passed on: a call that ignores its signal must not hold us past the deadline.
+      const ok = await untilAborted(this.tryAcquireOrRenew(startedAt, signal), signal);
+      if (!ok || this.o.clock.now() >= deadline) return false;
+      this.lastRenew = startedAt;
+      this.o.onRenewed?.(startedAt + this.o.renewDeadlineMs);
+      return true;
+    } finally {
+      own?.cancel();
+    }
+  }
+
+  private async tryAcquireOrRenew(now: number, signal: AbortSignal): Promise<boolean> {
+    try {
+      return await this.attempt(now, signal);
     } catch (err) {
       const level = isConflict(err) ? 'debug' : 'warn';
       this.o.log[level]({ lock: this.o.lock.describe(), error: errorMessage(err) }, 'leader lease acquire/renew failed');
@@ -106,7 +142,7 @@ export class LeaderElector {
     }
   }
 
-  private async attempt(now: number): Promise<boolean> {
+  private async attempt(now: number, signal: AbortSignal): Promise<boolean> {
     const desired: LeaderElectionRecord = {
       holderIdentity: this.o.identity,
       leaseDurationSeconds: Math.ceil(this.o.leaseDurationMs / 1000),
@@ -114,9 +150,9 @@ export class LeaderElector {
       renewTime: now,
       leaseTransitions: 0,
     };
-    const current = await this.o.lock.get();
+    const current = await this.o.lock.get(signal);
     if (!current) {
-      this.resourceVersion = await this.o.lock.create(desired);
+      this.resourceVersion = await this.o.lock.create(desired, signal);
       return this.succeeded(desired, now);
     }
     this.observe(current.record, now);
@@ -130,13 +166,12 @@ export class LeaderElector {
     } else {
       desired.leaseTransitions = held.leaseTransitions + 1;
     }
-    this.resourceVersion = await this.o.lock.update(desired, current.resourceVersion);
+    this.resourceVersion = await this.o.lock.update(desired, current.resourceVersion, signal);
     return this.succeeded(desired, now);
   }
 
   private succeeded(record: LeaderElectionRecord, now: number): boolean {
     this.observe(record, now);
-    this.lastRenew = now;
     return true;
   }
 
@@ -165,4 +200,33 @@ export class LeaderElector {
       this.o.log.warn({ lock: this.o.lock.describe(), error: errorMessage(err) }, 'could not release leader lease; a standby takes over when it expires');
     }
   }
+}
+
+/** A signal aborted at `at` on the clock, or when `parent` aborts; cancel() clears its timer. */
+function deadlineSignal(clock: Clock, at: number, parent: AbortSignal): { signal: AbortSignal; cancel: () => void } {
+  const controller = new AbortController();
+  const onParent = (): void => controller.abort(parent.reason);
+  const timer: TimerHandle = clock.setTimeout(() => controller.abort(new Error('renew deadline passed')), at - clock.now());
+  if (parent.aborted) onParent();
+  else parent.addEventListener('abort', onParent, { once: true });
+  return {
+    signal: controller.signal,
+    cancel: () => {
+      clock.clearTimeout(timer);
+      parent.removeEventListener('abort', onParent);
+    },
+  };
+}
+
+/** `work`'s result, or false as soon as `signal` aborts (the work is left to fail on its own). */
+function untilAborted(work: Promise<boolean>, signal: AbortSignal): Promise<boolean> {
+  if (signal.aborted) return Promise.resolve(false);
+  return new Promise((resolve) => {
+    const onAbort = (): void => resolve(false);
+    signal.addEventListener('abort', onAbort, { once: true });
+    void work.then((ok) => {
+      signal.removeEventListener('abort', onAbort);
+      resolve(ok);
+    });
+  });
 }

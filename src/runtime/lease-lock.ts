@@ -19,13 +19,14 @@ export interface LockState {
   resourceVersion: string;
 }
 
+/** Every call takes an optional signal: the elector aborts a call still hanging at its renew deadline. */
 export interface LeaseLock {
   /** The current record, or undefined when the Lease does not exist. */
-  get(): Promise<LockState | undefined>;
+  get(signal?: AbortSignal): Promise<LockState | undefined>;
   /** Creates the Lease; throws a 409 error if it exists. Returns the new resourceVersion. */
-  create(record: LeaderElectionRecord): Promise<string>;
+  create(record: LeaderElectionRecord, signal?: AbortSignal): Promise<string>;
   /** Replaces the record if resourceVersion still matches; throws a 409 error otherwise. */
-  update(record: LeaderElectionRecord, resourceVersion: string): Promise<string>;
+  update(record: LeaderElectionRecord, resourceVersion: string, signal?: AbortSignal): Promise<string>;
   describe(): string;
 }
 
@@ -62,9 +63,9 @@ export class KubeLeaseLock implements LeaseLock {
     return `${this.namespace}/${this.name}`;
   }
 
-  async get(): Promise<LockState | undefined> {
+  async get(signal?: AbortSignal): Promise<LockState | undefined> {
     try {
-      const lease = await this.rest.get<LeaseObject>(objectPath(Resources.leases, this.namespace, this.name), { timeoutMs: this.timeoutMs });
+      const lease = await this.rest.get<LeaseObject>(objectPath(Resources.leases, this.namespace, this.name), this.options(signal));
       const s = lease.spec ?? {};
       const record = {
         holderIdentity: s.holderIdentity ?? '',
@@ -80,21 +81,25 @@ export class KubeLeaseLock implements LeaseLock {
     }
   }
 
-  async create(record: LeaderElectionRecord): Promise<string> {
+  async create(record: LeaderElectionRecord, signal?: AbortSignal): Promise<string> {
     const body = { apiVersion: 'coordination.k8s.io/v1', kind: 'Lease', metadata: { name: this.name, namespace: this.namespace }, spec: toSpec(record) };
-    const lease = await this.rest.create<LeaseObject>(collectionPath(Resources.leases, this.namespace), body, { timeoutMs: this.timeoutMs });
+    const lease = await this.rest.create<LeaseObject>(collectionPath(Resources.leases, this.namespace), body, this.options(signal));
     return lease.metadata?.resourceVersion ?? '';
   }
 
-  async update(record: LeaderElectionRecord, resourceVersion: string): Promise<string> {
+  async update(record: LeaderElectionRecord, resourceVersion: string, signal?: AbortSignal): Promise<string> {
     const body = {
       apiVersion: 'coordination.k8s.io/v1',
       kind: 'Lease',
       metadata: { name: this.name, namespace: this.namespace, resourceVersion },
       spec: toSpec(record),
     };
-    const lease = await this.rest.replace<LeaseObject>(objectPath(Resources.leases, this.namespace, this.name), body, { timeoutMs: this.timeoutMs });
+    const lease = await this.rest.replace<LeaseObject>(objectPath(Resources.leases, this.namespace, this.name), body, this.options(signal));
     return lease.metadata?.resourceVersion ?? '';
+  }
+
+  private options(signal: AbortSignal | undefined): { timeoutMs: number; signal?: AbortSignal } {
+    return signal ? { timeoutMs: this.timeoutMs, signal } : { timeoutMs: this.timeoutMs };
   }
 }
 

@@ -51,10 +51,12 @@ export class Manager {
   readonly metrics: RuntimeMetrics;
   readonly rest: RestClient;
   /**
-   * Closed the moment leadership is lost: every write through `rest` (and through any client
-   * given `fence.signal`, such as the AWS clients) is refused, and calls in flight are aborted.
+   * With leader election, a deadline: open until the last successful renewal + renewDeadline,
+   * closed at that instant even while a renewal hangs. Every write through `rest` (and through
+   * any client given the fence, such as the AWS clients) is refused once it is closed, and
+   * calls in flight are aborted through its signal.
    */
-  readonly fence = new WriteFence();
+  readonly fence: WriteFence;
   /** Unfenced, for the lease only (it must still be read and released after the fence closes). */
   private readonly leaseRest: RestClient;
   readonly identity: string;
@@ -78,9 +80,11 @@ export class Manager {
     this.clock = opts.clock ?? systemClock;
     this.log = opts.log ?? createLogger(opts.config.logLevel);
     this.metrics = opts.metrics ?? new RuntimeMetrics();
+    this.fence = new WriteFence(this.clock);
     // The client-side QPS limit covers every request but the lease's: renewals must never
     // queue behind a burst of reconciles, or a busy leader would lose its lease.
     const limiter = new TokenBucket({ qps: opts.config.kubeApiQps, burst: opts.config.kubeApiBurst, clock: this.clock });
+    this.metrics.trackLimiter(() => ({ waiting: limiter.pending(), dropped: limiter.dropped }));
     this.rest = new RestClient(opts.kubeConfig, { fence: this.fence, limiter });
     this.leaseRest = new RestClient(opts.kubeConfig);
     this.identity = opts.identity ?? `${opts.config.podName}_${randomUUID()}`;
@@ -177,6 +181,8 @@ export class Manager {
       leaseDurationMs: c.leaseDurationMs,
       renewDeadlineMs: c.renewDeadlineMs,
       retryPeriodMs: c.retryPeriodMs,
+      // Writes stay open only until the last successful renewal + renewDeadline.
+      onRenewed: (deadline) => this.fence.openUntil(deadline),
       onStartedLeading: () => void this.startControllers(),
       // Fence first, then drain: a reconcile in flight fails its next write instead of making it.
       onStoppedLeading: () => {
@@ -205,6 +211,9 @@ export class Manager {
       const drained = await this.controllers.stop(reason === 'leadership-lost' ? 0 : undefined);
       this.metrics.leader.set(0);
       if (!drained) this.log.warn({ timeoutMs: this.config.gracefulShutdownTimeoutMs }, 'reconciles still running at the shutdown deadline');
+      // Before the lease is handed back: a standby may lead at once, and a reconcile that
+      // outlived the grace period must not write after that (this also clears the deadline timer).
+      if (this.elector) this.fence.close('stopping: the leader lease is being released');
       await this.elector?.stop({ release: releaseLease });
       for (const informer of this.informers.values()) informer.stop();
       await this.endpoints?.close();

@@ -12,7 +12,9 @@ export class RuntimeMetrics {
   readonly workqueueDepth: Gauge<'controller'>;
   readonly watchRestarts: Counter<'resource'>;
   readonly leader: Gauge;
+  readonly kubeApiWaiting: Gauge<'priority'>;
   private readonly depthSources = new Map<string, () => number>();
+  private limiterSource: (() => { waiting: Record<string, number>; dropped: number }) | undefined;
 
   constructor(registry: Registry = new Registry(), opts: { processMetrics?: boolean } = {}) {
     this.registry = registry;
@@ -53,6 +55,26 @@ export class RuntimeMetrics {
       registers,
     });
     this.leader = new Gauge({ name: 'costguard_leader', help: '1 while this replica holds the leader lease.', registers });
+    const limiter = (): ReturnType<NonNullable<typeof this.limiterSource>> | undefined => this.limiterSource?.();
+    this.kubeApiWaiting = new Gauge({
+      name: 'costguard_kube_api_waiting',
+      help: 'Kubernetes API requests waiting for a client-side rate-limit token, by priority (high, normal, low).',
+      labelNames: ['priority'],
+      registers,
+      collect() {
+        for (const [priority, n] of Object.entries(limiter()?.waiting ?? {})) this.set({ priority }, n);
+      },
+    });
+    new Counter({
+      name: 'costguard_kube_api_dropped_total',
+      help: 'Low-priority Kubernetes API requests (events) dropped because the client-side rate limit was saturated.',
+      registers,
+      // The bucket keeps the count; a counter that is re-read at scrape time stays monotonic.
+      collect() {
+        this.reset();
+        this.inc(limiter()?.dropped ?? 0);
+      },
+    });
     this.leader.set(0);
     if (opts.processMetrics) collectDefaultMetrics({ register: registry, prefix: 'costguard_' });
   }
@@ -60,6 +82,11 @@ export class RuntimeMetrics {
   /** The depth gauge reads the queue length at scrape time. */
   trackQueue(controller: string, depth: () => number): void {
     this.depthSources.set(controller, depth);
+  }
+
+  /** The limiter gauges read the token bucket at scrape time. */
+  trackLimiter(source: () => { waiting: Record<string, number>; dropped: number }): void {
+    this.limiterSource = source;
   }
 
   untrackQueue(controller: string): void {

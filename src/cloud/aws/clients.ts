@@ -72,10 +72,23 @@ export interface AwsClientsOptions {
   /** Tag AssumeRole sessions with the guard (default true; --aws-session-tags). */
   sessionTags?: boolean;
   /**
-   * The operator's write fence (aborted when leadership is lost): every call is refused unsent
-   * once it is aborted, and calls in flight get it as their SDK abortSignal.
+   * The operator's write fence: every call is refused unsent once it is closed (checked when
+   * the call starts and again by each attempt just before the SDK sends it), and calls in
+   * flight get its signal as their SDK abortSignal. A bare AbortSignal counts as closed once aborted.
    */
-  fence?: AbortSignal;
+  fence?: AbortSignal | WriteGate;
+}
+
+/** What AwsClients needs of the operator's write fence (the runtime's WriteFence is one). */
+export interface WriteGate {
+  readonly signal: AbortSignal;
+  /** True once writes are refused; for a deadline fence this reads the clock. */
+  readonly closed: boolean;
+}
+
+/** The slice of an SDK client's middleware stack used to check the fence per attempt. */
+interface MiddlewareStackLike {
+  add(middleware: (next: (args: unknown) => Promise<unknown>, context: { commandName?: string }) => (args: unknown) => Promise<unknown>, options: { step: 'deserialize'; priority: 'low'; name: string }): void;
 }
 
 export const STS: AwsService<STSClient> = { name: 'sts', create: async (config) => new (await stsSdk()).STSClient(config) };
@@ -104,7 +117,7 @@ export class AwsClients {
     const key = `${service.name}|${clientKey(target)}`;
     let client = this.clients.get(key) as Promise<C> | undefined;
     if (!client) {
-      client = Promise.resolve(service.create(this.config(target))).then((c) => (this.built.add(c), c));
+      client = Promise.resolve(service.create(this.config(target))).then((c) => (this.built.add(c), this.fenceEachAttempt(c, service.name), c));
       this.clients.set(key, client);
       // A failed creation is not cached: the next call tries again.
       client.catch(() => this.clients.delete(key));
@@ -114,15 +127,36 @@ export class AwsClients {
 
   /** Runs one call of `service` through the shared guard; rejects only with CloudError. */
   call<T>(service: string, operation: string, fn: () => Promise<T>): Promise<T> {
-    if (this.options.fence?.aborted) {
-      return Promise.reject(new CloudError({ kind: 'Unavailable', service, operation, code: FENCED_CODE, detail: 'leadership lost: the call was not sent' }));
-    }
+    if (this.fenceClosed()) return Promise.reject(fenced(service, operation));
     return this.guard.run(service, operation, fn);
   }
 
   /** Options for an SDK `send`: the fence as abortSignal, so a call in flight stops when leadership is lost. */
   sendOptions(): { abortSignal?: AbortSignal } {
-    return this.options.fence ? { abortSignal: this.options.fence } : {};
+    const fence = this.options.fence;
+    if (!fence) return {};
+    return { abortSignal: fence instanceof AbortSignal ? fence : fence.signal };
+  }
+
+  private fenceClosed(): boolean {
+    const fence = this.options.fence;
+    if (!fence) return false;
+    return fence instanceof AbortSignal ? fence.aborted : fence.closed;
+  }
+
+  /**
+   * The check at the moment of sending: a middleware innermost in the SDK's stack (after
+   * credentials, signing and the retry loop) runs before every attempt goes on the wire. The
+   * fence is a deadline, and waiting for a concurrency slot, an AssumeRole or a retry backoff
+   * can cross it after call() let the call in.
+   */
+  private fenceEachAttempt(client: object, service: string): void {
+    const stack = (client as { middlewareStack?: MiddlewareStackLike }).middlewareStack;
+    if (!this.options.fence || !stack) return;
+    stack.add(
+      (next, context) => (args) => (this.fenceClosed() ? Promise.reject(fenced(service, (context.commandName ?? 'send').replace(/Command$/, ''))) : next(args)),
+      { step: 'deserialize', priority: 'low', name: 'costguardWriteFence' },
+    );
   }
 
   breakerState(service: string): BreakerState {
@@ -164,4 +198,8 @@ export class AwsClients {
     }
     return provider;
   }
+}
+
+function fenced(service: string, operation: string): CloudError {
+  return new CloudError({ kind: 'Unavailable', service, operation, code: FENCED_CODE, detail: 'leadership lost: the call was not sent' });
 }

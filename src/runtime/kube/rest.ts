@@ -4,7 +4,8 @@
 // Deep imports: the package index pulls in every generated API client (tens of MiB resident).
 import { IsomorphicFetchHttpLibrary } from '@kubernetes/client-node/dist/gen/http/isomorphic-fetch.js';
 import type { WriteFence } from '../fence.ts';
-import type { TokenBucket } from './token-bucket.ts';
+import type { Priority, TokenBucket } from './token-bucket.ts';
+import { requestPriority } from './priority.ts';
 import { RequestContext, type HttpMethod } from '@kubernetes/client-node/dist/gen/http/http.js';
 import type { KubeAccess } from './access.ts';
 import { KubeApiError } from '../errors.ts';
@@ -30,6 +31,12 @@ export interface RequestOptions {
   timeoutMs?: number;
   /** The Accept header; default application/json (ContentType.metadataList for metadata-only lists). */
   accept?: string;
+  /**
+   * Where the request queues when the client-side limit is saturated; default from its verb
+   * and path (kube/priority.ts). Set it to demote a write the path cannot tell apart, such as
+   * a purely cosmetic status patch ('low' may then be dropped under pressure).
+   */
+  priority?: Priority;
 }
 
 export interface KubeList<T> {
@@ -52,7 +59,8 @@ export class RestClient {
 
   /**
    * With a fence, writes are refused and every call is aborted once it closes (leadership lost).
-   * With a limiter, every request first takes a token (the client-side QPS limit).
+   * With a limiter, every request first takes a token (the client-side QPS limit), protective
+   * writes before reads and status, events last (kube/priority.ts).
    */
   constructor(kubeConfig: KubeAccess, opts: { fence?: WriteFence; limiter?: TokenBucket } = {}) {
     this.kubeConfig = kubeConfig;
@@ -81,9 +89,13 @@ export class RestClient {
   }
 
   async request<T>(method: HttpMethod, path: string, opts: RequestOptions = {}): Promise<T> {
-    if (method !== 'GET') this.fence?.check(`${method} ${path}`);
+    const write = method !== 'GET';
+    if (write) this.fence?.check(`${method} ${path}`);
     if (this.limiter) await this.waitTurn(this.limiter, method, path, opts);
     const ctx = await this.context(method, path, opts);
+    // Again at the moment of sending: the fence is a deadline, and the wait for a token or for
+    // credentials may have crossed it. Nothing awaits between this check and the send.
+    if (write) this.fence?.check(`${method} ${path}`);
     const response = await this.http.send(ctx).toPromise();
     const text = await response.body.text();
     const parsed = parseJson(text);
@@ -109,21 +121,22 @@ export class RestClient {
     return ctx;
   }
 
-  /** What cancels a request besides its timeout: the caller's signal and the fence. */
-  private cancellers(opts: RequestOptions): AbortSignal[] {
-    return [...(opts.signal ? [opts.signal] : []), ...(this.fence ? [this.fence.signal] : [])];
-  }
-
   /**
-   * Waits for a token. The caller's signal or the fence closing cancels the wait, and a write
-   * re-checks the fence afterwards: leadership may have been lost while it queued.
+   * Waits for a token, by priority. The caller's signal or the fence closing cancels the wait;
+   * a write cancelled because the fence closed says so (FencedError), not just "aborted".
    */
   private async waitTurn(limiter: TokenBucket, method: HttpMethod, path: string, opts: RequestOptions): Promise<void> {
     try {
-      await limiter.take(anyOf(this.cancellers(opts)));
-    } finally {
+      await limiter.take(anyOf(this.cancellers(opts)), opts.priority ?? requestPriority(method, path));
+    } catch (err) {
       if (method !== 'GET') this.fence?.check(`${method} ${path}`);
+      throw err;
     }
+  }
+
+  /** What cancels a request besides its timeout: the caller's signal and the fence. */
+  private cancellers(opts: RequestOptions): AbortSignal[] {
+    return [...(opts.signal ? [opts.signal] : []), ...(this.fence ? [this.fence.signal] : [])];
   }
 
   /**

@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { testEnv } from '../../harness/env.ts';
 import { FencedError, WriteFence } from '../../../src/runtime/fence.ts';
 import { collectionPath, objectPath, Resources } from '../../../src/runtime/kube/resource.ts';
-import { RestClient } from '../../../src/runtime/kube/rest.ts';
+import { ContentType, RestClient } from '../../../src/runtime/kube/rest.ts';
 import { TokenBucket } from '../../../src/runtime/kube/token-bucket.ts';
 import { FakeClock, flushPromises } from '../../../src/runtime/testing/fake-clock.ts';
 import { createNamespace, eventually, rest } from './helpers.ts';
@@ -31,6 +31,31 @@ describe('runtime: REST client QPS limit (real API server)', function () {
     await clock.advance(1000);
     await Promise.all(calls);
     assert.deepEqual(done.sort(), [1, 2, 3]);
+    await client.close();
+  });
+
+  it('sends a protective write queued behind reads and status writes first, and drops an event rather than queue it', async () => {
+    const clock = new FakeClock(0);
+    const limiter = new TokenBucket({ qps: 1, burst: 1, clock, maxLowWaiting: 0 });
+    const client = new RestClient(testEnv().kubeConfig, { limiter });
+    const cm = (name: string) => ({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name, namespace: ns }, data: { v: '0' } });
+    await client.create(collectionPath(Resources.configMaps, ns), cm('held'));
+    const order: string[] = [];
+    const track = (name: string, p: Promise<unknown>): Promise<void> => p.then(() => void order.push(name), (err: unknown) => void order.push(`${name}: ${(err as Error).name}`));
+    const calls = [
+      track('get 1', client.get(objectPath(Resources.configMaps, ns, 'held'))),
+      track('get 2', client.get(objectPath(Resources.configMaps, ns, 'held'))),
+      track('event', client.create(`/apis/events.k8s.io/v1/namespaces/${ns}/events`, {})),
+      track('hold', client.patch(objectPath(Resources.configMaps, ns, 'held'), { data: { v: '1' } }, ContentType.mergePatch)),
+    ];
+    await eventually('the event dropped at once', () => order.includes('event: RateLimitedError'));
+    assert.deepEqual(limiter.pending(), { high: 1, normal: 2, low: 0 });
+    await clock.advance(1000);
+    await eventually('the next token went to the write', () => order.length === 2);
+    assert.deepEqual(order, ['event: RateLimitedError', 'hold'], 'the protective write came last and went first');
+    await clock.advance(2000);
+    await Promise.all(calls);
+    assert.deepEqual(order.slice(2).sort(), ['get 1', 'get 2']);
     await client.close();
   });
 

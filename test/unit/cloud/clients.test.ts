@@ -1,6 +1,11 @@
 import assert from 'node:assert/strict';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { Registry } from 'prom-client';
+import { AUTOSCALING, autoScalingApi } from '../../../src/cloud/aws/autoscaling.ts';
 import { AwsClients, type AwsClientConfig, type AwsService } from '../../../src/cloud/aws/clients.ts';
+import { CloudError, FENCED_CODE } from '../../../src/cloud/errors.ts';
+import { WriteFence } from '../../../src/runtime/fence.ts';
 
 interface FakeClient {
   config: AwsClientConfig;
@@ -113,5 +118,56 @@ describe('AwsClients write fence', () => {
       (err: unknown) => err instanceof Error && /UpdateAutoScalingGroup failed \(Unavailable, LeadershipLost\)/.test(err.message),
     );
     assert.equal(sent, 1, 'the call after the fence closed was never sent');
+  });
+});
+
+describe('AwsClients deadline fence, checked when each attempt is sent', () => {
+  /** A deadline fence whose clock the test moves, with timers that never fire (a late timer). */
+  function stalledFence(deadline: number): { fence: WriteFence; at: (t: number) => void } {
+    let now = 0;
+    const clock = { now: () => now, setTimeout: () => ({ __timer: true as const }), clearTimeout: () => undefined };
+    const fence = new WriteFence(clock);
+    fence.openUntil(deadline);
+    return { fence, at: (t) => void (now = t) };
+  }
+
+  const saved = { id: process.env.AWS_ACCESS_KEY_ID, secret: process.env.AWS_SECRET_ACCESS_KEY };
+  before(() => Object.assign(process.env, { AWS_ACCESS_KEY_ID: 'testing', AWS_SECRET_ACCESS_KEY: 'testing' }));
+  after(() => {
+    for (const [name, value] of [['AWS_ACCESS_KEY_ID', saved.id], ['AWS_SECRET_ACCESS_KEY', saved.secret]] as const) {
+      if (value === undefined) delete process.env[name];
+      else process.env[name] = value;
+    }
+  });
+
+  it('refuses an SDK attempt that goes out after the deadline, though call() let it in before', async () => {
+    let received = 0;
+    const server = createServer((_req, res) => {
+      received += 1;
+      res.writeHead(200, { 'content-type': 'text/xml' }).end('<UpdateAutoScalingGroupResponse/>');
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const { fence, at } = stalledFence(10_000);
+    const clients = new AwsClients({ registry: new Registry(), fence, endpoint: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, maxAttempts: 1 });
+    try {
+      const asg = autoScalingApi(clients, { region: 'us-east-1' });
+      at(9_999);
+      await asg.updateAutoScalingGroup({ AutoScalingGroupName: 'g', MaxSize: 4 });
+      assert.equal(received, 1, 'before the deadline the write goes out');
+      // Admitted by call() at 9,999, sent at 10,000: a slow credential fetch or a limiter slot in between.
+      const client = await clients.client(AUTOSCALING, { region: 'us-east-1' });
+      const { UpdateAutoScalingGroupCommand } = await import('@aws-sdk/client-auto-scaling');
+      await assert.rejects(
+        clients.call('autoscaling', 'UpdateAutoScalingGroup', () => {
+          at(10_000);
+          return client.send(new UpdateAutoScalingGroupCommand({ AutoScalingGroupName: 'g', MaxSize: 3 }), clients.sendOptions());
+        }),
+        (err: unknown) => err instanceof CloudError && err.code === FENCED_CODE,
+      );
+      assert.equal(received, 1, 'the attempt past the deadline was never sent');
+    } finally {
+      clients.shutdown();
+      server.close();
+    }
   });
 });

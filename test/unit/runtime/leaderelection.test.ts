@@ -5,19 +5,35 @@ import { silentLogger } from '../../../src/runtime/logger.ts';
 import { FakeClock, flushPromises } from '../../../src/runtime/testing/fake-clock.ts';
 import type { LeaderElectionRecord, LeaseLock, LockState } from '../../../src/runtime/lease-lock.ts';
 
-/** A Lease in memory with the API server's optimistic concurrency; `down` makes calls fail. */
+/**
+ * A Lease in memory with the API server's optimistic concurrency; `down` makes calls fail,
+ * `hang` makes them wait until their signal aborts (an API server that stopped answering).
+ */
 class MemoryLock implements LeaseLock {
   state: LockState | undefined;
   down = false;
+  hang = false;
+  /** Calls that hung and were then aborted by their signal. */
+  abortedCalls = 0;
   private rv = 0;
 
   describe(): string {
     return 'memory/lease';
   }
 
-  get(): Promise<LockState | undefined> {
+  get(signal?: AbortSignal): Promise<LockState | undefined> {
+    if (this.hang) return this.hangUntilAborted(signal);
     if (this.down) return Promise.reject(new Error('connection refused'));
     return Promise.resolve(this.state && structuredClone(this.state));
+  }
+
+  private hangUntilAborted<T>(signal: AbortSignal | undefined): Promise<T> {
+    return new Promise((_resolve, reject) => {
+      signal?.addEventListener('abort', () => {
+        this.abortedCalls += 1;
+        reject(signal.reason as Error);
+      }, { once: true });
+    });
   }
 
   create(record: LeaderElectionRecord): Promise<string> {
@@ -39,12 +55,15 @@ interface Candidate {
   elector: LeaderElector;
   started: number[];
   lost: number[];
+  /** Each deadline handed to onRenewed, in order. */
+  deadlines: number[];
   done: Promise<void>;
 }
 
 function candidate(lock: LeaseLock, clock: FakeClock, identity: string): Candidate {
   const started: number[] = [];
   const lost: number[] = [];
+  const deadlines: number[] = [];
   const elector = new LeaderElector({
     lock,
     identity,
@@ -55,9 +74,10 @@ function candidate(lock: LeaseLock, clock: FakeClock, identity: string): Candida
     retryPeriodMs: 2000,
     onStartedLeading: () => started.push(clock.now()),
     onStoppedLeading: () => lost.push(clock.now()),
+    onRenewed: (deadline) => deadlines.push(deadline),
     random: () => 0.5,
   });
-  return { elector, started, lost, done: elector.run() };
+  return { elector, started, lost, deadlines, done: elector.run() };
 }
 
 describe('LeaderElector', () => {
@@ -122,9 +142,40 @@ describe('LeaderElector', () => {
     lock.down = true;
     await clock.advance(20_000);
     await a.done;
-    const lostAfter = (a.lost[0] ?? Infinity) - lastRenew;
-    assert.ok(lostAfter > 10_000 && lostAfter < 15_000, `lost ${lostAfter} ms after the last renewal`);
+    assert.equal((a.lost[0] ?? Infinity) - lastRenew, 10_000, 'lost exactly at the last renewal + renewDeadline');
     assert.equal(a.elector.isLeader(), false);
+  });
+
+  it('loses leadership at the renew deadline while a renewal call hangs, and aborts that call', async () => {
+    const clock = new FakeClock();
+    const lock = new MemoryLock();
+    const a = candidate(lock, clock, 'a');
+    await clock.advance(10_000);
+    const lastRenew = lock.state?.record.renewTime ?? 0;
+    assert.equal(a.deadlines.at(-1), lastRenew + 10_000, 'each renewal hands on its start + renewDeadline');
+    lock.hang = true;
+    await clock.advance(10_000 - (clock.now() - lastRenew) - 1);
+    assert.deepEqual(a.lost, [], 'still leading 1 ms before the deadline');
+    await clock.advance(1);
+    assert.deepEqual(a.lost, [lastRenew + 10_000], 'lost at the deadline, not when the hanging call returns');
+    assert.equal(lock.abortedCalls, 1, 'the renewal in flight was aborted');
+    await a.done;
+    assert.equal(a.deadlines.at(-1), lastRenew + 10_000, 'no deadline handed on after the loss');
+  });
+
+  it('does not count a renewal that answers after the deadline', async () => {
+    const clock = new FakeClock();
+    const slow = new MemoryLock();
+    const a = candidate(slow, clock, 'a');
+    await clock.advance(2_000);
+    const lastRenew = slow.state?.record.renewTime ?? 0;
+    // Every later update lands on the server but answers 12 s late, past the 10 s deadline.
+    const update = slow.update.bind(slow);
+    slow.update = (record, rv) => update(record, rv).then((v) => new Promise((resolve) => clock.setTimeout(() => resolve(v), 12_000)));
+    await clock.advance(15_000);
+    await a.done;
+    assert.deepEqual(a.lost, [lastRenew + 10_000]);
+    assert.equal(a.deadlines.at(-1), lastRenew + 10_000);
   });
 
   it('rejects timings that cannot work', () => {

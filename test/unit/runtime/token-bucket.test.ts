@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
-import { TokenBucket } from '../../../src/runtime/kube/token-bucket.ts';
+import { requestPriority } from '../../../src/runtime/kube/priority.ts';
+import { TokenBucket, type Priority } from '../../../src/runtime/kube/token-bucket.ts';
 import { FakeClock, flushPromises } from '../../../src/runtime/testing/fake-clock.ts';
 
 /** Starts `n` takes and records the fake time at which each was let through. */
@@ -63,4 +64,84 @@ describe('TokenBucket (API client QPS limit)', () => {
     assert.throws(() => new TokenBucket({ qps: 0, burst: 10, clock }), TypeError);
     assert.throws(() => new TokenBucket({ qps: 5, burst: 1.5, clock }), TypeError);
   });
+});
+
+describe('TokenBucket priorities (protective writes first)', () => {
+  /** Queues takes of the given priorities behind an empty bucket; records the order they pass. */
+  function queue(bucket: TokenBucket, order: string[], takes: Array<[string, Priority]>): void {
+    takes.forEach(([name, priority]) => void bucket.take(undefined, priority).then(() => void order.push(name), (err: unknown) => void order.push(`${name}: ${(err as Error).name}`)));
+  }
+
+  it('serves high before normal before low, in arrival order within a class', async () => {
+    const clock = new FakeClock(0);
+    const bucket = new TokenBucket({ qps: 10, burst: 1, clock });
+    await bucket.take();
+    const order: string[] = [];
+    queue(bucket, order, [['event', 'low'], ['status 1', 'normal'], ['get', 'normal'], ['hold 1', 'high'], ['status 2', 'normal'], ['hold 2', 'high']]);
+    await clock.advance(100);
+    assert.deepEqual(order, ['hold 1'], 'the first token after the queue formed goes to the protective write that came fourth');
+    await clock.advance(500);
+    assert.deepEqual(order, ['hold 1', 'hold 2', 'status 1', 'get', 'status 2', 'event']);
+  });
+
+  it('a protective write arriving behind a thousand queued requests waits one token, not a thousand', async () => {
+    const clock = new FakeClock(0);
+    const bucket = new TokenBucket({ qps: 200, burst: 300, clock });
+    const order: string[] = [];
+    queue(bucket, order, Array.from({ length: 1300 }, (_, i): [string, Priority] => [`status ${i}`, 'normal']));
+    await flushPromises();
+    assert.equal(order.length, 300, 'the burst went out');
+    const holdAt: number[] = [];
+    void bucket.take(undefined, 'high').then(() => holdAt.push(clock.now()));
+    await clock.advance(5);
+    assert.deepEqual(holdAt, [5], 'one token interval (1/200 s)');
+  });
+
+  it('drops low-priority requests beyond maxLowWaiting instead of queueing them, and counts them', async () => {
+    const clock = new FakeClock(0);
+    const bucket = new TokenBucket({ qps: 1, burst: 1, clock, maxLowWaiting: 2 });
+    await bucket.take();
+    const order: string[] = [];
+    queue(bucket, order, [['e1', 'low'], ['e2', 'low'], ['e3', 'low'], ['hold', 'high']]);
+    await flushPromises();
+    assert.deepEqual(order, ['e3: RateLimitedError']);
+    assert.equal(bucket.dropped, 1);
+    assert.deepEqual(bucket.pending(), { high: 1, normal: 0, low: 2 });
+    await clock.advance(3000);
+    assert.deepEqual(order, ['e3: RateLimitedError', 'hold', 'e1', 'e2']);
+    assert.equal(clock.pendingTimers, 0, 'no timer once nobody waits');
+  });
+
+  it('a waiter that aborts leaves its place without holding up the others', async () => {
+    const clock = new FakeClock(0);
+    const bucket = new TokenBucket({ qps: 1, burst: 1, clock });
+    await bucket.take();
+    const controller = new AbortController();
+    const order: string[] = [];
+    const aborted = bucket.take(controller.signal, 'high');
+    queue(bucket, order, [['get', 'normal']]);
+    controller.abort(new Error('fence closed'));
+    await assert.rejects(aborted, /fence closed/);
+    await clock.advance(1000);
+    assert.deepEqual(order, ['get']);
+  });
+});
+
+describe('requestPriority', () => {
+  const table: Array<{ method: string; path: string; expected: Priority; comment: string }> = [
+    { method: 'PATCH', path: '/apis/apps/v1/namespaces/a/deployments/w', expected: 'high', comment: 'a hold on a Deployment' },
+    { method: 'PATCH', path: '/apis/autoscaling/v2/namespaces/a/horizontalpodautoscalers/h', expected: 'high', comment: 'an HPA clamp' },
+    { method: 'PATCH', path: '/apis/karpenter.sh/v1/nodepools/default', expected: 'high', comment: 'NodePool limits' },
+    { method: 'PATCH', path: '/apis/costguard.io/v1alpha1/namespaces/a/costguards/g', expected: 'high', comment: 'a finalizer' },
+    { method: 'PUT', path: '/apis/coordination.k8s.io/v1/namespaces/a/leases/l', expected: 'high', comment: 'the Lease (its own client is unlimited anyway)' },
+    { method: 'PATCH', path: '/apis/costguard.io/v1alpha1/namespaces/a/costguards/g/status', expected: 'normal', comment: 'status' },
+    { method: 'GET', path: '/apis/apps/v1/namespaces/a/deployments/w', expected: 'normal', comment: 'a live read' },
+    { method: 'GET', path: '/apis/costguard.io/v1alpha1/costguards', expected: 'normal', comment: 'a list' },
+    { method: 'POST', path: '/apis/events.k8s.io/v1/namespaces/a/events', expected: 'low', comment: 'an event' },
+    { method: 'POST', path: '/api/v1/namespaces/a/events', expected: 'low', comment: 'a core event' },
+    { method: 'PATCH', path: '/api/v1/namespaces/a/configmaps/events', expected: 'high', comment: 'a ConfigMap named events is not an event' },
+  ];
+  for (const { method, path, expected, comment } of table) {
+    it(`${comment}: ${method} ${path} → ${expected}`, () => assert.equal(requestPriority(method, path), expected));
+  }
 });
