@@ -47,7 +47,7 @@ export const API_ACCESS: readonly ApiAccess[] = [
   cluster('costguard.io', ['costguards'], 'watch', ...guardInformers),
   // Finalizers (on COSTGUARD_RESOURCE, from the ceilings controller) and the cost baseline.
   cluster('costguard.io', ['costguards'], 'patch', at('runtime/finalizers.ts', 'rest.patch<T>(objectPath(resource'), at('controllers/cost/budget.ts', 'rest.patch<CostGuard>(objectPath(COSTGUARD_RESOURCE', 'deps.rest.patch(objectPath(COSTGUARD_RESOURCE')),
-  cluster('costguard.io', ['costguards/status'], 'patch', at('runtime/status.ts', 'this.rest.patch<T>(path, patch, ContentType.mergePatch)')),
+  cluster('costguard.io', ['costguards/status'], 'patch', at('runtime/status.ts', 'this.rest.patch<T>(path, patch, ContentType.mergePatch,')),
   // ownerReferences with blockOwnerDeletion need update on the owner's finalizers where the
   // OwnerReferencesPermissionEnforcement admission plugin runs.
   cluster('costguard.io', ['costguards/finalizers'], 'update', at('controllers/concurrency/config.ts', 'blockOwnerDeletion: true')),

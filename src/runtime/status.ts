@@ -45,7 +45,19 @@ export class KubeStatusWriter implements StatusWriter {
     const patch = statusPatch(current, status);
     if (!patch) return { written: false, object: current };
     const path = objectPath(resource, current.metadata?.namespace, current.metadata?.name ?? '', 'status');
-    const object = await this.rest.patch<T>(path, patch, ContentType.mergePatch);
+    const object = await this.rest.patch<T>(path, patch, ContentType.mergePatch, protective(patch) ? { priority: 'high' } : {});
     return { written: true, object };
   }
+}
+
+/**
+ * Status fields that protect: a concern's caps (`holds`) and the brake (`brake`) are what the
+ * actuator acts on, so a status write that changes them goes ahead of cosmetic status and
+ * events in the client-side limiter, like the target writes themselves.
+ */
+export const PROTECTIVE_STATUS_FIELDS: readonly string[] = ['holds', 'brake'];
+
+export function protective(patch: Record<string, unknown>): boolean {
+  const status = asRecord(patch.status);
+  return PROTECTIVE_STATUS_FIELDS.some((f) => f in status);
 }

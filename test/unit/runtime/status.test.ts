@@ -66,5 +66,23 @@ describe('status writes', () => {
         { path: '/apis/test.io/v1/namespaces/ns/widgets/w/status', body: { metadata: { resourceVersion: '42' }, status: { phase: 'B' } }, contentType: 'application/merge-patch+json' },
       ]);
     });
+
+    it('sends a write that changes holds or the brake ahead of cosmetic status (high priority)', async () => {
+      const priorities: unknown[] = [];
+      const rest = {
+        patch: (_path: string, _body: unknown, _type: string, opts: { priority?: string } = {}) => {
+          priorities.push(opts.priority);
+          return Promise.resolve({ metadata: { resourceVersion: '43' } });
+        },
+      } as unknown as RestClient;
+      const writer = new KubeStatusWriter(rest);
+      const resource = { group: 'test.io', version: 'v1', plural: 'widgets', kind: 'Widget', namespaced: true };
+      const obj: { metadata: Record<string, string>; status: Record<string, unknown> } = { metadata: { name: 'w', namespace: 'ns', resourceVersion: '42' }, status: { phase: 'A', holds: [{ target: 'asg/a', value: 4 }] } };
+      await writer.update(resource, obj, { ...obj.status, phase: 'B' });
+      await writer.update(resource, obj, { ...obj.status, holds: [{ target: 'asg/a', value: 5 }] });
+      await writer.update(resource, obj, { phase: 'A' });
+      await writer.update(resource, obj, { ...obj.status, brake: { action: 'Freeze' } });
+      assert.deepEqual(priorities, [undefined, 'high', 'high', 'high']);
+    });
   });
 });
