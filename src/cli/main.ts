@@ -1,9 +1,11 @@
 #!/usr/bin/env node
 // The costguard command. Subcommands: operator (run the controllers), backtest (the runaway
-// detector over a recorded trace), version, help.
+// detector over a recorded trace), export (a trace from CloudWatch and Prometheus history),
+// recommend (ceilings from history), version, help.
 import { ConfigError, configUsage, parseConfig } from '../runtime/index.ts';
 import { backtest, BACKTEST_USAGE } from './backtest.ts';
 import { runOperator } from './operator.ts';
+import { recommend, RECOMMEND_USAGE } from './recommend.ts';
 import { readFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
@@ -12,7 +14,7 @@ import { join } from 'node:path';
 const VERSION = (JSON.parse(readFileSync(join(import.meta.dirname, '..', '..', 'package.json'), 'utf8')) as { version: string }).version;
 
 function usage(): string {
-  return ['usage: costguard <command> [flags]', '', 'commands:', '  operator   run the CostGuard controllers', '  backtest   run the runaway detector over a signal trace', '  version    print the version', '', 'operator flags:', configUsage(), '', BACKTEST_USAGE].join('\n');
+  return ['usage: costguard <command> [flags]', '', 'commands:', '  operator   run the CostGuard controllers', '  backtest   run the runaway detector over a signal trace', '  recommend  propose ceilings from history', '  version    print the version', '', 'operator flags:', configUsage(), '', BACKTEST_USAGE, '', RECOMMEND_USAGE].join('\n');
 }
 
 async function operator(argv: string[]): Promise<void> {
@@ -25,6 +27,7 @@ async function main(argv: string[]): Promise<void> {
   const [command, ...rest] = argv;
   if (command === 'operator') return operator(rest);
   if (command === 'backtest') return backtest(rest);
+  if (command === 'recommend') return recommend(rest);
   if (command === 'version' || command === '--version') return void process.stdout.write(`costguard ${VERSION}\n`);
   if (command === undefined || command === 'help' || command === '--help' || command === '-h') return void process.stdout.write(`${usage()}\n`);
   throw new ConfigError(`unknown command "${command}"; run costguard help`);
