@@ -4,6 +4,7 @@
 // recommend (ceilings from history), version, help.
 import { ConfigError, configUsage, parseConfig } from '../runtime/index.ts';
 import { backtest, BACKTEST_USAGE } from './backtest.ts';
+import { EXPORT_USAGE, exportHistory } from './export.ts';
 import { runOperator } from './operator.ts';
 import { recommend, RECOMMEND_USAGE } from './recommend.ts';
 import { readFileSync } from 'node:fs';
@@ -14,7 +15,7 @@ import { join } from 'node:path';
 const VERSION = (JSON.parse(readFileSync(join(import.meta.dirname, '..', '..', 'package.json'), 'utf8')) as { version: string }).version;
 
 function usage(): string {
-  return ['usage: costguard <command> [flags]', '', 'commands:', '  operator   run the CostGuard controllers', '  backtest   run the runaway detector over a signal trace', '  recommend  propose ceilings from history', '  version    print the version', '', 'operator flags:', configUsage(), '', BACKTEST_USAGE, '', RECOMMEND_USAGE].join('\n');
+  return ['usage: costguard <command> [flags]', '', 'commands:', '  operator   run the CostGuard controllers', '  backtest   run the runaway detector over a signal trace', '  export     pull a trace of a group\'s history from CloudWatch and Prometheus', '  recommend  propose ceilings from history', '  version    print the version', '', 'operator flags:', configUsage(), '', BACKTEST_USAGE, '', EXPORT_USAGE, '', RECOMMEND_USAGE].join('\n');
 }
 
 async function operator(argv: string[]): Promise<void> {
@@ -27,6 +28,7 @@ async function main(argv: string[]): Promise<void> {
   const [command, ...rest] = argv;
   if (command === 'operator') return operator(rest);
   if (command === 'backtest') return backtest(rest);
+  if (command === 'export') return exportHistory(rest);
   if (command === 'recommend') return recommend(rest);
   if (command === 'version' || command === '--version') return void process.stdout.write(`costguard ${VERSION}\n`);
   if (command === undefined || command === 'help' || command === '--help' || command === '-h') return void process.stdout.write(`${usage()}\n`);
