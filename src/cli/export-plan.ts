@@ -98,4 +98,7 @@ export function retentionProblem(window: MetricWindow, nowMs: number): string | 
   return `the period starts ${fmtDays(ageDays)} days ago, but CloudWatch keeps ${kept.label} data for ${kept.days} days: ${fix}start within the last ${kept.days} days`;
 }
 
-const fmtDays = (d: number): string => (Number.isInteger(d) ? String(d) : d.toFixed(1));
+const fmtDays = (d: number): string => {
+  const tenths = Math.round(d * 10) / 10;
+  return Number.isInteger(tenths) ? String(tenths) : tenths.toFixed(1);
+};

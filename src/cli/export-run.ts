@@ -63,22 +63,26 @@ export async function withBackoff<T>(fn: () => Promise<T>, deps: Pick<ExportDeps
   }
 }
 
-async function checkTargets(req: ExportRequest, deps: ExportDeps): Promise<{ instanceTypes: readonly string[] }> {
-  const { group, queue, dlq } = req.targets;
+async function queueName(flag: '--queue' | '--dlq', nameOrUrl: string | undefined, req: ExportRequest, deps: ExportDeps): Promise<string | undefined> {
+  if (!nameOrUrl) return undefined;
+  try {
+    return await withBackoff(() => deps.sources.queue(nameOrUrl), deps);
+  } catch (err) {
+    if (isCloudError(err, 'NotFound')) throw new ConfigError(`SQS queue "${nameOrUrl}" (${flag}) does not exist in ${req.region}`);
+    throw err;
+  }
+}
+
+/** Checks that everything named exists; the targets by name (a queue URL becomes its name). */
+async function checkTargets(req: ExportRequest, deps: ExportDeps): Promise<{ targets: ExportTargets; instanceTypes: readonly string[] }> {
+  const { group } = req.targets;
   const facts = await withBackoff(() => deps.sources.group(group), deps);
   if (!facts) throw new ConfigError(`Auto Scaling group "${group}" does not exist in ${req.region} (check --group and --region)`);
   const off = GROUP_METRICS.filter((m) => !facts.enabledMetrics.includes(m));
   if (off.length) deps.log(`export: warning: group metrics collection is off for ${group} (${off.join(', ')} not enabled), so CloudWatch has no capacity history for it. Enable it with: aws autoscaling enable-metrics-collection --auto-scaling-group-name ${group} --granularity 1Minute (history starts then)`);
-  for (const [flag, name] of [['--queue', queue], ['--dlq', dlq]] as const) {
-    if (!name) continue;
-    try {
-      await withBackoff(() => deps.sources.queue(name), deps);
-    } catch (err) {
-      if (isCloudError(err, 'NotFound')) throw new ConfigError(`SQS queue "${name}" (${flag}) does not exist in ${req.region}`);
-      throw err;
-    }
-  }
-  return { instanceTypes: facts.instanceTypes };
+  const queue = await queueName('--queue', req.targets.queue, req, deps);
+  const dlq = await queueName('--dlq', req.targets.dlq, req, deps);
+  return { targets: { group, ...(queue ? { queue } : {}), ...(dlq ? { dlq } : {}) }, instanceTypes: facts.instanceTypes };
 }
 
 function announce(plan: readonly PlannedCall[], queries: number, points: number, deps: ExportDeps): void {
@@ -98,8 +102,9 @@ async function pull(plan: readonly PlannedCall[], deps: ExportDeps): Promise<{ p
   return { points, calls };
 }
 
-function comments(req: ExportRequest, instanceTypes: readonly string[], o: { nowMs: number; startMs: number }): string[] {
-  const { group, queue, dlq } = req.targets;
+function comments(req: ExportRequest, targets: ExportTargets, o: { nowMs: number; startMs: number; instanceTypes: readonly string[] }): string[] {
+  const { group, queue, dlq } = targets;
+  const { instanceTypes } = o;
   return [
     `exported by costguard export at ${new Date(o.nowMs).toISOString()}; t is seconds from start, counters are per period`,
     `group: ${group}`,
@@ -122,8 +127,8 @@ function explainMissing(series: readonly Series[], req: ExportRequest, deps: Exp
 async function inner(req: ExportRequest, deps: ExportDeps): Promise<ExportResult> {
   const problem = retentionProblem(req.window, deps.nowMs);
   if (problem) throw new ConfigError(problem);
-  const { instanceTypes } = await checkTargets(req, deps);
-  const columns: readonly ColumnQuery[] = exportQueries(req.targets);
+  const { targets, instanceTypes } = await checkTargets(req, deps);
+  const columns: readonly ColumnQuery[] = exportQueries(targets);
   const points = pointsPerQuery(req.window);
   const plan = planCalls(columns.map((c) => c.query), req.window);
   announce(plan, columns.length, points, deps);
@@ -135,7 +140,7 @@ async function inner(req: ExportRequest, deps: ExportDeps): Promise<ExportResult
   const datapoints = series.reduce((sum, s) => sum + s.points.length, 0);
   deps.log(`export: ${datapoints.toLocaleString('en-US')} datapoints in ${merged.samples.length.toLocaleString('en-US')} rows from ${pulled.calls} calls`);
   return {
-    text: formatTrace(merged.columns, merged.samples, comments(req, instanceTypes, { nowMs: deps.nowMs, startMs: merged.startMs ?? req.window.startMs })),
+    text: formatTrace(merged.columns, merged.samples, comments(req, targets, { nowMs: deps.nowMs, startMs: merged.startMs ?? req.window.startMs, instanceTypes })),
     calls: pulled.calls,
     plannedCalls: plan.length,
     floorCalls: callFloor(columns.length, points),
