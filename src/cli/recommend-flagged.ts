@@ -9,9 +9,13 @@ export interface DetectorSettings {
   retryBudgetPercent: number;
 }
 
+// The detector calls a runaway only on a retry signal; without one, replaying a month of
+// capacity alone costs seconds and can only answer "normal".
+const RETRY_SIGNALS = ['sqs_received', 'worker_retries', 'dlq_in'] as const;
+
 /** Day keys (see dayKey) of every sample at which the replayed verdict is runaway. */
 export function runawayDays(samples: readonly Sample[], startMs: number | undefined, s: DetectorSettings): Set<string> {
-  if (samples.length === 0) return new Set();
+  if (!samples.some((x) => RETRY_SIGNALS.some((c) => x[c] !== undefined))) return new Set();
   const result = replay(samples, { windowSeconds: s.windowSeconds, retryBudgetPercent: s.retryBudgetPercent, intervalSeconds: 0 });
   return daysInState(result.changes, samples, startMs);
 }
