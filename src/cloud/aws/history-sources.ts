@@ -1,6 +1,8 @@
 // The HistorySources port on AWS: DescribeAutoScalingGroups (existence, EnabledMetrics, instance
 // types), DescribeLaunchTemplateVersions when the group has no instance to read a type from
 // (best effort: a denied or missing template only leaves the type unknown), and SQS GetQueueUrl.
+// Only `costguard export` uses this file: sqs:GetQueueUrl is in the CLI's IAM actions
+// (docs/history.md), not in the operator's policy, which never looks a queue up by name.
 import { isCloudError } from '../errors.ts';
 import type { GroupFacts, HistorySources } from '../history-sources.ts';
 import { queueNameOf } from '../queues.ts';
