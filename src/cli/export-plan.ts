@@ -4,9 +4,7 @@
 //
 // AWS's limits per GetMetricData call: 500 queries, and 100,800 datapoints in one response
 // (more comes back in NextToken pages, each billed again). The plan keeps every call under
-// both, so a pull pages only when CloudWatch returns more than it was asked for: queries are
-// batched (at most 500, the size with the fewest calls), and each batch's window is cut so that
-// queries × points ≤ 100,800.
+// both, so a pull pages only when CloudWatch returns more than it was asked for.
 import type { MetricQuery, MetricWindow } from '../cloud/metric-history.ts';
 
 export const GET_METRIC_DATA_LIMITS = { queries: 500, datapoints: 100_800 } as const;
@@ -32,36 +30,31 @@ export function callFloor(queryCount: number, points: number, limits: Limits = G
   return Math.max(Math.ceil(queryCount / limits.queries), Math.ceil((queryCount * points) / limits.datapoints));
 }
 
-/** Calls for `n` queries over `points` periods in batches of `size`: batches × windows per batch. */
-function callsWithBatch(n: number, points: number, size: number, limits: Limits): number {
-  return Math.ceil(n / size) * Math.ceil(points / Math.max(1, Math.floor(limits.datapoints / size)));
+function chunks<T>(items: readonly T[], size: number): T[][] {
+  const out: T[][] = [];
+  for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
+  return out;
 }
 
 /**
- * The batch size with the fewest calls. The largest batch is not always best: 1,000 queries
- * over 21,600 periods take 216 calls in batches of 500 but 215 (the floor) in batches of 200;
- * rounding decides where the minimum lies, so every size up to the limit is tried.
+ * The calls of a pull. CloudWatch bills every metric of every call, so cutting a window into
+ * parts bills its metrics again: each metric is read once over the whole window, as many per
+ * call as fit (500, and metrics × periods ≤ 100,800). That bills each metric once and takes the
+ * fewest calls that do; it is within rounding of the floor (`callFloor`), which only a plan
+ * that bills metrics several times could reach. Within CloudWatch's retention a window always
+ * fits one call (15 days of minutes are 21,600 periods); a longer one is cut, one metric a call.
  */
-export function bestBatchSize(n: number, points: number, limits: Limits = GET_METRIC_DATA_LIMITS): number {
-  let best = Math.min(n, limits.queries);
-  for (let size = best; size >= 1; size--) if (callsWithBatch(n, points, size, limits) < callsWithBatch(n, points, best, limits)) best = size;
-  return best;
-}
-
-/** The calls of a pull, oldest window first within each batch of queries. */
 export function planCalls(queries: readonly MetricQuery[], window: MetricWindow, limits: Limits = GET_METRIC_DATA_LIMITS): PlannedCall[] {
   const points = pointsPerQuery(window);
   if (queries.length === 0 || points === 0) return [];
-  const size = bestBatchSize(queries.length, points, limits);
-  const calls: PlannedCall[] = [];
-  for (let i = 0; i < queries.length; i += size) {
-    const batch = queries.slice(i, i + size);
-    const spanMs = Math.max(1, Math.floor(limits.datapoints / batch.length)) * window.periodSeconds * 1000;
-    for (let start = window.startMs; start < window.endMs; start += spanMs) {
-      calls.push({ queries: batch, window: { ...window, startMs: start, endMs: Math.min(window.endMs, start + spanMs) } });
-    }
-  }
-  return calls;
+  const perCall = Math.min(limits.queries, Math.floor(limits.datapoints / points));
+  if (perCall >= 1) return chunks(queries, perCall).map((batch) => ({ queries: batch, window }));
+  const spanMs = limits.datapoints * window.periodSeconds * 1000;
+  return queries.flatMap((q) => {
+    const calls: PlannedCall[] = [];
+    for (let start = window.startMs; start < window.endMs; start += spanMs) calls.push({ queries: [q], window: { ...window, startMs: start, endMs: Math.min(window.endMs, start + spanMs) } });
+    return calls;
+  });
 }
 
 /** Metric requests CloudWatch bills for a plan: every query of every call. */

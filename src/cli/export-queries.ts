@@ -36,15 +36,19 @@ const DLQ: readonly Spec[] = [['dlq_depth', 'ApproximateNumberOfMessagesVisible'
 /** The group metrics whose absence means group metrics collection is off. */
 export const GROUP_METRICS = GROUP.map(([, metric]) => metric);
 
-function queries(specs: readonly Spec[], namespace: string, dimension: Record<string, string>): ColumnQuery[] {
-  return specs.map(([column, metricName, stat]) => ({ column, query: { id: column, namespace, metricName, dimensions: dimension, stat } }));
+function queries(specs: readonly Spec[], namespace: string, o: { dimension: Record<string, string>; prefix: string }): ColumnQuery[] {
+  return specs.map(([column, metricName, stat]) => ({ column, query: { id: `${o.prefix}${column}`, namespace, metricName, dimensions: o.dimension, stat } }));
 }
 
-/** Every query of an export, with ids unique per call (the column names). */
-export function exportQueries(t: ExportTargets): ColumnQuery[] {
+/**
+ * Every query of one group's export. Ids are the column names after `prefix` ("g3_desired"),
+ * so the queries of many groups can share a call: GetMetricData ids are unique per call and
+ * must start with a lower-case letter.
+ */
+export function exportQueries(t: ExportTargets, prefix = ''): ColumnQuery[] {
   return [
-    ...queries(GROUP, 'AWS/AutoScaling', { AutoScalingGroupName: t.group }),
-    ...(t.queue ? queries(QUEUE, 'AWS/SQS', { QueueName: t.queue }) : []),
-    ...(t.dlq ? queries(DLQ, 'AWS/SQS', { QueueName: t.dlq }) : []),
+    ...queries(GROUP, 'AWS/AutoScaling', { dimension: { AutoScalingGroupName: t.group }, prefix }),
+    ...(t.queue ? queries(QUEUE, 'AWS/SQS', { dimension: { QueueName: t.queue }, prefix }) : []),
+    ...(t.dlq ? queries(DLQ, 'AWS/SQS', { dimension: { QueueName: t.dlq }, prefix }) : []),
   ];
 }

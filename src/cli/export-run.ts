@@ -13,7 +13,8 @@ import { mergeSeries, type Series } from './history-series.ts';
 import { workerSeries, type PrometheusRange } from './prometheus-range.ts';
 
 export interface ExportRequest {
-  readonly targets: ExportTargets;
+  /** One group or many: the metrics of all of them share the calls, one trace per group. */
+  readonly targets: readonly ExportTargets[];
   readonly window: MetricWindow;
   readonly region: string;
   readonly prometheus?: PrometheusRange;
@@ -29,9 +30,15 @@ export interface ExportDeps {
   readonly fetchFn?: typeof fetch;
 }
 
-export interface ExportResult {
+export interface GroupTrace {
+  readonly group: string;
   /** The trace, in the format of docs/runaway.md, with the export's facts as comments. */
   readonly text: string;
+}
+
+export interface ExportResult {
+  /** One per group, in the order asked. */
+  readonly traces: readonly GroupTrace[];
   readonly calls: number;
   readonly plannedCalls: number;
   readonly floorCalls: number;
@@ -73,15 +80,20 @@ async function queueName(flag: '--queue' | '--dlq', nameOrUrl: string | undefine
   }
 }
 
+interface CheckedTarget {
+  targets: ExportTargets;
+  instanceTypes: readonly string[];
+}
+
 /** Checks that everything named exists; the targets by name (a queue URL becomes its name). */
-async function checkTargets(req: ExportRequest, deps: ExportDeps): Promise<{ targets: ExportTargets; instanceTypes: readonly string[] }> {
-  const { group } = req.targets;
+async function checkTarget(t: ExportTargets, req: ExportRequest, deps: ExportDeps): Promise<CheckedTarget> {
+  const { group } = t;
   const facts = await withBackoff(() => deps.sources.group(group), deps);
   if (!facts) throw new ConfigError(`Auto Scaling group "${group}" does not exist in ${req.region} (check --group and --region)`);
   const off = GROUP_METRICS.filter((m) => !facts.enabledMetrics.includes(m));
   if (off.length) deps.log(`export: warning: group metrics collection is off for ${group} (${off.join(', ')} not enabled), so CloudWatch has no capacity history for it. Enable it with: aws autoscaling enable-metrics-collection --auto-scaling-group-name ${group} --granularity 1Minute (history starts then)`);
-  const queue = await queueName('--queue', req.targets.queue, req, deps);
-  const dlq = await queueName('--dlq', req.targets.dlq, req, deps);
+  const queue = await queueName('--queue', t.queue, req, deps);
+  const dlq = await queueName('--dlq', t.dlq, req, deps);
   return { targets: { group, ...(queue ? { queue } : {}), ...(dlq ? { dlq } : {}) }, instanceTypes: facts.instanceTypes };
 }
 
@@ -117,33 +129,55 @@ function comments(req: ExportRequest, targets: ExportTargets, o: { nowMs: number
   ];
 }
 
-function explainMissing(series: readonly Series[], req: ExportRequest, deps: ExportDeps): void {
-  if (series.some((s) => s.column === 'desired' && s.points.length)) return;
-  const why = `no GroupDesiredCapacity datapoints for ${req.targets.group} in the period: group metrics collection was off then, or the group is younger`;
-  if (!series.some((s) => s.points.length)) throw new ConfigError(`${why}; and no other metric has datapoints either, so there is nothing to export`);
+/** Says what is missing; false when the group has no datapoint at all (nothing to write). */
+function explainMissing(series: readonly Series[], group: string, deps: ExportDeps): boolean {
+  if (series.some((s) => s.column === 'desired' && s.points.length)) return true;
+  const why = `no GroupDesiredCapacity datapoints for ${group} in the period: group metrics collection was off then, or the group is younger`;
+  if (!series.some((s) => s.points.length)) {
+    deps.log(`export: warning: ${why}; no other metric has datapoints either, so there is no trace for it`);
+    return false;
+  }
   deps.log(`export: warning: ${why}; the desired column stays empty`);
+  return true;
+}
+
+/** The trace of one group from the pulled points (and the workers' series, with one group). */
+async function groupTrace(c: CheckedTarget & { columns: readonly ColumnQuery[] }, pulled: Map<string, MetricPoint[]>, o: { req: ExportRequest; deps: ExportDeps }): Promise<(GroupTrace & { datapoints: number }) | undefined> {
+  const { req, deps } = o;
+  const series: Series[] = c.columns.map((q) => ({ column: q.column, points: pulled.get(q.query.id) ?? [] }));
+  if (req.prometheus) series.push(...(await workerSeries(req.prometheus, req.window, deps.fetchFn)));
+  if (!explainMissing(series, c.targets.group, deps)) return undefined;
+  const merged = mergeSeries(series);
+  const text = formatTrace(merged.columns, merged.samples, comments(req, c.targets, { nowMs: deps.nowMs, startMs: merged.startMs ?? req.window.startMs, instanceTypes: c.instanceTypes }));
+  return { group: c.targets.group, text, datapoints: series.reduce((sum, s) => sum + s.points.length, 0) };
 }
 
 async function inner(req: ExportRequest, deps: ExportDeps): Promise<ExportResult> {
   const problem = retentionProblem(req.window, deps.nowMs);
   if (problem) throw new ConfigError(problem);
-  const { targets, instanceTypes } = await checkTargets(req, deps);
-  const columns: readonly ColumnQuery[] = exportQueries(targets);
+  const checked: CheckedTarget[] = [];
+  for (const t of req.targets) checked.push(await checkTarget(t, req, deps));
+  // One group keeps the plain column names as ids; several are told apart by a prefix.
+  const withQueries = checked.map((c, i) => ({ ...c, columns: exportQueries(c.targets, checked.length > 1 ? `g${i}_` : '') }));
+  const queries = withQueries.flatMap((c) => c.columns.map((q) => q.query));
   const points = pointsPerQuery(req.window);
-  const plan = planCalls(columns.map((c) => c.query), req.window);
-  announce(plan, columns.length, points, deps);
+  const plan = planCalls(queries, req.window);
+  announce(plan, queries.length, points, deps);
   const pulled = await pull(plan, deps);
-  const series: Series[] = columns.map((c) => ({ column: c.column, points: pulled.points.get(c.query.id) ?? [] }));
-  if (req.prometheus) series.push(...(await workerSeries(req.prometheus, req.window, deps.fetchFn)));
-  explainMissing(series, req, deps);
-  const merged = mergeSeries(series);
-  const datapoints = series.reduce((sum, s) => sum + s.points.length, 0);
-  deps.log(`export: ${datapoints.toLocaleString('en-US')} datapoints in ${merged.samples.length.toLocaleString('en-US')} rows from ${pulled.calls} calls`);
+  const traces: (GroupTrace & { datapoints: number })[] = [];
+  for (const c of withQueries) {
+    const trace = await groupTrace(c, pulled.points, { req, deps });
+    if (trace) traces.push(trace);
+  }
+  // One group without any datapoint is the user's to fix; among several, the others still count.
+  if (!traces.length) throw new ConfigError(`no datapoints for ${req.targets.map((t) => t.group).join(', ')} in the period, so there is nothing to export`);
+  const datapoints = traces.reduce((sum, t) => sum + t.datapoints, 0);
+  deps.log(`export: ${datapoints.toLocaleString('en-US')} datapoints for ${traces.length} group${traces.length === 1 ? '' : 's'} from ${pulled.calls} calls`);
   return {
-    text: formatTrace(merged.columns, merged.samples, comments(req, targets, { nowMs: deps.nowMs, startMs: merged.startMs ?? req.window.startMs, instanceTypes })),
+    traces: traces.map(({ group, text }) => ({ group, text })),
     calls: pulled.calls,
     plannedCalls: plan.length,
-    floorCalls: callFloor(columns.length, points),
+    floorCalls: callFloor(queries.length, points),
     billedMetrics: billedMetrics(plan),
     datapoints,
   };

@@ -2,7 +2,8 @@
 // (and its queues') history from CloudWatch, and of the workers' counters from Prometheus, in
 // the trace format `backtest` and `recommend` read. Wiring only: flags → window, AWS clients →
 // ports, then export-run.ts. Progress and warnings go to stderr; the trace to --out or stdout.
-import { writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { Registry } from 'prom-client';
 import { AwsClients } from '../cloud/aws/clients.ts';
 import { awsHistorySources } from '../cloud/aws/history-sources.ts';
@@ -11,23 +12,24 @@ import type { MetricWindow } from '../cloud/metric-history.ts';
 import { ConfigError } from '../runtime/index.ts';
 import { parseFlags, spanSeconds } from './flags.ts';
 import { parseTime } from './history-time.ts';
-import { runExport, type ExportRequest } from './export-run.ts';
+import type { ExportTargets } from './export-queries.ts';
+import { runExport, type ExportRequest, type ExportResult } from './export-run.ts';
 import type { PrometheusRange } from './prometheus-range.ts';
 
 export const EXPORT_USAGE = [
-  'export --group=<asg> [flags]   pull a trace of a group\'s history from CloudWatch (and Prometheus)',
-  '  --queue=<name|url>        the group\'s SQS queue: sent, received, deleted, visible, not visible',
-  '  --dlq=<name|url>          its dead-letter queue: depth, written as dlq_in (messages that reached it)',
+  'export --group=<asg>[,<asg>...] [flags]   pull a trace of each group\'s history from CloudWatch (and Prometheus)',
+  '  --queue=<name|url>[,...]  each group\'s SQS queue, in the order of --group: sent, received, deleted, visible, not visible',
+  '  --dlq=<name|url>[,...]    each group\'s dead-letter queue: depth, written as dlq_in (messages that reached it)',
   '  --since=<span>            how far back, e.g. 14d, 36h (default 14d); or --start/--end',
   '  --start=<ISO time> --end=<ISO time>   an exact period (UTC when no zone is given)',
   '  --resolution=<1m|5m|1h>   the period of each row (default: the finest CloudWatch still keeps for the start)',
   '  --region=<region>         default AWS_REGION; --role-arn=<arn> to assume a role first',
-  '  --prometheus-url=<url>    add the worker library\'s counters from /api/v1/query_range',
+  '  --prometheus-url=<url>    add the worker library\'s counters from /api/v1/query_range (one group only)',
   '  --prometheus-selector=<matchers>   e.g. job="orders-worker" (bearer token from PROMETHEUS_BEARER_TOKEN)',
-  '  --out=<file>              write the trace there (default: stdout)',
+  '  --out=<file>              write the trace there (default: stdout); --out-dir=<dir> for several groups (<group>.csv each)',
 ].join('\n');
 
-const FLAGS = { values: ['group', 'queue', 'dlq', 'since', 'start', 'end', 'resolution', 'region', 'role-arn', 'prometheus-url', 'prometheus-selector', 'out'] };
+const FLAGS = { values: ['group', 'queue', 'dlq', 'since', 'start', 'end', 'resolution', 'region', 'role-arn', 'prometheus-url', 'prometheus-selector', 'out', 'out-dir'] };
 
 const RESOLUTIONS: Readonly<Record<string, number>> = { '1m': 60, '5m': 300, '1h': 3600 };
 
@@ -64,26 +66,60 @@ function prometheusOf(values: ReadonlyMap<string, string>, env: NodeJS.ProcessEn
   return { url, selector: values.get('prometheus-selector') ?? '', ...(token ? { token } : {}) };
 }
 
+const list = (value: string | undefined): string[] => (value ?? '').split(',').map((v) => v.trim());
+
+/** The groups with their queues, paired by position: --group=a,b --queue=qa,qb. */
+export function targetsOf(values: ReadonlyMap<string, string>): ExportTargets[] {
+  const groups = list(values.get('group')).filter(Boolean);
+  if (!groups.length) throw new ConfigError('export needs --group=<Auto Scaling group name>[,<name>...]');
+  const paired = (flag: 'queue' | 'dlq'): string[] => {
+    if (!values.has(flag)) return [];
+    const names = list(values.get(flag));
+    if (names.length !== groups.length) throw new ConfigError(`--${flag} names ${names.length} queues for ${groups.length} groups: give one per group, in the order of --group (empty for none: a,,c)`);
+    return names;
+  };
+  const queues = paired('queue');
+  const dlqs = paired('dlq');
+  return groups.map((group, i) => ({ group, ...(queues[i] ? { queue: queues[i] } : {}), ...(dlqs[i] ? { dlq: dlqs[i] } : {}) }));
+}
+
+export interface ExportArgs {
+  request: ExportRequest;
+  out?: string;
+  outDir?: string;
+  roleArn?: string;
+}
+
+function outputOf(values: ReadonlyMap<string, string>, groups: number): Pick<ExportArgs, 'out' | 'outDir'> {
+  if (values.has('out') && values.has('out-dir')) throw new ConfigError('give --out or --out-dir, not both');
+  if (groups > 1 && !values.has('out-dir')) throw new ConfigError('several groups need --out-dir=<dir>: one trace per group, <group>.csv');
+  return { ...(values.has('out') ? { out: values.get('out')! } : {}), ...(values.has('out-dir') ? { outDir: values.get('out-dir')! } : {}) };
+}
+
 /** The request of the flags; ConfigError naming the flag that is wrong. */
-export function exportRequest(argv: readonly string[], env: NodeJS.ProcessEnv, nowMs: number): { request: ExportRequest; out?: string; roleArn?: string } {
+export function exportRequest(argv: readonly string[], env: NodeJS.ProcessEnv, nowMs: number): ExportArgs {
   const { values, args } = parseFlags('export', argv, FLAGS);
   if (args.length) throw new ConfigError(`export takes flags only, got "${args[0]}"`);
-  const group = values.get('group');
-  if (!group) throw new ConfigError('export needs --group=<Auto Scaling group name>');
+  const targets = targetsOf(values);
   const region = values.get('region') ?? env.AWS_REGION ?? env.AWS_DEFAULT_REGION;
   if (!region) throw new ConfigError('export needs --region (or AWS_REGION)');
   const prometheus = prometheusOf(values, env);
-  const request: ExportRequest = {
-    targets: { group, ...(values.has('queue') ? { queue: values.get('queue')! } : {}), ...(values.has('dlq') ? { dlq: values.get('dlq')! } : {}) },
-    window: windowOf(values, nowMs),
-    region,
-    ...(prometheus ? { prometheus } : {}),
-  };
-  return { request, ...(values.has('out') ? { out: values.get('out')! } : {}), ...(values.has('role-arn') ? { roleArn: values.get('role-arn')! } : {}) };
+  if (prometheus && targets.length > 1) throw new ConfigError('--prometheus-url reads one worker fleet: export one group at a time with it');
+  const request: ExportRequest = { targets, window: windowOf(values, nowMs), region, ...(prometheus ? { prometheus } : {}) };
+  return { request, ...outputOf(values, targets.length), ...(values.has('role-arn') ? { roleArn: values.get('role-arn')! } : {}) };
+}
+
+function write(result: ExportResult, args: ExportArgs): void {
+  if (args.outDir) {
+    mkdirSync(args.outDir, { recursive: true });
+    for (const t of result.traces) writeFileSync(join(args.outDir, `${t.group}.csv`), t.text);
+  } else if (args.out) writeFileSync(args.out, result.traces[0]!.text);
+  else process.stdout.write(result.traces[0]!.text);
 }
 
 export async function exportHistory(argv: readonly string[]): Promise<void> {
-  const { request, out, roleArn } = exportRequest(argv, process.env, Date.now());
+  const args = exportRequest(argv, process.env, Date.now());
+  const { request, roleArn } = args;
   // A CLI run is short and alone: no breaker tripping on a throttled burst, the backoff in
   // export-run.ts paces it instead.
   const clients = new AwsClients({ registry: new Registry(), breaker: { volumeThreshold: Number.MAX_SAFE_INTEGER } });
@@ -96,8 +132,7 @@ export async function exportHistory(argv: readonly string[]): Promise<void> {
       sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
       log: (line) => void process.stderr.write(`${line}\n`),
     });
-    if (out) writeFileSync(out, result.text);
-    else process.stdout.write(result.text);
+    write(result, args);
   } finally {
     clients.shutdown();
   }

@@ -173,7 +173,21 @@ describe('costguard export, backtest and recommend against moto', function () {
     const res = await cli('export', `--group=${quiet}`, '--since=1h', `--out=${join(dir, 'quiet.csv')}`);
     assert.equal(res.code, 2, res.stderr);
     assert.match(res.stderr, /group metrics collection is off for hist-quiet-\S+ \(GroupDesiredCapacity, GroupInServiceInstances not enabled\)/);
-    assert.match(res.stderr, /costguard: no GroupDesiredCapacity datapoints for hist-quiet-\S+ in the period/);
+    assert.match(res.stderr, /no GroupDesiredCapacity datapoints for hist-quiet-\S+ in the period/);
+    assert.match(res.stderr, /^costguard: no datapoints for hist-quiet-\S+ in the period, so there is nothing to export$/m);
+  });
+
+  it('exports several groups in shared calls, one trace each, and names a group without data', async () => {
+    proxy.reset();
+    const out = join(dir, 'many');
+    const res = await cli('export', `--group=${group},${quiet}`, `--queue=${queue},`, '--since=3h', `--out-dir=${out}`);
+    assert.equal(res.code, 0, res.stderr);
+    assert.equal(proxy.count('GetMetricData'), 1);
+    assert.match(res.stderr, /^export: 9 metrics × 180 periods in 1 GetMetricData calls/m);
+    assert.match(res.stderr, /no other metric has datapoints either, so there is no trace for it/);
+    const trace = parseTrace(readFileSync(join(out, `${group}.csv`), 'utf8'));
+    assert.equal(trace.samples.length, rows.length);
+    assert.deepEqual(trace.columns, ['desired', 'in_service', 'sqs_sent', 'sqs_received', 'sqs_deleted', 'sqs_visible', 'sqs_not_visible']);
   });
 
   const errors: [string, () => string[], RegExp][] = [

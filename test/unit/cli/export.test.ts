@@ -21,23 +21,23 @@ const queries = (n: number) => Array.from({ length: n }, (_, i) => query(i));
 const days = (n: number, periodSeconds: number): MetricWindow => ({ startMs: NOW - n * DAY, endMs: NOW, periodSeconds });
 
 describe('export: the call plan', () => {
-  const cases: [string, number, MetricWindow, number, number][] = [
-    // 40 metrics × 43,200 minutes = 1,728,000 datapoints: 18 calls of ≤ 100,800.
-    ['20 groups × 2 metrics, 30 days of minutes', 40, days(30, 60), 18, 18],
+  const TINY = { queries: 5, datapoints: 300 };
+  const cases: [string, number, MetricWindow, number, number, typeof TINY?][] = [
+    // 160 × 8,640 = 1,382,400 datapoints: 13.7 calls' worth; 11 metrics of a month fit a call.
+    ['20 groups × 8 metrics, 30 days of 5 minutes', 160, days(30, 300), 15, 14],
+    ['20 groups × 2 metrics, 14 days of minutes', 40, days(14, 60), 8, 8],
     ['one metric, one day of minutes: one call', 1, days(1, 60), 1, 1],
     ['500 metrics, one hour: one call', 500, days(1 / 24, 60), 1, 1],
-    ['501 metrics, one hour: two batches', 501, days(1 / 24, 60), 2, 2],
-    // 21,600,000 datapoints ÷ 100,800 = 214.3: batches of 500 would take 216 calls, of 200 take 215.
-    ['1,000 metrics, 15 days of minutes', 1000, days(15, 60), 215, 215],
-    ['7 metrics, 100 periods, tiny limits', 7, days(100 / 1440, 60), 3, 3],
-    ['160 metrics, 30 days of 5 minutes', 160, days(30, 300), 14, 14],
+    ['501 metrics, one hour: two calls', 501, days(1 / 24, 60), 2, 2],
+    ['1,000 metrics, 15 days of minutes', 1000, days(15, 60), 250, 215],
+    ['7 metrics, 100 periods, 5 a call and 300 datapoints', 7, days(100 / 1440, 60), 3, 3, TINY],
   ];
-  for (const [name, n, window, calls, floor] of cases) {
-    it(`${name}: ${calls} calls, floor ${floor}`, () => {
-      const plan = planCalls(queries(n), window, n === 7 ? { queries: 5, datapoints: 300 } : undefined);
+  for (const [name, n, window, calls, floor, limits = { queries: 500, datapoints: 100_800 }] of cases) {
+    it(`${name}: ${calls} calls (floor ${floor}), each metric billed once`, () => {
+      const plan = planCalls(queries(n), window, limits);
       assert.equal(plan.length, calls);
-      const limits = n === 7 ? { queries: 5, datapoints: 300 } : { queries: 500, datapoints: 100_800 };
       assert.equal(callFloor(n, pointsPerQuery(window), limits), floor);
+      assert.equal(billedMetrics(plan), n);
       for (const c of plan) {
         assert.ok(c.queries.length <= limits.queries);
         assert.ok(c.queries.length * pointsPerQuery(c.window) <= limits.datapoints, 'a call within the datapoint limit');
@@ -45,14 +45,21 @@ describe('export: the call plan', () => {
     });
   }
 
+  it('cuts a window longer than one call\'s datapoints, one metric a call', () => {
+    const plan = planCalls(queries(2), days(100 / 1440, 60), { queries: 5, datapoints: 40 });
+    assert.equal(plan.length, 6);
+    assert.ok(plan.every((c) => c.queries.length === 1 && pointsPerQuery(c.window) <= 40));
+  });
+
   it('covers the window exactly once per query, in whole periods', () => {
     const window = days(3, 60);
-    const plan = planCalls(queries(60), window);
-    const covered = plan.filter((c) => c.queries[0]!.id === 'm0').reduce((sum, c) => sum + pointsPerQuery(c.window), 0);
-    assert.equal(covered, pointsPerQuery(window));
-    assert.equal(plan[0]!.window.startMs, window.startMs);
-    assert.equal(plan.at(-1)!.window.endMs, window.endMs);
-    assert.equal(billedMetrics(plan), 60 * plan.length);
+    for (const limits of [undefined, { queries: 5, datapoints: 1000 }]) {
+      const plan = planCalls(queries(60), window, limits);
+      const covered = plan.filter((c) => c.queries.some((q) => q.id === 'm0')).reduce((sum, c) => sum + pointsPerQuery(c.window), 0);
+      assert.equal(covered, pointsPerQuery(window));
+      assert.equal(Math.min(...plan.map((c) => c.window.startMs)), window.startMs);
+      assert.equal(Math.max(...plan.map((c) => c.window.endMs)), window.endMs);
+    }
   });
 
   it('plans nothing for nothing', () => {
@@ -96,7 +103,10 @@ describe('export: flags', () => {
 
   it('builds the request and names what is wrong', () => {
     const { request, out } = exportRequest(['--group=orders', '--queue', 'orders-q', '--dlq=orders-dlq', '--out=x.csv'], env, NOW);
-    assert.deepEqual(request.targets, { group: 'orders', queue: 'orders-q', dlq: 'orders-dlq' });
+    assert.deepEqual(request.targets, [{ group: 'orders', queue: 'orders-q', dlq: 'orders-dlq' }]);
+    const many = exportRequest(['--group=a,b,c', '--queue=qa,,qc', '--out-dir=d'], env, NOW);
+    assert.deepEqual(many.request.targets, [{ group: 'a', queue: 'qa' }, { group: 'b' }, { group: 'c', queue: 'qc' }]);
+    assert.equal(many.outDir, 'd');
     assert.equal(request.region, 'eu-west-1');
     assert.equal(out, 'x.csv');
     const bad: [string[], RegExp][] = [
@@ -107,6 +117,9 @@ describe('export: flags', () => {
       [['--group=a', '--start=monday'], /invalid --start="monday"/],
       [['--group=a', '--prometheus-url=prom:9090'], /expected http\(s\):\/\/host:port/],
       [['--group=a', '--colour=red'], /unknown flag --colour for export/],
+      [['--group=a,b'], /several groups need --out-dir/],
+      [['--group=a,b', '--queue=q', '--out-dir=d'], /--queue names 1 queues for 2 groups/],
+      [['--group=a,b', '--out-dir=d', '--prometheus-url=http://p:9090'], /one group at a time/],
     ];
     for (const [argv, message] of bad) assert.throws(() => exportRequest(argv, env, NOW), message);
     assert.throws(() => exportRequest(['--group=a'], {}, NOW), /needs --region/);
@@ -153,35 +166,44 @@ describe('export: the run', () => {
   it('announces the billed metrics, pulls, and writes a trace with its facts; missing stays empty', async () => {
     const log: string[] = [];
     const history = scriptedHistory(minutes);
-    const res = await runExport({ targets: { group: 'orders', queue: 'orders-q' }, window: WINDOW, region: 'us-east-1' }, deps(history, sources(GROUP, ['orders-q']), log));
+    const res = await runExport({ targets: [{ group: 'orders', queue: 'orders-q' }], window: WINDOW, region: 'us-east-1' }, deps(history, sources(GROUP, ['orders-q']), log));
     assert.equal(res.calls, 1);
     assert.equal(res.floorCalls, 1);
     assert.equal(res.billedMetrics, 7);
     assert.match(log[0]!, /^export: 7 metrics × 180 periods in 1 GetMetricData calls: 7 metrics requested, billed by CloudWatch/);
-    const h = parseHistory(res.text);
+    const h = parseHistory(res.traces[0]!.text);
     assert.deepEqual(h.meta.group, 'orders');
     assert.deepEqual(h.meta.instance_types, 'm5.large');
     assert.equal(h.startMs, WINDOW.startMs);
     assert.deepEqual(h.trace.columns, ['desired', 'sqs_deleted']);
     assert.deepEqual(h.trace.samples.slice(0, 2), [{ t: 0, desired: 4, sqs_deleted: 100 }, { t: 60, desired: 4 }]);
-    assert.match(res.text, /^60,4,$/m);
+    assert.match(res.traces[0]!.text, /^60,4,$/m);
   });
 
   it('reports progress on a pull of several calls', async () => {
     const log: string[] = [];
-    const many = { targets: { group: 'orders', queue: 'q', dlq: 'd' }, window: { startMs: NOW - 14 * DAY, endMs: NOW, periodSeconds: 60 }, region: 'us-east-1' };
+    const many = { targets: [{ group: 'orders', queue: 'q', dlq: 'd' }], window: { startMs: NOW - 14 * DAY, endMs: NOW, periodSeconds: 60 }, region: 'us-east-1' };
     const res = await runExport(many, deps(scriptedHistory(() => []), sources(GROUP, ['q', 'd']), log)).catch((e: Error) => e);
     assert.ok(res instanceof Error && /nothing to export/.test(res.message));
-    const planned = planCalls(exportQueries(many.targets).map((c) => c.query), many.window).length;
+    const planned = planCalls(exportQueries(many.targets[0]!).map((c) => c.query), many.window).length;
     assert.ok(planned > 1);
     assert.equal(log.filter((l) => /^export: \d+\/\d+ calls \(\d+ %\)/.test(l)).length, planned);
+  });
+
+  it('pulls many groups in shared calls, one trace each', async () => {
+    const log: string[] = [];
+    const groups = ['a', 'b', 'c'].map((group) => ({ group }));
+    const history = scriptedHistory((q, w) => (q.id.endsWith('_desired') ? [{ at: w.startMs, value: Number(q.id[1]) + 1 }] : []));
+    const res = await runExport({ targets: groups, window: WINDOW, region: 'us-east-1' }, deps(history, { ...sources(GROUP), group: (name) => Promise.resolve({ ...GROUP, name }) }, log));
+    assert.equal(res.calls, 1, 'six metrics of three groups in one call');
+    assert.deepEqual(res.traces.map((t) => [t.group, parseHistory(t.text).trace.samples[0]!.desired, parseHistory(t.text).meta.group]), [['a', 1, 'a'], ['b', 2, 'b'], ['c', 3, 'c']]);
   });
 
   it('backs off on throttling and keeps going', async () => {
     const sleeps: number[] = [];
     const throttled = () => new CloudError({ kind: 'Throttled', service: 'cloudwatch', operation: 'GetMetricData', code: 'Throttling' });
     const history = scriptedHistory(minutes, [throttled(), throttled()]);
-    const res = await runExport({ targets: { group: 'orders' }, window: WINDOW, region: 'us-east-1' }, deps(history, sources(GROUP), [], sleeps));
+    const res = await runExport({ targets: [{ group: 'orders' }], window: WINDOW, region: 'us-east-1' }, deps(history, sources(GROUP), [], sleeps));
     assert.deepEqual(sleeps, [1000, 2000]);
     assert.equal(res.calls, 1);
   });
@@ -194,13 +216,13 @@ describe('export: the run', () => {
   });
 
   const errors: [string, Parameters<typeof runExport>[0], () => ExportDeps, RegExp][] = [
-    ['a group that does not exist', { targets: { group: 'nope' }, window: WINDOW, region: 'us-east-1' }, () => deps(scriptedHistory(minutes), sources(undefined)), /Auto Scaling group "nope" does not exist in us-east-1/],
-    ['a queue that does not exist', { targets: { group: 'orders', queue: 'nope' }, window: WINDOW, region: 'us-east-1' }, () => deps(scriptedHistory(minutes), sources(GROUP)), /SQS queue "nope" \(--queue\) does not exist in us-east-1/],
-    ['a DLQ that does not exist', { targets: { group: 'orders', queue: 'q', dlq: 'nope' }, window: WINDOW, region: 'us-east-1' }, () => deps(scriptedHistory(minutes), sources(GROUP, ['q'])), /"nope" \(--dlq\) does not exist/],
-    ['a period CloudWatch no longer keeps', { targets: { group: 'orders' }, window: { startMs: NOW - 20 * DAY, endMs: NOW, periodSeconds: 60 }, region: 'us-east-1' }, () => deps(scriptedHistory(minutes), sources(GROUP)), /keeps 1-minute data for 15 days/],
+    ['a group that does not exist', { targets: [{ group: 'nope' }], window: WINDOW, region: 'us-east-1' }, () => deps(scriptedHistory(minutes), sources(undefined)), /Auto Scaling group "nope" does not exist in us-east-1/],
+    ['a queue that does not exist', { targets: [{ group: 'orders', queue: 'nope' }], window: WINDOW, region: 'us-east-1' }, () => deps(scriptedHistory(minutes), sources(GROUP)), /SQS queue "nope" \(--queue\) does not exist in us-east-1/],
+    ['a DLQ that does not exist', { targets: [{ group: 'orders', queue: 'q', dlq: 'nope' }], window: WINDOW, region: 'us-east-1' }, () => deps(scriptedHistory(minutes), sources(GROUP, ['q'])), /"nope" \(--dlq\) does not exist/],
+    ['a period CloudWatch no longer keeps', { targets: [{ group: 'orders' }], window: { startMs: NOW - 20 * DAY, endMs: NOW, periodSeconds: 60 }, region: 'us-east-1' }, () => deps(scriptedHistory(minutes), sources(GROUP)), /keeps 1-minute data for 15 days/],
     [
       'no permission, naming the IAM action',
-      { targets: { group: 'orders' }, window: WINDOW, region: 'us-east-1' },
+      { targets: [{ group: 'orders' }], window: WINDOW, region: 'us-east-1' },
       () => deps(scriptedHistory(minutes, [new CloudError({ kind: 'AccessDenied', service: 'cloudwatch', operation: 'GetMetricData', code: 'AccessDenied', detail: 'User: arn:aws:iam::123456789012:user/x is not authorized' })]), sources(GROUP)),
       /^not permitted: cloudwatch:GetMetricData was denied \(AccessDenied\)/,
     ],
@@ -215,10 +237,10 @@ describe('export: the run', () => {
     const log: string[] = [];
     const off: GroupFacts = { ...GROUP, enabledMetrics: [] };
     const queueOnly = (q: MetricQuery, w: MetricWindow) => (q.id === 'sqs_sent' ? [{ at: w.startMs, value: 5 }] : []);
-    const res = await runExport({ targets: { group: 'orders', queue: 'q' }, window: WINDOW, region: 'us-east-1' }, deps(scriptedHistory(queueOnly), sources(off, ['q']), log));
+    const res = await runExport({ targets: [{ group: 'orders', queue: 'q' }], window: WINDOW, region: 'us-east-1' }, deps(scriptedHistory(queueOnly), sources(off, ['q']), log));
     assert.ok(log.some((l) => /group metrics collection is off for orders .*aws autoscaling enable-metrics-collection --auto-scaling-group-name orders/.test(l)), log.join('\n'));
     assert.ok(log.some((l) => /no GroupDesiredCapacity datapoints for orders/.test(l)));
-    assert.deepEqual(parseHistory(res.text).trace.samples, [{ t: 0, sqs_sent: 5 }]);
+    assert.deepEqual(parseHistory(res.traces[0]!.text).trace.samples, [{ t: 0, sqs_sent: 5 }]);
   });
 });
 
