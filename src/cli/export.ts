@@ -14,7 +14,8 @@ import { parseFlags, spanSeconds } from './flags.ts';
 import { parseTime } from './history-time.ts';
 import type { ExportTargets } from './export-queries.ts';
 import { runExport, type ExportRequest, type ExportResult } from './export-run.ts';
-import type { PrometheusRange } from './prometheus-range.ts';
+import { PrometheusError, type PrometheusRange } from './prometheus-range.ts';
+import { isCloudError } from '../cloud/errors.ts';
 
 export const EXPORT_USAGE = [
   'export --group=<asg>[,<asg>...] [flags]   pull a trace of each group\'s history from CloudWatch (and Prometheus)',
@@ -133,7 +134,23 @@ export async function exportHistory(argv: readonly string[]): Promise<void> {
       log: (line) => void process.stderr.write(`${line}\n`),
     });
     write(result, args);
+  } catch (err) {
+    throw oneLine(err);
   } finally {
     clients.shutdown();
   }
 }
+
+/**
+ * What is left after export-run's own explanations: a Prometheus that failed is the user's to
+ * fix (the URL, the selector); an AWS failure that outlived the retries is reported in one line,
+ * exit code 1, not as a stack trace. CloudError messages are redacted where they are built.
+ */
+function oneLine(err: unknown): unknown {
+  if (err instanceof PrometheusError) return new ConfigError(err.message);
+  if (isCloudError(err)) return new ExportFailed(`${err.message}; nothing was written`);
+  return err;
+}
+
+/** An AWS failure after every retry: one line, exit code 1 (main.ts). */
+export class ExportFailed extends ConfigError {}

@@ -4,7 +4,7 @@
 // recommend (ceilings from history), version, help.
 import { ConfigError, configUsage, parseConfig } from '../runtime/index.ts';
 import { backtest, BACKTEST_USAGE } from './backtest.ts';
-import { EXPORT_USAGE, exportHistory } from './export.ts';
+import { EXPORT_USAGE, ExportFailed, exportHistory } from './export.ts';
 import { runOperator } from './operator.ts';
 import { recommend, RECOMMEND_USAGE } from './recommend.ts';
 import { readFileSync } from 'node:fs';
@@ -36,10 +36,11 @@ async function main(argv: string[]): Promise<void> {
 }
 
 main(process.argv.slice(2)).catch((err: unknown) => {
-  // Bad flags and values are the user's to fix: one line, no stack trace.
+  // Bad flags and values are the user's to fix: one line, no stack trace, exit code 2. A
+  // provider failure that outlived its retries is one line too, but exit code 1.
   if (err instanceof ConfigError) {
     process.stderr.write(`costguard: ${err.message}\n`);
-    process.exitCode = 2;
+    process.exitCode = err instanceof ExportFailed ? 1 : 2;
     return;
   }
   process.stderr.write(`costguard: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);

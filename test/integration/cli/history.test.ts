@@ -204,6 +204,13 @@ describe('costguard export, backtest and recommend against moto', function () {
     });
   }
 
+  it('reports an unreachable Prometheus in one line, exit code 2', async () => {
+    const res = await cli('export', `--group=${group}`, '--since=1h', '--prometheus-url=http://127.0.0.1:1');
+    assert.equal(res.code, 2, res.stderr);
+    assert.match(res.stderr, /^costguard: prometheus at http:\/\/127\.0\.0\.1:1 did not answer/m);
+    assert.equal(res.stdout, '');
+  });
+
   it('names the IAM action AWS denied', async () => {
     proxy.inject({ action: 'GetMetricData', status: 403, code: 'AccessDenied', message: 'User: arn:aws:sts::123456789012:assumed-role/dev/x is not authorized to perform: cloudwatch:GetMetricData' });
     const res = await cli('export', `--group=${group}`, '--since=1h');
