@@ -30,8 +30,8 @@ export function timeColumn(text: string): number {
   if (named >= 0) return named;
   const t = names.indexOf('t');
   const first = rows[0]?.cells[t];
-  // `t` with a value that is not seconds (a date) is the mistake issue reports show most.
-  return t >= 0 && first !== undefined && !/^[-+0-9.eE]*$/.test(first) ? t : -1;
+  // `t` holding dates or epoch seconds (no trace runs for 31 years) is absolute time.
+  return t >= 0 && first !== undefined && parseTime(first) !== undefined ? t : -1;
 }
 
 /** The series of a timestamped CSV; throws HistoryError naming the line that is wrong. */

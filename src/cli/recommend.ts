@@ -3,6 +3,7 @@
 // with the evidence in comments. Wiring only: the rule is recommend-math.ts, the manifest
 // recommend-yaml.ts.
 import { basename, extname } from 'node:path';
+import { MAX_SCALING_GROUPS } from '../api/v1alpha1/index.ts';
 import { SHIPPED_PRICES } from '../cloud/pricing/prices.ts';
 import { ConfigError } from '../runtime/index.ts';
 import { numberFlag, parseFlags, spanSeconds } from './flags.ts';
@@ -47,6 +48,7 @@ interface GroupInput {
 
 function groupsOf(files: readonly string[], flagGroup: string | undefined): GroupInput[] {
   if (files.length === 0) throw new ConfigError('recommend needs at least one history file: costguard recommend <history>...');
+  if (files.length > MAX_SCALING_GROUPS) throw new ConfigError(`one CostGuard holds at most ${MAX_SCALING_GROUPS} scaling groups; got ${files.length} history files: run recommend in parts`);
   if (flagGroup !== undefined && files.length > 1) throw new ConfigError('--group names the group of one history file; with several, each export names its group');
   const inputs = files.map((file) => {
     const history = readHistory(file);

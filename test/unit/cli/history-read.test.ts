@@ -56,6 +56,8 @@ describe('history: format detection', () => {
     ['get-metric-data JSON', '  {"MetricDataResults": []}', 'cloudwatch-json'],
     ['a timestamp column', 'timestamp,desired\n2026-11-03T04:00:00Z,4\n', 'timed-csv'],
     ['t holding ISO times', 't,desired\n2026-11-03T04:00:00Z,4\n', 'timed-csv'],
+    ['t holding epoch seconds', 't,desired\n1793678400,4\n', 'timed-csv'],
+    ['t holding seconds from the start', 't,desired\n0,4\n', 'trace-csv'],
     ['no t at all', 'desired\n4\n', 'trace-csv'],
   ];
   for (const [what, text, format] of cases) it(`${what} → ${format}`, () => assert.equal(detectFormat(text), format));

@@ -155,6 +155,7 @@ describe('costguard recommend', function () {
     ['an unknown flag', ['a.csv', '--colour=red'], /unknown flag --colour for recommend/],
     ['a headroom below 1', ['a.csv', '--headroom=0.5'], /invalid --headroom="0.5"/],
     ['a bad price', ['a.csv', '--price-per-hour=cheap'], /invalid --price-per-hour="cheap"/],
+    ['more groups than one CostGuard holds', Array.from({ length: 51 }, (_, i) => `g${i}.csv`), /at most 50 scaling groups; got 51 history files/],
   ];
   for (const [what, args, message] of bad) {
     it(`rejects ${what} in one line, exit 2`, async () => {
