@@ -56,6 +56,6 @@ export function columnOf(label: string, id = ''): HistoryColumn | undefined {
 /** The line every "cannot read this history" error carries: what is accepted, and what t means. */
 export const ACCEPTED_HISTORY =
   'expected a trace CSV (t = seconds from the first sample, or a timestamp column of ISO 8601 times; ' +
-  `columns ${SIGNAL_COLUMNS.join(', ')}) or the JSON of aws cloudwatch get-metric-data ` +
+  `columns ${SIGNAL_COLUMNS.join(', ')}) or the JSON of aws cloudwatch get-metric-data or get-metric-statistics ` +
   `(series labelled ${Object.keys(METRIC_COLUMNS).filter((m) => !m.startsWith('costguard_')).join(', ')}, ` +
   'a label with "dlq" for the dead-letter queue\'s depth, or a column name)';

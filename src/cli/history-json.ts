@@ -23,8 +23,10 @@ export function seriesFromCloudWatchJson(text: string): Series[] {
   } catch (err) {
     throw new HistoryError(`not valid JSON (${(err as Error).message})`);
   }
+  const statistics = fromStatistics(doc);
+  if (statistics) return [statistics];
   const results = (doc as { MetricDataResults?: unknown } | null)?.MetricDataResults;
-  if (!Array.isArray(results)) throw new HistoryError('JSON without MetricDataResults');
+  if (!Array.isArray(results)) throw new HistoryError('JSON without MetricDataResults (get-metric-data) or Label and Datapoints (get-metric-statistics)');
   const series = (results as MetricDataResult[]).flatMap((r, i) => seriesOf(r, i));
   if (series.length === 0) {
     const labels = (results as MetricDataResult[]).map((r) => JSON.stringify(typeof r.Label === 'string' ? r.Label : typeof r.Id === 'string' ? r.Id : '')).join(', ');
@@ -33,6 +35,26 @@ export function seriesFromCloudWatchJson(text: string): Series[] {
   const dup = duplicateColumn(series);
   if (dup) throw new HistoryError(`two series are ${dup.column} (labels "${dup.labels[0]}" and "${dup.labels[1]}"): give each query its own Label, e.g. "dlq" for the dead-letter queue`);
   return series;
+}
+
+const STATISTICS = ['Maximum', 'Average', 'Sum', 'Minimum', 'SampleCount'] as const;
+
+/**
+ * The one series of `aws cloudwatch get-metric-statistics` output ({Label, Datapoints: [{Timestamp,
+ * <statistic>}]}), or undefined for any other document. With several statistics per datapoint
+ * the first of Maximum, Average, Sum, Minimum is taken (capacity is about peaks).
+ */
+function fromStatistics(doc: unknown): Series | undefined {
+  const d = doc as { Label?: unknown; Datapoints?: unknown } | null;
+  if (!d || !Array.isArray(d.Datapoints) || typeof d.Label !== 'string') return undefined;
+  const label = d.Label;
+  const column = columnOf(label);
+  if (!column) throw new HistoryError(`no series this command knows (label "${label}")`);
+  const points = (d.Datapoints as Record<string, unknown>[]).map((p, i) => {
+    const stat = STATISTICS.find((s) => typeof p[s] === 'number');
+    return point(label, p.Timestamp, stat ? p[stat] : undefined, i);
+  });
+  return { column, points };
 }
 
 function seriesOf(r: MetricDataResult, index: number): (Series & { label: string })[] {

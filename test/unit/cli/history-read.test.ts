@@ -103,13 +103,23 @@ describe('history: get-metric-data JSON', () => {
 
   const bad: [string, string, RegExp][] = [
     ['not JSON', '{"MetricDataResults": [', /not valid JSON/],
-    ['no MetricDataResults', '{"Datapoints": []}', /JSON without MetricDataResults/],
+    ['no MetricDataResults', '{"Metrics": []}', /JSON without MetricDataResults/],
     ['no known label', '{"MetricDataResults": [{"Label": "CPUUtilization", "Timestamps": [], "Values": []}]}', /no series this command knows \(labels "CPUUtilization"\)/],
     ['two series of one column', '{"MetricDataResults": [{"Label": "ApproximateNumberOfMessagesVisible", "Timestamps": [], "Values": []}, {"Label": "ApproximateNumberOfMessagesVisible", "Timestamps": [], "Values": []}]}', /two series are sqs_visible.*give each query its own Label/],
     ['a bad time', '{"MetricDataResults": [{"Label": "GroupDesiredCapacity", "Timestamps": ["soon"], "Values": [1]}]}', /Timestamps\[0\]="soon" is not an ISO 8601 time/],
     ['lengths that differ', '{"MetricDataResults": [{"Label": "GroupDesiredCapacity", "Timestamps": ["2026-11-03T04:00:00Z"], "Values": []}]}', /1 timestamps but 0 values/],
   ];
   for (const [what, text, message] of bad) it(`rejects ${what}`, () => assert.throws(() => parseHistory(text), (e: unknown) => e instanceof HistoryError && message.test(e.message)));
+});
+
+describe('history: get-metric-statistics JSON', () => {
+  it('reads its one series, in any order, by the statistic it carries', () => {
+    const doc = { Label: 'GroupDesiredCapacity', Datapoints: [{ Timestamp: iso(1, '+00:00'), Maximum: 5, Unit: 'None' }, { Timestamp: iso(0, '+00:00'), Maximum: 4, Unit: 'None' }] };
+    const h = parseHistory(JSON.stringify(doc));
+    assert.equal(h.startMs, T0);
+    assert.deepEqual(h.trace.samples, [{ t: 0, desired: 4 }, { t: 60, desired: 5 }]);
+    assert.throws(() => parseHistory(JSON.stringify({ Label: 'CPUUtilization', Datapoints: [] })), /label "CPUUtilization"/);
+  });
 });
 
 describe('history: CSV with absolute times', () => {
