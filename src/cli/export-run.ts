@@ -10,6 +10,7 @@ import { formatTrace } from '../signals/trace.ts';
 import { billedMetrics, callFloor, planCalls, pointsPerQuery, retentionProblem, type PlannedCall } from './export-plan.ts';
 import { exportQueries, GROUP_METRICS, type ColumnQuery, type ExportTargets } from './export-queries.ts';
 import { mergeSeries, type Series } from './history-series.ts';
+import { explainCloudError, withBackoff } from './export-retry.ts';
 import { workerSeries, type PrometheusRange } from './prometheus-range.ts';
 
 export interface ExportRequest {
@@ -48,27 +49,6 @@ export interface ExportResult {
 
 /** CloudWatch's price for GetMetricData in most regions: USD 0.01 per 1,000 metrics requested. */
 const USD_PER_1000_METRICS = 0.01;
-const RETRIES = 6;
-
-/** A denied call as the action to grant; other failures pass through. */
-export function explainCloudError(err: unknown): unknown {
-  if (!isCloudError(err) || err.kind !== 'AccessDenied') return err;
-  return new ConfigError(`not permitted: ${err.service}:${err.operation} was denied (${err.code}); grant it to the identity this command runs as (docs/history.md lists every action export needs)`);
-}
-
-/** Runs `fn`, retrying throttling and unavailability with exponential backoff (1 s, 2 s, … 30 s). */
-export async function withBackoff<T>(fn: () => Promise<T>, deps: Pick<ExportDeps, 'sleep' | 'log'>): Promise<T> {
-  for (let attempt = 0; ; attempt++) {
-    try {
-      return await fn();
-    } catch (err) {
-      if (!isCloudError(err) || !err.retryable || attempt >= RETRIES) throw err;
-      const waitMs = Math.min(30_000, 1000 * 2 ** attempt);
-      deps.log(`export: ${err.kind.toLowerCase()} (${err.code}); retrying in ${waitMs / 1000} s`);
-      await deps.sleep(waitMs);
-    }
-  }
-}
 
 async function queueName(flag: '--queue' | '--dlq', nameOrUrl: string | undefined, req: ExportRequest, deps: ExportDeps): Promise<string | undefined> {
   if (!nameOrUrl) return undefined;

@@ -9,7 +9,8 @@ import type { GroupFacts, HistorySources } from '../../../src/cloud/history-sour
 import type { MetricHistory, MetricPoint, MetricQuery, MetricWindow } from '../../../src/cloud/metric-history.ts';
 import { billedMetrics, callFloor, planCalls, pointsPerQuery, retentionProblem } from '../../../src/cli/export-plan.ts';
 import { exportQueries } from '../../../src/cli/export-queries.ts';
-import { runExport, withBackoff, type ExportDeps } from '../../../src/cli/export-run.ts';
+import { runExport, type ExportDeps } from '../../../src/cli/export-run.ts';
+import { withBackoff } from '../../../src/cli/export-retry.ts';
 import { defaultPeriod, exportRequest, windowOf } from '../../../src/cli/export.ts';
 import { parseHistory } from '../../../src/cli/history.ts';
 import { counterQuery, rangeWindows, workerSeries } from '../../../src/cli/prometheus-range.ts';
