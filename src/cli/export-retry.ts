@@ -12,9 +12,17 @@ export interface Pacing {
   readonly log: (line: string) => void;
 }
 
-/** A denied call as the action to grant; other failures pass through. */
+// AccessDenied codes that are about the credentials, not about a permission: granting an
+// action would not help.
+const CREDENTIAL_CODES = new Set([
+  'CredentialsProviderError', 'ExpiredToken', 'ExpiredTokenException', 'InvalidClientTokenId', 'UnrecognizedClientException',
+  'SignatureDoesNotMatch', 'IncompleteSignature', 'InvalidSignatureException', 'MissingAuthenticationToken', 'AuthFailure',
+]);
+
+/** A denied call as the action to grant (or the credentials to fix); other failures pass through. */
 export function explainCloudError(err: unknown): unknown {
   if (!isCloudError(err) || err.kind !== 'AccessDenied') return err;
+  if (CREDENTIAL_CODES.has(err.code)) return new ConfigError(`AWS did not accept the credentials this command runs with (${err.code} on ${err.service}:${err.operation}): check AWS_PROFILE or the AWS_* variables, or sign in again`);
   return new ConfigError(`not permitted: ${err.service}:${err.operation} was denied (${err.code}); grant it to the identity this command runs as (docs/history.md lists every action export needs)`);
 }
 

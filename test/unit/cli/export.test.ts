@@ -10,7 +10,7 @@ import type { MetricHistory, MetricPoint, MetricQuery, MetricWindow } from '../.
 import { billedMetrics, callFloor, planCalls, pointsPerQuery, retentionProblem } from '../../../src/cli/export-plan.ts';
 import { exportQueries } from '../../../src/cli/export-queries.ts';
 import { runExport, type ExportDeps } from '../../../src/cli/export-run.ts';
-import { withBackoff } from '../../../src/cli/export-retry.ts';
+import { explainCloudError, withBackoff } from '../../../src/cli/export-retry.ts';
 import { defaultPeriod, exportRequest, windowOf } from '../../../src/cli/export.ts';
 import { parseHistory } from '../../../src/cli/history.ts';
 import { counterQuery, rangeWindows, workerSeries } from '../../../src/cli/prometheus-range.ts';
@@ -207,6 +207,15 @@ describe('export: the run', () => {
     const res = await runExport({ targets: [{ group: 'orders' }], window: WINDOW, region: 'us-east-1' }, deps(history, sources(GROUP), [], sleeps));
     assert.deepEqual(sleeps, [1000, 2000]);
     assert.equal(res.calls, 1);
+  });
+
+  it('tells a missing permission from unusable credentials', () => {
+    const denied = (code: string) => explainCloudError(new CloudError({ kind: 'AccessDenied', service: 'autoscaling', operation: 'DescribeAutoScalingGroups', code, detail: 'Signature=abc123' })) as Error;
+    assert.match(denied('AccessDenied').message, /^not permitted: autoscaling:DescribeAutoScalingGroups was denied \(AccessDenied\)/);
+    assert.match(denied('ExpiredToken').message, /^AWS did not accept the credentials this command runs with \(ExpiredToken on autoscaling:DescribeAutoScalingGroups\)/);
+    assert.ok(!denied('SignatureDoesNotMatch').message.includes('abc123'), 'no provider text, so no secret');
+    const other = new CloudError({ kind: 'Throttled', service: 'cloudwatch', operation: 'GetMetricData', code: 'Throttling' });
+    assert.equal(explainCloudError(other), other);
   });
 
   it('gives up after its retries, with the error', async () => {
