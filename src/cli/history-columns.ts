@@ -30,15 +30,15 @@ export const METRIC_COLUMNS: Readonly<Record<string, HistoryColumn>> = {
 // A label or id that mentions the dead-letter queue turns the queue's visible depth into the DLQ's.
 const DLQ_HINT = /dlq|dead[-_ ]?letter/i;
 
-function isHistoryColumn(name: string): name is HistoryColumn {
-  return name === 'dlq_depth' || (SIGNAL_COLUMNS as readonly string[]).includes(name);
-}
+// Spreadsheets and hand-written labels capitalise freely: names are matched without case.
+const COLUMNS_BY_NAME = new Map<string, HistoryColumn>([...SIGNAL_COLUMNS, 'dlq_depth' as const].map((c) => [c, c]));
+const METRICS_BY_NAME = new Map(Object.entries(METRIC_COLUMNS).map(([metric, column]) => [metric.toLowerCase(), column]));
 
 /** The metric name found in a label as a whole word ("orders-asg GroupDesiredCapacity" too). */
 function metricIn(text: string): HistoryColumn | undefined {
-  const words = text.split(/[^A-Za-z0-9_]+/);
-  const found = words.find((w) => METRIC_COLUMNS[w] !== undefined);
-  return found === undefined ? undefined : METRIC_COLUMNS[found];
+  const words = text.toLowerCase().split(/[^a-z0-9_]+/);
+  const found = words.find((w) => METRICS_BY_NAME.has(w));
+  return found === undefined ? undefined : METRICS_BY_NAME.get(found);
 }
 
 /**
@@ -47,7 +47,10 @@ function metricIn(text: string): HistoryColumn | undefined {
  * `sqs_visible` into `dlq_depth`.
  */
 export function columnOf(label: string, id = ''): HistoryColumn | undefined {
-  for (const name of [label.trim(), id.trim()]) if (isHistoryColumn(name)) return name;
+  for (const name of [label, id]) {
+    const exact = COLUMNS_BY_NAME.get(name.trim().toLowerCase());
+    if (exact) return exact;
+  }
   const column = metricIn(label) ?? metricIn(id);
   if (column === 'sqs_visible' && (DLQ_HINT.test(label) || DLQ_HINT.test(id))) return 'dlq_depth';
   return column;

@@ -27,6 +27,8 @@ describe('history: which column a series is', () => {
     ['desired', 'whatever', 'desired'],
     ['', 'sqs_deleted', 'sqs_deleted'],
     ['costguard_worker_retries_total', '', 'worker_retries'],
+    ['Desired', '', 'desired'],
+    ['groupdesiredcapacity', '', 'desired'],
     ['CPUUtilization', 'cpu', undefined],
     ['GroupDesiredCapacityish', '', undefined],
   ];
