@@ -13,6 +13,8 @@ import { deploymentsRss } from './deployments-rss.ts';
 import { benchDetector } from './detector.ts';
 import type { Figure } from './figures.ts';
 import { benchFleetScrape } from './fleet-scrape.ts';
+import { benchHistory } from './history.ts';
+import { benchHistoryExport } from './history-export.ts';
 import { benchImage } from './image.ts';
 import { figureProblems, mergeFigures, renderResults } from './results.ts';
 import { benchRuntime } from './runtime-scale.ts';
@@ -43,7 +45,10 @@ const withEnv = (env: Env | undefined): Env => {
 const BENCHES: Bench[] = [
   { name: 'detector', about: 'runaway detector vs a naive rule over the trace corpus', needsEnv: false, run: () => benchDetector() },
   { name: 'fleet-scrape', about: 'fleet breaker view: one poll of 500 worker endpoints', needsEnv: false, run: () => benchFleetScrape() },
+  { name: 'history', about: 'recommend over a simulated month: 20 groups, one runaway (about 30 s)', needsEnv: false, run: () => benchHistory() },
   { name: 'runtime', about: '1,000 CostGuards, the operator in its own process; create → reconciled at the default limit and lifted, ABBA (about 6 minutes)', needsEnv: true, run: (e) => benchRuntime(withEnv(e).rest, withEnv(e).env, withEnv(e).kubectl) },
+  // moto comes from the environment (AWS_ENDPOINT_URL), set by the time this runs.
+  { name: 'history-export', about: 'export of 30 days × 20 groups against moto: calls vs the floor, wall time', needsEnv: true, run: () => benchHistoryExport() },
   { name: 'asg-calls', about: '1,000 Auto Scaling groups across 200 guards (about 1 minute)', needsEnv: true, run: (e) => benchAsgCalls(withEnv(e).rest, withEnv(e).env, withEnv(e).kubectl) },
   // moto comes from the environment (AWS_ENDPOINT_URL), set by the time this runs.
   { name: 'worker', about: 'worker library overhead, SQS jobs/s, config reload (about 5 minutes)', needsEnv: true, run: () => benchWorker({ sqs: true }) },

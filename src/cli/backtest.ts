@@ -1,10 +1,12 @@
-// `costguard backtest <trace.csv>`: the runaway detector over a recorded trace, exactly as the
-// operator runs it live. Prints each verdict change with its evidence and ends with one
-// machine-readable line: `backtest: verdict=<runaway|normal> first_alert_t=<seconds or ->`.
-import { readFileSync } from 'node:fs';
+// `costguard backtest <history>`: the runaway detector over a recorded trace (or an export, or
+// CloudWatch's get-metric-data JSON), exactly as the operator runs it live. Prints each
+// verdict change with its evidence and ends with one machine-readable line:
+// `backtest: verdict=<runaway|normal|unknown> first_alert_t=<seconds or ->` (unknown: the
+// history has no samples at all, so nothing was judged).
 import { replay } from '../controllers/runaway/replay.ts';
 import { ConfigError, parseDuration } from '../runtime/index.ts';
-import { parseTrace, TraceError, type Trace } from '../signals/trace.ts';
+import type { Trace } from '../signals/trace.ts';
+import { readHistory } from './history.ts';
 
 export interface BacktestArgs {
   file: string;
@@ -15,7 +17,7 @@ export interface BacktestArgs {
 }
 
 export const BACKTEST_USAGE = [
-  'backtest <trace.csv> [flags]   run the runaway detector over a signal trace',
+  'backtest <history> [flags]   run the runaway detector over a trace CSV, an export or get-metric-data JSON',
   '  --window=<duration>      how far back the detector looks (default "30m", as spec.runaway.window)',
   '  --retry-budget=<0-100>   retries allowed, in percent of attempts (default 10, as spec.runaway.retryBudgetPercent)',
   '  --interval=<duration>    evaluate once per sampling interval, as the operator does (default: every row)',
@@ -70,20 +72,13 @@ function percentFlag(value: string): number {
   return n;
 }
 
-/** Reads and parses the trace; a bad file is a ConfigError naming the file and the line. */
+/**
+ * Reads the history file in any shape `costguard export`, the trace format or
+ * `aws cloudwatch get-metric-data` gives (see history.ts); a bad file is a ConfigError
+ * naming the file, the line and what is accepted.
+ */
 export function readTrace(file: string): Trace {
-  let text: string;
-  try {
-    text = readFileSync(file, 'utf8');
-  } catch (err) {
-    throw new ConfigError(`cannot read ${file}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
-  }
-  try {
-    return parseTrace(text);
-  } catch (err) {
-    if (err instanceof TraceError) throw new ConfigError(`${file}: ${err.message}`);
-    throw err;
-  }
+  return readHistory(file).trace;
 }
 
 /** The report backtest prints: verdict changes with evidence, then the summary line. */
@@ -99,7 +94,8 @@ export function backtestReport(trace: Trace, args: BacktestArgs): string[] {
     lines.push(`t=${c.t} ${c.verdict.state} score=${c.verdict.score} confidence=${Math.round(c.verdict.confidence * 100)} %`);
     for (const e of c.verdict.evidence) lines.push(`  ${e}`);
   }
-  lines.push(`backtest: verdict=${result.verdict} first_alert_t=${result.firstAlertT ?? '-'}`);
+  const verdict = trace.samples.length === 0 ? 'unknown' : result.verdict;
+  lines.push(`backtest: verdict=${verdict} first_alert_t=${result.firstAlertT ?? '-'}`);
   return lines;
 }
 
