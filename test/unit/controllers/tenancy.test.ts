@@ -46,7 +46,7 @@ describe('the tenancy boundary: one permitted view every consumer reads', () => 
   const strict: TenancyPolicy = { nodePoolNamespaces: ['platform'], awsNamespaces: ['team-a'], roleArnPattern: 'arn:aws:iam::123456789012:role/costguard-{namespace}-*' };
   const reachesAws: Partial<CostGuard['spec']> = {
     scalingGroups: [{ name: 'prod', maxSize: 1 }],
-    workloads: [{ kind: 'Deployment' as const, name: 'web', maxReplicas: 3 }],
+    workloads: [{ kind: 'Deployment', name: 'web', maxReplicas: 3 }],
     runaway: { signals: { sqs: { queueUrl: 'https://sqs.us-east-1.amazonaws.com/123456789012/orders' } }, window: '30m', retryBudgetPercent: 10, action: 'Freeze', cooldown: '15m' },
     cost: { hourlyCeiling: '5', budget: { monthlyLimit: '300' } },
   } as Partial<CostGuard['spec']>;
