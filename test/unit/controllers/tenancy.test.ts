@@ -49,7 +49,7 @@ describe('the tenancy boundary: one permitted view every consumer reads', () => 
     workloads: [{ kind: 'Deployment', name: 'web', maxReplicas: 3 }],
     runaway: { signals: { sqs: { queueUrl: 'https://sqs.us-east-1.amazonaws.com/123456789012/orders' } }, window: '30m', retryBudgetPercent: 10, action: 'Freeze', cooldown: '15m' },
     cost: { hourlyCeiling: '5', budget: { monthlyLimit: '300' } },
-  } as Partial<CostGuard['spec']>;
+  };
 
   it('a namespace refused AWS keeps nothing that reaches AWS: groups, the SQS signal, the budget, the role', () => {
     const v = applyTenancy(guard('team-b', { ...reachesAws, aws: { region: 'us-east-1', roleArn: 'arn:aws:iam::123456789012:role/costguard-team-b-x' } }), strict);
