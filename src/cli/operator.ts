@@ -10,6 +10,7 @@ import { GroupSnapshots, targetKey } from '../controllers/targets/group-snapshot
 import { CeilingMetrics } from '../controllers/ceilings/metrics.ts';
 import { ceilingWatches, specOrHoldsChanged } from '../controllers/ceilings/watches.ts';
 import { observeCapacity } from '../controllers/targets/capacity.ts';
+import { permittedGuard } from '../controllers/targets/tenancy.ts';
 import { breakerConcerns, BreakerReconciler } from '../controllers/breaker/controller.ts';
 import { BreakerMetrics } from '../controllers/breaker/metrics.ts';
 import { concurrencyConcerns, ConcurrencyReconciler } from '../controllers/concurrency/controller.ts';
@@ -88,15 +89,18 @@ export async function startOperator(opts: OperatorOptions): Promise<RunningOpera
     return ports.get(key)!;
   };
   const guards = manager.informer<CostGuard>(COSTGUARD_RESOURCE);
+  const tenancy = { nodePoolNamespaces: opts.config.nodePoolNamespaces, awsNamespaces: opts.config.awsNamespaces, roleArnPattern: opts.config.roleArnPattern };
+  // The shared snapshot describes what the guards name as the policy permits it: a refused
+  // guard's groups are not looked up under anyone's identity.
   const entriesFor = (target: AwsTarget): ScalingGroupSpec[] =>
     guards
       .list()
+      .map((g) => permittedGuard(g, tenancy))
       .filter((g) => targetKey(awsTargetOf(g, opts.defaultRegion)) === targetKey(target))
       .flatMap((g) => g.spec.scalingGroups ?? []);
   const namesFor = (target: AwsTarget): string[] => entriesFor(target).flatMap((s) => (s.name ? [s.name] : []));
   const selectorsFor = (target: AwsTarget): Record<string, string>[] => entriesFor(target).flatMap((s) => (s.tagSelector ? [s.tagSelector] : []));
   const snapshots = new GroupSnapshots({ clock: manager.clock, maxAgeMs: opts.config.resyncPeriodMs, scalingGroups, namesFor, selectorsFor });
-  const tenancy = { nodePoolNamespaces: opts.config.nodePoolNamespaces, awsNamespaces: opts.config.awsNamespaces, roleArnPattern: opts.config.roleArnPattern };
   const reconciler = new CeilingsReconciler({
     guards,
     rest: manager.rest,
@@ -139,6 +143,7 @@ export async function startOperator(opts: OperatorOptions): Promise<RunningOpera
     defaultRegion: opts.defaultRegion,
     notifier: opts.notifier ?? alerts.notifier,
     ...(opts.runawaySampleIntervalMs ? { sampleIntervalMs: opts.runawaySampleIntervalMs } : {}),
+    tenancy,
     capacity: (guard, maxAgeMs) => observeCapacity({ rest: manager.rest, snapshots, scalingGroups, tenancy, defaultRegion: opts.defaultRegion, awsTargetOf: (g) => awsTargetOf(g, opts.defaultRegion) }, guard, maxAgeMs),
   });
   manager.addController(runaway, { for: COSTGUARD_RESOURCE, concerns: guardsThat(runawayConcerns) });

@@ -95,6 +95,8 @@ export interface PeerInput {
   observed: ObservedCeilings;
   /** The AWS account/region of each guard. Pass the same function every time: contributions are cached per function. */
   awsTargetOf: (guard: CostGuard) => AwsTarget;
+  /** Each guard as the tenancy policy permits it; default: as written. */
+  permitted?: (guard: CostGuard) => CostGuard;
 }
 
 /** Acting guards by what they name: the answer to "who else caps this target" without a scan. */
@@ -132,16 +134,23 @@ function buildIndex(guards: readonly CostGuard[], awsTargetOf: (guard: CostGuard
  */
 export class PeerIndex {
   private readonly awsTargetOf: (guard: CostGuard) => AwsTarget;
+  private readonly permitted: (guard: CostGuard) => CostGuard;
   private seen: readonly CostGuard[] = [];
   private index: Index | undefined;
 
-  constructor(awsTargetOf: (guard: CostGuard) => AwsTarget) {
+  /**
+   * `permitted`: each guard as the tenancy policy permits it (targets/tenancy.ts). A guard's
+   * refused parts are no one's peer: a namespace refused AWS cannot lower another team's group
+   * by naming it. It must return the same object for the same guard (it is memoised).
+   */
+  constructor(awsTargetOf: (guard: CostGuard) => AwsTarget, permitted: (guard: CostGuard) => CostGuard = (g) => g) {
     this.awsTargetOf = awsTargetOf;
+    this.permitted = permitted;
   }
 
   peers(self: CostGuard, guards: readonly CostGuard[], observed: ObservedCeilings): PeerCeiling[] {
     const index = this.indexOf(guards);
-    const me = factsOf(self, this.awsTargetOf);
+    const me = factsOf(this.permitted(self), this.awsTargetOf);
     const out: PeerCeiling[] = [];
     // Loops, not flatMap and spreads: with many guards on one target these lists are long.
     const addOthers = (peers: readonly PeerCeiling[] | undefined): void => {
@@ -155,7 +164,7 @@ export class PeerIndex {
 
   private indexOf(guards: readonly CostGuard[]): Index {
     if (!this.index || !sameObjects(this.seen, guards)) {
-      this.index = buildIndex(guards, this.awsTargetOf);
+      this.index = buildIndex(guards.map(this.permitted), this.awsTargetOf);
       this.seen = guards;
     }
     return this.index;
@@ -168,5 +177,5 @@ function sameObjects<T>(a: readonly T[], b: readonly T[]): boolean {
 
 /** One-off form of PeerIndex.peers (no index kept between calls). */
 export function peerCeilings(input: PeerInput): PeerCeiling[] {
-  return new PeerIndex(input.awsTargetOf).peers(input.self, input.guards, input.observed);
+  return new PeerIndex(input.awsTargetOf, input.permitted).peers(input.self, input.guards, input.observed);
 }

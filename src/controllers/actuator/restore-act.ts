@@ -141,7 +141,13 @@ export async function restoreNodePools(io: RestoreIo, guard: CostGuard): Promise
   return steps;
 }
 
-/** Restores everything the guard changed; the AWS target is the guard's own. */
-export async function restoreAll(io: RestoreIo, guard: CostGuard, owner: string): Promise<RestoreStep[]> {
-  return [...(await restoreGroups(io, guard, owner)), ...(await restoreWorkloads(io, guard)), ...(await restoreNodePools(io, guard))];
+/**
+ * Restores everything the guard changed; the AWS target is the guard's own. `guard` is the
+ * permitted view (targets/tenancy.ts); what the policy refuses it (AWS, NodePools) is neither
+ * read nor written, not even a group tagged with it as owner or a NodePool in its status.
+ */
+export async function restoreAll(io: RestoreIo, guard: CostGuard, owner: string, permits = { aws: true, nodePools: true }): Promise<RestoreStep[]> {
+  const groups = permits.aws ? await restoreGroups(io, guard, owner) : [];
+  const pools = permits.nodePools ? await restoreNodePools(io, guard) : [];
+  return [...groups, ...(await restoreWorkloads(io, guard)), ...pools];
 }

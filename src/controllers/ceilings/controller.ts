@@ -16,7 +16,7 @@ import type { ActDeps } from '../actuator/act.ts';
 import { applyPlan } from '../actuator/apply.ts';
 import { ceilingConditions } from './conditions.ts';
 import { ceilingIssues } from './spec-issues.ts';
-import { applyTenancy, OPEN_POLICY, type TenancyPolicy } from '../targets/tenancy.ts';
+import { applyTenancy, OPEN_POLICY, permittedGuard, type TenancyPolicy } from '../targets/tenancy.ts';
 import { failedEvent, findingEvent, invalidPauseEvent, invalidSpecEvent, missingEvent, observeFailedEvent, unmatchedEvent } from './events.ts';
 import { finalizeGuard } from './finalize.ts';
 import { awsScope, type Scope } from './messages.ts';
@@ -63,7 +63,8 @@ export class CeilingsReconciler implements Reconciler {
 
   constructor(deps: CeilingsDeps) {
     this.deps = deps;
-    this.peerIndex = new PeerIndex((g) => awsTargetOf(g, deps.defaultRegion));
+    const policy = deps.tenancy ?? OPEN_POLICY;
+    this.peerIndex = new PeerIndex((g) => awsTargetOf(g, deps.defaultRegion), (g) => permittedGuard(g, policy));
   }
 
   async reconcile(key: string, ctx: ReconcileContext): Promise<ReconcileResult | void> {
@@ -71,7 +72,10 @@ export class CeilingsReconciler implements Reconciler {
     if (!cached) return;
     const { namespace = '', name = '' } = cached.metadata;
     if (isBeingDeleted(cached)) {
-      await finalizeGuard({ ...this.deps, restoreAttempts: this.restoreAttempts, peers: (g, o) => this.peersOf(g, o) }, cached, ctx);
+      // Restore reads and writes through the same boundary as the reconcile: a part the policy
+      // refuses (a namespace refused AWS, a role outside the pattern) is never restored either.
+      const verdict = applyTenancy(cached, this.deps.tenancy ?? OPEN_POLICY);
+      await finalizeGuard({ ...this.deps, restoreAttempts: this.restoreAttempts, peers: (g, o) => this.peersOf(g, o), permits: verdict }, permittedGuard(cached, this.deps.tenancy ?? OPEN_POLICY), ctx);
       this.deps.metrics.forget(namespace, name);
       return;
     }

@@ -29,6 +29,8 @@ export interface RestoreDeps extends ActDeps {
   peers(guard: CostGuard, observed: ObservedCeilings): PeerCeiling[];
   /** Failed attempts per guard UID (kept by the reconciler for the life of the process). */
   restoreAttempts: Map<string, number>;
+  /** What the tenancy policy lets this guard reach (default all): what it refuses is neither read nor restored. */
+  permits?: { aws: boolean; nodePools: boolean };
 }
 
 async function restore(deps: RestoreDeps, guard: CostGuard, ctx: ReconcileContext): Promise<void> {
@@ -36,7 +38,7 @@ async function restore(deps: RestoreDeps, guard: CostGuard, ctx: ReconcileContex
   const uid = guard.metadata.uid ?? ownerOf(guard);
   try {
     const io = { rest: deps.rest, groups: deps.scalingGroups(awsTargetOf(guard, deps.defaultRegion)), peers: (o: ObservedCeilings) => deps.peers(guard, o) };
-    const steps = await restoreAll(io, guard, ownerOf(guard));
+    const steps = await restoreAll(io, guard, ownerOf(guard), deps.permits ?? { aws: true, nodePools: true });
     deps.restoreAttempts.delete(uid);
     // A retry after the work is done (e.g. a 409 on the finalizer patch) finds no records: no news.
     if (steps.length) await ctx.events.publish(restoredEvent(regarding, describeRestore(steps)));

@@ -139,9 +139,13 @@ export async function syncBudget(deps: BudgetSyncDeps, guard: CostGuard, readOnl
 }
 
 /** On guard deletion: delete the budget CostGuard created (never another), then release the finalizer. */
-export async function finalizeBudget(deps: BudgetSyncDeps, guard: CostGuard): Promise<void> {
+/**
+ * Deletes the budget the guard created, then drops the budget finalizer. `mayReachAws` false
+ * (the tenancy policy refuses the guard AWS): no budget is deleted, only the finalizer goes.
+ */
+export async function finalizeBudget(deps: BudgetSyncDeps, guard: CostGuard, mayReachAws = true): Promise<void> {
   if (!hasFinalizer(guard, BUDGET_FINALIZER)) return;
-  const owned = ownedBudget(guard);
+  const owned = mayReachAws ? ownedBudget(guard) : undefined;
   if (owned) await deps.budgets.delete(owned);
   const finalizers = (guard.metadata.finalizers ?? []).filter((f) => f !== BUDGET_FINALIZER);
   const patch = { metadata: { resourceVersion: guard.metadata.resourceVersion, finalizers } };

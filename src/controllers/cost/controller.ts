@@ -25,7 +25,7 @@ import { finalizeBudget, ownedBudget, syncBudget, type BudgetSync } from './budg
 import { decideCost, type CostDecision, type CostInputs } from './decide.ts';
 import { estimateCost, type PricedTarget } from './estimate-decide.ts';
 import { observeNodePools } from './nodepools.ts';
-import { applyTenancy, OPEN_POLICY, type TenancyPolicy } from '../targets/tenancy.ts';
+import { applyTenancy, OPEN_POLICY, permittedGuard, type TenancyPolicy } from '../targets/tenancy.ts';
 import { crossCheck, ExplorerCache } from './explorer.ts';
 import type { CostMetrics } from './metrics.ts';
 import { observeCost, TemplateTypes, type ObserveCostDeps, type ObservedGroup } from './observe.ts';
@@ -99,28 +99,32 @@ export class CostReconciler implements Reconciler {
   }
 
   async reconcile(key: string, ctx: ReconcileContext): Promise<ReconcileResult | void> {
-    const cached = this.deps.guards.getByKey(key);
-    if (!cached) return;
+    const raw = this.deps.guards.getByKey(key);
+    if (!raw) return;
+    // One boundary: everything below reads the guard as the tenancy policy permits it. A budget,
+    // a group or a role the policy refuses is neither read nor written, its deletion included.
+    const cached = permittedGuard(raw, this.deps.tenancy ?? OPEN_POLICY);
     const { namespace = '', name = '' } = cached.metadata;
     if (isBeingDeleted(cached)) {
-      await finalizeBudget({ rest: this.deps.rest, budgets: this.deps.budgets(awsTargetOf(cached, this.deps.defaultRegion)) }, cached);
+      await finalizeBudget({ rest: this.deps.rest, budgets: this.deps.budgets(awsTargetOf(cached, this.deps.defaultRegion)) }, cached, applyTenancy(raw, this.deps.tenancy ?? OPEN_POLICY).aws);
       this.deps.metrics.forget(namespace, name);
       this.budgetSynced.delete(cached.metadata.uid ?? key);
       this.waitingSince.delete(cached.metadata.uid ?? key);
       return;
     }
     // An invalid spec is reported by the ceilings controller (InvalidSpec); nothing to price.
-    if (!inScope(cached) || validateSpec(cached.spec).length) return;
-    return this.track(cached, ctx);
+    // (Validated as written: the permitted view may lack parts a valid spec needs.)
+    if (!inScope(cached) || validateSpec(raw.spec).length) return;
+    return this.track(cached, ctx, costRefusals(applyTenancy(raw, this.deps.tenancy ?? OPEN_POLICY).refused));
   }
 
-  private async track(cached: CostGuard, ctx: ReconcileContext): Promise<ReconcileResult | void> {
+  private async track(cached: CostGuard, ctx: ReconcileContext, refused: readonly string[]): Promise<ReconcileResult | void> {
     const target = awsTargetOf(cached, this.deps.defaultRegion);
     const nowMs = ctx.clock.now();
     let observed: ObservedGroup[];
     let pools: PricedTarget[];
     try {
-      [observed, pools] = await Promise.all([observeCost({ ...this.deps, templates: this.templates }, cached, target), observeNodePools(this.deps.rest, this.pricedSpec(cached))]);
+      [observed, pools] = await Promise.all([observeCost({ ...this.deps, templates: this.templates }, cached, target), observeNodePools(this.deps.rest, cached)]);
     } catch (err) {
       return this.observeFailed(cached, err, ctx);
     }
@@ -137,6 +141,7 @@ export class CostReconciler implements Reconciler {
       groups: observed.map((o) => ({ target: o.priced.target, ceiling: o.priced.ceiling ?? 0, desired: o.desired })),
       ...(sync?.outcome ? { budget: sync.outcome } : {}),
       ...(explorer ? { explorer } : {}),
+      refused,
     };
     const decision = decideCost(inputs);
     await this.write(guard, decision, ctx);
@@ -144,11 +149,6 @@ export class CostReconciler implements Reconciler {
     this.record(guard, decision);
     await this.alert(guard, decision);
     ctx.log.info({ estimatedHourly: decision.cost.estimatedHourly, worstCaseHourly: decision.cost.worstCaseHourly, caps: decision.caps.length }, 'cost reconciled');
-  }
-
-  /** The spec as the tenancy policy lets it be priced: a namespace that may not target NodePools does not read their nodes. */
-  private pricedSpec(guard: CostGuard): CostGuard {
-    return { ...guard, spec: applyTenancy(guard, this.deps.tenancy ?? OPEN_POLICY).spec };
   }
 
   /** Waits for the ceilings controller (see awaitingCeilings), but not for ever. */
@@ -243,4 +243,9 @@ function withoutReady(status: CostGuardStatus): CostGuardStatus {
 function readOnlyReason(guard: CostGuard): string | undefined {
   if (pauseState(guard).paused) return 'Paused';
   return guard.spec.mode === 'Enforce' ? undefined : 'DryRun';
+}
+
+/** The refusals that concern the cost section: a budget or an anomaly check that would reach AWS. */
+export function costRefusals(refused: readonly string[]): string[] {
+  return refused.filter((r) => /spec\.cost\./.test(r));
 }

@@ -43,6 +43,8 @@ export interface CostInputs {
   budget?: BudgetOutcome;
   /** Set when Cost Explorer was asked in this reconcile. */
   explorer?: ExplorerVerdict;
+  /** Parts of the cost section the tenancy policy refused (a budget or anomaly check on AWS). */
+  refused?: readonly string[];
 }
 
 export interface CostDecision {
@@ -163,6 +165,9 @@ function trackedCondition(inputs: CostInputs, caps: readonly Cap[]): ConditionIn
     return { type, status: 'True', reason: 'HourlyCeilingBinding', message: `${figures}; hourlyCeiling $${inputs.guard.spec.cost?.hourlyCeiling}/h binds: MaxSize held for ${list(held)}.` };
   }
   const budget = inputs.budget?.changed ? `; ${inputs.budget.changed}` : '';
+  if (inputs.refused?.length) {
+    return { type, status: 'False', reason: 'NotPermitted', message: `${figures}. Refused by the operator's tenancy policy, neither read nor written: ${inputs.refused.join('; ')}.` };
+  }
   return { type, status: 'True', reason: 'Tracking', message: `${figures}${budget}.` };
 }
 

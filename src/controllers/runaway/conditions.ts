@@ -12,6 +12,8 @@ export interface ConditionFacts {
   sources: readonly string[];
   failures: readonly SourceFailure[];
   intervalText: string;
+  /** Signals the tenancy policy refused (never read), as sentences naming the operator setting. */
+  refused?: readonly string[];
   /** "DryRun" / "paused" when the brake may not act. */
   notActingBecause?: string;
 }
@@ -21,6 +23,12 @@ export function runawayConditions(f: ConditionFacts): ConditionInput[] {
 }
 
 function watched(f: ConditionFacts): ConditionInput {
+  const c = watchedBySignals(f);
+  if (!f.refused?.length) return c;
+  return { ...c, message: `${c.message} Not read, refused by the operator's tenancy policy: ${f.refused.join('; ')}.`.slice(0, 1024) };
+}
+
+function watchedBySignals(f: ConditionFacts): ConditionInput {
   const failing = f.failures.map((x) => `${x.source}: ${x.message}`);
   const working = f.sources.filter((s) => !f.failures.some((x) => x.source === s));
   if (!working.some((s) => s !== 'capacity')) {

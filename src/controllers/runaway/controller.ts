@@ -21,6 +21,7 @@ import { awsTargetOf, COSTGUARD_RESOURCE } from '../resources.ts';
 import { replaceHolds } from '../shared/holds.ts';
 import { applyGuardConditions, guardReadyDependents } from '../shared/readiness.ts';
 import type { CapacityView } from '../targets/capacity.ts';
+import { applyTenancy, OPEN_POLICY, permittedGuard, type TenancyPolicy } from '../targets/tenancy.ts';
 import { capacityOf } from '../../signals/capacity.ts';
 import type { SourceFailure } from '../../signals/source.ts';
 import { decideBrake, RUNAWAY_INCIDENT, type BrakeDecision } from './brake-decide.ts';
@@ -41,6 +42,8 @@ export interface RunawayDeps {
   sampleIntervalMs?: number;
   /** The guard's targets as they run now, through the shared observation, no older than maxAgeMs. */
   capacity(guard: CostGuard, maxAgeMs: number): Promise<CapacityView>;
+  /** Which namespaces may read AWS, under which roles (default: open). Refused signals are never read. */
+  tenancy?: TenancyPolicy;
 }
 
 const DEFAULT_INTERVAL_MS = 30_000;
@@ -159,7 +162,10 @@ export class RunawayReconciler implements Reconciler {
   }
 
   /** Takes a sample when one is due; reconciles in between reuse the last verdict. */
-  private async sample(key: string, guard: CostGuard, ctx: ReconcileContext): Promise<GuardSamples> {
+  private async sample(key: string, raw: CostGuard, ctx: ReconcileContext): Promise<GuardSamples> {
+    // One boundary: the signals are built from the guard as the tenancy policy permits it, so a
+    // queue or a role the policy refuses is never read.
+    const guard = permittedGuard(raw, this.deps.tenancy ?? OPEN_POLICY);
     const target = awsTargetOf(guard, this.deps.defaultRegion);
     const specKey = JSON.stringify([guard.spec.runaway, target, guard.spec.concurrency?.workload, guard.spec.workloads, guard.spec.scalingGroups, guard.spec.nodePools]);
     const entry = this.store.entry(key, specKey, () => buildSources(guard, target, this.deps.services));
@@ -203,6 +209,7 @@ export class RunawayReconciler implements Reconciler {
       sources: ['capacity', ...r.entry.sources.map((s) => s.name)],
       failures: r.entry.failures,
       intervalText: formatDuration(this.intervalMs),
+      refused: applyTenancy(guard, this.deps.tenancy ?? OPEN_POLICY).refused.filter((x) => x.includes('spec.runaway.')),
       ...(r.notActingBecause ? { notActingBecause: r.notActingBecause } : {}),
     });
     const runaway = steady(prior.runaway, r.decision.runaway);

@@ -12,6 +12,7 @@ import type { RestClient } from '../../runtime/kube/rest.ts';
 import { SharedQueueMetrics } from '../../signals/queue-metrics.ts';
 import { awsTargetOf } from '../resources.ts';
 import { RunawayReconciler, type RunawayDeps } from './controller.ts';
+import { OPEN_POLICY, permittedGuard, type TenancyPolicy } from '../targets/tenancy.ts';
 import { RunawayMetrics } from './metrics.ts';
 import { kubeWorkerTargets } from './worker-pods.ts';
 import type { Registry } from 'prom-client';
@@ -26,6 +27,7 @@ export interface RunawayWiring {
   sampleIntervalMs?: number;
   /** The shared observation of a guard's targets (controllers/targets). */
   capacity: RunawayDeps['capacity'];
+  tenancy?: TenancyPolicy;
 }
 
 export function runawayReconciler(w: RunawayWiring): RunawayReconciler {
@@ -37,6 +39,7 @@ export function runawayReconciler(w: RunawayWiring): RunawayReconciler {
     queuesFor: (target) =>
       w.guards
         .list()
+        .map((g) => permittedGuard(g, w.tenancy ?? OPEN_POLICY))
         .filter((g) => key(awsTargetOf(g, w.defaultRegion)) === key(target))
         .flatMap((g) => (g.spec.runaway?.signals.sqs ? [queueNameOf(g.spec.runaway.signals.sqs.queueUrl)] : [])),
     // A little under the interval, so each sampling cycle makes one fresh batch.
@@ -48,6 +51,7 @@ export function runawayReconciler(w: RunawayWiring): RunawayReconciler {
     metrics: new RunawayMetrics(w.registry),
     defaultRegion: w.defaultRegion,
     capacity: w.capacity,
+    ...(w.tenancy ? { tenancy: w.tenancy } : {}),
     ...(w.sampleIntervalMs ? { sampleIntervalMs: w.sampleIntervalMs } : {}),
     services: {
       queues: (target) => {

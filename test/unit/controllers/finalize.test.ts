@@ -41,4 +41,20 @@ describe('finalizeGuard', () => {
     const condition = (statuses[0] as { conditions: { type: string; reason: string }[] }).conditions.find((c) => c.type === 'CeilingsEnforced');
     assert.equal(condition?.reason, 'RestoreFailed');
   });
+
+  it('restores nothing the tenancy policy refuses: no group is read or written for a guard refused AWS', async () => {
+    const rest = { patch: () => Promise.resolve(guard), get: () => Promise.reject(new Error('no workload read expected')) } as unknown as RestClient;
+    const calls: string[] = [];
+    const spy = {
+      findByTags: (s: unknown) => (calls.push(`findByTags ${JSON.stringify(s)}`), Promise.resolve([])),
+      describe: (n: unknown) => (calls.push(`describe ${JSON.stringify(n)}`), Promise.resolve([])),
+    } as unknown as ScalingGroups;
+    const base = { rest, snapshots: {} as GroupSnapshots, scalingGroups: () => spy, defaultRegion: 'us-east-1', peers: () => [], restoreAttempts: new Map() };
+    const ctx = { clock: new FakeClock(), log: silentLogger(), events: { publish: () => Promise.resolve('emitted' as const) } } as unknown as ReconcileContext;
+    const withStatus = { ...guard, status: { scalingGroups: [{ name: 'g', ceiling: 5, maxSize: 5, desired: 1, clamped: true }] } } as CostGuard;
+    await finalizeGuard({ ...base, permits: { aws: false, nodePools: true } }, withStatus, ctx);
+    assert.deepEqual(calls, [], 'refused AWS: not even the groups tagged with its name are looked up');
+    await finalizeGuard({ ...base, permits: { aws: true, nodePools: true } }, withStatus, ctx);
+    assert.ok(calls.length > 0, 'permitted: the restore reads its groups');
+  });
 });

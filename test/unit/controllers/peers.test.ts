@@ -8,6 +8,7 @@ import type { AwsTarget } from '../../../src/cloud/aws/clients.ts';
 import type { ObservedCeilings } from '../../../src/controllers/targets/observed.ts';
 import { PeerIndex, peerCeilings } from '../../../src/controllers/actuator/peers.ts';
 import { awsTargetOf } from '../../../src/controllers/resources.ts';
+import { permittedGuard } from '../../../src/controllers/targets/tenancy.ts';
 
 const targetOf = (g: CostGuard): AwsTarget => awsTargetOf(g, 'us-east-1');
 
@@ -77,5 +78,18 @@ describe('peerCeilings', () => {
     assert.deepEqual(ask([paused, other]), ['team/x=6']);
     assert.deepEqual(ask([other]), ['team/x=6'], 'a guard gone from the cache is gone from the peers');
     assert.deepEqual(ask([held, other]), ['team/w=1', 'team/x=6']);
+  });
+});
+
+describe('peers through the tenancy boundary', () => {
+  it('a guard refused AWS is no one\'s peer on a group: naming it with maxSize 1 lowers nothing', () => {
+    const strict = { nodePoolNamespaces: ['*'], awsNamespaces: ['team'], roleArnPattern: '*' };
+    const refused = guard('sneaky', { scalingGroups: [{ name: 'g', maxSize: 1 }] }, { namespace: 'other' });
+    const permitted = (g: CostGuard): CostGuard => permittedGuard(g, strict);
+    const me = guard('self', { scalingGroups: [{ name: 'g', maxSize: 20 }] });
+    const open = peerCeilings({ self: me, guards: [me, refused], observed, awsTargetOf: targetOf });
+    assert.deepEqual(open.filter((p) => p.target === 'asg/g').map((p) => [p.guard, p.value]), [['other/sneaky', 1]], 'without the boundary it would bind');
+    const bounded = peerCeilings({ self: me, guards: [me, refused], observed, awsTargetOf: targetOf, permitted });
+    assert.deepEqual(bounded.filter((p) => p.target === 'asg/g'), []);
   });
 });
