@@ -1,14 +1,26 @@
 // The runaway detector's view of one window: a pure function of (samples, now, options).
 //
-// A feedback loop has a signature no single metric shows: capacity grows AND the retry share
-// is past the retry budget and still growing AND useful throughput per unit of capacity falls.
-// Each test on its own is ordinary (load growth adds capacity, a flash crowd adds a few
-// retries, a slow downstream lowers throughput); only all three together say the fleet is
-// paying for its own retries. Retries and falling throughput without growth are reported for
-// what they are, a downstream problem, not a loop. Hysteresis lives in verdict.ts.
-import type { Sample } from '../../signals/sample.ts';
-import { capacityOf, mean, median, perCapacity, retryShareOver } from './series.ts';
+// A feedback loop has a signature no single metric shows. All four must hold:
+// - growth: capacity rose since the window's trough;
+// - retries: the retry share is past the retry budget the user set, with 95 % confidence
+//   counting the attempts behind it and the window's own noise (shares.ts);
+// - no useful gain: useful throughput (deletes, else successes) has not risen above its calm
+//   level — added capacity is not buying work. Load growth, flash crowds and instance refreshes
+//   while traffic grows all raise it;
+// - in answer to trouble: capacity rose while the fleet was already in trouble (retries or
+//   throughput down). A scheduled or hand-made increase followed by a downstream blip is not a
+//   loop, whatever the legs show afterwards;
+// - beyond demand: when new messages (sqs_sent) are observed, capacity grew more than they
+//   did. A flash crowd whose backlog the fleet is still catching up on has grown less than its
+//   demand; a loop grows with no new work at all.
+// When the retry sources disagree the verdict needs more evaluations (verdict.ts), and the
+// evidence says why. Retries and falling throughput without growth are a downstream problem,
+// not a loop. Missing data is neither a retry nor health.
+import { SIGNAL_COLUMNS, type Sample } from '../../signals/sample.ts';
 import { confidenceOf, type Coverage } from './coverage.ts';
+import { capacityOf, mean, median, perCapacity, stdev, throughputOf } from './series.ts';
+import { DEFAULT_CONFIDENCE_Z, pooledShare, readRetries, type RetryReading } from './shares.ts';
+import { calmShareNoise, calmThroughput, grewAfterTrouble, partsOf, type WindowParts } from './window.ts';
 
 export interface DetectorOptions {
   /** How far back the window reaches, in seconds (spec.runaway.window). */
@@ -19,6 +31,8 @@ export interface DetectorOptions {
   intervalSeconds: number;
   /** Samples the window must hold before any verdict but "insufficient". Default 4. */
   minSamples?: number;
+  /** z of the confidence bounds (default 1.645, one-sided 95 %); the bench calibrates it on one trace family. */
+  confidenceZ?: number;
 }
 
 export type Signature = 'loop' | 'downstream' | 'none' | 'insufficient';
@@ -35,14 +49,27 @@ export interface WindowFigures {
   retryHolding: boolean;
   perCapacityFrom?: number;
   perCapacityTo?: number;
+  throughputFrom?: number;
+  throughputTo?: number;
   breakerOpen?: number;
+}
+
+/** Which legs of the signature hold; the evidence explains the ones that do not. */
+export interface Legs {
+  grew: boolean;
+  retries: RetryReading;
+  /** Useful throughput has not risen above its calm level (undefined: no throughput observed). */
+  noUsefulGain?: boolean;
+  answeredTrouble: boolean;
+  /** Capacity grew more than demand (new messages) did; true when demand is not observed. */
+  beyondDemand: boolean;
 }
 
 export interface Assessment {
   signature: Signature;
   /** 0-100: how strongly the window matches the loop signature, scaled by confidence. */
   score: number;
-  /** 0-1: the share of the signals the detector wants that were observed. */
+  /** 0-1: the share of the signals the detector wants that were observed, lowered by gaps and disagreement. */
   confidence: number;
   /**
    * True when the retry share was observed in the recent samples, is within budget, and no
@@ -53,23 +80,32 @@ export interface Assessment {
   retryKnown: boolean;
   figures: WindowFigures;
   coverage: Coverage;
+  legs?: Legs;
+  /** Share (0-1) of the cells of observed columns that are empty in the window. */
+  gapShare: number;
+  /** Consecutive evaluations this verdict needs before it changes state (more when sources disagree). */
+  confirmations: number;
 }
 
-/** Thresholds of the signature; named so the docs and tests can refer to them. */
+/** Thresholds of the signature; each tied to what the user set or the data shows, or named with its reason. */
 export const THRESHOLDS = {
-  /** Capacity must grow by at least this share and by at least one unit. */
+  /**
+   * Capacity must grow by one unit (a group's smallest step) and by 10 %: target tracking's own
+   * dead band (its scale-in alarm sits at 90 % of target), below which a group wanders anyway.
+   */
   minGrowth: 0.1,
-  /** Useful throughput per unit of capacity must fall by at least this share. */
-  minPerCapacityDrop: 0.15,
-  /** Without growth, a drop this large (or an open fleet breaker) is a downstream problem. */
+  /** Without growth, throughput per unit of capacity this far down (or an open fleet breaker) is a downstream problem. */
   downstreamDrop: 0.3,
+  /** The fleet breaker's own quorum default (spec.breaker.fleetOpenPercent: 50). */
   breakerOpen: 0.5,
-  /** The retry share must exceed its baseline by this factor plus `riseFloor` to be "growing". */
-  riseFactor: 1.25,
-  riseFloor: 0.02,
-  /** Samples averaged for "now" (noise) and before them for "still growing". */
+  /** Samples summed for "now": two 30 s samples, one CloudWatch minute. */
   recent: 2,
 } as const;
+
+/** Evaluations a verdict needs when the sources agree (verdict.ts doubles it when they disagree). */
+export const BASE_CONFIRMATIONS = 2;
+/** Confidence kept when the retry sources disagree: one of two views stands against the other. */
+export const DISPUTED_CONFIDENCE = 0.5;
 
 export const DEFAULT_MIN_SAMPLES = 4;
 
@@ -77,18 +113,24 @@ export const DEFAULT_MIN_SAMPLES = 4;
 export function assess(samples: readonly Sample[], now: number, opts: DetectorOptions): Assessment {
   const window = samples.filter((s) => s.t <= now && s.t > now - opts.windowSeconds);
   const coverage = coverageOf(window);
-  const confidence = confidenceOf(coverage);
+  const gapShare = gapShareOf(window);
   const budget = opts.retryBudgetPercent / 100;
   if (window.length < (opts.minSamples ?? DEFAULT_MIN_SAMPLES)) {
-    return { signature: 'insufficient', score: 0, confidence, healthy: false, retryKnown: false, figures: { retryHolding: false }, coverage };
+    const confidence = round2(confidenceOf(coverage) * (1 - gapShare));
+    return { signature: 'insufficient', score: 0, confidence, healthy: false, retryKnown: false, figures: { retryHolding: false }, coverage, gapShare, confirmations: BASE_CONFIRMATIONS };
   }
-  const figures = figuresOf(window, now);
-  const parts = partsOf(figures, budget);
-  const signature = signatureOf(parts, figures);
-  const score = Math.round(100 * ((parts.growth + parts.retry + parts.drop) / 3) * (0.6 + 0.4 * confidence));
+  const z = opts.confidenceZ ?? DEFAULT_CONFIDENCE_Z;
+  const parts = partsOf(window, THRESHOLDS.recent);
+  const legs = legsOf(window, parts, budget, z);
+  const figures = figuresOf(window, parts, now);
+  const signature = signatureOf(legs, figures);
+  const disputed = legs.retries.state === 'disputed';
+  const confidence = round2(confidenceOf(coverage) * (1 - gapShare) * (disputed ? DISPUTED_CONFIDENCE : 1));
   const retryKnown = figures.retryTo !== undefined;
-  const healthy = retryKnown && !parts.overBudget && signature !== 'downstream';
-  return { signature, score: Math.min(100, score), confidence, healthy, retryKnown, figures, coverage };
+  const healthy = retryKnown && (figures.retryTo ?? 0) <= budget && signature !== 'downstream';
+  const score = scoreOf(figures, budget, confidence);
+  const confirmations = Math.ceil(BASE_CONFIRMATIONS / (disputed ? DISPUTED_CONFIDENCE : 1));
+  return { signature, score, confidence, healthy, retryKnown, figures, coverage, legs, gapShare, confirmations };
 }
 
 function coverageOf(window: readonly Sample[]): Coverage {
@@ -103,25 +145,71 @@ function coverageOf(window: readonly Sample[]): Coverage {
   };
 }
 
-function figuresOf(window: readonly Sample[], now: number): WindowFigures {
-  const k = THRESHOLDS.recent;
-  const recent = window.slice(-k);
-  const before = window.slice(-2 * k, -k);
-  const trough = troughIndex(window);
-  const base = window.slice(0, trough + 1);
-  const last = window.at(-1);
-  const capTo = last ? capacityOf(last) : undefined;
-  const capFrom = trough >= 0 ? capacityOf(window[trough]!) : undefined;
-  const retryTo = retryShareOver(recent);
-  const retryBefore = retryShareOver(before);
+/** Empty cells over all cells of the columns the window observes at all. */
+function gapShareOf(window: readonly Sample[]): number {
+  const columns = SIGNAL_COLUMNS.filter((c) => window.some((s) => s[c] !== undefined));
+  if (!columns.length) return 0;
+  let missing = 0;
+  for (const c of columns) for (const s of window) if (s[c] === undefined) missing++;
+  return missing / (columns.length * window.length);
+}
+
+function legsOf(window: readonly Sample[], p: WindowParts, budget: number, z: number): Legs {
+  const throughput = calmThroughput(p.calm);
+  const trouble = { budget, z, shareNoise: calmShareNoise(p.calm), ...(throughput ? { throughput } : {}) };
+  const now = mean(p.recent.map(throughputOf));
+  // "Not above its calm level" allows for the calm level's own noise, averaged over the recent samples.
+  const noUsefulGain = throughput && now !== undefined ? now <= throughput.level * (1 + (z * throughput.cv) / Math.sqrt(p.recent.length)) : undefined;
   return {
-    ...(capFrom !== undefined && capTo !== undefined ? { capacityFrom: capFrom, capacityTo: capTo, growthSeconds: now - window[trough]!.t } : {}),
-    ...defined('retryFrom', retryShareOver(base) ?? retryBefore),
+    grew: grew(window, p),
+    retries: readRetries(p.recent, p.calm, budget, z),
+    ...(noUsefulGain !== undefined ? { noUsefulGain } : {}),
+    answeredTrouble: grewAfterTrouble(window, p.trough, trouble),
+    beyondDemand: beyondDemand(window, p, z),
+  };
+}
+
+/**
+ * Capacity grew more than demand did: the capacity ratio (now ÷ trough) exceeds the ratio of
+ * new messages (recent ÷ calm median), by the growth threshold plus the demand's own noise.
+ * Without sqs_sent the fleet's demand is unknown and cannot explain the growth.
+ */
+function beyondDemand(window: readonly Sample[], p: WindowParts, z: number): boolean {
+  const from = p.trough >= 0 ? capacityOf(window[p.trough]!) : undefined;
+  const to = capacityOf(window.at(-1)!);
+  const calm = p.calm.map((s) => s.sqs_sent).filter((v): v is number => v !== undefined);
+  const level = median(calm);
+  const now = mean(p.recent.map((s) => s.sqs_sent));
+  if (!from || to === undefined || !level || now === undefined) return true;
+  const cv = (stdev(calm) ?? 0) / level;
+  const demand = (now / level) * (1 + (z * cv) / Math.sqrt(p.recent.length));
+  return to / from > demand * (1 + THRESHOLDS.minGrowth);
+}
+
+function grew(window: readonly Sample[], p: WindowParts): boolean {
+  const from = p.trough >= 0 ? capacityOf(window[p.trough]!) : undefined;
+  const to = capacityOf(window.at(-1)!);
+  return !!from && to !== undefined && to - from >= 1 && to / from - 1 >= THRESHOLDS.minGrowth;
+}
+
+function figuresOf(window: readonly Sample[], p: WindowParts, now: number): WindowFigures {
+  const k = THRESHOLDS.recent;
+  const before = window.slice(-2 * k, -k);
+  const capTo = capacityOf(window.at(-1)!);
+  const capFrom = p.trough >= 0 ? capacityOf(window[p.trough]!) : undefined;
+  const reading = readRetries(p.recent, p.calm, 0, 0);
+  const retryTo = pooledShare(reading);
+  const retryBefore = pooledShare(readRetries(before, [], 0, 0));
+  return {
+    ...(capFrom !== undefined && capTo !== undefined ? { capacityFrom: capFrom, capacityTo: capTo, growthSeconds: now - window[p.trough]!.t } : {}),
+    ...defined('retryFrom', pooledShare(readRetries(p.calm, [], 0, 0)) ?? retryBefore),
     ...defined('retryTo', retryTo),
     retryHolding: retryTo !== undefined && (retryBefore === undefined || retryTo >= 0.9 * retryBefore),
-    ...defined('perCapacityFrom', median(base.map(perCapacity))),
-    ...defined('perCapacityTo', mean(recent.map(perCapacity))),
-    ...defined('breakerOpen', mean(recent.map((s) => s.breaker_open_fraction))),
+    ...defined('perCapacityFrom', median(p.calm.map(perCapacity))),
+    ...defined('perCapacityTo', mean(p.recent.map(perCapacity))),
+    ...defined('throughputFrom', median(p.calm.map(throughputOf))),
+    ...defined('throughputTo', mean(p.recent.map(throughputOf))),
+    ...defined('breakerOpen', mean(p.recent.map((s) => s.breaker_open_fraction))),
   };
 }
 
@@ -129,64 +217,31 @@ function defined<K extends string>(key: K, value: number | undefined): Partial<R
   return value === undefined ? {} : ({ [key]: value } as Record<K, number>);
 }
 
-/** Index of the last sample (before the newest) with the window's lowest capacity; -1 without capacity. */
-function troughIndex(window: readonly Sample[]): number {
-  let best = -1;
-  let low = Infinity;
-  window.slice(0, -1).forEach((s, i) => {
-    const c = capacityOf(s);
-    if (c !== undefined && c <= low) {
-      low = c;
-      best = i;
-    }
-  });
-  return best;
-}
-
-interface Parts {
-  grew: boolean;
-  overBudget: boolean;
-  rising: boolean;
-  falls: boolean;
-  dropShare: number;
-  /** 0-1 strengths of the three legs, for the score. */
-  growth: number;
-  retry: number;
-  drop: number;
-}
-
-function grewOf(f: WindowFigures): { grew: boolean; growthShare: number } {
-  if (!f.capacityFrom || f.capacityTo === undefined) return { grew: false, growthShare: 0 };
-  const growthShare = f.capacityTo / f.capacityFrom - 1;
-  return { grew: f.capacityTo - f.capacityFrom >= 1 && growthShare >= THRESHOLDS.minGrowth, growthShare };
-}
-
-function partsOf(f: WindowFigures, budget: number): Parts {
-  const { grew, growthShare } = grewOf(f);
-  const retryTo = f.retryTo ?? 0;
-  const retryFrom = f.retryFrom ?? retryTo;
-  const overBudget = f.retryTo !== undefined && retryTo > budget;
-  const rising = overBudget && f.retryHolding && retryTo > retryFrom * THRESHOLDS.riseFactor + THRESHOLDS.riseFloor;
-  const dropShare = f.perCapacityFrom && f.perCapacityTo !== undefined ? 1 - f.perCapacityTo / f.perCapacityFrom : 0;
-  return {
-    grew,
-    overBudget,
-    rising,
-    falls: dropShare >= THRESHOLDS.minPerCapacityDrop,
-    dropShare,
-    growth: clamp01(growthShare / 0.5),
-    retry: budget > 0 ? clamp01((retryTo - budget) / budget) : clamp01(retryTo * 10),
-    drop: clamp01(dropShare / 0.4),
-  };
-}
-
-function signatureOf(p: Parts, f: WindowFigures): Signature {
-  if (p.grew && p.rising && p.falls) return 'loop';
+function signatureOf(l: Legs, f: WindowFigures): Signature {
+  const retriesOver = l.retries.state === 'over' || l.retries.state === 'disputed';
+  if (l.grew && retriesOver && l.noUsefulGain === true && l.answeredTrouble && l.beyondDemand) return 'loop';
   const breakerOpen = (f.breakerOpen ?? 0) >= THRESHOLDS.breakerOpen;
-  if (!p.grew && p.overBudget && (p.dropShare >= THRESHOLDS.downstreamDrop || breakerOpen)) return 'downstream';
+  if (!l.grew && l.retries.state === 'over' && (dropOf(f) >= THRESHOLDS.downstreamDrop || breakerOpen)) return 'downstream';
   return 'none';
+}
+
+function dropOf(f: WindowFigures): number {
+  return f.perCapacityFrom && f.perCapacityTo !== undefined ? 1 - f.perCapacityTo / f.perCapacityFrom : 0;
+}
+
+/** 0-100: the mean strength of growth, retries past budget and the per-capacity drop, scaled by confidence. */
+function scoreOf(f: WindowFigures, budget: number, confidence: number): number {
+  const growth = f.capacityFrom && f.capacityTo !== undefined ? clamp01((f.capacityTo / f.capacityFrom - 1) / 0.5) : 0;
+  const retryTo = f.retryTo ?? 0;
+  const retry = budget > 0 ? clamp01((retryTo - budget) / budget) : clamp01(retryTo * 10);
+  const drop = clamp01(dropOf(f) / 0.4);
+  return Math.min(100, Math.round(100 * ((growth + retry + drop) / 3) * (0.6 + 0.4 * confidence)));
 }
 
 function clamp01(x: number): number {
   return Number.isFinite(x) ? Math.max(0, Math.min(1, x)) : 0;
+}
+
+function round2(x: number): number {
+  return Math.round(x * 100) / 100;
 }
