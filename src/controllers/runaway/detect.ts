@@ -51,6 +51,9 @@ export interface WindowFigures {
   perCapacityTo?: number;
   throughputFrom?: number;
   throughputTo?: number;
+  /** New messages (sqs_sent) per sample: calm median and recent mean. */
+  demandFrom?: number;
+  demandTo?: number;
   breakerOpen?: number;
 }
 
@@ -209,6 +212,8 @@ function figuresOf(window: readonly Sample[], p: WindowParts, now: number): Wind
     ...defined('perCapacityTo', mean(p.recent.map(perCapacity))),
     ...defined('throughputFrom', median(p.calm.map(throughputOf))),
     ...defined('throughputTo', mean(p.recent.map(throughputOf))),
+    ...defined('demandFrom', median(p.calm.map((s) => s.sqs_sent))),
+    ...defined('demandTo', mean(p.recent.map((s) => s.sqs_sent))),
     ...defined('breakerOpen', mean(p.recent.map((s) => s.breaker_open_fraction))),
   };
 }

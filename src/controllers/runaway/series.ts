@@ -15,10 +15,16 @@ export function throughputOf(s: Sample): number | undefined {
 /** The two independent views of the retry share, each a ratio of two counters of one source. */
 export type RetrySource = 'sqs' | 'workers';
 
-/** Numerator and denominator columns of each source: SQS receives beyond deletes over receives; worker retries over attempts. */
-export const RETRY_SOURCES: Record<RetrySource, { wasted: (s: Sample) => number | undefined; total: keyof Sample; label: string }> = {
-  sqs: { wasted: (s) => (s.sqs_received !== undefined && s.sqs_deleted !== undefined ? Math.max(0, s.sqs_received - s.sqs_deleted) : undefined), total: 'sqs_received', label: 'receives/deletes' },
-  workers: { wasted: (s) => s.worker_retries, total: 'worker_attempts', label: 'worker retries/attempts' },
+/**
+ * Numerator and denominator of each source. SQS: receives beyond deletes over receives.
+ * Workers: over attempts, the attempts that were repeats (retries) or that failed and will come
+ * back (failures), whichever the interval counts more of — the same waste counted at either
+ * end: failures lead when a loop starts, retries lag by the visibility timeout and are diluted
+ * by a backlog of first deliveries.
+ */
+export const RETRY_SOURCES: Record<RetrySource, { wasted: (s: Sample) => number | undefined; total: keyof Sample }> = {
+  sqs: { wasted: (s) => (s.sqs_received !== undefined && s.sqs_deleted !== undefined ? Math.max(0, s.sqs_received - s.sqs_deleted) : undefined), total: 'sqs_received' },
+  workers: { wasted: (s) => (s.worker_retries === undefined ? undefined : Math.max(s.worker_retries, s.worker_failures ?? 0)), total: 'worker_attempts' },
 };
 
 /**
