@@ -108,4 +108,70 @@ describe('runaway detector', () => {
     assert.match(verdict.evidence[1]!, /^receives\/deletes 1\.02→2\.37$/);
     assert.match(verdict.evidence[2]!, /^deletes per instance −\d+ %$/);
   });
+
+  describe('telling a loop from growth that only looks like one', () => {
+    /** 40 calm samples at 4 instances, 600 jobs per sample, no retries; then `tail`. */
+    const calmThen = (tail: (i: number) => Partial<Sample>, n: number): Sample[] => {
+      const out: Sample[] = [];
+      for (let i = 0; i < 40; i++) out.push({ t: 30 * (i + 1), desired: 4, sqs_sent: 600, sqs_received: 600 + (i % 3), sqs_deleted: 600 - (i % 3), worker_attempts: 600, worker_retries: 0, worker_successes: 600 - (i % 3) });
+      for (let i = 0; i < n; i++) out.push({ t: 30 * (41 + i), ...tail(i) });
+      return out;
+    };
+    const troubled = (i: number, desired: number): Partial<Sample> => ({ desired, sqs_sent: 600, sqs_received: 900 + 50 * i, sqs_deleted: 300, worker_attempts: 900 + 50 * i, worker_retries: 400, worker_successes: 300 });
+    const lastEvidence = (samples: Sample[]) => evaluate(INITIAL_MEMORY, samples, samples.at(-1)!.t, opts).verdict;
+
+    it('calls capacity added while retries were already past budget, with no more work done, a loop', () => {
+      const samples = calmThen((i) => troubled(i, i < 3 ? 4 : 8 + 2 * i), 8);
+      assert.equal(assess(samples, samples.at(-1)!.t, opts).signature, 'loop');
+    });
+
+    it('does not call a scheduled step followed by a downstream blip a loop, and says why', () => {
+      const samples = calmThen((i) => (i === 0 ? { desired: 14, sqs_sent: 600, sqs_received: 600, sqs_deleted: 600, worker_attempts: 600, worker_retries: 0, worker_successes: 600 } : troubled(i, 14)), 8);
+      const v = lastEvidence(samples);
+      assert.equal(v.signature, 'none');
+      assert.match(v.evidence.join('\n'), /capacity rose before any trouble showed/);
+    });
+
+    it('does not call growth that follows new messages a loop, retries or not', () => {
+      const samples = calmThen((i) => ({ ...troubled(i, 4 + i), sqs_sent: 600 * (2 + i) }), 8);
+      const v = lastEvidence(samples);
+      assert.equal(v.signature, 'none');
+      assert.match(v.evidence.join('\n'), /new messages grew as much as capacity/);
+    });
+
+    it('does not call growth whose added capacity does more useful work a loop', () => {
+      const samples = calmThen((i) => ({ ...troubled(i, i < 3 ? 4 : 8 + 2 * i), sqs_deleted: 1500, worker_successes: 1500 }), 8);
+      const v = lastEvidence(samples);
+      assert.equal(v.signature, 'none');
+      assert.match(v.evidence.join('\n'), /useful throughput rose with capacity/);
+    });
+
+    it('says when capacity grows with no more work done but retries are within budget: not yet told from growth', () => {
+      const samples = calmThen((i) => ({ desired: 4 + 2 * i, sqs_sent: 600, sqs_received: 400, sqs_deleted: 400, worker_attempts: 400, worker_retries: 0, worker_successes: 400 }), 6);
+      const v = lastEvidence(samples);
+      assert.equal(v.signature, 'none');
+      assert.match(v.evidence.join('\n'), /not yet told from heavier jobs or a slower downstream/);
+    });
+
+    it('needs twice the evaluations and halves confidence when SQS and the workers disagree', () => {
+      const samples = calmThen((i) => ({ ...troubled(i, i < 3 ? 4 : 8 + 2 * i), worker_retries: 0, worker_failures: 0 }), 8);
+      const a = assess(samples, samples.at(-1)!.t, opts);
+      assert.equal(a.signature, 'loop');
+      assert.equal(a.legs?.retries.state, 'disputed');
+      assert.equal(a.confirmations, 4);
+      assert.ok(a.confidence <= 0.5);
+      assert.match(lastEvidence(samples).evidence.join('\n'), /sources disagree: SQS .* vs worker retries or failures\/attempts 0 %/);
+      const r = replay(samples, opts);
+      const agreeing = replay(calmThen((i) => troubled(i, i < 3 ? 4 : 8 + 2 * i), 8), opts);
+      assert.ok(r.firstAlertT! > agreeing.firstAlertT!, `${r.firstAlertT} vs ${agreeing.firstAlertT}`);
+    });
+
+    it('names the gaps it saw and never counts them as retries', () => {
+      const samples = calmThen((i) => ({ desired: 4 + i, sqs_sent: 600 * (1 + i / 4), sqs_received: 600 * (1 + i / 4), ...(i % 2 ? {} : { sqs_deleted: 600 * (1 + i / 4) }), worker_attempts: 600, worker_retries: 0 }), 8);
+      const v = lastEvidence(samples);
+      assert.equal(v.signature, 'none');
+      assert.match(v.evidence.join('\n'), /gaps: sqs_deleted missing in 4 of \d+ samples/);
+      assert.ok(v.confidence < 1);
+    });
+  });
 });
