@@ -248,8 +248,34 @@ export function detectorFigures(r: DetectorBenchResult): Figure[] {
   return out;
 }
 
-export function benchDetector(): Promise<Figure[]> {
-  return Promise.resolve(detectorFigures(detectorBench()));
+/**
+ * The figures of `make bench`: the shipped settings on every family, then "chosen on A,
+ * measured on B" for each pair (bench/detector-calibrate.ts), each beside the PromQL alert on
+ * the measured family.
+ */
+export async function benchDetector(): Promise<Figure[]> {
+  const r = detectorBench();
+  const { crossValidate } = await import('./detector-calibrate.ts');
+  return [...detectorFigures(r), ...crossFigures(r, crossValidate())];
+}
+
+/** One figure per measure and pair: the setting chosen on one family, measured on the other. */
+export function crossFigures(r: DetectorBenchResult, cross: readonly { chosenOn: string; measuredOn: string; setting: { confidenceZ: number; confirmations: number }; onOther: DetectorFigures }[]): Figure[] {
+  const prom = DETECTORS[1]!.name;
+  return cross.flatMap((c) => {
+    const p = r.figures.find((f) => f.detector === prom && f.family === c.measuredOn)!;
+    const o = c.onOther;
+    const id = (k: string) => `detector.chosen_on_${ID[c.chosenOn]}.measured_on_${ID[c.measuredOn]}.${k}`;
+    const about = `chosen on ${c.chosenOn} (z=${c.setting.confidenceZ}, ${c.setting.confirmations} evaluation${c.setting.confirmations > 1 ? 's' : ''}), measured on ${c.measuredOn}`;
+    const fig = (k: string, name: string, unit: string, v: (d: DetectorFigures) => number): Figure[] =>
+      Number.isFinite(v(o)) && Number.isFinite(v(p)) ? [{ id: id(k), bench: 'detector', name: `${name}: ${about}`, unit, value: v(o), baseline: { name: 'PromQL alert', value: v(p) } }] : [];
+    return [
+      ...fig('in_time', `loops in time, of ${o.loops}`, 'count', (d) => d.inTime),
+      ...fig('within_120s', `loops within 120 s, of ${o.loops}`, 'count', (d) => d.within120s),
+      ...fig('false_alarms', `false alarms, of ${o.normals}`, 'count', (d) => d.falseAlarms),
+      ...fig('median_delay_s', 'median delay', 's', (d) => d.medianDelaySeconds),
+    ];
+  });
 }
 
 if (import.meta.main) process.stdout.write(renderDetectorBench(detectorBench()));

@@ -2,7 +2,7 @@
 //
 // A feedback loop has a signature no single metric shows. All four must hold:
 // - growth: capacity rose since the window's trough;
-// - retries: the retry share is past the retry budget the user set, with 95 % confidence
+// - retries: the retry share is past the retry budget the user set, with 99 % confidence
 //   counting the attempts behind it and the window's own noise (shares.ts);
 // - no useful gain: useful throughput (deletes, else successes) has not risen above its calm
 //   level — added capacity is not buying work. Load growth, flash crowds and instance refreshes
@@ -31,8 +31,10 @@ export interface DetectorOptions {
   intervalSeconds: number;
   /** Samples the window must hold before any verdict but "insufficient". Default 4. */
   minSamples?: number;
-  /** z of the confidence bounds (default 1.645, one-sided 95 %); the bench calibrates it on one trace family. */
+  /** z of the confidence bounds (default 2.326, one-sided 99 %); the bench calibrates it on one trace family. */
   confidenceZ?: number;
+  /** Evaluations in a row a verdict needs while the sources agree (default 1; doubled when they disagree). */
+  confirmations?: number;
 }
 
 export type Signature = 'loop' | 'downstream' | 'none' | 'insufficient';
@@ -105,8 +107,12 @@ export const THRESHOLDS = {
   recent: 2,
 } as const;
 
-/** Evaluations a verdict needs when the sources agree (verdict.ts doubles it when they disagree). */
-export const BASE_CONFIRMATIONS = 2;
+/**
+ * Evaluations in a row a verdict needs when the sources agree (doubled when they disagree). One:
+ * the noise guard is the confidence bound, not a repeat. Chosen on the queueing trace family
+ * alone (bench/detector-calibrate.ts, from one to three), measured on the discrete-event family.
+ */
+export const BASE_CONFIRMATIONS = 1;
 /** Confidence kept when the retry sources disagree: one of two views stands against the other. */
 export const DISPUTED_CONFIDENCE = 0.5;
 
@@ -120,7 +126,7 @@ export function assess(samples: readonly Sample[], now: number, opts: DetectorOp
   const budget = opts.retryBudgetPercent / 100;
   if (window.length < (opts.minSamples ?? DEFAULT_MIN_SAMPLES)) {
     const confidence = round2(confidenceOf(coverage) * (1 - gapShare));
-    return { signature: 'insufficient', score: 0, confidence, healthy: false, retryKnown: false, figures: { retryHolding: false }, coverage, gapShare, confirmations: BASE_CONFIRMATIONS };
+    return { signature: 'insufficient', score: 0, confidence, healthy: false, retryKnown: false, figures: { retryHolding: false }, coverage, gapShare, confirmations: opts.confirmations ?? BASE_CONFIRMATIONS };
   }
   const z = opts.confidenceZ ?? DEFAULT_CONFIDENCE_Z;
   const parts = partsOf(window, THRESHOLDS.recent);
@@ -132,7 +138,7 @@ export function assess(samples: readonly Sample[], now: number, opts: DetectorOp
   const retryKnown = figures.retryTo !== undefined;
   const healthy = retryKnown && (figures.retryTo ?? 0) <= budget && signature !== 'downstream';
   const score = scoreOf(figures, budget, confidence);
-  const confirmations = Math.ceil(BASE_CONFIRMATIONS / (disputed ? DISPUTED_CONFIDENCE : 1));
+  const confirmations = Math.ceil((opts.confirmations ?? BASE_CONFIRMATIONS) / (disputed ? DISPUTED_CONFIDENCE : 1));
   return { signature, score, confidence, healthy, retryKnown, figures, coverage, legs, gapShare, confirmations };
 }
 

