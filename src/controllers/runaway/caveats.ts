@@ -42,7 +42,8 @@ function growthCaveats(l: Legs, f: WindowFigures): string[] {
   }
   if (l.noUsefulGain === false) return [`useful throughput rose with capacity (${ratio(f.throughputFrom, f.throughputTo)}): growth that does work, not a loop`];
   if (l.noUsefulGain === undefined) return ['useful throughput not observed: cannot tell whether added capacity does work; no loop called'];
-  if (!l.beyondDemand) return [`new messages grew as much as capacity (${ratio(f.demandFrom, f.demandTo)} vs ${ratio(f.capacityFrom, f.capacityTo)}): growth follows demand`];
+  if (l.beyondDemand === undefined && !l.addedInService) return ['new messages not observed and the added capacity not in service yet: whether it adds useful work cannot be told; no loop called yet'];
+  if (l.beyondDemand === false) return [`new messages grew as much as capacity (${ratio(f.demandFrom, f.demandTo)} vs ${ratio(f.capacityFrom, f.capacityTo)}): growth follows demand`];
   if (!l.answeredTrouble) return ['capacity rose before any trouble showed (a scheduled or manual change?): not counted as a loop'];
   return [];
 }

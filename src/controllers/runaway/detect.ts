@@ -66,8 +66,14 @@ export interface Legs {
   /** Useful throughput has not risen above its calm level (undefined: no throughput observed). */
   noUsefulGain?: boolean;
   answeredTrouble: boolean;
-  /** Capacity grew more than demand (new messages) did; true when demand is not observed. */
-  beyondDemand: boolean;
+  /** Capacity grew more than demand (new messages) did; undefined when demand is not observed. */
+  beyondDemand?: boolean;
+  /**
+   * Added capacity has served the recent samples. Without demand this is the only test of
+   * "does it add useful work": launches still warming up have done nothing yet, in a loop or
+   * in a crowd still being caught up with.
+   */
+  addedInService: boolean;
 }
 
 export interface Assessment {
@@ -174,22 +180,42 @@ function legsOf(window: readonly Sample[], p: WindowParts, budget: number, z: nu
     retries: readRetries(p.recent, p.calm, budget, z),
     ...(noUsefulGain !== undefined ? { noUsefulGain } : {}),
     answeredTrouble: grewAfterTrouble(window, p.trough, trouble),
-    beyondDemand: beyondDemand(window, p, z),
+    ...optional('beyondDemand', beyondDemand(window, p, z)),
+    addedInService: addedInService(window, p),
   };
+}
+
+/**
+ * The recent samples were served with more capacity in service than the trough had: in-service
+ * capacity (desired when in_service is not observed) at the sample before them is above the
+ * trough's. A counter covers the interval that ends at its sample, so an instance that came in
+ * service at the newest sample has not yet shown what it does.
+ */
+function addedInService(window: readonly Sample[], p: WindowParts): boolean {
+  const observed = window.some((s) => s.in_service !== undefined);
+  const of = (s: Sample | undefined) => (s === undefined ? undefined : observed ? s.in_service : capacityOf(s));
+  const from = p.trough >= 0 ? of(window[p.trough]) : undefined;
+  const served = window.slice(0, window.length - p.recent.length);
+  const to = of(served.findLast((s) => of(s) !== undefined));
+  return from !== undefined && to !== undefined && to > from;
 }
 
 /**
  * Capacity grew more than demand did: the capacity ratio (now ÷ trough) exceeds the ratio of
  * new messages (recent ÷ calm median), by the growth threshold plus the demand's own noise.
- * Without sqs_sent the fleet's demand is unknown and cannot explain the growth.
+ * Undefined without sqs_sent: then the added capacity must show what it does in service.
  */
-function beyondDemand(window: readonly Sample[], p: WindowParts, z: number): boolean {
+function optional<K extends string>(key: K, value: boolean | undefined): Partial<Record<K, boolean>> {
+  return value === undefined ? {} : ({ [key]: value } as Record<K, boolean>);
+}
+
+function beyondDemand(window: readonly Sample[], p: WindowParts, z: number): boolean | undefined {
   const from = p.trough >= 0 ? capacityOf(window[p.trough]!) : undefined;
   const to = capacityOf(window.at(-1)!);
   const calm = p.calm.map((s) => s.sqs_sent).filter((v): v is number => v !== undefined);
   const level = median(calm);
   const now = mean(p.recent.map((s) => s.sqs_sent));
-  if (!from || to === undefined || !level || now === undefined) return true;
+  if (!from || to === undefined || !level || now === undefined) return undefined;
   const cv = (stdev(calm) ?? 0) / level;
   const demand = (now / level) * (1 + (z * cv) / Math.sqrt(p.recent.length));
   return to / from > demand * (1 + THRESHOLDS.minGrowth);
@@ -228,9 +254,14 @@ function defined<K extends string>(key: K, value: number | undefined): Partial<R
   return value === undefined ? {} : ({ [key]: value } as Record<K, number>);
 }
 
+/** Growth no demand explains: beyond observed demand, or — demand unknown — added capacity in service doing no more work. */
+export function unexplainedGrowth(l: Legs): boolean {
+  return l.beyondDemand ?? l.addedInService;
+}
+
 function signatureOf(l: Legs, f: WindowFigures): Signature {
   const retriesOver = l.retries.state === 'over' || l.retries.state === 'disputed';
-  if (l.grew && retriesOver && l.noUsefulGain === true && l.answeredTrouble && l.beyondDemand) return 'loop';
+  if (l.grew && retriesOver && l.noUsefulGain === true && l.answeredTrouble && unexplainedGrowth(l)) return 'loop';
   const breakerOpen = (f.breakerOpen ?? 0) >= THRESHOLDS.breakerOpen;
   if (!l.grew && l.retries.state === 'over' && (dropOf(f) >= THRESHOLDS.downstreamDrop || breakerOpen)) return 'downstream';
   return 'none';

@@ -62,18 +62,35 @@ export function inTrouble(s: Sample, t: TroubleTest): boolean | undefined {
 }
 
 /**
+ * An instance counts in service one to a few minutes after the autoscaler decided to launch it
+ * (EC2 launch, boot, lifecycle hooks); a sample may show it up to one interval later still.
+ * Without `desired`, a rise of in-service capacity answers trouble only if the trouble began at
+ * least this long before it; otherwise the decision may predate the trouble.
+ */
+export const LAUNCH_LEAD_SECONDS = 120;
+
+/**
  * Did capacity grow in answer to trouble? True when some rise in capacity after the trough came
- * while the latest sample before it that carries a signal was in trouble. A group raised before
- * any trouble (a scheduled action, a hand-made change) does not count, whatever follows.
+ * while the fleet was in trouble (the latest sample before it that carries a signal was), and —
+ * when the rise is only seen in service — the trouble had begun LAUNCH_LEAD_SECONDS before. A
+ * group raised before any trouble (a scheduled action, a hand-made change) does not count.
  */
 export function grewAfterTrouble(window: readonly Sample[], trough: number, t: TroubleTest): boolean {
   let last: number | undefined;
-  let lastTrouble: boolean | undefined;
+  let troubleSince: number | undefined;
   for (let i = 0; i < window.length; i++) {
-    const cap = capacityOf(window[i]!);
-    if (i > trough && cap !== undefined && last !== undefined && cap > last && lastTrouble === true) return true;
+    const s = window[i]!;
+    const cap = capacityOf(s);
+    if (i > trough && cap !== undefined && last !== undefined && cap > last && answers(s, troubleSince)) return true;
     if (cap !== undefined) last = cap;
-    lastTrouble = inTrouble(window[i]!, t) ?? lastTrouble;
+    const now = inTrouble(s, t);
+    if (now === false) troubleSince = undefined;
+    else if (now === true) troubleSince ??= s.t;
   }
   return false;
+}
+
+function answers(rise: Sample, troubleSince: number | undefined): boolean {
+  if (troubleSince === undefined) return false;
+  return rise.desired !== undefined || rise.t - troubleSince >= LAUNCH_LEAD_SECONDS;
 }

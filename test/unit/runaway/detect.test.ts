@@ -75,7 +75,7 @@ describe('runaway detector', () => {
   });
 
   it('needs as many evaluations in a row as it is told (the noise guard is the confidence bound; more is the caller\'s choice)', () => {
-    const samples = series(10, loop, 3);
+    const samples = series(10, loop, 4);
     const states = (confirmations: number) => {
       let memory: DetectorMemory = INITIAL_MEMORY;
       return [samples.at(-2)!.t, samples.at(-1)!.t].map((now) => {
@@ -174,6 +174,27 @@ describe('runaway detector', () => {
       assert.equal(v.signature, 'none');
       assert.match(v.evidence.join('\n'), /gaps: sqs_deleted missing in 4 of \d+ samples/);
       assert.ok(v.confidence < 1);
+    });
+
+    it('without new messages observed, waits until the added capacity has served a sample before judging what it does', () => {
+      const noDemand = (x: Partial<Sample>) => {
+        const copy = { ...x };
+        delete copy.sqs_sent;
+        return copy;
+      };
+      const pending = calmThen((i) => noDemand({ ...troubled(i, i < 3 ? 4 : 8), in_service: 4 }), 8).map((x) => noDemand(x) as Sample);
+      const v = lastEvidence(pending);
+      assert.equal(v.signature, 'none');
+      assert.match(v.evidence.join('\n'), /not in service yet/);
+      const served = calmThen((i) => noDemand({ ...troubled(i, i < 3 ? 4 : 8), in_service: i < 5 ? 4 : 8 }), 8).map((x) => noDemand(x) as Sample);
+      assert.equal(lastEvidence(served).signature, 'loop');
+    });
+
+    it('without desired, counts a rise in service as an answer to trouble only if the trouble began a launch earlier', () => {
+      const inService = (rise: number) =>
+        calmThen((i) => ({ ...troubled(i, 0), in_service: i < rise ? 4 : 10 }), 10).map(({ desired: _, ...x }) => ({ ...x, in_service: x.in_service ?? 4 }));
+      assert.equal(lastEvidence(inService(1)).signature, 'none', 'a rise 30 s after the trouble began was decided before it');
+      assert.equal(lastEvidence(inService(6)).signature, 'loop');
     });
   });
 });
