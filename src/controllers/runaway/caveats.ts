@@ -18,7 +18,7 @@ export function gapLine(window: readonly Sample[], a: Assessment): string | unde
 }
 
 function share(r: SourceReading): string {
-  return `${SOURCE_NAMES[r.source]} ${Math.round(r.share * 100)} % (95 % bound ${Math.round(Math.max(0, r.low) * 100)}–${Math.round(Math.min(1, r.high) * 100)} %, ${r.attempts} attempts)`;
+  return `${SOURCE_NAMES[r.source]} ${Math.round(r.share * 100)} % (bounds ${Math.round(Math.max(0, r.low) * 100)}–${Math.round(Math.min(1, r.high) * 100)} %, ${r.attempts} attempts)`;
 }
 
 /** Why the legs that hold do not make a loop, or that the retry sources disagree. */
