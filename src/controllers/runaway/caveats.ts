@@ -2,7 +2,8 @@
 // window, sources that disagree, and why a window with some of the loop's legs is not (yet)
 // called a loop. Pure formatting of an assessment; decisions live in detect.ts.
 import { SIGNAL_COLUMNS, type Sample } from '../../signals/sample.ts';
-import type { Assessment, Legs, WindowFigures } from './detect.ts';
+import type { Assessment, WindowFigures } from './detect.ts';
+import type { Legs } from './legs.ts';
 import type { SourceReading } from './shares.ts';
 
 const SOURCE_NAMES = { sqs: 'SQS (receives − deletes)/receives', workers: 'worker retries or failures/attempts' } as const;

@@ -18,9 +18,12 @@
 // not a loop. Missing data is neither a retry nor health.
 import { SIGNAL_COLUMNS, type Sample } from '../../signals/sample.ts';
 import { confidenceOf, type Coverage } from './coverage.ts';
-import { capacityOf, mean, median, perCapacity, stdev, throughputOf } from './series.ts';
-import { DEFAULT_CONFIDENCE_Z, pooledShare, readRetries, type RetryReading } from './shares.ts';
-import { calmShareNoise, calmThroughput, grewAfterTrouble, partsOf, type WindowParts } from './window.ts';
+import { type Legs, legsOf, MIN_GROWTH, unexplainedGrowth } from './legs.ts';
+import { capacityOf, mean, median, perCapacity, throughputOf } from './series.ts';
+import { DEFAULT_CONFIDENCE_Z, pooledShare, readRetries } from './shares.ts';
+import { partsOf, type WindowParts } from './window.ts';
+
+export type { Legs } from './legs.ts';
 
 export interface DetectorOptions {
   /** How far back the window reaches, in seconds (spec.runaway.window). */
@@ -59,23 +62,6 @@ export interface WindowFigures {
   breakerOpen?: number;
 }
 
-/** Which legs of the signature hold; the evidence explains the ones that do not. */
-export interface Legs {
-  grew: boolean;
-  retries: RetryReading;
-  /** Useful throughput has not risen above its calm level (undefined: no throughput observed). */
-  noUsefulGain?: boolean;
-  answeredTrouble: boolean;
-  /** Capacity grew more than demand (new messages) did; undefined when demand is not observed. */
-  beyondDemand?: boolean;
-  /**
-   * Added capacity has served the recent samples. Without demand this is the only test of
-   * "does it add useful work": launches still warming up have done nothing yet, in a loop or
-   * in a crowd still being caught up with.
-   */
-  addedInService: boolean;
-}
-
 export interface Assessment {
   signature: Signature;
   /** 0-100: how strongly the window matches the loop signature, scaled by confidence. */
@@ -100,11 +86,8 @@ export interface Assessment {
 
 /** Thresholds of the signature; each tied to what the user set or the data shows, or named with its reason. */
 export const THRESHOLDS = {
-  /**
-   * Capacity must grow by one unit (a group's smallest step) and by 10 %: target tracking's own
-   * dead band (its scale-in alarm sits at 90 % of target), below which a group wanders anyway.
-   */
-  minGrowth: 0.1,
+  /** Capacity's least growth, as a share (see legs.ts). */
+  minGrowth: MIN_GROWTH,
   /** Without growth, throughput per unit of capacity this far down (or an open fleet breaker) is a downstream problem. */
   downstreamDrop: 0.3,
   /** The fleet breaker's own quorum default (spec.breaker.fleetOpenPercent: 50). */
@@ -142,7 +125,10 @@ export function assess(samples: readonly Sample[], now: number, opts: DetectorOp
   const disputed = legs.retries.state === 'disputed';
   const confidence = round2(confidenceOf(coverage) * (1 - gapShare) * (disputed ? DISPUTED_CONFIDENCE : 1));
   const retryKnown = figures.retryTo !== undefined;
-  const healthy = retryKnown && (figures.retryTo ?? 0) <= budget && signature !== 'downstream';
+  // Health needs the pooled share within budget and no source confidently past it: a source
+  // that disagrees is not outvoted into health.
+  const noSourceOver = legs.retries.sources.every((r) => r.state !== 'over');
+  const healthy = retryKnown && (figures.retryTo ?? 0) <= budget && noSourceOver && signature !== 'downstream';
   const score = scoreOf(figures, budget, confidence);
   const confirmations = Math.ceil((opts.confirmations ?? BASE_CONFIRMATIONS) / (disputed ? DISPUTED_CONFIDENCE : 1));
   return { signature, score, confidence, healthy, retryKnown, figures, coverage, legs, gapShare, confirmations };
@@ -167,64 +153,6 @@ function gapShareOf(window: readonly Sample[]): number {
   let missing = 0;
   for (const c of columns) for (const s of window) if (s[c] === undefined) missing++;
   return missing / (columns.length * window.length);
-}
-
-function legsOf(window: readonly Sample[], p: WindowParts, budget: number, z: number): Legs {
-  const throughput = calmThroughput(p.calm);
-  const trouble = { budget, z, shareNoise: calmShareNoise(p.calm), ...(throughput ? { throughput } : {}) };
-  const now = mean(p.recent.map(throughputOf));
-  // "Not above its calm level" allows for the calm level's own noise, averaged over the recent samples.
-  const noUsefulGain = throughput && now !== undefined ? now <= throughput.level * (1 + (z * throughput.cv) / Math.sqrt(p.recent.length)) : undefined;
-  return {
-    grew: grew(window, p),
-    retries: readRetries(p.recent, p.calm, budget, z),
-    ...(noUsefulGain !== undefined ? { noUsefulGain } : {}),
-    answeredTrouble: grewAfterTrouble(window, p.trough, trouble),
-    ...optional('beyondDemand', beyondDemand(window, p, z)),
-    addedInService: addedInService(window, p),
-  };
-}
-
-/**
- * The recent samples were served with more capacity in service than the trough had: in-service
- * capacity (desired when in_service is not observed) at the sample before them is above the
- * trough's. A counter covers the interval that ends at its sample, so an instance that came in
- * service at the newest sample has not yet shown what it does.
- */
-function addedInService(window: readonly Sample[], p: WindowParts): boolean {
-  const observed = window.some((s) => s.in_service !== undefined);
-  const of = (s: Sample | undefined) => (s === undefined ? undefined : observed ? s.in_service : capacityOf(s));
-  const from = p.trough >= 0 ? of(window[p.trough]) : undefined;
-  const served = window.slice(0, window.length - p.recent.length);
-  const to = of(served.findLast((s) => of(s) !== undefined));
-  return from !== undefined && to !== undefined && to > from;
-}
-
-/**
- * Capacity grew more than demand did: the capacity ratio (now ÷ trough) exceeds the ratio of
- * new messages (recent ÷ calm median), by the growth threshold plus the demand's own noise.
- * Undefined without sqs_sent: then the added capacity must show what it does in service.
- */
-function optional<K extends string>(key: K, value: boolean | undefined): Partial<Record<K, boolean>> {
-  return value === undefined ? {} : ({ [key]: value } as Record<K, boolean>);
-}
-
-function beyondDemand(window: readonly Sample[], p: WindowParts, z: number): boolean | undefined {
-  const from = p.trough >= 0 ? capacityOf(window[p.trough]!) : undefined;
-  const to = capacityOf(window.at(-1)!);
-  const calm = p.calm.map((s) => s.sqs_sent).filter((v): v is number => v !== undefined);
-  const level = median(calm);
-  const now = mean(p.recent.map((s) => s.sqs_sent));
-  if (!from || to === undefined || !level || now === undefined) return undefined;
-  const cv = (stdev(calm) ?? 0) / level;
-  const demand = (now / level) * (1 + (z * cv) / Math.sqrt(p.recent.length));
-  return to / from > demand * (1 + THRESHOLDS.minGrowth);
-}
-
-function grew(window: readonly Sample[], p: WindowParts): boolean {
-  const from = p.trough >= 0 ? capacityOf(window[p.trough]!) : undefined;
-  const to = capacityOf(window.at(-1)!);
-  return !!from && to !== undefined && to - from >= 1 && to / from - 1 >= THRESHOLDS.minGrowth;
 }
 
 function figuresOf(window: readonly Sample[], p: WindowParts, now: number): WindowFigures {
@@ -252,11 +180,6 @@ function figuresOf(window: readonly Sample[], p: WindowParts, now: number): Wind
 
 function defined<K extends string>(key: K, value: number | undefined): Partial<Record<K, number>> {
   return value === undefined ? {} : ({ [key]: value } as Record<K, number>);
-}
-
-/** Growth no demand explains: beyond observed demand, or — demand unknown — added capacity in service doing no more work. */
-export function unexplainedGrowth(l: Legs): boolean {
-  return l.beyondDemand ?? l.addedInService;
 }
 
 function signatureOf(l: Legs, f: WindowFigures): Signature {

@@ -51,6 +51,15 @@ describe('runaway detector', () => {
     assert.equal(a.healthy, false);
   });
 
+  it('is not healthy while one retry source is confidently past budget, however the pooled share reads', () => {
+    const samples = series(10, () => ({ desired: 4, sqs_received: 1000, sqs_deleted: 600, worker_attempts: 10000, worker_retries: 0 }), 3);
+    const a = assess(samples, samples.at(-1)!.t, opts);
+    assert.ok(a.figures.retryTo! <= 0.1, String(a.figures.retryTo));
+    assert.equal(a.legs?.retries.state, 'disputed');
+    assert.equal(a.healthy, false);
+    assert.equal(a.retryKnown, true);
+  });
+
   it('waits for the minimum number of samples', () => {
     const samples = series(0, loop, 3);
     assert.equal(assess(samples, samples.at(-1)!.t, opts).signature, 'insufficient');
