@@ -41,6 +41,7 @@ function growthCaveats(l: Legs, f: WindowFigures): string[] {
     const what = l.retries.state === 'unknown' ? 'no retry share observed' : 'retries within the budget so far';
     return [`capacity up with no more useful work done, ${what}: not yet told from heavier jobs or a slower downstream being scaled for; no loop called`];
   }
+  if (l.retriesFalling) return ['the retry share is falling: a backlog of retries draining, not a loop feeding itself'];
   if (l.noUsefulGain === false) return [`useful throughput rose with capacity (${ratio(f.throughputFrom, f.throughputTo)}): growth that does work, not a loop`];
   if (l.noUsefulGain === undefined) return ['useful throughput not observed: cannot tell whether added capacity does work; no loop called'];
   if (l.beyondDemand === undefined && !l.addedInService) return ['new messages not observed and the added capacity not in service yet: whether it adds useful work cannot be told; no loop called yet'];

@@ -182,9 +182,13 @@ function defined<K extends string>(key: K, value: number | undefined): Partial<R
   return value === undefined ? {} : ({ [key]: value } as Record<K, number>);
 }
 
+/** Retries past budget (agreed or disputed) and not confidently draining. */
+function retriesFeeding(l: Legs): boolean {
+  return (l.retries.state === 'over' || l.retries.state === 'disputed') && !l.retriesFalling;
+}
+
 function signatureOf(l: Legs, f: WindowFigures): Signature {
-  const retriesOver = l.retries.state === 'over' || l.retries.state === 'disputed';
-  if (l.grew && retriesOver && l.noUsefulGain === true && l.answeredTrouble && unexplainedGrowth(l)) return 'loop';
+  if (l.grew && retriesFeeding(l) && l.noUsefulGain === true && l.answeredTrouble && unexplainedGrowth(l)) return 'loop';
   const breakerOpen = (f.breakerOpen ?? 0) >= THRESHOLDS.breakerOpen;
   if (!l.grew && l.retries.state === 'over' && (dropOf(f) >= THRESHOLDS.downstreamDrop || breakerOpen)) return 'downstream';
   return 'none';

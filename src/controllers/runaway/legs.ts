@@ -1,7 +1,7 @@
 // The legs of the loop signature over one window (see detect.ts for what each means and why).
 // Pure: each leg is a yes/no (or "cannot tell") computed from the window's calm and recent parts.
 import type { Sample } from '../../signals/sample.ts';
-import { capacityOf, mean, median, stdev, throughputOf } from './series.ts';
+import { capacityOf, mean, median, sourceShare, stdev, throughputOf } from './series.ts';
 import { readRetries, type RetryReading } from './shares.ts';
 import { calmShareNoise, calmThroughput, grewAfterTrouble, type WindowParts } from './window.ts';
 
@@ -26,6 +26,8 @@ export interface Legs {
    * in a crowd still being caught up with.
    */
   addedInService: boolean;
+  /** The retry share is confidently lower now than just before: a storm draining, not a loop feeding itself. */
+  retriesFalling: boolean;
 }
 
 export function legsOf(window: readonly Sample[], p: WindowParts, budget: number, z: number): Legs {
@@ -41,7 +43,28 @@ export function legsOf(window: readonly Sample[], p: WindowParts, budget: number
     answeredTrouble: grewAfterTrouble(window, p.trough, trouble),
     ...optional('beyondDemand', beyondDemand(window, p, z)),
     addedInService: addedInService(window, p),
+    retriesFalling: retriesFalling(window, p, trouble.shareNoise, z),
   };
+}
+
+/**
+ * "Do retries keep rising as capacity is added?" — the pooled share of the recent samples is
+ * below that of the samples just before them by more than z standard errors (attempt counts and
+ * the calm noise of both). A flash crowd's throttled backlog drains this way once it is served.
+ */
+function retriesFalling(window: readonly Sample[], p: WindowParts, noise: number, z: number): boolean {
+  const k = p.recent.length;
+  const before = pooled(window.slice(-2 * k, -k));
+  const now = pooled(p.recent);
+  if (!before || !now) return false;
+  const se = Math.sqrt((before.share * (1 - before.share)) / before.n + (now.share * (1 - now.share)) / now.n + (2 * noise ** 2) / k);
+  return before.share - now.share > z * se;
+}
+
+function pooled(xs: readonly Sample[]): { share: number; n: number } | undefined {
+  const parts = (['sqs', 'workers'] as const).flatMap((k) => sourceShare(xs, k) ?? []);
+  const n = parts.reduce((a, x) => a + x.total, 0);
+  return n > 0 ? { share: parts.reduce((a, x) => a + x.wasted, 0) / n, n } : undefined;
 }
 
 /**

@@ -15,6 +15,7 @@ import { DES_SCENARIOS } from '../../../hack/traces/des/scenarios.ts';
 import { render } from '../../../hack/traces/main.ts';
 import { SCENARIOS } from '../../../hack/traces/scenarios.ts';
 import { replay } from '../../../src/controllers/runaway/replay.ts';
+import type { Sample } from '../../../src/signals/sample.ts';
 import { parseTrace } from '../../../src/signals/trace.ts';
 
 const root = join(import.meta.dirname, '..', '..', 'traces');
@@ -59,6 +60,32 @@ for (const family of FAMILIES) {
     }
   });
 }
+
+/** The same traces seen through fewer sources: a guard configured with only some signals. */
+const VIEWS: Record<string, (s: Sample) => Sample> = {
+  'without sqs_sent': ({ sqs_sent: _, ...s }) => s,
+  'without desired': ({ desired: _, ...s }) => s,
+  'workers and in_service only': ({ t, in_service, worker_attempts, worker_retries, worker_successes, worker_failures }) => ({ t, in_service, worker_attempts, worker_retries, worker_successes, worker_failures }),
+  'ASG and SQS only': ({ t, desired, in_service, sqs_sent, sqs_received, sqs_deleted, sqs_visible }) => ({ t, desired, in_service, sqs_sent, sqs_received, sqs_deleted, sqs_visible }),
+};
+const defined = (s: Sample): Sample => Object.fromEntries(Object.entries(s).filter(([, v]) => v !== undefined)) as Sample;
+
+describe('runaway detector on the normal traces seen through fewer sources', function () {
+  this.timeout(60_000);
+  for (const [view, narrow] of Object.entries(VIEWS)) {
+    it(`${view}: never calls a normal trace of either family a runaway`, () => {
+      const alarms = FAMILIES.flatMap((family) =>
+        csvs(family.dir).flatMap((f) => {
+          const trace = parseTrace(readFileSync(join(family.dir, f), 'utf8'));
+          if (trace.label?.kind !== 'normal') return [];
+          const r = replay(trace.samples.map((s) => defined(narrow(s))), opts);
+          return r.firstAlertT === undefined ? [] : [`${f}@${r.firstAlertT}`];
+        }),
+      );
+      assert.deepEqual(alarms, []);
+    });
+  }
+});
 
 describe('the trace families are what the generators write', () => {
   it('queueing model: deterministic, seeded', () => {

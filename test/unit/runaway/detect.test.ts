@@ -205,5 +205,12 @@ describe('runaway detector', () => {
       assert.equal(lastEvidence(inService(1)).signature, 'none', 'a rise 30 s after the trouble began was decided before it');
       assert.equal(lastEvidence(inService(6)).signature, 'loop');
     });
+
+    it('does not call a storm of retries that is draining a loop, and says so', () => {
+      const draining = calmThen((i) => (i < 4 ? troubled(i, 4 + 3 * i) : { ...troubled(0, 16), worker_retries: 400 - 90 * (i - 3), sqs_received: 900 - 140 * (i - 3) }), 7);
+      const v = lastEvidence(draining);
+      assert.equal(v.signature, 'none');
+      assert.match(v.evidence.join('\n'), /the retry share is falling/);
+    });
   });
 });
