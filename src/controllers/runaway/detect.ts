@@ -1,9 +1,10 @@
 // The runaway detector's view of one window: a pure function of (samples, now, options).
 //
-// A feedback loop has a signature no single metric shows. All four must hold:
+// A feedback loop has a signature no single metric shows. All of these must hold (legs.ts):
 // - growth: capacity rose since the window's trough;
 // - retries: the retry share is past the retry budget the user set, with 99 % confidence
-//   counting the attempts behind it and the window's own noise (shares.ts);
+//   counting the attempts behind it and the window's own noise (shares.ts), and is not
+//   confidently falling (a storm draining is not a loop feeding itself);
 // - no useful gain: useful throughput (deletes, else successes) has not risen above its calm
 //   level — added capacity is not buying work. Load growth, flash crowds and instance refreshes
 //   while traffic grows all raise it;
@@ -12,7 +13,8 @@
 //   loop, whatever the legs show afterwards;
 // - beyond demand: when new messages (sqs_sent) are observed, capacity grew more than they
 //   did. A flash crowd whose backlog the fleet is still catching up on has grown less than its
-//   demand; a loop grows with no new work at all.
+//   demand; a loop grows with no new work at all. Without sqs_sent, the added capacity must
+//   have served a sample in service before what it does is judged.
 // When the retry sources disagree the verdict needs more evaluations (verdict.ts), and the
 // evidence says why. Retries and falling throughput without growth are a downstream problem,
 // not a loop. Missing data is neither a retry nor health.
