@@ -36,6 +36,7 @@ const TRACES = join(import.meta.dirname, '..', 'test', 'traces');
 export const FAMILIES = [
   { name: 'queueing', dir: TRACES, about: 'fluid queueing model (hack/traces/model.ts)' },
   { name: 'discrete-event', dir: join(TRACES, 'des'), about: 'per-message discrete-event simulation (hack/traces/des/)' },
+  { name: 'demo', dir: join(TRACES, 'demo'), about: 'recorded from the real worker fleet of make demo (hack/traces/demo/)' },
 ] as const;
 
 export interface NamedTrace {
@@ -223,7 +224,7 @@ ${traces.join('\n')}
 `;
 }
 
-const ID = { queueing: 'queueing', 'discrete-event': 'des', all: 'all' } as Record<string, string>;
+const ID = { queueing: 'queueing', 'discrete-event': 'des', demo: 'demo', all: 'all' } as Record<string, string>;
 
 /** CostGuard's figures per family (and over all), each beside the PromQL alert; the naive rule in the note. */
 export function detectorFigures(r: DetectorBenchResult): Figure[] {

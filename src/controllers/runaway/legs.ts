@@ -68,17 +68,16 @@ function pooled(xs: readonly Sample[]): { share: number; n: number } | undefined
 }
 
 /**
- * The recent samples were served with more capacity in service than the trough had: in-service
- * capacity (desired when in_service is not observed) at the sample before them is above the
- * trough's. A counter covers the interval that ends at its sample, so an instance that came in
- * service at the newest sample has not yet shown what it does.
+ * Added capacity has served at least the newest sample: in-service capacity (desired when
+ * in_service is not observed) at the sample before the newest is above the trough's. A counter
+ * covers the interval that ends at its sample, so an instance that came in service at the
+ * newest sample has not yet shown what it does.
  */
 function addedInService(window: readonly Sample[], p: WindowParts): boolean {
   const observed = window.some((s) => s.in_service !== undefined);
   const of = (s: Sample | undefined) => (s === undefined ? undefined : observed ? s.in_service : capacityOf(s));
   const from = p.trough >= 0 ? of(window[p.trough]) : undefined;
-  const served = window.slice(0, window.length - p.recent.length);
-  const to = of(served.findLast((s) => of(s) !== undefined));
+  const to = of(window.slice(0, -1).findLast((s) => of(s) !== undefined));
   return from !== undefined && to !== undefined && to > from;
 }
 
