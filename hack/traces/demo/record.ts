@@ -44,6 +44,8 @@ export function samplesOf(ticks: readonly Tick[]): Sample[] {
 
 export function labelOf(s: DemoScenario, samples: readonly Sample[]): string {
   if (s.timing.slowMinutes === 0) return 'normal';
+  // A minute's sample is stamped at its end; the first decision taken with the slow downstream
+  // in play is at the end of the onset minute.
   const onset = onsetFromCause(scaleOutsOf(samples), (s.timing.onset + 1) * SECONDS_PER_TICK);
   const at = onset === undefined ? undefined : onsetSample(samples.map((x) => x.t), onset);
   return at === undefined ? 'normal' : `runaway onset=${at}`;

@@ -80,3 +80,16 @@ describe('the observer\'s view', () => {
     assert.equal(seen[2]!.worker_attempts, 100);
   });
 });
+
+describe('the recorded demo family', () => {
+  it('turns the demo\'s minute records into samples a minute apart and labels onset at the first scale-out after the slowdown', async () => {
+    const { labelOf, samplesOf, DEMO_SCENARIOS } = await import('../../../hack/traces/demo/record.ts');
+    const tick = (t: number, desired: number) => ({ t, desired, maxSize: 16, busy: 0.5, attempts: 6, retries: t > 6 ? 4 : 0, successes: t > 6 ? 0 : 6, retryRatio: 0, costPerHour: 1, downstreamMs: 500 });
+    const samples = samplesOf([tick(0, 4), tick(5, 5), tick(6, 4), tick(7, 4), tick(8, 6), tick(9, 8)]);
+    assert.deepEqual(samples.map((s) => s.t), [60, 360, 420, 480, 540, 600]);
+    assert.deepEqual(samples[4], { t: 540, desired: 6, in_service: 6, worker_attempts: 6, worker_retries: 4, worker_successes: 0 });
+    const slow = DEMO_SCENARIOS.find((s) => s.timing.slowMinutes > 0 && s.timing.onset === 6)!;
+    assert.equal(labelOf(slow, samples), 'runaway onset=540', 'the rise at minute 5 came before the slowdown');
+    assert.equal(labelOf(DEMO_SCENARIOS.find((s) => s.timing.slowMinutes === 0)!, samples), 'normal');
+  });
+});
