@@ -1,15 +1,27 @@
-// The ground truth of a runaway trace: its onset is the first sample at which capacity added
-// in the last `lookback` seconds is in service while the (noise-free) retry share is past the
-// budget. Before that moment the fleet is slow or retrying, but the feedback loop has not
-// closed: added capacity is not yet paying for retries. Detection delay is measured from here.
-import type { Sample } from '../../src/signals/sample.ts';
+// The ground truth of a runaway trace, from its cause: onset is the first moment capacity was
+// added after the downstream degraded. The generator knows when it degraded (the scenario says
+// so); the detector's predicates play no part. Before onset the fleet may be slow or failing,
+// but the loop has not closed: nothing has been added that will pay for retries.
 
-export function onsetOf(samples: readonly Sample[], trueRetryShare: readonly number[], retryBudget: number, lookback = 600): number | undefined {
+/** The first scale-out at or after `degradedAt`, or undefined if the autoscaler never added capacity. */
+export function onsetFromCause(scaleOuts: readonly number[], degradedAt: number): number | undefined {
+  return scaleOuts.filter((t) => t >= degradedAt).sort((a, b) => a - b)[0];
+}
+
+/**
+ * The sample that first shows the onset: the first sample time at or after it (samples count
+ * the interval that ends at their `t`). Undefined when the trace ends first.
+ */
+export function onsetSample(sampleTimes: readonly number[], onset: number): number | undefined {
+  return sampleTimes.find((t) => t >= onset);
+}
+
+/** Scale-out times read from a desired-capacity series: every sample where desired rose. */
+export function scaleOutsOf(samples: readonly { t: number; desired?: number }[]): number[] {
+  const out: number[] = [];
   for (let i = 1; i < samples.length; i++) {
-    const s = samples[i]!;
-    const earlier = samples.filter((x) => x.t < s.t && x.t >= s.t - lookback).map((x) => x.in_service ?? Infinity);
-    const grew = (s.in_service ?? 0) > Math.min(...earlier);
-    if (grew && (trueRetryShare[i] ?? 0) > retryBudget) return s.t;
+    const [a, b] = [samples[i - 1]!.desired, samples[i]!.desired];
+    if (a !== undefined && b !== undefined && b > a) out.push(samples[i]!.t);
   }
-  return undefined;
+  return out;
 }

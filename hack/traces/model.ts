@@ -36,6 +36,8 @@ export interface ModelParams {
   /** Share of calls that fail (fast) at time t. */
   errorRate?: (t: number) => number;
   serviceTime: number;
+  /** Multiplies serviceTime at time t (a heavier job mix); 1 when absent. */
+  jobWeight?: (t: number) => number;
   visibilityTimeout: number;
   maxReceiveCount: number;
   slotsPerInstance: number;
@@ -51,6 +53,8 @@ export interface ModelParams {
   noise: number;
   /** Extra capacity during [from, to) that replaces instances (an instance refresh). */
   deploy?: { from: number; to: number; surge: number; coldErrorRate: number };
+  /** A scheduled action: desired capacity set to `desired` at `at`, whatever the metric says. */
+  scheduled?: { at: number; desired: number };
   price?: number;
 }
 
@@ -150,7 +154,7 @@ export class FleetModel {
     this.land(t);
     const slots = this.capacityNow(t) * p.slotsPerInstance;
     const inFlight = this.good + this.bad;
-    const s = p.serviceTime * (1 + (inFlight / Math.max(1, p.downstreamCapacity(t))) ** 2);
+    const s = p.serviceTime * (p.jobWeight?.(t) ?? 1) * (1 + (inFlight / Math.max(1, p.downstreamCapacity(t))) ** 2);
     const err = Math.min(1, (p.errorRate?.(t) ?? 0) + this.coldErrors(t));
     this.breakerOpen = err > 0.5 ? Math.min(1, this.breakerOpen + 0.1) : Math.max(0, this.breakerOpen - 0.05);
     // An open breaker fails fast: the message is received, fails in ~0.1 s and comes back.
@@ -219,6 +223,7 @@ export class FleetModel {
 
   private autoscale(t: number, util: number): void {
     const p = this.p;
+    if (this.scheduledNow(t)) return this.setDesired(t, p.scheduled!.desired);
     this.utilHistory.push(util);
     const recent = this.utilHistory.slice(-p.alarmPeriods);
     const high = recent.length === p.alarmPeriods && recent.every((u) => u > p.targetUtilization);
@@ -236,6 +241,17 @@ export class FleetModel {
       this.inService = this.desired;
       this.belowMinutes = 0;
     }
+  }
+
+  private scheduledNow(t: number): boolean {
+    const at = this.p.scheduled?.at;
+    return at !== undefined && at > t - 60 && at <= t;
+  }
+
+  private setDesired(t: number, desired: number): void {
+    if (desired <= this.desired) return;
+    this.launches.set(t + this.p.warmup, (this.launches.get(t + this.p.warmup) ?? 0) + desired - this.desired);
+    this.desired = desired;
   }
 
   private sample(t: number, c: Counters): Sample {

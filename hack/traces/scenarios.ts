@@ -3,13 +3,18 @@
 import type { SignalColumn } from '../../src/signals/sample.ts';
 import { SIGNAL_COLUMNS } from '../../src/signals/sample.ts';
 import type { ModelParams } from './model.ts';
+import type { Observation } from './observe.ts';
 
 export interface Scenario {
   name: string;
   description: string;
-  /** "runaway": the label's onset is found in the simulated series (see label.ts). */
+  /** "runaway": the label's onset is the first scale-out after `degradedAt` (see label.ts). */
   kind: 'runaway' | 'normal';
+  /** When the loop's cause began (the downstream slowed, the load crossed its knee). */
+  degradedAt?: number;
   params: ModelParams;
+  /** How the observer's view differs from the truth (gaps, resolution, disagreement). */
+  observation?: Observation;
   /** Columns written; the others are "not observed". */
   columns: readonly SignalColumn[];
 }
@@ -52,6 +57,7 @@ const ramp = (at: number, over: number, from: number, to: number) => (t: number)
 export const SCENARIOS: readonly Scenario[] = [
   {
     name: 'runaway-incident',
+    degradedAt: 2400,
     description: 'The postmortem: the downstream slows at 40 min, slow jobs fill the slots, scaling adds instances that add load.',
     kind: 'runaway',
     params: base(1, { downstreamCapacity: step(2400, 150, 30) }),
@@ -59,6 +65,7 @@ export const SCENARIOS: readonly Scenario[] = [
   },
   {
     name: 'runaway-early',
+    degradedAt: 900,
     description: 'The same loop starting 15 minutes in, while the window is still filling.',
     kind: 'runaway',
     params: base(2, { downstreamCapacity: step(900, 150, 35) }),
@@ -66,6 +73,7 @@ export const SCENARIOS: readonly Scenario[] = [
   },
   {
     name: 'runaway-slow-degradation',
+    degradedAt: 1800,
     description: 'The downstream degrades over 20 minutes instead of at once: a slower onset.',
     kind: 'runaway',
     params: base(3, { downstreamCapacity: ramp(1800, 1200, 150, 30) }),
@@ -73,6 +81,7 @@ export const SCENARIOS: readonly Scenario[] = [
   },
   {
     name: 'runaway-fast-scaling',
+    degradedAt: 3000,
     description: 'Aggressive target tracking (one alarm period, 60 s cooldown, 30 s warmup): a fast loop.',
     kind: 'runaway',
     params: base(4, { downstreamCapacity: step(3000, 150, 30), alarmPeriods: 1, scaleOutCooldown: 60, warmup: 30 }),
@@ -80,6 +89,7 @@ export const SCENARIOS: readonly Scenario[] = [
   },
   {
     name: 'runaway-slow-scaling',
+    degradedAt: 2400,
     description: 'Conservative target tracking (three alarm periods, 5 min cooldown): a slow loop.',
     kind: 'runaway',
     params: base(5, { downstreamCapacity: step(2400, 150, 30), alarmPeriods: 3, scaleOutCooldown: 300 }),
@@ -87,6 +97,7 @@ export const SCENARIOS: readonly Scenario[] = [
   },
   {
     name: 'runaway-noisy',
+    degradedAt: 2400,
     description: 'The incident with 10 % noise on arrivals and on every counter.',
     kind: 'runaway',
     params: base(6, { downstreamCapacity: step(2400, 150, 30), noise: 0.1 }),
@@ -94,6 +105,7 @@ export const SCENARIOS: readonly Scenario[] = [
   },
   {
     name: 'runaway-sqs-only',
+    degradedAt: 2400,
     description: 'Only the ASG and CloudWatch SQS metrics are observed: no worker metrics, no DLQ.',
     kind: 'runaway',
     params: base(7, { downstreamCapacity: step(2400, 150, 30) }),
@@ -101,6 +113,7 @@ export const SCENARIOS: readonly Scenario[] = [
   },
   {
     name: 'runaway-workers-only',
+    degradedAt: 2400,
     description: 'Only the scraped worker metrics and in-service count: no SQS, no desired capacity.',
     kind: 'runaway',
     params: base(8, { downstreamCapacity: step(2400, 150, 30) }),
@@ -108,6 +121,7 @@ export const SCENARIOS: readonly Scenario[] = [
   },
   {
     name: 'runaway-load-triggered',
+    degradedAt: 2700,
     description: 'A burst of traffic pushes a weak downstream past its knee: the loop starts from load, not from a failure.',
     kind: 'runaway',
     params: base(9, { arrivals: step(2700, 20, 32), downstreamCapacity: () => 55 }),
@@ -180,5 +194,82 @@ export const SCENARIOS: readonly Scenario[] = [
     kind: 'normal',
     params: base(18, { arrivals: (t) => (t >= 2400 && t < 3300 ? 60 : 20), downstreamCapacity: () => 500, noise: 0.08 }),
     columns: ['desired', 'sqs_received', 'sqs_deleted', 'sqs_visible'],
+  },
+  // Hard negatives: each leg of the signature holds for a benign reason.
+  {
+    name: 'normal-flash-crowd-throttled',
+    description: 'Traffic triples for 10 minutes into a rate limit that rejects a quarter of the calls: retries past budget while the group grows, throughput still rises.',
+    kind: 'normal',
+    params: base(19, { arrivals: (t) => (t >= 2400 && t < 3000 ? 60 : 20), downstreamCapacity: () => 500, errorRate: (t) => (t >= 2400 && t < 3000 ? 0.25 : 0) }),
+    columns: ALL,
+  },
+  {
+    name: 'normal-refresh-growing',
+    description: 'An instance refresh with 15 % cold-start errors for 10 minutes while traffic doubles.',
+    kind: 'normal',
+    params: base(20, { arrivals: ramp(2400, 1800, 20, 40), downstreamCapacity: () => 600, deploy: { from: 2700, to: 3300, surge: 4, coldErrorRate: 0.15 } }),
+    columns: ALL,
+  },
+  {
+    name: 'normal-heavier-mix',
+    description: 'Jobs get 2.5× heavier over 30 minutes: the group grows, jobs per instance fall, no retries.',
+    kind: 'normal',
+    params: base(21, { jobWeight: ramp(2400, 1800, 1, 2.5), downstreamCapacity: () => 600 }),
+    columns: ALL,
+  },
+  {
+    name: 'normal-scheduled-blip',
+    description: 'A scheduled action doubles the group at 40 min as a five-minute downstream blip (60 % errors) begins.',
+    kind: 'normal',
+    params: base(22, { scheduled: { at: 2400, desired: 16 }, errorRate: (t) => (t >= 2400 && t < 2700 ? 0.6 : 0) }),
+    columns: ALL,
+  },
+  {
+    name: 'normal-noisy-gappy',
+    description: 'Traffic doubles over 30 minutes, seen with 20 % noise and 20 % of the cells missing.',
+    kind: 'normal',
+    params: base(23, { noise: 0.2, arrivals: ramp(2400, 1800, 20, 40), downstreamCapacity: () => 600 }),
+    columns: ALL,
+    observation: { seed: 23, missingShare: 0.2 },
+  },
+  {
+    name: 'normal-growth-60s',
+    description: 'Traffic doubles over 30 minutes; SQS metrics at CloudWatch\'s 60 s resolution.',
+    kind: 'normal',
+    params: base(24, { arrivals: ramp(2400, 1800, 20, 40), downstreamCapacity: () => 600 }),
+    columns: ALL,
+    observation: { seed: 24, sqsResolution: 60 },
+  },
+  {
+    name: 'normal-growth-300s',
+    description: 'Traffic doubles over 30 minutes; SQS metrics at CloudWatch\'s 300 s resolution.',
+    kind: 'normal',
+    params: base(25, { arrivals: ramp(2400, 1800, 20, 40), downstreamCapacity: () => 600 }),
+    columns: ALL,
+    observation: { seed: 25, sqsResolution: 300 },
+  },
+  {
+    name: 'normal-late-reset',
+    description: 'Growth with one SQS datapoint a sample late and a worker counter reset at 50 min.',
+    kind: 'normal',
+    params: base(26, { arrivals: ramp(2400, 1800, 20, 40), downstreamCapacity: () => 600 }),
+    columns: ALL,
+    observation: { seed: 26, latePointAt: 2820, counterResetAt: 3000 },
+  },
+  {
+    name: 'normal-sources-disagree',
+    description: 'Growth while another consumer receives without deleting: SQS receives 40 % above deletes, the workers see no retries.',
+    kind: 'normal',
+    params: base(27, { arrivals: ramp(2400, 1800, 20, 40), downstreamCapacity: () => 600 }),
+    columns: ALL,
+    observation: { seed: 27, extraReceivesFrom: 2400, extraReceivesShare: 0.4 },
+  },
+  {
+    name: 'normal-deletes-gappy',
+    description: 'Traffic doubles over 30 minutes, 20 % noise, 15 % of sqs_deleted cells missing; the workers see no retries.',
+    kind: 'normal',
+    params: base(28, { noise: 0.2, arrivals: ramp(2400, 1800, 20, 40), downstreamCapacity: () => 600 }),
+    columns: ALL,
+    observation: { seed: 28, missingShare: 0.15, missingColumns: ['sqs_deleted'] },
   },
 ];

@@ -1,14 +1,31 @@
 // The runaway detector's view of one window: a pure function of (samples, now, options).
 //
-// A feedback loop has a signature no single metric shows: capacity grows AND the retry share
-// is past the retry budget and still growing AND useful throughput per unit of capacity falls.
-// Each test on its own is ordinary (load growth adds capacity, a flash crowd adds a few
-// retries, a slow downstream lowers throughput); only all three together say the fleet is
-// paying for its own retries. Retries and falling throughput without growth are reported for
-// what they are, a downstream problem, not a loop. Hysteresis lives in verdict.ts.
-import type { Sample } from '../../signals/sample.ts';
-import { capacityOf, mean, median, perCapacity, retryShareOver } from './series.ts';
+// A feedback loop has a signature no single metric shows. All of these must hold (legs.ts):
+// - growth: capacity rose since the window's trough;
+// - retries: the retry share is past the retry budget the user set, with 99 % confidence
+//   counting the attempts behind it and the window's own noise (shares.ts), and is not
+//   confidently falling (a storm draining is not a loop feeding itself);
+// - no useful gain: useful throughput (deletes, else successes) has not risen above its calm
+//   level — added capacity is not buying work. Load growth, flash crowds and instance refreshes
+//   while traffic grows all raise it;
+// - in answer to trouble: capacity rose while the fleet was already in trouble (retries or
+//   throughput down). A scheduled or hand-made increase followed by a downstream blip is not a
+//   loop, whatever the legs show afterwards;
+// - beyond demand: when new messages (sqs_sent) are observed, capacity grew more than they
+//   did. A flash crowd whose backlog the fleet is still catching up on has grown less than its
+//   demand; a loop grows with no new work at all. Without sqs_sent, the added capacity must
+//   have served a sample in service before what it does is judged.
+// When the retry sources disagree the verdict needs more evaluations (verdict.ts), and the
+// evidence says why. Retries and falling throughput without growth are a downstream problem,
+// not a loop. Missing data is neither a retry nor health.
+import { SIGNAL_COLUMNS, type Sample } from '../../signals/sample.ts';
 import { confidenceOf, type Coverage } from './coverage.ts';
+import { type Legs, legsOf, MIN_GROWTH, unexplainedGrowth } from './legs.ts';
+import { capacityOf, mean, median, perCapacity, throughputOf } from './series.ts';
+import { DEFAULT_CONFIDENCE_Z, pooledShare, readRetries } from './shares.ts';
+import { partsOf, type WindowParts } from './window.ts';
+
+export type { Legs } from './legs.ts';
 
 export interface DetectorOptions {
   /** How far back the window reaches, in seconds (spec.runaway.window). */
@@ -19,6 +36,10 @@ export interface DetectorOptions {
   intervalSeconds: number;
   /** Samples the window must hold before any verdict but "insufficient". Default 4. */
   minSamples?: number;
+  /** z of the confidence bounds (default 2.326, one-sided 99 %); the bench calibrates it on one trace family. */
+  confidenceZ?: number;
+  /** Evaluations in a row a verdict needs while the sources agree (default 1; doubled when they disagree). */
+  confirmations?: number;
 }
 
 export type Signature = 'loop' | 'downstream' | 'none' | 'insufficient';
@@ -35,6 +56,11 @@ export interface WindowFigures {
   retryHolding: boolean;
   perCapacityFrom?: number;
   perCapacityTo?: number;
+  throughputFrom?: number;
+  throughputTo?: number;
+  /** New messages (sqs_sent) per sample: calm median and recent mean. */
+  demandFrom?: number;
+  demandTo?: number;
   breakerOpen?: number;
 }
 
@@ -42,7 +68,7 @@ export interface Assessment {
   signature: Signature;
   /** 0-100: how strongly the window matches the loop signature, scaled by confidence. */
   score: number;
-  /** 0-1: the share of the signals the detector wants that were observed. */
+  /** 0-1: the share of the signals the detector wants that were observed, lowered by gaps and disagreement. */
   confidence: number;
   /**
    * True when the retry share was observed in the recent samples, is within budget, and no
@@ -53,23 +79,33 @@ export interface Assessment {
   retryKnown: boolean;
   figures: WindowFigures;
   coverage: Coverage;
+  legs?: Legs;
+  /** Share (0-1) of the cells of observed columns that are empty in the window. */
+  gapShare: number;
+  /** Consecutive evaluations this verdict needs before it changes state (more when sources disagree). */
+  confirmations: number;
 }
 
-/** Thresholds of the signature; named so the docs and tests can refer to them. */
+/** Thresholds of the signature; each tied to what the user set or the data shows, or named with its reason. */
 export const THRESHOLDS = {
-  /** Capacity must grow by at least this share and by at least one unit. */
-  minGrowth: 0.1,
-  /** Useful throughput per unit of capacity must fall by at least this share. */
-  minPerCapacityDrop: 0.15,
-  /** Without growth, a drop this large (or an open fleet breaker) is a downstream problem. */
+  /** Capacity's least growth, as a share (see legs.ts). */
+  minGrowth: MIN_GROWTH,
+  /** Without growth, throughput per unit of capacity this far down (or an open fleet breaker) is a downstream problem. */
   downstreamDrop: 0.3,
+  /** The fleet breaker's own quorum default (spec.breaker.fleetOpenPercent: 50). */
   breakerOpen: 0.5,
-  /** The retry share must exceed its baseline by this factor plus `riseFloor` to be "growing". */
-  riseFactor: 1.25,
-  riseFloor: 0.02,
-  /** Samples averaged for "now" (noise) and before them for "still growing". */
+  /** Samples summed for "now": two 30 s samples, one CloudWatch minute. */
   recent: 2,
 } as const;
+
+/**
+ * Evaluations in a row a verdict needs when the sources agree (doubled when they disagree). One:
+ * the noise guard is the confidence bound, not a repeat. Chosen on the queueing trace family
+ * alone (bench/detector-calibrate.ts, from one to three), measured on the discrete-event family.
+ */
+export const BASE_CONFIRMATIONS = 1;
+/** Confidence kept when the retry sources disagree: one of two views stands against the other. */
+export const DISPUTED_CONFIDENCE = 0.5;
 
 export const DEFAULT_MIN_SAMPLES = 4;
 
@@ -77,18 +113,27 @@ export const DEFAULT_MIN_SAMPLES = 4;
 export function assess(samples: readonly Sample[], now: number, opts: DetectorOptions): Assessment {
   const window = samples.filter((s) => s.t <= now && s.t > now - opts.windowSeconds);
   const coverage = coverageOf(window);
-  const confidence = confidenceOf(coverage);
+  const gapShare = gapShareOf(window);
   const budget = opts.retryBudgetPercent / 100;
   if (window.length < (opts.minSamples ?? DEFAULT_MIN_SAMPLES)) {
-    return { signature: 'insufficient', score: 0, confidence, healthy: false, retryKnown: false, figures: { retryHolding: false }, coverage };
+    const confidence = round2(confidenceOf(coverage) * (1 - gapShare));
+    return { signature: 'insufficient', score: 0, confidence, healthy: false, retryKnown: false, figures: { retryHolding: false }, coverage, gapShare, confirmations: opts.confirmations ?? BASE_CONFIRMATIONS };
   }
-  const figures = figuresOf(window, now);
-  const parts = partsOf(figures, budget);
-  const signature = signatureOf(parts, figures);
-  const score = Math.round(100 * ((parts.growth + parts.retry + parts.drop) / 3) * (0.6 + 0.4 * confidence));
+  const z = opts.confidenceZ ?? DEFAULT_CONFIDENCE_Z;
+  const parts = partsOf(window, THRESHOLDS.recent);
+  const legs = legsOf(window, parts, budget, z);
+  const figures = figuresOf(window, parts, now);
+  const signature = signatureOf(legs, figures);
+  const disputed = legs.retries.state === 'disputed';
+  const confidence = round2(confidenceOf(coverage) * (1 - gapShare) * (disputed ? DISPUTED_CONFIDENCE : 1));
   const retryKnown = figures.retryTo !== undefined;
-  const healthy = retryKnown && !parts.overBudget && signature !== 'downstream';
-  return { signature, score: Math.min(100, score), confidence, healthy, retryKnown, figures, coverage };
+  // Health needs the pooled share within budget and no source confidently past it: a source
+  // that disagrees is not outvoted into health.
+  const noSourceOver = legs.retries.sources.every((r) => r.state !== 'over');
+  const healthy = retryKnown && (figures.retryTo ?? 0) <= budget && noSourceOver && signature !== 'downstream';
+  const score = scoreOf(figures, budget, confidence);
+  const confirmations = Math.ceil((opts.confirmations ?? BASE_CONFIRMATIONS) / (disputed ? DISPUTED_CONFIDENCE : 1));
+  return { signature, score, confidence, healthy, retryKnown, figures, coverage, legs, gapShare, confirmations };
 }
 
 function coverageOf(window: readonly Sample[]): Coverage {
@@ -103,25 +148,35 @@ function coverageOf(window: readonly Sample[]): Coverage {
   };
 }
 
-function figuresOf(window: readonly Sample[], now: number): WindowFigures {
+/** Empty cells over all cells of the columns the window observes at all. */
+function gapShareOf(window: readonly Sample[]): number {
+  const columns = SIGNAL_COLUMNS.filter((c) => window.some((s) => s[c] !== undefined));
+  if (!columns.length) return 0;
+  let missing = 0;
+  for (const c of columns) for (const s of window) if (s[c] === undefined) missing++;
+  return missing / (columns.length * window.length);
+}
+
+function figuresOf(window: readonly Sample[], p: WindowParts, now: number): WindowFigures {
   const k = THRESHOLDS.recent;
-  const recent = window.slice(-k);
   const before = window.slice(-2 * k, -k);
-  const trough = troughIndex(window);
-  const base = window.slice(0, trough + 1);
-  const last = window.at(-1);
-  const capTo = last ? capacityOf(last) : undefined;
-  const capFrom = trough >= 0 ? capacityOf(window[trough]!) : undefined;
-  const retryTo = retryShareOver(recent);
-  const retryBefore = retryShareOver(before);
+  const capTo = capacityOf(window.at(-1)!);
+  const capFrom = p.trough >= 0 ? capacityOf(window[p.trough]!) : undefined;
+  const reading = readRetries(p.recent, p.calm, 0, 0);
+  const retryTo = pooledShare(reading);
+  const retryBefore = pooledShare(readRetries(before, [], 0, 0));
   return {
-    ...(capFrom !== undefined && capTo !== undefined ? { capacityFrom: capFrom, capacityTo: capTo, growthSeconds: now - window[trough]!.t } : {}),
-    ...defined('retryFrom', retryShareOver(base) ?? retryBefore),
+    ...(capFrom !== undefined && capTo !== undefined ? { capacityFrom: capFrom, capacityTo: capTo, growthSeconds: now - window[p.trough]!.t } : {}),
+    ...defined('retryFrom', pooledShare(readRetries(p.calm, [], 0, 0)) ?? retryBefore),
     ...defined('retryTo', retryTo),
     retryHolding: retryTo !== undefined && (retryBefore === undefined || retryTo >= 0.9 * retryBefore),
-    ...defined('perCapacityFrom', median(base.map(perCapacity))),
-    ...defined('perCapacityTo', mean(recent.map(perCapacity))),
-    ...defined('breakerOpen', mean(recent.map((s) => s.breaker_open_fraction))),
+    ...defined('perCapacityFrom', median(p.calm.map(perCapacity))),
+    ...defined('perCapacityTo', mean(p.recent.map(perCapacity))),
+    ...defined('throughputFrom', median(p.calm.map(throughputOf))),
+    ...defined('throughputTo', mean(p.recent.map(throughputOf))),
+    ...defined('demandFrom', median(p.calm.map((s) => s.sqs_sent))),
+    ...defined('demandTo', mean(p.recent.map((s) => s.sqs_sent))),
+    ...defined('breakerOpen', mean(p.recent.map((s) => s.breaker_open_fraction))),
   };
 }
 
@@ -129,64 +184,35 @@ function defined<K extends string>(key: K, value: number | undefined): Partial<R
   return value === undefined ? {} : ({ [key]: value } as Record<K, number>);
 }
 
-/** Index of the last sample (before the newest) with the window's lowest capacity; -1 without capacity. */
-function troughIndex(window: readonly Sample[]): number {
-  let best = -1;
-  let low = Infinity;
-  window.slice(0, -1).forEach((s, i) => {
-    const c = capacityOf(s);
-    if (c !== undefined && c <= low) {
-      low = c;
-      best = i;
-    }
-  });
-  return best;
+/** Retries past budget (agreed or disputed) and not confidently draining. */
+function retriesFeeding(l: Legs): boolean {
+  return (l.retries.state === 'over' || l.retries.state === 'disputed') && !l.retriesFalling;
 }
 
-interface Parts {
-  grew: boolean;
-  overBudget: boolean;
-  rising: boolean;
-  falls: boolean;
-  dropShare: number;
-  /** 0-1 strengths of the three legs, for the score. */
-  growth: number;
-  retry: number;
-  drop: number;
-}
-
-function grewOf(f: WindowFigures): { grew: boolean; growthShare: number } {
-  if (!f.capacityFrom || f.capacityTo === undefined) return { grew: false, growthShare: 0 };
-  const growthShare = f.capacityTo / f.capacityFrom - 1;
-  return { grew: f.capacityTo - f.capacityFrom >= 1 && growthShare >= THRESHOLDS.minGrowth, growthShare };
-}
-
-function partsOf(f: WindowFigures, budget: number): Parts {
-  const { grew, growthShare } = grewOf(f);
-  const retryTo = f.retryTo ?? 0;
-  const retryFrom = f.retryFrom ?? retryTo;
-  const overBudget = f.retryTo !== undefined && retryTo > budget;
-  const rising = overBudget && f.retryHolding && retryTo > retryFrom * THRESHOLDS.riseFactor + THRESHOLDS.riseFloor;
-  const dropShare = f.perCapacityFrom && f.perCapacityTo !== undefined ? 1 - f.perCapacityTo / f.perCapacityFrom : 0;
-  return {
-    grew,
-    overBudget,
-    rising,
-    falls: dropShare >= THRESHOLDS.minPerCapacityDrop,
-    dropShare,
-    growth: clamp01(growthShare / 0.5),
-    retry: budget > 0 ? clamp01((retryTo - budget) / budget) : clamp01(retryTo * 10),
-    drop: clamp01(dropShare / 0.4),
-  };
-}
-
-function signatureOf(p: Parts, f: WindowFigures): Signature {
-  if (p.grew && p.rising && p.falls) return 'loop';
+function signatureOf(l: Legs, f: WindowFigures): Signature {
+  if (l.grew && retriesFeeding(l) && l.noUsefulGain === true && l.answeredTrouble && unexplainedGrowth(l)) return 'loop';
   const breakerOpen = (f.breakerOpen ?? 0) >= THRESHOLDS.breakerOpen;
-  if (!p.grew && p.overBudget && (p.dropShare >= THRESHOLDS.downstreamDrop || breakerOpen)) return 'downstream';
+  if (!l.grew && l.retries.state === 'over' && (dropOf(f) >= THRESHOLDS.downstreamDrop || breakerOpen)) return 'downstream';
   return 'none';
+}
+
+function dropOf(f: WindowFigures): number {
+  return f.perCapacityFrom && f.perCapacityTo !== undefined ? 1 - f.perCapacityTo / f.perCapacityFrom : 0;
+}
+
+/** 0-100: the mean strength of growth, retries past budget and the per-capacity drop, scaled by confidence. */
+function scoreOf(f: WindowFigures, budget: number, confidence: number): number {
+  const growth = f.capacityFrom && f.capacityTo !== undefined ? clamp01((f.capacityTo / f.capacityFrom - 1) / 0.5) : 0;
+  const retryTo = f.retryTo ?? 0;
+  const retry = budget > 0 ? clamp01((retryTo - budget) / budget) : clamp01(retryTo * 10);
+  const drop = clamp01(dropOf(f) / 0.4);
+  return Math.min(100, Math.round(100 * ((growth + retry + drop) / 3) * (0.6 + 0.4 * confidence)));
 }
 
 function clamp01(x: number): number {
   return Number.isFinite(x) ? Math.max(0, Math.min(1, x)) : 0;
+}
+
+function round2(x: number): number {
+  return Math.round(x * 100) / 100;
 }

@@ -3,6 +3,7 @@
 // "deletes per instance −62 %"). Pure formatting of the same window the detector assessed.
 import { formatDuration } from '../../runtime/duration.ts';
 import type { Sample } from '../../signals/sample.ts';
+import { caveatLines, gapLine } from './caveats.ts';
 import { missingSignals } from './coverage.ts';
 import { THRESHOLDS, type Assessment } from './detect.ts';
 
@@ -21,6 +22,9 @@ export function evidenceOf(samples: readonly Sample[], now: number, a: Assessmen
   lines.push(...ratioLines(base, recent));
   lines.push(...perCapacityLines(window, a));
   if (f.breakerOpen !== undefined && f.breakerOpen > 0) lines.push(`breaker open on ${Math.round(f.breakerOpen * 100)} % of workers`);
+  lines.push(...caveatLines(a));
+  const gaps = gapLine(window, a);
+  if (gaps) lines.push(gaps);
   const missing = missingSignals(a.coverage);
   if (missing.length) lines.push(`not observed: ${missing.join(', ')} (confidence ${Math.round(a.confidence * 100)} %)`);
   return lines;
@@ -35,17 +39,33 @@ function perCapacityLines(window: readonly Sample[], a: Assessment): string[] {
 }
 
 function ratioLines(base: readonly Sample[], recent: readonly Sample[]): string[] {
+  return [...receivesLine(base, recent), ...workerLines(base, recent), ...dlqLine(base, recent)];
+}
+
+/** Receives over deletes, summed only over samples that carry both (a gap in either is no retry). */
+function receivesLine(base: readonly Sample[], recent: readonly Sample[]): string[] {
+  const both = (xs: readonly Sample[]) => xs.filter((s) => s.sqs_received !== undefined && s.sqs_deleted !== undefined);
+  const rd = (xs: readonly Sample[]) => ratio(sum(both(xs), 'sqs_received'), sum(both(xs), 'sqs_deleted'));
+  const [from, to] = [rd(base), rd(recent)];
+  return from !== undefined && to !== undefined ? [`receives/deletes ${from.toFixed(2)}→${to.toFixed(2)}`] : [];
+}
+
+function workerLines(base: readonly Sample[], recent: readonly Sample[]): string[] {
   const lines: string[] = [];
-  const rd = (xs: readonly Sample[]) => ratio(sum(xs, 'sqs_received'), sum(xs, 'sqs_deleted'));
-  const [rdFrom, rdTo] = [rd(base), rd(recent)];
-  if (rdFrom !== undefined && rdTo !== undefined) lines.push(`receives/deletes ${rdFrom.toFixed(2)}→${rdTo.toFixed(2)}`);
-  const ra = (xs: readonly Sample[]) => ratio(sum(xs, 'worker_retries'), sum(xs, 'worker_attempts'));
-  const [raFrom, raTo] = [ra(base), ra(recent)];
+  const per = (k: 'worker_retries' | 'worker_failures') => (xs: readonly Sample[]) => {
+    const both = xs.filter((s) => s[k] !== undefined && s.worker_attempts !== undefined);
+    return ratio(sum(both, k), sum(both, 'worker_attempts'));
+  };
+  const [raFrom, raTo] = [per('worker_retries')(base), per('worker_retries')(recent)];
   if (raFrom !== undefined && raTo !== undefined) lines.push(`worker retries/attempts ${Math.round(raFrom * 100)} %→${Math.round(raTo * 100)} %`);
-  const dlqFrom = avg(base, 'dlq_in');
-  const dlqTo = avg(recent, 'dlq_in');
-  if (dlqFrom !== undefined && dlqTo !== undefined && (dlqFrom > 0 || dlqTo > 0)) lines.push(`DLQ inflow ${fmt(dlqFrom)}→${fmt(dlqTo)} per sample`);
+  const [faFrom, faTo] = [per('worker_failures')(base), per('worker_failures')(recent)];
+  if (faFrom !== undefined && faTo !== undefined && (faFrom > 0 || faTo > 0)) lines.push(`worker failures/attempts ${Math.round(faFrom * 100)} %→${Math.round(faTo * 100)} %`);
   return lines;
+}
+
+function dlqLine(base: readonly Sample[], recent: readonly Sample[]): string[] {
+  const [from, to] = [avg(base, 'dlq_in'), avg(recent, 'dlq_in')];
+  return from !== undefined && to !== undefined && (from > 0 || to > 0) ? [`DLQ inflow ${fmt(from)}→${fmt(to)} per sample`] : [];
 }
 
 function sum(xs: readonly Sample[], k: keyof Sample): number | undefined {

@@ -3,7 +3,7 @@
 // bench, so all three measure the same code.
 import type { Sample } from '../../signals/sample.ts';
 import type { DetectorOptions } from './detect.ts';
-import { evaluate, INITIAL_MEMORY, type Verdict } from './verdict.ts';
+import { INITIAL_MEMORY, step, verdictOf, type Verdict } from './verdict.ts';
 
 export interface ReplayChange {
   t: number;
@@ -41,11 +41,14 @@ export function replay(samples: readonly Sample[], opts: ReplayOptions): ReplayR
     lastEval = now;
     while (samples[from]!.t <= now - opts.windowSeconds) from++;
     // The detector only ever sees the past: the window's samples up to and including now.
-    const step = evaluate(memory, samples.slice(from, i + 1), now, opts);
-    memory = step.memory;
-    if (!step.verdict.changed) continue;
-    changes.push({ t: now, verdict: step.verdict });
-    if (step.verdict.state === 'runaway' && firstAlertT === undefined) firstAlertT = now;
+    const seen = samples.slice(from, i + 1);
+    const next = step(memory, seen, now, opts);
+    memory = next.memory;
+    if (!next.changed) continue;
+    // Evidence is formatted only where the verdict changed: that is all a replay reports.
+    const verdict = verdictOf(next, seen, now, opts.windowSeconds);
+    changes.push({ t: now, verdict });
+    if (verdict.state === 'runaway' && firstAlertT === undefined) firstAlertT = now;
   }
   return { changes, verdict: firstAlertT === undefined ? 'normal' : 'runaway', ...(firstAlertT !== undefined ? { firstAlertT } : {}) };
 }

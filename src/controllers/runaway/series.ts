@@ -12,35 +12,63 @@ export function throughputOf(s: Sample): number | undefined {
   return s.sqs_deleted ?? s.worker_successes;
 }
 
+/** The two independent views of the retry share, each a ratio of two counters of one source. */
+export type RetrySource = 'sqs' | 'workers';
+
 /**
- * The retry share of the interval, 0..1: the highest of the sources present, because each one
- * sees a different part of the waste. SQS: receives beyond deletes over receives (a message
- * received twice was retried once). Workers: retries over attempts. DLQ: messages that gave up
- * over messages received.
+ * Numerator and denominator of each source. SQS: receives beyond deletes over receives.
+ * Workers: over attempts, the attempts that were repeats (retries) or that failed and will come
+ * back (failures), whichever the interval counts more of — the same waste counted at either
+ * end: failures lead when a loop starts, retries lag by the visibility timeout and are diluted
+ * by a backlog of first deliveries.
  */
-export function retryShareOf(s: Sample): number | undefined {
-  const shares: number[] = [];
-  if (s.sqs_received !== undefined && s.sqs_deleted !== undefined && s.sqs_received > 0) {
-    shares.push(Math.max(0, s.sqs_received - s.sqs_deleted) / s.sqs_received);
+export const RETRY_SOURCES: Record<RetrySource, { wasted: (s: Sample) => number | undefined; total: keyof Sample }> = {
+  sqs: { wasted: (s) => (s.sqs_received !== undefined && s.sqs_deleted !== undefined ? Math.max(0, s.sqs_received - s.sqs_deleted) : undefined), total: 'sqs_received' },
+  workers: { wasted: (s) => (s.worker_retries === undefined ? undefined : Math.max(s.worker_retries, s.worker_failures ?? 0)), total: 'worker_attempts' },
+};
+
+/**
+ * One source's retry share over several samples, from its summed counters — counting only
+ * the samples where both of its counters were observed. A sample missing one of them says
+ * nothing about retries: summing receives over every sample and deletes over fewer would turn
+ * a gap into retries.
+ */
+export function sourceShare(samples: readonly Sample[], source: RetrySource): { wasted: number; total: number; samples: number } | undefined {
+  const src = RETRY_SOURCES[source];
+  let [wasted, total, n] = [0, 0, 0];
+  for (const s of samples) {
+    const w = src.wasted(s);
+    const t = s[src.total];
+    if (w === undefined || t === undefined) continue;
+    wasted += Math.min(w, t);
+    total += t;
+    n++;
   }
-  if (s.worker_attempts !== undefined && s.worker_retries !== undefined && s.worker_attempts > 0) {
-    shares.push(Math.min(1, s.worker_retries / s.worker_attempts));
-  }
-  if (s.dlq_in !== undefined && s.sqs_received !== undefined && s.sqs_received > 0) shares.push(Math.min(1, s.dlq_in / s.sqs_received));
-  return shares.length ? Math.max(...shares) : undefined;
+  return n && total > 0 ? { wasted, total, samples: n } : undefined;
+}
+
+/** Per-sample shares of one source (for the noise of the window); samples without both counters are skipped. */
+export function sampleShares(samples: readonly Sample[], source: RetrySource): number[] {
+  return samples.flatMap((s) => {
+    const one = sourceShare([s], source);
+    return one ? [one.wasted / one.total] : [];
+  });
 }
 
 /**
- * The retry share over several samples, from their summed counters: a short interval that
- * happens to hold more receives than deletes weighs no more than its share of the traffic.
+ * The retry share over several samples, pooled over the sources that observed it (their
+ * counts added): a summary for evidence and for the brake's "within budget". The detector's
+ * decision weighs each source separately (shares.ts).
  */
 export function retryShareOver(samples: readonly Sample[]): number | undefined {
-  const total: Sample = { t: samples.at(-1)?.t ?? 0 };
-  for (const k of ['sqs_received', 'sqs_deleted', 'worker_attempts', 'worker_retries', 'dlq_in'] as const) {
-    const vs = samples.map((s) => s[k]).filter((v): v is number => v !== undefined);
-    if (vs.length) total[k] = vs.reduce((a, b) => a + b, 0);
-  }
-  return retryShareOf(total);
+  const parts = (['sqs', 'workers'] as const).map((k) => sourceShare(samples, k)).filter((x) => x !== undefined);
+  if (!parts.length) return undefined;
+  return parts.reduce((a, p) => a + p.wasted, 0) / parts.reduce((a, p) => a + p.total, 0);
+}
+
+/** The retry share of one sample (see retryShareOver). */
+export function retryShareOf(s: Sample): number | undefined {
+  return retryShareOver([s]);
 }
 
 /** The mean of the defined values, or undefined when there are none. */
@@ -55,6 +83,14 @@ export function median(values: readonly (number | undefined)[]): number | undefi
   if (!xs.length) return undefined;
   const mid = Math.floor(xs.length / 2);
   return xs.length % 2 ? xs[mid] : ((xs[mid - 1] ?? 0) + (xs[mid] ?? 0)) / 2;
+}
+
+/** The sample standard deviation of the defined values; undefined with fewer than two. */
+export function stdev(values: readonly (number | undefined)[]): number | undefined {
+  const xs = values.filter((v): v is number => v !== undefined && Number.isFinite(v));
+  if (xs.length < 2) return undefined;
+  const m = xs.reduce((a, b) => a + b, 0) / xs.length;
+  return Math.sqrt(xs.reduce((a, x) => a + (x - m) ** 2, 0) / (xs.length - 1));
 }
 
 /** Throughput per unit of capacity for one sample. */

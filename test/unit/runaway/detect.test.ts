@@ -51,6 +51,15 @@ describe('runaway detector', () => {
     assert.equal(a.healthy, false);
   });
 
+  it('is not healthy while one retry source is confidently past budget, however the pooled share reads', () => {
+    const samples = series(10, () => ({ desired: 4, sqs_received: 1000, sqs_deleted: 600, worker_attempts: 10000, worker_retries: 0 }), 3);
+    const a = assess(samples, samples.at(-1)!.t, opts);
+    assert.ok(a.figures.retryTo! <= 0.1, String(a.figures.retryTo));
+    assert.equal(a.legs?.retries.state, 'disputed');
+    assert.equal(a.healthy, false);
+    assert.equal(a.retryKnown, true);
+  });
+
   it('waits for the minimum number of samples', () => {
     const samples = series(0, loop, 3);
     assert.equal(assess(samples, samples.at(-1)!.t, opts).signature, 'insufficient');
@@ -74,16 +83,18 @@ describe('runaway detector', () => {
     assert.match(verdict.evidence.join('\n'), /not observed: worker retries\/attempts, DLQ inflow \(confidence 83 %\)/);
   });
 
-  it('needs the signature on two evaluations in a row (one noisy sample raises nothing)', () => {
-    const samples = series(10, loop, 3);
-    let memory: DetectorMemory = INITIAL_MEMORY;
-    const states: string[] = [];
-    for (const now of [samples.at(-2)!.t, samples.at(-1)!.t]) {
-      const step = evaluate(memory, samples, now, opts);
-      memory = step.memory;
-      states.push(step.verdict.state);
-    }
-    assert.deepEqual(states, ['normal', 'runaway']);
+  it('needs as many evaluations in a row as it is told (the noise guard is the confidence bound; more is the caller\'s choice)', () => {
+    const samples = series(10, loop, 4);
+    const states = (confirmations: number) => {
+      let memory: DetectorMemory = INITIAL_MEMORY;
+      return [samples.at(-2)!.t, samples.at(-1)!.t].map((now) => {
+        const step = evaluate(memory, samples, now, { ...opts, confirmations });
+        memory = step.memory;
+        return step.verdict.state;
+      });
+    };
+    assert.deepEqual(states(2), ['normal', 'runaway']);
+    assert.deepEqual(states(1), ['runaway', 'runaway']);
   });
 
   it('stays a runaway while retries stay past budget, and clears only after four healthy evaluations', () => {
@@ -107,5 +118,99 @@ describe('runaway detector', () => {
     assert.equal(verdict.evidence[0], 'capacity 4→19 (+375 %) in 29m30s');
     assert.match(verdict.evidence[1]!, /^receives\/deletes 1\.02→2\.37$/);
     assert.match(verdict.evidence[2]!, /^deletes per instance −\d+ %$/);
+  });
+
+  describe('telling a loop from growth that only looks like one', () => {
+    /** 40 calm samples at 4 instances, 600 jobs per sample, no retries; then `tail`. */
+    const calmThen = (tail: (i: number) => Partial<Sample>, n: number): Sample[] => {
+      const out: Sample[] = [];
+      for (let i = 0; i < 40; i++) out.push({ t: 30 * (i + 1), desired: 4, sqs_sent: 600, sqs_received: 600 + (i % 3), sqs_deleted: 600 - (i % 3), worker_attempts: 600, worker_retries: 0, worker_successes: 600 - (i % 3) });
+      for (let i = 0; i < n; i++) out.push({ t: 30 * (41 + i), ...tail(i) });
+      return out;
+    };
+    const troubled = (i: number, desired: number): Partial<Sample> => ({ desired, sqs_sent: 600, sqs_received: 900 + 50 * i, sqs_deleted: 300, worker_attempts: 900 + 50 * i, worker_retries: 400, worker_successes: 300 });
+    const lastEvidence = (samples: Sample[]) => evaluate(INITIAL_MEMORY, samples, samples.at(-1)!.t, opts).verdict;
+
+    it('calls capacity added while retries were already past budget, with no more work done, a loop', () => {
+      const samples = calmThen((i) => troubled(i, i < 3 ? 4 : 8 + 2 * i), 8);
+      assert.equal(assess(samples, samples.at(-1)!.t, opts).signature, 'loop');
+    });
+
+    it('does not call a scheduled step followed by a downstream blip a loop, and says why', () => {
+      const samples = calmThen((i) => (i === 0 ? { desired: 14, sqs_sent: 600, sqs_received: 600, sqs_deleted: 600, worker_attempts: 600, worker_retries: 0, worker_successes: 600 } : troubled(i, 14)), 8);
+      const v = lastEvidence(samples);
+      assert.equal(v.signature, 'none');
+      assert.match(v.evidence.join('\n'), /capacity rose before any trouble showed/);
+    });
+
+    it('does not call growth that follows new messages a loop, retries or not', () => {
+      const samples = calmThen((i) => ({ ...troubled(i, 4 + i), sqs_sent: 600 * (2 + i) }), 8);
+      const v = lastEvidence(samples);
+      assert.equal(v.signature, 'none');
+      assert.match(v.evidence.join('\n'), /new messages grew as much as capacity/);
+    });
+
+    it('does not call growth whose added capacity does more useful work a loop', () => {
+      const samples = calmThen((i) => ({ ...troubled(i, i < 3 ? 4 : 8 + 2 * i), sqs_deleted: 1500, worker_successes: 1500 }), 8);
+      const v = lastEvidence(samples);
+      assert.equal(v.signature, 'none');
+      assert.match(v.evidence.join('\n'), /useful throughput rose with capacity/);
+    });
+
+    it('says when capacity grows with no more work done but retries are within budget: not yet told from growth', () => {
+      const samples = calmThen((i) => ({ desired: 4 + 2 * i, sqs_sent: 600, sqs_received: 400, sqs_deleted: 400, worker_attempts: 400, worker_retries: 0, worker_successes: 400 }), 6);
+      const v = lastEvidence(samples);
+      assert.equal(v.signature, 'none');
+      assert.match(v.evidence.join('\n'), /not yet told from heavier jobs or a slower downstream/);
+    });
+
+    it('needs twice the evaluations and halves confidence when SQS and the workers disagree', () => {
+      const samples = calmThen((i) => ({ ...troubled(i, i < 3 ? 4 : 8 + 2 * i), worker_retries: 0, worker_failures: 0 }), 8);
+      const a = assess(samples, samples.at(-1)!.t, opts);
+      assert.equal(a.signature, 'loop');
+      assert.equal(a.legs?.retries.state, 'disputed');
+      assert.equal(a.confirmations, 2 * assess(calmThen((i) => troubled(i, i < 3 ? 4 : 8 + 2 * i), 8), samples.at(-1)!.t, opts).confirmations);
+      assert.ok(a.confidence <= 0.5);
+      assert.match(lastEvidence(samples).evidence.join('\n'), /sources disagree: SQS .* vs worker retries or failures\/attempts 0 %/);
+      const r = replay(samples, opts);
+      const agreeing = replay(calmThen((i) => troubled(i, i < 3 ? 4 : 8 + 2 * i), 8), opts);
+      assert.ok(r.firstAlertT! > agreeing.firstAlertT!, `${r.firstAlertT} vs ${agreeing.firstAlertT}`);
+    });
+
+    it('names the gaps it saw and never counts them as retries', () => {
+      const samples = calmThen((i) => ({ desired: 4 + i, sqs_sent: 600 * (1 + i / 4), sqs_received: 600 * (1 + i / 4), ...(i % 2 ? {} : { sqs_deleted: 600 * (1 + i / 4) }), worker_attempts: 600, worker_retries: 0 }), 8);
+      const v = lastEvidence(samples);
+      assert.equal(v.signature, 'none');
+      assert.match(v.evidence.join('\n'), /gaps: sqs_deleted missing in 4 of \d+ samples/);
+      assert.ok(v.confidence < 1);
+    });
+
+    it('without new messages observed, waits until the added capacity has served a sample before judging what it does', () => {
+      const noDemand = (x: Partial<Sample>) => {
+        const copy = { ...x };
+        delete copy.sqs_sent;
+        return copy;
+      };
+      const pending = calmThen((i) => noDemand({ ...troubled(i, i < 3 ? 4 : 8), in_service: 4 }), 8).map((x) => noDemand(x) as Sample);
+      const v = lastEvidence(pending);
+      assert.equal(v.signature, 'none');
+      assert.match(v.evidence.join('\n'), /not in service yet/);
+      const served = calmThen((i) => noDemand({ ...troubled(i, i < 3 ? 4 : 8), in_service: i < 5 ? 4 : 8 }), 8).map((x) => noDemand(x) as Sample);
+      assert.equal(lastEvidence(served).signature, 'loop');
+    });
+
+    it('without desired, counts a rise in service as an answer to trouble only if the trouble began a launch earlier', () => {
+      const inService = (rise: number) =>
+        calmThen((i) => ({ ...troubled(i, 0), in_service: i < rise ? 4 : 10 }), 10).map(({ desired: _, ...x }) => ({ ...x, in_service: x.in_service ?? 4 }));
+      assert.equal(lastEvidence(inService(1)).signature, 'none', 'a rise 30 s after the trouble began was decided before it');
+      assert.equal(lastEvidence(inService(6)).signature, 'loop');
+    });
+
+    it('does not call a storm of retries that is draining a loop, and says so', () => {
+      const draining = calmThen((i) => (i < 4 ? troubled(i, 4 + 3 * i) : { ...troubled(0, 16), worker_retries: 400 - 90 * (i - 3), sqs_received: 900 - 140 * (i - 3) }), 7);
+      const v = lastEvidence(draining);
+      assert.equal(v.signature, 'none');
+      assert.match(v.evidence.join('\n'), /the retry share is falling/);
+    });
   });
 });

@@ -1,0 +1,81 @@
+// The third trace family, recorded rather than simulated: the real worker fleet of `make demo`
+// (real costguard/worker instances consuming real SQS messages from moto, against the demo's
+// downstream; target tracking simulated as in the demo), run UNGUARDED so the loop plays out,
+// with the slowdown varied. One simulated minute per sample (t in seconds = minute × 60), the
+// workers' own counters as the demo measures them. Onset from the cause: the first scale-out
+// at or after the minute the downstream turned slow. Needs the local environment's tools
+// (make testenv). Run: node --conditions=costguard-source hack/traces/demo/record.ts [outDir] [name filter]
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { KubeConfig } from '@kubernetes/client-node';
+import { demoAws } from '../../demo/aws.ts';
+import { runIncident, type Tick, type Timing } from '../../demo/scenario.ts';
+import { freePort, startLocalEnv } from '../../localenv/index.ts';
+import { RestClient } from '../../../src/runtime/kube/rest.ts';
+import type { Sample, SignalColumn } from '../../../src/signals/sample.ts';
+import { formatTrace } from '../../../src/signals/trace.ts';
+import { onsetFromCause, onsetSample, scaleOutsOf } from '../label.ts';
+
+const SECONDS_PER_TICK = 60;
+
+export interface DemoScenario {
+  name: string;
+  description: string;
+  timing: Timing;
+  /** The downstream turns slow at timing.onset for timing.slowMinutes; 0: a normal run. */
+}
+
+const T = (slowMinutes: number, onset = 6): Timing => ({ ticks: 36, onset, slowMinutes, tickMs: 1000 });
+
+export const DEMO_SCENARIOS: readonly DemoScenario[] = [
+  { name: 'demo-runaway-slow-6m', description: 'The demo\'s downstream 4× slower for 6 minutes from minute 6.', timing: T(6) },
+  { name: 'demo-runaway-slow-12m', description: 'The demo\'s downstream 4× slower for 12 minutes from minute 6.', timing: T(12) },
+  { name: 'demo-runaway-slow-20m', description: 'The demo\'s downstream 4× slower for 20 minutes from minute 6.', timing: T(20) },
+  { name: 'demo-runaway-late-onset', description: 'The demo\'s downstream 4× slower for 10 minutes from minute 14.', timing: T(10, 14) },
+  { name: 'demo-normal-steady', description: 'The demo\'s fleet with no slowdown: steady traffic.', timing: T(0) },
+];
+
+const COLUMNS: readonly SignalColumn[] = ['desired', 'in_service', 'worker_attempts', 'worker_retries', 'worker_successes'];
+
+/** The demo's minute records as trace samples. */
+export function samplesOf(ticks: readonly Tick[]): Sample[] {
+  return ticks.map((k) => ({ t: (k.t + 1) * SECONDS_PER_TICK, desired: k.desired, in_service: k.desired, worker_attempts: k.attempts, worker_retries: k.retries, worker_successes: k.successes }));
+}
+
+export function labelOf(s: DemoScenario, samples: readonly Sample[]): string {
+  if (s.timing.slowMinutes === 0) return 'normal';
+  // A minute's sample is stamped at its end; the first decision taken with the slow downstream
+  // in play is at the end of the onset minute.
+  const onset = onsetFromCause(scaleOutsOf(samples), (s.timing.onset + 1) * SECONDS_PER_TICK);
+  const at = onset === undefined ? undefined : onsetSample(samples.map((x) => x.t), onset);
+  return at === undefined ? 'normal' : `runaway onset=${at}`;
+}
+
+async function recordOne(s: DemoScenario): Promise<string> {
+  const env = await startLocalEnv();
+  const saved = { ...process.env };
+  const aws = (Object.assign(process.env, env.env), demoAws());
+  try {
+    const kubeConfig = new KubeConfig();
+    kubeConfig.loadFromFile(env.controlPlane.kubeconfigPath);
+    const ctx = { rest: new RestClient(kubeConfig), aws, dir: env.dir, metricsPort: await freePort(), webhookUrl: 'http://127.0.0.1:9/', say: () => undefined, signal: new AbortController().signal };
+    const run = await runIncident(ctx, false, s.timing);
+    const samples = samplesOf(run.ticks);
+    return formatTrace(COLUMNS, samples, [`label: ${labelOf(s, samples)}`, `scenario: ${s.name}: ${s.description}`, 'recorded by hack/traces/demo (the demo\'s real worker fleet, unguarded; one sample per simulated minute)']);
+  } finally {
+    aws.close();
+    await env.stop();
+    for (const k of Object.keys(process.env)) if (!(k in saved)) delete process.env[k];
+    Object.assign(process.env, saved);
+  }
+}
+
+async function main(outDir: string, only?: string): Promise<void> {
+  mkdirSync(outDir, { recursive: true });
+  for (const s of DEMO_SCENARIOS.filter((x) => !only || x.name.includes(only))) {
+    writeFileSync(join(outDir, `${s.name}.csv`), await recordOne(s));
+    process.stdout.write(`recorded ${s.name}\n`);
+  }
+}
+
+if (import.meta.main) await main(process.argv[2] ?? join(import.meta.dirname, '..', '..', '..', 'test', 'traces', 'demo'), process.argv[3]);

@@ -1,0 +1,114 @@
+// The legs of the loop signature over one window (see detect.ts for what each means and why).
+// Pure: each leg is a yes/no (or "cannot tell") computed from the window's calm and recent parts.
+import type { Sample } from '../../signals/sample.ts';
+import { capacityOf, mean, median, sourceShare, stdev, throughputOf } from './series.ts';
+import { readRetries, type RetryReading } from './shares.ts';
+import { calmShareNoise, calmThroughput, grewAfterTrouble, type WindowParts } from './window.ts';
+
+/**
+ * Capacity must grow by one unit (a group's smallest step) and by 10 %: target tracking's own
+ * dead band (its scale-in alarm sits at 90 % of target), below which a group wanders anyway.
+ */
+export const MIN_GROWTH = 0.1;
+
+/** Which legs of the signature hold; the evidence explains the ones that do not. */
+export interface Legs {
+  grew: boolean;
+  retries: RetryReading;
+  /** Useful throughput has not risen above its calm level (undefined: no throughput observed). */
+  noUsefulGain?: boolean;
+  answeredTrouble: boolean;
+  /** Capacity grew more than demand (new messages) did; undefined when demand is not observed. */
+  beyondDemand?: boolean;
+  /**
+   * Added capacity has served the recent samples. Without demand this is the only test of
+   * "does it add useful work": launches still warming up have done nothing yet, in a loop or
+   * in a crowd still being caught up with.
+   */
+  addedInService: boolean;
+  /** The retry share is confidently lower now than just before: a storm draining, not a loop feeding itself. */
+  retriesFalling: boolean;
+}
+
+export function legsOf(window: readonly Sample[], p: WindowParts, budget: number, z: number): Legs {
+  const throughput = calmThroughput(p.calm);
+  const trouble = { budget, z, shareNoise: calmShareNoise(p.calm), ...(throughput ? { throughput } : {}) };
+  const now = mean(p.recent.map(throughputOf));
+  // "Not above its calm level" allows for the calm level's own noise, averaged over the recent samples.
+  const noUsefulGain = throughput && now !== undefined ? now <= throughput.level * (1 + (z * throughput.cv) / Math.sqrt(p.recent.length)) : undefined;
+  return {
+    grew: grew(window, p),
+    retries: readRetries(p.recent, p.calm, budget, z),
+    ...(noUsefulGain !== undefined ? { noUsefulGain } : {}),
+    answeredTrouble: grewAfterTrouble(window, p.trough, trouble),
+    ...optional('beyondDemand', beyondDemand(window, p, z)),
+    addedInService: addedInService(window, p),
+    retriesFalling: retriesFalling(window, p, trouble.shareNoise, z),
+  };
+}
+
+/**
+ * "Do retries keep rising as capacity is added?" — the pooled share of the recent samples is
+ * below that of the samples just before them by more than z standard errors (attempt counts and
+ * the calm noise of both). A flash crowd's throttled backlog drains this way once it is served.
+ */
+function retriesFalling(window: readonly Sample[], p: WindowParts, noise: number, z: number): boolean {
+  const k = p.recent.length;
+  const before = pooled(window.slice(-2 * k, -k));
+  const now = pooled(p.recent);
+  if (!before || !now) return false;
+  const se = Math.sqrt((before.share * (1 - before.share)) / before.n + (now.share * (1 - now.share)) / now.n + (2 * noise ** 2) / k);
+  return before.share - now.share > z * se;
+}
+
+function pooled(xs: readonly Sample[]): { share: number; n: number } | undefined {
+  const parts = (['sqs', 'workers'] as const).flatMap((k) => sourceShare(xs, k) ?? []);
+  const n = parts.reduce((a, x) => a + x.total, 0);
+  return n > 0 ? { share: parts.reduce((a, x) => a + x.wasted, 0) / n, n } : undefined;
+}
+
+/**
+ * Added capacity has served at least the newest sample: in-service capacity (desired when
+ * in_service is not observed) at the sample before the newest is above the trough's. A counter
+ * covers the interval that ends at its sample, so an instance that came in service at the
+ * newest sample has not yet shown what it does.
+ */
+function addedInService(window: readonly Sample[], p: WindowParts): boolean {
+  const observed = window.some((s) => s.in_service !== undefined);
+  const of = (s: Sample | undefined) => (s === undefined ? undefined : observed ? s.in_service : capacityOf(s));
+  const from = p.trough >= 0 ? of(window[p.trough]) : undefined;
+  const to = of(window.slice(0, -1).findLast((s) => of(s) !== undefined));
+  return from !== undefined && to !== undefined && to > from;
+}
+
+/**
+ * Capacity grew more than demand did: the capacity ratio (now ÷ trough) exceeds the ratio of
+ * new messages (recent ÷ calm median), by the growth threshold plus the demand's own noise.
+ * Undefined without sqs_sent: then the added capacity must show what it does in service.
+ */
+function optional<K extends string>(key: K, value: boolean | undefined): Partial<Record<K, boolean>> {
+  return value === undefined ? {} : ({ [key]: value } as Record<K, boolean>);
+}
+
+function beyondDemand(window: readonly Sample[], p: WindowParts, z: number): boolean | undefined {
+  const from = p.trough >= 0 ? capacityOf(window[p.trough]!) : undefined;
+  const to = capacityOf(window.at(-1)!);
+  const calm = p.calm.map((s) => s.sqs_sent).filter((v): v is number => v !== undefined);
+  const level = median(calm);
+  const now = mean(p.recent.map((s) => s.sqs_sent));
+  if (!from || to === undefined || !level || now === undefined) return undefined;
+  const cv = (stdev(calm) ?? 0) / level;
+  const demand = (now / level) * (1 + (z * cv) / Math.sqrt(p.recent.length));
+  return to / from > demand * (1 + MIN_GROWTH);
+}
+
+function grew(window: readonly Sample[], p: WindowParts): boolean {
+  const from = p.trough >= 0 ? capacityOf(window[p.trough]!) : undefined;
+  const to = capacityOf(window.at(-1)!);
+  return !!from && to !== undefined && to - from >= 1 && to / from - 1 >= MIN_GROWTH;
+}
+
+/** Growth no demand explains: beyond observed demand, or — demand unknown — added capacity in service doing no more work. */
+export function unexplainedGrowth(l: Legs): boolean {
+  return l.beyondDemand ?? l.addedInService;
+}

@@ -1,0 +1,96 @@
+// The parts of one window the detector compares: the calm baseline up to the capacity trough,
+// the recent samples, and which samples were "in trouble" (retries past budget or useful
+// throughput below its calm level, each beyond the window's own noise). Pure.
+import type { Sample } from '../../signals/sample.ts';
+import { capacityOf, median, retryShareOf, sampleShares, stdev, throughputOf } from './series.ts';
+
+export interface WindowParts {
+  /** Index of the last sample (before the newest) with the window's lowest capacity; -1 without capacity. */
+  trough: number;
+  /** Samples up to and including the trough: what "before the growth" looked like. */
+  calm: Sample[];
+  recent: Sample[];
+}
+
+export function partsOf(window: readonly Sample[], recentCount: number): WindowParts {
+  const trough = troughIndex(window);
+  return { trough, calm: window.slice(0, trough + 1), recent: window.slice(-recentCount) };
+}
+
+function troughIndex(window: readonly Sample[]): number {
+  let best = -1;
+  let low = Infinity;
+  window.slice(0, -1).forEach((s, i) => {
+    const c = capacityOf(s);
+    if (c !== undefined && c <= low) {
+      low = c;
+      best = i;
+    }
+  });
+  return best;
+}
+
+/** Median and relative spread (coefficient of variation) of useful throughput in the calm samples. */
+export function calmThroughput(calm: readonly Sample[]): { level: number; cv: number } | undefined {
+  const xs = calm.map(throughputOf).filter((v): v is number => v !== undefined);
+  const level = median(xs);
+  if (level === undefined || level <= 0) return undefined;
+  return { level, cv: (stdev(xs) ?? 0) / level };
+}
+
+/** Per-sample spread of the pooled retry share in the calm samples (0 when too few to tell). */
+export function calmShareNoise(calm: readonly Sample[]): number {
+  const xs = [...sampleShares(calm, 'sqs'), ...sampleShares(calm, 'workers')];
+  return stdev(xs) ?? 0;
+}
+
+export interface TroubleTest {
+  budget: number;
+  z: number;
+  throughput?: { level: number; cv: number };
+  shareNoise: number;
+}
+
+/** True/false when the sample shows trouble or not; undefined when it carries neither signal. */
+export function inTrouble(s: Sample, t: TroubleTest): boolean | undefined {
+  const share = retryShareOf(s);
+  const tp = throughputOf(s);
+  const retries = share === undefined ? undefined : share - t.z * t.shareNoise > t.budget;
+  const slow = tp === undefined || !t.throughput ? undefined : tp < t.throughput.level * (1 - t.z * t.throughput.cv);
+  if (retries === undefined && slow === undefined) return undefined;
+  return retries === true || slow === true;
+}
+
+/**
+ * An instance counts in service one to a few minutes after the autoscaler decided to launch it
+ * (EC2 launch, boot, lifecycle hooks); a sample may show it up to one interval later still.
+ * Without `desired`, a rise of in-service capacity answers trouble only if the trouble began at
+ * least this long before it; otherwise the decision may predate the trouble.
+ */
+export const LAUNCH_LEAD_SECONDS = 120;
+
+/**
+ * Did capacity grow in answer to trouble? True when some rise in capacity after the trough came
+ * while the fleet was in trouble (the latest sample before it that carries a signal was), and —
+ * when the rise is only seen in service — the trouble had begun LAUNCH_LEAD_SECONDS before. A
+ * group raised before any trouble (a scheduled action, a hand-made change) does not count.
+ */
+export function grewAfterTrouble(window: readonly Sample[], trough: number, t: TroubleTest): boolean {
+  let last: number | undefined;
+  let troubleSince: number | undefined;
+  for (let i = 0; i < window.length; i++) {
+    const s = window[i]!;
+    const cap = capacityOf(s);
+    if (i > trough && cap !== undefined && last !== undefined && cap > last && answers(s, troubleSince)) return true;
+    if (cap !== undefined) last = cap;
+    const now = inTrouble(s, t);
+    if (now === false) troubleSince = undefined;
+    else if (now === true) troubleSince ??= s.t;
+  }
+  return false;
+}
+
+function answers(rise: Sample, troubleSince: number | undefined): boolean {
+  if (troubleSince === undefined) return false;
+  return rise.desired !== undefined || rise.t - troubleSince >= LAUNCH_LEAD_SECONDS;
+}
