@@ -14,7 +14,7 @@ import { droppedEvent, firingEvent, resolvedEvent } from './events.ts';
 import type { AlertMetrics } from './metrics.ts';
 import type { Alert, Notifier, RecordOptions } from './notifier.ts';
 import { recordFire, recordResolve, type FireResult, type Outbox } from './outbox.ts';
-import type { OutboxStore } from './outbox-store.ts';
+import { OutboxNameTaken, type OutboxStore } from './outbox-store.ts';
 import type { Trigger } from './trigger.ts';
 
 export const DEFAULT_REPEAT_INTERVAL = '1h';
@@ -91,7 +91,9 @@ export class KubeNotifier implements Notifier {
       return result;
     } catch (err) {
       this.d.log.warn({ namespace: guard.metadata.namespace, name: guard.metadata.name, incident, error: errorMessage(err) }, 'could not record alert in the outbox');
-      if (at.mustRecord) throw new Error(`could not record alert ${incident} in the outbox: ${errorMessage(err)}`, { cause: err });
+      // A name taken by someone else's ConfigMap is not transient: the alert goes to Events only
+      // (as documented), and the caller's state must not wait for an outbox that cannot exist.
+      if (at.mustRecord && !(err instanceof OutboxNameTaken)) throw new Error(`could not record alert ${incident} in the outbox: ${errorMessage(err)}`, { cause: err });
       return undefined;
     }
   }

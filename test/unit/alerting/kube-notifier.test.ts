@@ -133,6 +133,20 @@ describe('KubeNotifier', () => {
     await t.notifier.resolve(guard(true), 'runaway', 'x');
   });
 
+  it('with mustRecord throws when the outbox cannot be written (the caller retries before its status), not when its name is taken for good', async () => {
+    const t = setup();
+    t.api.failing = true;
+    await assert.rejects(t.notifier.fire(guard(true), alert, { mustRecord: true }), /could not record alert runaway in the outbox: .*unavailable/);
+    await assert.rejects(t.notifier.resolve(guard(true), 'runaway', 'x', { mustRecord: true }), /could not record alert runaway/);
+    t.api.failing = false;
+    const foreign = setup();
+    foreign.api.objects.set('/api/v1/namespaces/ns/configmaps/costguard-g-alerts', { metadata: { name: 'costguard-g-alerts', resourceVersion: '1', ownerReferences: [{ uid: 'someone-else' }] } });
+    await foreign.notifier.fire(guard(true), alert, { mustRecord: true });
+    assert.deepEqual(foreign.events.map((e) => e.reason), ['AlertFiring'], 'Events only, and the brake is not held up');
+    assert.deepEqual([...foreign.api.objects.keys()], ['/api/v1/namespaces/ns/configmaps/costguard-g-alerts'], 'the foreign ConfigMap is neither taken over nor doubled');
+    assert.equal(foreign.api.objects.get('/api/v1/namespaces/ns/configmaps/costguard-g-alerts')?.data, undefined);
+  });
+
   it('a fire that dedupes to nothing costs no API call (the outbox is remembered)', async () => {
     const t = setup();
     await t.notifier.fire(guard(true), alert);
