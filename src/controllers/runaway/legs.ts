@@ -3,7 +3,8 @@
 import type { Sample } from '../../signals/sample.ts';
 import { capacityOf, mean, median, sourceShare, stdev, throughputOf } from './series.ts';
 import { readRetries, type RetryReading } from './shares.ts';
-import { calmShareNoise, calmThroughput, grewAfterTrouble, type WindowParts } from './window.ts';
+import { calmShareNoise, calmThroughput, grewAfterTrouble, quietPart, type WindowParts } from './window.ts';
+import { MIN_NOISE_SAMPLES } from './shares.ts';
 
 /**
  * Capacity must grow by one unit (a group's smallest step) and by 10 %: target tracking's own
@@ -31,8 +32,10 @@ export interface Legs {
 }
 
 export function legsOf(window: readonly Sample[], p: WindowParts, budget: number, z: number): Legs {
-  const throughput = calmThroughput(p.calm);
-  const trouble = { budget, z, shareNoise: calmShareNoise(p.calm), ...(throughput ? { throughput } : {}) };
+  // The noise the trouble test allows for comes from the calm before any trouble began.
+  const quiet = quietPart(p.calm, budget, MIN_NOISE_SAMPLES);
+  const throughput = calmThroughput(quiet);
+  const trouble = { budget, z, shareNoise: calmShareNoise(quiet), ...(throughput ? { throughput } : {}) };
   const now = mean(p.recent.map(throughputOf));
   // "Not above its calm level" allows for the calm level's own noise, averaged over the recent samples.
   const noUsefulGain = throughput && now !== undefined ? now <= throughput.level * (1 + (z * throughput.cv) / Math.sqrt(p.recent.length)) : undefined;

@@ -30,6 +30,22 @@ function troughIndex(window: readonly Sample[]): number {
   return best;
 }
 
+/**
+ * The calm samples a noise estimate may use: without the run of samples at its end whose retry
+ * share is past the budget. The calm part ends where capacity starts to grow, and in a loop the
+ * trouble begins a few samples earlier (target tracking answers it); counted as noise, that
+ * onset would hide itself. Falls back to the whole calm part when too little would be left.
+ */
+export function quietPart(calm: readonly Sample[], budget: number, minSamples: number): Sample[] {
+  let end = calm.length;
+  while (end > 0) {
+    const share = retryShareOf(calm[end - 1]!);
+    if (share === undefined || share <= budget) break;
+    end--;
+  }
+  return end >= minSamples ? calm.slice(0, end) : [...calm];
+}
+
 /** Median and relative spread (coefficient of variation) of useful throughput in the calm samples. */
 export function calmThroughput(calm: readonly Sample[]): { level: number; cv: number } | undefined {
   const xs = calm.map(throughputOf).filter((v): v is number => v !== undefined);
