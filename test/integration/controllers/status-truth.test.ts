@@ -143,13 +143,20 @@ describe('status that tells the truth', function () {
     await aws.send(new UpdateAutoScalingGroupCommand({ AutoScalingGroupName: asg('drift'), MaxSize: 45 }));
     await waitForEvents(ns, 'drift', 'DriftReverted');
     assert.deepEqual(await notes('drift', 'DriftReverted'), [`Warning: asg/${asg('drift')}: MaxSize was raised to 45 (CostGuard set 20 at ${setAt}); reverted to 20`]);
-    const first = (await getGuard(ns, 'drift')).status?.scalingGroups?.[0]?.lastAction;
-    assert.equal(first?.message, 'clamped MaxSize 45 → 20 (Drift)');
+    // The event goes out before the status write (a 409 there must not lose it): wait for both.
+    const first = await eventually('the revert in status', async () => {
+      const last = (await getGuard(ns, 'drift')).status?.scalingGroups?.[0]?.lastAction;
+      return last?.reason === 'Drift' ? last : undefined;
+    });
+    assert.equal(first.message, 'clamped MaxSize 45 → 20 (Drift)');
     // lastAction times have seconds precision: raise again in a later second (the clock, polled).
     await eventually('a later second', () => Date.now() >= Date.parse(first?.time ?? '') + 1000, 5_000, 20);
     await aws.send(new UpdateAutoScalingGroupCommand({ AutoScalingGroupName: asg('drift'), MaxSize: 45 }));
     await waitForEvents(ns, 'drift', 'DriftReverted', 2);
-    const second = (await getGuard(ns, 'drift')).status?.scalingGroups?.[0]?.lastAction;
+    const second = await eventually('the second revert in status', async () => {
+      const last = (await getGuard(ns, 'drift')).status?.scalingGroups?.[0]?.lastAction;
+      return last?.time !== first.time ? last : undefined;
+    });
     assert.notEqual(second?.time, first?.time);
     assert.ok(Date.parse(second?.time ?? '') > Date.parse(first?.time ?? ''));
     assert.ok((await notes('drift', 'DriftReverted')).includes(`Warning: asg/${asg('drift')}: MaxSize was raised to 45 (CostGuard set 20 at ${first?.time ?? '?'}); reverted to 20`));
