@@ -3,6 +3,7 @@
 // on a few days a normal flash crowd (+25 % for 20–40 minutes). One group has a runaway: from
 // 02:00 on one night capacity climbs to 4× its usual peak within the hour and stays there
 // until 09:00, when someone notices. What recommend sees is only this history.
+import { rng } from '../hack/traces/model.ts';
 
 export interface GroupHistory {
   name: string;
@@ -18,18 +19,6 @@ export interface FleetOptions {
   seed: number;
   /** Index of the group with the runaway, and the day it happens. */
   runaway: { group: number; day: number };
-}
-
-/** mulberry32: small, seeded, good enough for noise. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 const MINUTES_PER_DAY = 1440;
