@@ -25,7 +25,7 @@ import { finalizeBudget, ownedBudget, syncBudget, type BudgetSync } from './budg
 import { decideCost, type CostDecision, type CostInputs } from './decide.ts';
 import { estimateCost, type PricedTarget } from './estimate-decide.ts';
 import { observeNodePools } from './nodepools.ts';
-import { applyTenancy, OPEN_POLICY, permittedGuard, type TenancyPolicy } from '../targets/tenancy.ts';
+import { applyTenancy, OPEN_POLICY, permittedGuard, refusalsUnder, type TenancyPolicy } from '../targets/tenancy.ts';
 import { crossCheck, ExplorerCache } from './explorer.ts';
 import type { CostMetrics } from './metrics.ts';
 import { observeCost, TemplateTypes, type ObserveCostDeps, type ObservedGroup } from './observe.ts';
@@ -115,7 +115,7 @@ export class CostReconciler implements Reconciler {
     // An invalid spec is reported by the ceilings controller (InvalidSpec); nothing to price.
     // (Validated as written: the permitted view may lack parts a valid spec needs.)
     if (!inScope(cached) || validateSpec(raw.spec).length) return;
-    return this.track(cached, ctx, costRefusals(applyTenancy(raw, this.deps.tenancy ?? OPEN_POLICY).refused));
+    return this.track(cached, ctx, refusalsUnder(applyTenancy(raw, this.deps.tenancy ?? OPEN_POLICY), 'spec.cost.'));
   }
 
   private async track(cached: CostGuard, ctx: ReconcileContext, refused: readonly string[]): Promise<ReconcileResult | void> {
@@ -243,9 +243,4 @@ function withoutReady(status: CostGuardStatus): CostGuardStatus {
 function readOnlyReason(guard: CostGuard): string | undefined {
   if (pauseState(guard).paused) return 'Paused';
   return guard.spec.mode === 'Enforce' ? undefined : 'DryRun';
-}
-
-/** The refusals that concern the cost section: a budget or an anomaly check that would reach AWS. */
-export function costRefusals(refused: readonly string[]): string[] {
-  return refused.filter((r) => /spec\.cost\./.test(r));
 }

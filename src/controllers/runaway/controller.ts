@@ -21,7 +21,7 @@ import { awsTargetOf, COSTGUARD_RESOURCE } from '../resources.ts';
 import { replaceHolds } from '../shared/holds.ts';
 import { applyGuardConditions, guardReadyDependents } from '../shared/readiness.ts';
 import type { CapacityView } from '../targets/capacity.ts';
-import { applyTenancy, OPEN_POLICY, permittedGuard, type TenancyPolicy } from '../targets/tenancy.ts';
+import { applyTenancy, OPEN_POLICY, permittedGuard, refusalsUnder, type TenancyPolicy } from '../targets/tenancy.ts';
 import { capacityOf } from '../../signals/capacity.ts';
 import type { SourceFailure } from '../../signals/source.ts';
 import { decideBrake, RUNAWAY_INCIDENT, type BrakeDecision } from './brake-decide.ts';
@@ -209,7 +209,7 @@ export class RunawayReconciler implements Reconciler {
       sources: ['capacity', ...r.entry.sources.map((s) => s.name)],
       failures: r.entry.failures,
       intervalText: formatDuration(this.intervalMs),
-      refused: applyTenancy(guard, this.deps.tenancy ?? OPEN_POLICY).refused.filter((x) => x.includes('spec.runaway.')),
+      refused: refusalsUnder(applyTenancy(guard, this.deps.tenancy ?? OPEN_POLICY), 'spec.runaway.'),
       ...(r.notActingBecause ? { notActingBecause: r.notActingBecause } : {}),
     });
     const runaway = steady(prior.runaway, r.decision.runaway);

@@ -82,6 +82,11 @@ export function applyTenancy(guard: CostGuard, policy: TenancyPolicy): TenancyVe
   return verdict;
 }
 
+/** The refusals that name a part of the spec under `field` (e.g. "spec.cost."), for that section's condition. */
+export function refusalsUnder(verdict: TenancyVerdict, field: string): string[] {
+  return verdict.refused.filter((r) => r.includes(field));
+}
+
 const verdicts = new WeakMap<CostGuard, WeakMap<TenancyPolicy, TenancyVerdict>>();
 const guards = new WeakMap<CostGuard, WeakMap<TenancyPolicy, CostGuard>>();
 
