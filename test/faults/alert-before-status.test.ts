@@ -6,6 +6,7 @@
 import assert from 'node:assert/strict';
 import { testEnv } from '../harness/env.ts';
 import { Answers } from '../support/slack-sink.ts';
+import { refuseStatusPolicy } from '../support/status-policy.ts';
 import { OperatorProcess } from './support/operator.ts';
 import { poll } from '../support/poll.ts';
 import { record } from './support/results.ts';
@@ -16,23 +17,9 @@ async function kubectl(args: string[], input?: string): Promise<void> {
   assert.equal(res.code, 0, `kubectl ${args.join(' ')}: ${res.stderr}`);
 }
 
-/** A ValidatingAdmissionPolicy that refuses status writes carrying a brake in one namespace. */
+/** Refuses the status writes that carry a brake, in one namespace. */
 function refuseBrakePolicy(name: string, namespace: string): string {
-  return [
-    'apiVersion: admissionregistration.k8s.io/v1',
-    'kind: ValidatingAdmissionPolicy',
-    `metadata: { name: ${name} }`,
-    'spec:',
-    '  failurePolicy: Fail',
-    '  matchConstraints:',
-    '    resourceRules: [{ apiGroups: [costguard.io], apiVersions: ["*"], operations: [UPDATE], resources: [costguards/status] }]',
-    `  validations: [{ expression: "object.metadata.namespace != '${namespace}' || !has(object.status) || !has(object.status.brake)", message: "brake status writes refused by the test" }]`,
-    '---',
-    'apiVersion: admissionregistration.k8s.io/v1',
-    'kind: ValidatingAdmissionPolicyBinding',
-    `metadata: { name: ${name} }`,
-    `spec: { policyName: ${name}, validationActions: [Deny] }`,
-  ].join('\n');
+  return refuseStatusPolicy(name, `object.metadata.namespace != '${namespace}' || !has(object.status) || !has(object.status.brake)`, 'brake status writes refused by the test');
 }
 
 describe('fault: kill -9 between the alert and the brake\'s status write', function () {

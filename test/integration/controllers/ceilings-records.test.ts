@@ -8,6 +8,7 @@ import { collectionPath, objectPath, Resources } from '../../../src/runtime/kube
 import { ContentType } from '../../../src/runtime/kube/rest.ts';
 import { createGroups, directClient, readGroup } from '../cloud/fixtures.ts';
 import { condition, createGuard, createNamespace, eventsFor, eventually, getGuard, installCrds, kubectl, moreReconciles, rest, startTestOperator, waitForCondition, waitForEvents } from './helpers.ts';
+import { refuseStatusPolicy } from '../../support/status-policy.ts';
 
 const ORIGINAL = 'costguard.io/original-max-size';
 
@@ -66,21 +67,7 @@ describe('ceilings: records on the targets, restore, two guards', function () {
     // A real admission policy, not a fake: status writes of guards with this label are denied.
     const policy = `refuse-status-${ns}`;
     const label = 'test.costguard.io/refuse-status';
-    await kubectl(['apply', '-f', '-'], [
-      'apiVersion: admissionregistration.k8s.io/v1',
-      'kind: ValidatingAdmissionPolicy',
-      `metadata: { name: ${policy} }`,
-      'spec:',
-      '  failurePolicy: Fail',
-      '  matchConstraints:',
-      '    resourceRules: [{ apiGroups: [costguard.io], apiVersions: ["*"], operations: [UPDATE], resources: [costguards/status] }]',
-      `  validations: [{ expression: "!has(object.metadata.labels) || !('${label}' in object.metadata.labels)", message: "status writes refused by the test" }]`,
-      '---',
-      'apiVersion: admissionregistration.k8s.io/v1',
-      'kind: ValidatingAdmissionPolicyBinding',
-      `metadata: { name: ${policy} }`,
-      `spec: { policyName: ${policy}, validationActions: [Deny] }`,
-    ].join('\n'));
+    await kubectl(['apply', '-f', '-'], refuseStatusPolicy(policy, `!has(object.metadata.labels) || !('${label}' in object.metadata.labels)`, 'status writes refused by the test'));
     const labelled = (name: string, spec: Record<string, unknown>): Promise<unknown> =>
       rest().create(collectionPath(COSTGUARD_RESOURCE, ns), { apiVersion: 'costguard.io/v1alpha1', kind: 'CostGuard', metadata: { name, namespace: ns, labels: { [label]: 'true' } }, spec });
     try {
