@@ -79,6 +79,11 @@ function notActing(guard: CostGuard): string | undefined {
 function priorOf(status: CostGuardStatus | undefined): { runaway?: RunawayStatus; brake?: BrakeStatus } {
   return { ...(status?.runaway ? { runaway: status.runaway } : {}), ...(status?.brake ? { brake: status.brake } : {}) };
 }
+/** The sources a guard samples, by name: capacity (from the shared observation) and its signal sources. */
+function sourceNames(entry: GuardSamples): string[] {
+  return ['capacity', ...entry.sources.map((s) => s.name)];
+}
+
 /** Status says the runaway incident may be firing: a brake, or a state other than Normal. */
 function incidentOpen(status: CostGuardStatus): boolean {
   return status.brake !== undefined || (status.runaway !== undefined && status.runaway.state !== 'Normal');
@@ -152,7 +157,7 @@ export class RunawayReconciler implements Reconciler {
       score: decision.runaway.score ?? 0,
       brake: decision.brake !== undefined,
       failing: entry.failures.map((f) => f.source),
-      sources: ['capacity', ...entry.sources.map((s) => s.name)],
+      sources: sourceNames(entry),
     });
   }
 
@@ -206,7 +211,7 @@ export class RunawayReconciler implements Reconciler {
       runaway: r.decision.runaway,
       ...(r.decision.brake ? { brake: r.decision.brake } : {}),
       verdict: r.verdict,
-      sources: ['capacity', ...r.entry.sources.map((s) => s.name)],
+      sources: sourceNames(r.entry),
       failures: r.entry.failures,
       intervalText: formatDuration(this.intervalMs),
       refused: refusalsUnder(applyTenancy(guard, this.deps.tenancy ?? OPEN_POLICY), 'spec.runaway.'),
