@@ -101,6 +101,7 @@ export async function startOperator(opts: OperatorOptions): Promise<RunningOpera
   const namesFor = (target: AwsTarget): string[] => entriesFor(target).flatMap((s) => (s.name ? [s.name] : []));
   const selectorsFor = (target: AwsTarget): Record<string, string>[] => entriesFor(target).flatMap((s) => (s.tagSelector ? [s.tagSelector] : []));
   const snapshots = new GroupSnapshots({ clock: manager.clock, maxAgeMs: opts.config.resyncPeriodMs, scalingGroups, namesFor, selectorsFor });
+  const accounts = new AccountIds(aws);
   const reconciler = new CeilingsReconciler({
     guards,
     rest: manager.rest,
@@ -109,6 +110,7 @@ export async function startOperator(opts: OperatorOptions): Promise<RunningOpera
     metrics: new CeilingMetrics(manager.metrics.registry),
     defaultRegion: opts.defaultRegion,
     tenancy,
+    accounts,
     notifier: opts.notifier ?? alerts.notifier,
   });
   manager.addController(reconciler, { for: COSTGUARD_RESOURCE, watches: ceilingWatches(guards), ...(opts.holdsWakeActuator === false ? {} : { predicate: specOrHoldsChanged }) });
@@ -117,7 +119,6 @@ export async function startOperator(opts: OperatorOptions): Promise<RunningOpera
   // The fleet breaker view polls the workers itself (requeueAfter); workload changes wake it early.
   const breaker = new BreakerReconciler({ guards, rest: manager.rest, metrics: new BreakerMetrics(manager.metrics.registry), notifier: opts.notifier ?? alerts.notifier });
   manager.addController(breaker, { for: COSTGUARD_RESOURCE, watches: workerWorkloadWatches(guards, workloadSpecChanged), concerns: guardsThat(breakerConcerns) });
-  const accounts = new AccountIds(aws);
   const cost = new CostReconciler({
     guards,
     rest: manager.rest,

@@ -24,6 +24,8 @@ import type { CeilingMetrics } from './metrics.ts';
 import { observeCeilings } from '../targets/observe.ts';
 import type { ObservedCeilings, PeerCeiling } from '../targets/observed.ts';
 import { PeerIndex } from '../actuator/peers.ts';
+import { learnAccounts, type TargetAccounts } from '../targets/identity.ts';
+import type { AwsTarget } from '../../cloud/aws/clients.ts';
 import { ownerOf } from '../targets/records.ts';
 import type { CeilingsPlan } from '../actuator/plan.ts';
 import { MAX_TARGETS } from '../shared/target-cap.ts';
@@ -38,6 +40,8 @@ export interface CeilingsDeps extends ActDeps {
   tenancy?: TenancyPolicy;
   /** Where a reverted drift is announced (Slack, Events); without it, Events only. */
   notifier?: Notifier;
+  /** The account behind each guard's credentials: peers on a group are found by account, not by role. */
+  accounts?: TargetAccounts;
 }
 
 interface Report {
@@ -64,13 +68,14 @@ export class CeilingsReconciler implements Reconciler {
   constructor(deps: CeilingsDeps) {
     this.deps = deps;
     const policy = deps.tenancy ?? OPEN_POLICY;
-    this.peerIndex = new PeerIndex((g) => awsTargetOf(g, deps.defaultRegion), (g) => permittedGuard(g, policy));
+    this.peerIndex = new PeerIndex((g) => awsTargetOf(g, deps.defaultRegion), (g) => permittedGuard(g, policy), deps.accounts);
   }
 
   async reconcile(key: string, ctx: ReconcileContext): Promise<ReconcileResult | void> {
     const cached = this.deps.guards.getByKey(key);
     if (!cached) return;
     const { namespace = '', name = '' } = cached.metadata;
+    await this.learnAccounts();
     if (isBeingDeleted(cached)) {
       // Restore reads and writes through the same boundary as the reconcile: a part the policy
       // refuses (a namespace refused AWS, a role outside the pattern) is never restored either.
@@ -108,6 +113,22 @@ export class CeilingsReconciler implements Reconciler {
     await this.report(guard, { plan: applied, act, pause, scope, failures: failureText, failedTargets, refused }, ctx);
     const retryable = failures.find((f) => !isCloudError(f.error) || f.error.retryable);
     if (retryable) throw new Error(`clamping ${retryable.action.target} failed: ${errorMessage(retryable.error)}`);
+  }
+
+  /**
+   * The accounts of every credential an acting guard uses on groups (one STS call per region
+   * and role, ever), so that peers are matched by account before anything is decided.
+   */
+  private async learnAccounts(): Promise<void> {
+    const policy = this.deps.tenancy ?? OPEN_POLICY;
+    const targets = new Map<string, AwsTarget>();
+    for (const g of this.deps.guards.list()) {
+      const permitted = permittedGuard(g, policy);
+      if (!permitted.spec.scalingGroups?.length) continue;
+      const t = awsTargetOf(permitted, this.deps.defaultRegion);
+      targets.set(`${t.region}|${t.roleArn ?? ''}`, t);
+    }
+    await learnAccounts(this.deps.accounts, [...targets.values()]);
   }
 
   /** Other acting guards' ceilings on the targets this guard observed. */
