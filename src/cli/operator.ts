@@ -19,6 +19,7 @@ import { specOrBrakeChanged, workerWorkloadWatches, workloadSpecChanged } from '
 import { costConcerns, CostReconciler } from '../controllers/cost/controller.ts';
 import { CostMetrics } from '../controllers/cost/metrics.ts';
 import { AccountIds } from '../cloud/aws/account.ts';
+import { clusterIdOf } from '../runtime/kube/cluster-id.ts';
 import { AwsBudgets } from '../cloud/aws/budgets.ts';
 import { awsCostExplorer } from '../cloud/aws/cost-explorer.ts';
 import { awsLaunchTemplates } from '../cloud/aws/launch-templates.ts';
@@ -74,6 +75,16 @@ export interface RunningOperator {
  */
 const guardsThat = (concerns: (guard: CostGuard) => boolean) => (obj: KubeObject): boolean => concerns(obj as CostGuard);
 
+/** One ScalingGroups port per client key: per guard under a role, so each guard's writes carry its own AssumeRole session name. */
+function scalingGroupPorts(aws: AwsClients): (target: AwsTarget) => ScalingGroups {
+  const ports = new Map<string, ScalingGroups>();
+  return (target) => {
+    const key = clientKey(target);
+    if (!ports.has(key)) ports.set(key, awsScalingGroups(aws, target));
+    return ports.get(key)!;
+  };
+}
+
 export async function startOperator(opts: OperatorOptions): Promise<RunningOperator> {
     // Process metrics (RSS, heap, event-loop lag) make the operator's own cost visible.
   const metrics = new RuntimeMetrics(new Registry(), { processMetrics: true });
@@ -81,13 +92,7 @@ export async function startOperator(opts: OperatorOptions): Promise<RunningOpera
   // First, so every concern's controller can take the Notifier in its deps.
   const alerts = setupAlerts(manager, opts.alerts);
   const aws = new AwsClients({ registry: manager.metrics.registry, fence: manager.fence, sessionTags: opts.config.awsSessionTags, ...(opts.awsEndpoint ? { endpoint: opts.awsEndpoint } : {}) });
-  const ports = new Map<string, ScalingGroups>();
-  const scalingGroups = (target: AwsTarget): ScalingGroups => {
-    // Per guard under a role, so each guard's writes carry its own AssumeRole session name.
-    const key = clientKey(target);
-    if (!ports.has(key)) ports.set(key, awsScalingGroups(aws, target));
-    return ports.get(key)!;
-  };
+  const scalingGroups = scalingGroupPorts(aws);
   const guards = manager.informer<CostGuard>(COSTGUARD_RESOURCE);
   const tenancy = { nodePoolNamespaces: opts.config.nodePoolNamespaces, awsNamespaces: opts.config.awsNamespaces, roleArnPattern: opts.config.roleArnPattern };
   // The shared snapshot describes what the guards name as the policy permits it: a refused
@@ -102,6 +107,7 @@ export async function startOperator(opts: OperatorOptions): Promise<RunningOpera
   const selectorsFor = (target: AwsTarget): Record<string, string>[] => entriesFor(target).flatMap((s) => (s.tagSelector ? [s.tagSelector] : []));
   const snapshots = new GroupSnapshots({ clock: manager.clock, maxAgeMs: opts.config.resyncPeriodMs, scalingGroups, namesFor, selectorsFor });
   const accounts = new AccountIds(aws);
+  const clusterId = await clusterIdOf(manager.rest, opts.config.clusterId);
   const reconciler = new CeilingsReconciler({
     guards,
     rest: manager.rest,
@@ -111,6 +117,7 @@ export async function startOperator(opts: OperatorOptions): Promise<RunningOpera
     defaultRegion: opts.defaultRegion,
     tenancy,
     accounts,
+    records: { clusterId, watchedNamespaces: opts.config.namespaces },
     notifier: opts.notifier ?? alerts.notifier,
   });
   manager.addController(reconciler, { for: COSTGUARD_RESOURCE, watches: ceilingWatches(guards), ...(opts.holdsWakeActuator === false ? {} : { predicate: specOrHoldsChanged }) });

@@ -74,6 +74,7 @@ export const API_ACCESS: readonly ApiAccess[] = [
   cluster('', ['configmaps'], 'create', at('controllers/concurrency/controller.ts', 'rest.create(collectionPath(Resources.configMaps'), at('alerting/outbox-store.ts', 'this.rest.create<ConfigMap>(collectionPath(Resources.configMaps')),
   cluster('', ['configmaps'], 'patch', at('controllers/concurrency/controller.ts', 'rest.patch(path, configMapPatch(')),
   cluster('', ['configmaps'], 'update', at('alerting/outbox-store.ts', 'this.rest.replace<ConfigMap>(this.path(guard)')),
+  cluster('', ['namespaces'], 'get', at('runtime/kube/cluster-id.ts', "rest.get<{ metadata?: { uid?: string } }>('/api/v1/namespaces/kube-system')")),
   cluster('', ['pods'], 'list', at('controllers/breaker/scrape.ts', 'rest.get<KubeList<Pod>>(collectionPath(PODS'), at('controllers/runaway/worker-pods.ts', '/pods`, { query: { labelSelector } }')),
   { grantedBy: 'Role (leader election)', group: 'coordination.k8s.io', resources: ['leases'], verb: 'get', usedBy: at('runtime/lease-lock.ts', 'this.rest.get<LeaseObject>(objectPath(Resources.leases') },
   { grantedBy: 'Role (leader election)', group: 'coordination.k8s.io', resources: ['leases'], verb: 'create', usedBy: at('runtime/lease-lock.ts', 'this.rest.create<LeaseObject>(collectionPath(Resources.leases') },

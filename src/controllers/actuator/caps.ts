@@ -7,6 +7,7 @@
 import type { CostGuardStatus, Hold } from '../../api/v1alpha1/index.ts';
 import type { PeerCeiling } from '../targets/observed.ts';
 import { effectiveCap, resolveSplit } from '../shared/holds.ts';
+import type { Holding } from './holders-decide.ts';
 
 export interface Cap {
   value: number;
@@ -55,6 +56,8 @@ export interface PlanInputs {
   owner: string;
   status: CostGuardStatus | undefined;
   peers: readonly PeerCeiling[];
+  /** Who this guard is on the targets' records; without it, holders are neither read nor written. */
+  holding?: Holding;
 }
 
 /** The peers' integer caps on one target: the peer entries themselves (no copy: with many guards on a target this runs per reconcile). */

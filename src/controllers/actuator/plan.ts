@@ -8,6 +8,7 @@ import type { PlanInputs } from './caps.ts';
 import { planGroup, resolveGroups, type GroupAction, type TargetOutcome } from './plan-groups.ts';
 import { planNodePool, planWorkload, type NodePoolAction, type WorkloadAction } from './plan-k8s.ts';
 import { capGroups } from '../shared/target-cap.ts';
+import type { Holding } from './holders-decide.ts';
 
 export type CeilingAction = GroupAction | WorkloadAction | NodePoolAction;
 
@@ -36,6 +37,8 @@ export interface CeilingsPlan {
   recentDrift: string[];
   /** "target (also guard ns/name)" for each target another guard names too. */
   overlaps: string[];
+  /** Holders this operator cannot see act (another cluster, a paused guard) that bind a target through their record. */
+  heldBy: { guard: string; target: string }[];
   /** Groups beyond MAX_TARGETS (shared/target-cap.ts): neither planned nor touched, reported. */
   overflow: string[];
   /** NodePool limits CostGuard clamped whose ceiling is now above them (the condition says what comes next). */
@@ -47,6 +50,7 @@ type Outcome = TargetOutcome<unknown> & { action?: CeilingAction | undefined };
 
 function collect(plan: CeilingsPlan, outcome: Outcome, target: string): void {
   if (outcome.action) plan.actions.push(outcome.action);
+  for (const guard of outcome.heldBy ?? []) plan.heldBy.push({ guard, target });
   plan.findings.push(...outcome.findings);
   if (outcome.binding) plan.binding.push(target);
 }
@@ -65,6 +69,8 @@ function recordUnresolved(plan: CeilingsPlan, entry: ObservedCeilings['groups'][
 export interface PlanContext extends DecideContext {
   /** "<namespace>/<name>" of the guard: the owner written into the targets' records. */
   owner?: string;
+  /** Who this guard is on the records (cluster id, UID) and what its operator sees of other holders. */
+  holding?: Holding;
 }
 
 interface At {
@@ -130,7 +136,7 @@ function planNodePools(plan: CeilingsPlan, observed: ObservedCeilings, prior: Co
 /** Peers named per target in the Conflict message; the rest are counted, so status stays small when many guards share a target. */
 const OVERLAP_NAMES = 3;
 
-function overlapsOf(peers: NonNullable<ObservedCeilings['peers']>): string[] {
+function overlapsOf(peers: readonly { guard: string; target: string }[]): string[] {
   const byTarget = new Map<string, Set<string>>();
   for (const p of peers) byTarget.set(p.target, (byTarget.get(p.target) ?? new Set()).add(p.guard));
   return [...byTarget.entries()].sort(([a], [b]) => a.localeCompare(b)).map(([target, guards]) => `${target} (also guarded by ${namesOf(guards)})`);
@@ -162,12 +168,13 @@ function recentDrift(status: CeilingsPlan['status'], nowMs: number): string[] {
 }
 
 export function planCeilings(observed: ObservedCeilings, prior: CostGuardStatus, ctx: PlanContext): CeilingsPlan {
-  const plan: CeilingsPlan = { actions: [], findings: [], binding: [], missing: [], notInstalled: [], unmatched: [], recentDrift: [], overlaps: [], overflow: [], raisedLimits: [], status: {} };
-  const at: At = { ctx: { nowMs: ctx.nowMs, act: ctx.act, ...(ctx.paused ? { paused: true } : {}) }, inputs: { owner: ctx.owner ?? '', status: prior, peers: observed.peers ?? [] } };
+  const plan: CeilingsPlan = { actions: [], findings: [], binding: [], missing: [], notInstalled: [], unmatched: [], recentDrift: [], overlaps: [], heldBy: [], overflow: [], raisedLimits: [], status: {} };
+  const inputs = { owner: ctx.owner ?? '', status: prior, peers: observed.peers ?? [], ...(ctx.holding ? { holding: ctx.holding } : {}) };
+  const at: At = { ctx: { nowMs: ctx.nowMs, act: ctx.act, ...(ctx.paused ? { paused: true } : {}) }, inputs };
   const scalingGroups = planGroups(plan, observed, prior, at);
   const workloads = planWorkloads(plan, observed, prior, at);
   const nodePools = planNodePools(plan, observed, prior, at);
-  plan.overlaps = overlapsOf(observed.peers ?? []);
+  plan.overlaps = overlapsOf([...(observed.peers ?? []), ...plan.heldBy]);
   plan.status = {
     ...(scalingGroups.length ? { scalingGroups } : {}),
     ...(workloads.length ? { workloads } : {}),

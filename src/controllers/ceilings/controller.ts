@@ -24,6 +24,7 @@ import type { CeilingMetrics } from './metrics.ts';
 import { observeCeilings } from '../targets/observe.ts';
 import type { ObservedCeilings, PeerCeiling } from '../targets/observed.ts';
 import { PeerIndex } from '../actuator/peers.ts';
+import { holdingOf, type RecordsIdentity } from './holding.ts';
 import { learnAccounts, type TargetAccounts } from '../targets/identity.ts';
 import type { AwsTarget } from '../../cloud/aws/clients.ts';
 import { ownerOf } from '../targets/records.ts';
@@ -42,6 +43,8 @@ export interface CeilingsDeps extends ActDeps {
   notifier?: Notifier;
   /** The account behind each guard's credentials: peers on a group are found by account, not by role. */
   accounts?: TargetAccounts;
+  /** Who holds what on the targets' records: this cluster's id and the namespaces this operator sees. Without it, holders are neither read nor written. */
+  records?: RecordsIdentity;
 }
 
 interface Report {
@@ -80,7 +83,9 @@ export class CeilingsReconciler implements Reconciler {
       // Restore reads and writes through the same boundary as the reconcile: a part the policy
       // refuses (a namespace refused AWS, a role outside the pattern) is never restored either.
       const verdict = applyTenancy(cached, this.deps.tenancy ?? OPEN_POLICY);
-      await finalizeGuard({ ...this.deps, restoreAttempts: this.restoreAttempts, peers: (g, o) => this.peersOf(g, o), permits: verdict }, permittedGuard(cached, this.deps.tenancy ?? OPEN_POLICY), ctx);
+      const holding = holdingOf(cached, this.deps.records, this.deps.guards.list(), this.deps.tenancy ?? OPEN_POLICY);
+      const restoreDeps = { ...this.deps, restoreAttempts: this.restoreAttempts, peers: (g: CostGuard, o: ObservedCeilings) => this.peersOf(g, o), permits: verdict, ...(holding ? { holding } : {}) };
+      await finalizeGuard(restoreDeps, permittedGuard(cached, this.deps.tenancy ?? OPEN_POLICY), ctx);
       this.deps.metrics.forget(namespace, name);
       return;
     }
@@ -106,7 +111,8 @@ export class CeilingsReconciler implements Reconciler {
     const nowMs = ctx.clock.now();
     const owner = ownerOf(guard);
     observed = { ...observed, peers: this.peersOf(guard, observed) };
-    const ctxPlan = { nowMs, act, owner, paused: pause.paused };
+    const holding = holdingOf(guard, this.deps.records, this.deps.guards.list(), this.deps.tenancy ?? OPEN_POLICY);
+    const ctxPlan = { nowMs, act, owner, paused: pause.paused, ...(holding ? { holding } : {}) };
     const { plan: applied, failures } = await applyPlan(this.deps, { observed, prior: guard.status ?? {}, ctx: ctxPlan, target, who: { namespace: guard.metadata.namespace ?? '', owner } });
     const failedTargets = new Set(failures.map((f) => f.action.target));
     const failureText = failures.map((f) => `${f.action.target}: ${errorMessage(f.error)}`);

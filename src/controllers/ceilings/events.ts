@@ -37,8 +37,8 @@ export function observeFailedEvent(regarding: ObjectReference, message: string):
 }
 
 /** onDelete Restore: `summary` names each value written (field, from, to) and each left alone and why. */
-export function restoredEvent(regarding: ObjectReference, summary: string): EventSpec {
-  return normalEvent(regarding, 'Restored', summary);
+export function restoredEvent(regarding: ObjectReference, summary: string, policy: 'Restore' | 'Keep' = 'Restore'): EventSpec {
+  return normalEvent(regarding, policy === 'Keep' ? 'Kept' : 'Restored', summary);
 }
 
 export function restoreFailedEvent(regarding: ObjectReference, message: string): EventSpec {

@@ -114,12 +114,12 @@ describe('peers on a group are found by account, not by the role that reached it
   const roleA = 'arn:aws:iam::111122223333:role/team-a';
   const roleB = 'arn:aws:iam::111122223333:role/team-b';
   const elsewhere = 'arn:aws:iam::999988887777:role/team-c';
-  const me = guard('self', { scalingGroups: [{ name: 'g', maxSize: 30 }], aws: { roleArn: roleA } });
+  const me = guard('self', { scalingGroups: [{ name: 'g', maxSize: 30 }], aws: { region: 'us-east-1', roleArn: roleA } });
   const onGroup = (peers: { guard: string; target: string; value?: number }[]) => peers.filter((p) => p.target === 'asg/g').map((p) => `${p.guard}=${p.value}`);
 
   it('two roles in one account: each guard sees the other; another account is not a peer', () => {
-    const b = guard('b', { scalingGroups: [{ name: 'g', maxSize: 10 }], aws: { roleArn: roleB } }, { namespace: 'team-b' });
-    const c = guard('c', { scalingGroups: [{ name: 'g', maxSize: 5 }], aws: { roleArn: elsewhere } }, { namespace: 'team-c' });
+    const b = guard('b', { scalingGroups: [{ name: 'g', maxSize: 10 }], aws: { region: 'us-east-1', roleArn: roleB } }, { namespace: 'team-b' });
+    const c = guard('c', { scalingGroups: [{ name: 'g', maxSize: 5 }], aws: { region: 'us-east-1', roleArn: elsewhere } }, { namespace: 'team-c' });
     const ids = accounts({});
     assert.deepEqual(onGroup(peerCeilings({ self: me, guards: [me, b, c], observed, awsTargetOf: targetOf, accounts: ids })), ['team-b/b=10']);
     assert.deepEqual(onGroup(peerCeilings({ self: b, guards: [me, b, c], observed, awsTargetOf: targetOf, accounts: ids })), ['team/self=30']);

@@ -45,6 +45,7 @@ describe('configuration', () => {
         kubeApiBurst: 300,
         metadataOnlyInformers: true,
         awsSessionTags: true,
+        clusterId: '',
         leaderElect: true,
         leaderElectionNamespace: 'costguard-system',
         leaderElectionId: 'costguard-operator',
