@@ -20,6 +20,7 @@ import { costConcerns, CostReconciler } from '../controllers/cost/controller.ts'
 import { CostMetrics } from '../controllers/cost/metrics.ts';
 import { AccountIds } from '../cloud/aws/account.ts';
 import { clusterIdOf } from '../runtime/kube/cluster-id.ts';
+import { ConfigMapBudgetLedger } from '../controllers/cost/ledger.ts';
 import { AwsBudgets } from '../cloud/aws/budgets.ts';
 import { awsCostExplorer } from '../cloud/aws/cost-explorer.ts';
 import { awsLaunchTemplates } from '../cloud/aws/launch-templates.ts';
@@ -133,6 +134,7 @@ export async function startOperator(opts: OperatorOptions): Promise<RunningOpera
     scalingGroups,
     launchTemplates: (target) => awsLaunchTemplates(aws, target),
     budgets: (target) => new AwsBudgets(aws, target, accounts),
+    ledger: new ConfigMapBudgetLedger(manager.rest, opts.config.leaderElectionNamespace),
     costExplorer: (target) => awsCostExplorer(aws, target),
     notifier: opts.notifier ?? alerts.notifier,
     prices: SHIPPED_PRICES,

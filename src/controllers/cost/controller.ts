@@ -2,7 +2,7 @@
 // AWS Budget, and spend anomalies. Observe (shared group snapshot, launch templates, Budgets,
 // Cost Explorer) → decide (decide.ts, pure) → write status.cost, its conditions and its holds
 // once → metrics and alerts. It never writes a scaling group: the actuator applies holds.
-import { ConditionType, validateSpec, type CostGuard, type CostGuardStatus } from '../../api/v1alpha1/index.ts';
+import { BUDGET_FINALIZER, ConditionType, validateSpec, type CostGuard, type CostGuardStatus } from '../../api/v1alpha1/index.ts';
 import type { Notifier } from '../../alerting/notifier.ts';
 import type { Budgets } from '../../cloud/budgets.ts';
 import type { AwsTarget } from '../../cloud/aws/clients.ts';
@@ -14,14 +14,15 @@ import type { ConditionInput } from '../../runtime/conditions.ts';
 import { deepEqual } from '../../runtime/equality.ts';
 import { errorMessage } from '../../runtime/errors.ts';
 import { normalEvent, objectReference, warningEvent } from '../../runtime/events.ts';
-import { isBeingDeleted } from '../../runtime/finalizers.ts';
+import { hasFinalizer, isBeingDeleted } from '../../runtime/finalizers.ts';
 import type { Informer } from '../../runtime/informer/informer.ts';
 import type { RestClient } from '../../runtime/kube/rest.ts';
 import type { ReconcileContext, Reconciler, ReconcileResult } from '../../runtime/reconciler.ts';
 import { awsTargetOf, COSTGUARD_RESOURCE } from '../resources.ts';
 import { replaceHolds } from '../shared/holds.ts';
 import { applyGuardConditions, guardReadyDependents, hasCeilingTargets } from '../shared/readiness.ts';
-import { finalizeBudget, ownedBudget, syncBudget, type BudgetSync } from './budget.ts';
+import { finalizeBudget, syncBudget, type BudgetSync } from './budget.ts';
+import type { BudgetLedger } from './ledger.ts';
 import { decideCost, type CostDecision, type CostInputs } from './decide.ts';
 import { estimateCost, type PricedTarget } from './estimate-decide.ts';
 import { observeNodePools } from './nodepools.ts';
@@ -35,6 +36,8 @@ export interface CostDeps extends ObserveCostDeps {
   guards: Informer<CostGuard>;
   rest: RestClient;
   budgets(target: AwsTarget): Budgets;
+  /** Which budgets CostGuard created, where only the operator writes (ledger.ts). */
+  ledger: BudgetLedger;
   costExplorer(target: AwsTarget): CostExplorer;
   notifier: Notifier;
   prices: PriceBook;
@@ -69,7 +72,7 @@ export function awaitingCeilings(guard: CostGuard, observed: readonly ObservedGr
 
 /** True when the guard has anything to price or a cost section. */
 function inScope(guard: CostGuard): boolean {
-  return Boolean(guard.spec.scalingGroups?.length || guard.spec.nodePools?.length || guard.spec.cost || ownedBudget(guard));
+  return Boolean(guard.spec.scalingGroups?.length || guard.spec.nodePools?.length || guard.spec.cost || hasFinalizer(guard, BUDGET_FINALIZER));
 }
 
 /** The guards this controller has anything to do with: exactly those its reconcile does not skip. */
@@ -106,7 +109,7 @@ export class CostReconciler implements Reconciler {
     const cached = permittedGuard(raw, this.deps.tenancy ?? OPEN_POLICY);
     const { namespace = '', name = '' } = cached.metadata;
     if (isBeingDeleted(cached)) {
-      await finalizeBudget({ rest: this.deps.rest, budgets: this.deps.budgets(awsTargetOf(cached, this.deps.defaultRegion)) }, cached, applyTenancy(raw, this.deps.tenancy ?? OPEN_POLICY).aws);
+      await finalizeBudget({ rest: this.deps.rest, ledger: this.deps.ledger, budgets: this.deps.budgets(awsTargetOf(cached, this.deps.defaultRegion)) }, cached, applyTenancy(raw, this.deps.tenancy ?? OPEN_POLICY).aws);
       this.deps.metrics.forget(namespace, name);
       this.budgetSynced.delete(cached.metadata.uid ?? key);
       this.waitingSince.delete(cached.metadata.uid ?? key);
@@ -169,7 +172,7 @@ export class CostReconciler implements Reconciler {
     const last = this.budgetSynced.get(uid);
     const refresh = this.deps.budgetRefreshMs ?? DEFAULT_BUDGET_REFRESH_MS;
     if (last && last.generation === guard.metadata.generation && nowMs - last.at < refresh) return undefined;
-    const sync = await syncBudget({ rest: this.deps.rest, budgets: this.deps.budgets(target) }, guard, readOnlyReason(guard));
+    const sync = await syncBudget({ rest: this.deps.rest, ledger: this.deps.ledger, budgets: this.deps.budgets(target) }, guard, readOnlyReason(guard));
     if (!sync?.outcome?.error) this.budgetSynced.set(uid, { generation: guard.metadata.generation ?? 0, at: nowMs });
     return sync;
   }

@@ -4,7 +4,7 @@
 import assert from 'node:assert/strict';
 import type { RunningOperator } from '../../../src/cli/operator.ts';
 import { createGuard, createNamespace, eventually, installCrds, kubectl, waitForCondition, waitForEvents } from '../controllers/helpers.ts';
-import { createForeignBudget, group, launchTemplate, queueCostAndUsage, readBudget, readNotifications, RecordingNotifier, setSpend, startCostOperator } from './helpers.ts';
+import { budgetRecord, createForeignBudget, group, launchTemplate, queueCostAndUsage, readBudget, readNotifications, RecordingNotifier, setSpend, startCostOperator } from './helpers.ts';
 
 describe('cost: AWS Budgets and Cost Explorer', function () {
   let ns: string;
@@ -45,7 +45,7 @@ describe('cost: AWS Budgets and Cost Explorer', function () {
     const tracked = await waitForCondition(ns, 'orders', { type: 'BudgetAtRisk', status: 'False', reason: 'WithinBudget' });
     assert.equal(tracked.status?.cost?.budgetName, budgetName);
     assert.equal(tracked.status?.cost?.budgetManaged, true);
-    assert.equal(tracked.metadata.annotations?.['costguard.io/budget-created'], budgetName);
+    assert.deepEqual(await budgetRecord(tracked.metadata.uid ?? ''), [{ name: budgetName, account: '123456789012' }], 'the operator recorded that it created the budget, in its own namespace');
     assert.ok(tracked.metadata.finalizers?.includes('costguard.io/budget'));
     const events = await waitForEvents(ns, 'orders', 'BudgetUpdated');
     assert.match(events[0]?.note ?? '', new RegExp(`CostGuard created AWS Budget ${budgetName}`));
@@ -81,6 +81,24 @@ describe('cost: AWS Budgets and Cost Explorer', function () {
 
     await kubectl(['delete', 'costguard', 'orders', '-n', ns, '--wait=true', '--timeout=30s']);
     await eventually('budget deleted', async () => (await readBudget(budgetName)) === undefined);
+    assert.equal(await budgetRecord(tracked.metadata.uid ?? ''), undefined, 'the record goes with the budget');
+  });
+
+  it('ownership is out of the author\'s reach: an annotation naming another team\'s budget neither deletes nor rewrites it', async () => {
+    const theirs = `${ns}-finance`;
+    await createForeignBudget(theirs, '300');
+    // The old ownership annotation, set by the author, pointing at a budget they did not create,
+    // with a different budget in the spec (CostGuard used to delete the "renamed" one) …
+    await createGuard(ns, 'renamer', { mode: 'Enforce', ...(await target('renamer')), cost: { budget: { name: `${ns}-mine`, monthlyLimit: '5' } } }, { 'costguard.io/budget-created': theirs });
+    await eventually('its own budget created', () => readBudget(`${ns}-mine`));
+    // … and with the same name and the budget finalizer set by hand (CostGuard used to recreate it at 5).
+    await createGuard(ns, 'rewriter', { mode: 'Enforce', ...(await target('rewriter')), cost: { budget: { name: theirs, monthlyLimit: '5' } } }, { 'costguard.io/budget-created': theirs });
+    await kubectl(['patch', 'costguard', 'rewriter', '-n', ns, '--type=merge', '-p', JSON.stringify({ metadata: { finalizers: ['costguard.io/budget'] } })]);
+    const rewriter = await waitForCondition(ns, 'rewriter', { type: 'BudgetAtRisk', status: 'False' });
+    assert.equal(rewriter.status?.cost?.budgetManaged, false);
+    await kubectl(['delete', 'costguard', 'renamer', 'rewriter', '-n', ns, '--wait=true', '--timeout=30s']);
+    assert.equal(Number((await readBudget(theirs))?.BudgetLimit?.Amount), 300, 'their budget is untouched: neither deleted nor rewritten');
+    await eventually('the renamer\'s own budget went with it', async () => (await readBudget(`${ns}-mine`)) === undefined);
   });
 
   it('reads a budget it did not create but never changes or deletes it', async () => {
@@ -89,7 +107,7 @@ describe('cost: AWS Budgets and Cost Explorer', function () {
     await createGuard(ns, 'team', { mode: 'Enforce', ...(await target('team')), cost: { budget: { name: budgetName, monthlyLimit: '50' } } });
     const guard = await waitForCondition(ns, 'team', { type: 'BudgetAtRisk', status: 'False' });
     assert.equal(guard.status?.cost?.budgetManaged, false);
-    assert.equal(guard.metadata.annotations?.['costguard.io/budget-created'], undefined);
+    assert.equal(await budgetRecord(guard.metadata.uid ?? ''), undefined, 'no claim on a budget it found');
     assert.equal(Number((await readBudget(budgetName))?.BudgetLimit?.Amount), 1000, 'its limit is left as its owner set it');
     await kubectl(['delete', 'costguard', 'team', '-n', ns, '--wait=true', '--timeout=30s']);
     assert.ok(await readBudget(budgetName), 'the budget survives the guard');
