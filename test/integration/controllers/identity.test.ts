@@ -2,13 +2,26 @@
 // through two roles (the per-namespace role pattern of docs/operations.md). They used to be
 // keyed by role, never saw each other, and MaxSize flipped 10 ↔ 30 on every resync. Known by
 // account (sts:GetCallerIdentity under each role), region and name, they are peers: the lower
-// ceiling holds across ten resyncs, nothing is rewritten, and each names the other.
+// ceiling holds across ten resyncs, nothing is rewritten, and each names the other. A group of
+// the same name in another account is another group; a role outside the pattern is never assumed.
 import assert from 'node:assert/strict';
 import { startOperator, type RunningOperator } from '../../../src/cli/operator.ts';
 import { testEnv } from '../../harness/env.ts';
 import { createGroups, directClient, readGroup, REGION } from '../cloud/fixtures.ts';
 import { testConfig, testLogger } from '../runtime/helpers.ts';
-import { condition, createGuard, createNamespace, eventually, getGuard, installCrds, moreReconciles } from './helpers.ts';
+import { condition, createGuard, createNamespace, eventually, getGuard, installCrds, moreReconciles, waitForCondition } from './helpers.ts';
+
+interface AssumedRole {
+  role_arn: string;
+  session_name: string;
+  account_id: string;
+}
+
+/** The roles moto saw assumed, with their session names: what CloudTrail would attribute the calls to. */
+async function assumedRoles(): Promise<AssumedRole[]> {
+  const data = (await (await fetch(`${testEnv().awsEndpoint}/moto-api/data.json`)).json()) as { sts?: { AssumedRole?: AssumedRole[] } };
+  return data.sts?.AssumedRole ?? [];
+}
 
 describe('target identity: one group reached through two roles', function () {
   this.timeout(120_000);
@@ -23,7 +36,7 @@ describe('target identity: one group reached through two roles', function () {
     teamA = await createNamespace('ident-a');
     teamB = await createNamespace('ident-b');
     operator = await startOperator({
-      config: testConfig(`${teamA},${teamB}`, ['--resync-period=1s', '--role-arn-pattern=arn:aws:iam::123456789012:role/costguard-{namespace}']),
+      config: testConfig(`${teamA},${teamB}`, ['--resync-period=1s', '--role-arn-pattern=arn:aws:iam::*:role/costguard-{namespace}']),
       kubeConfig: testEnv().kubeConfig,
       defaultRegion: REGION,
       log: testLogger(),
@@ -59,5 +72,33 @@ describe('target identity: one group reached through two roles', function () {
     const low = condition(await getGuard(teamA, 'low'), 'CeilingsEnforced');
     assert.equal(low?.reason, 'Conflict');
     assert.match(low?.message ?? '', new RegExp(`${teamB}/high`));
+  });
+
+  it('another account\'s group of the same name is another group; a role outside the pattern is never assumed; what is written is attributed', async () => {
+    const group = `${teamA}-acct`;
+    await createGroups(aws, [{ name: group, maxSize: 50 }]);
+    const inA = { region: REGION, roleArn: `arn:aws:iam::123456789012:role/costguard-${teamA}` };
+    await createGuard(teamA, 'here', { mode: 'Enforce', aws: inA, scalingGroups: [{ name: group, maxSize: 20 }] });
+    // The same name through a role in another account: there is no such group there.
+    const inB = { region: REGION, roleArn: `arn:aws:iam::210987654321:role/costguard-${teamB}` };
+    await createGuard(teamB, 'there', { mode: 'Enforce', aws: inB, scalingGroups: [{ name: group, maxSize: 5 }] });
+    // And a role the pattern forbids, naming the group with maxSize 1.
+    const admin = { region: REGION, roleArn: 'arn:aws:iam::123456789012:role/admin' };
+    await createGuard(teamB, 'forbidden', { mode: 'Enforce', onDelete: 'Restore', aws: admin, scalingGroups: [{ name: group, maxSize: 1 }] });
+
+    await eventually('the group at its own account\'s ceiling', async () => (await readGroup(aws, group))?.MaxSize === 20);
+    const there = await waitForCondition(teamB, 'there', { type: 'CeilingsEnforced', status: 'False', reason: 'TargetNotFound' });
+    assert.match(condition(there, 'CeilingsEnforced')?.message ?? '', /210987654321|not found/);
+    const forbidden = await waitForCondition(teamB, 'forbidden', { type: 'CeilingsEnforced', status: 'False', reason: 'NotPermitted' });
+    assert.match(condition(forbidden, 'CeilingsEnforced')?.message ?? '', /spec\.aws\.roleArn: arn:aws:iam::123456789012:role\/admin is not allowed for namespace .* \(operator setting role-arn-pattern\)/);
+    await moreReconciles(operator!, 6);
+    assert.equal((await readGroup(aws, group))?.MaxSize, 20, 'neither the other account\'s guard nor the forbidden role lowered it');
+    assert.notEqual(condition(await getGuard(teamA, 'here'), 'CeilingsEnforced')?.reason, 'Conflict', 'a guard in another account is not a peer');
+
+    const roles = await assumedRoles();
+    assert.deepEqual(roles.filter((r) => r.role_arn.endsWith('/admin')), [], 'the forbidden role was never assumed');
+    const sessions = (arn: string): string[] => [...new Set(roles.filter((r) => r.role_arn === arn).map((r) => `${r.account_id} ${r.session_name}`))];
+    assert.ok(sessions(inA.roleArn).includes(`123456789012 costguard-${teamA}-here`), 'writes to the group are attributed to the guard');
+    assert.deepEqual(sessions(inB.roleArn), [`210987654321 costguard-${teamB}-there`]);
   });
 });
