@@ -5,6 +5,7 @@
 // ceiling holds across ten resyncs, nothing is rewritten, and each names the other. A group of
 // the same name in another account is another group; a role outside the pattern is never assumed.
 import assert from 'node:assert/strict';
+import { CreateQueueCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { startOperator, type RunningOperator } from '../../../src/cli/operator.ts';
 import { testEnv } from '../../harness/env.ts';
 import { createGroups, directClient, readGroup, REGION } from '../cloud/fixtures.ts';
@@ -84,19 +85,23 @@ describe('target identity: one group reached through two roles', function () {
     await createGuard(teamB, 'there', { mode: 'Enforce', aws: inB, scalingGroups: [{ name: group, maxSize: 5 }] });
     // And a role the pattern forbids, naming the group with maxSize 1.
     const admin = { region: REGION, roleArn: 'arn:aws:iam::123456789012:role/admin' };
-    await createGuard(teamB, 'forbidden', { mode: 'Enforce', onDelete: 'Restore', aws: admin, scalingGroups: [{ name: group, maxSize: 1 }] });
+    const sqs = new SQSClient({ region: REGION });
+    const queueUrl = (await sqs.send(new CreateQueueCommand({ QueueName: `${teamA}-jobs` }))).QueueUrl!;
+    sqs.destroy();
+    await createGuard(teamB, 'forbidden', { mode: 'Enforce', onDelete: 'Restore', aws: admin, scalingGroups: [{ name: group, maxSize: 1 }], runaway: { signals: { sqs: { queueUrl } }, action: 'Freeze' } });
 
     await eventually('the group at its own account\'s ceiling', async () => (await readGroup(aws, group))?.MaxSize === 20);
     const there = await waitForCondition(teamB, 'there', { type: 'CeilingsEnforced', status: 'False', reason: 'TargetNotFound' });
     assert.match(condition(there, 'CeilingsEnforced')?.message ?? '', /210987654321|not found/);
     const forbidden = await waitForCondition(teamB, 'forbidden', { type: 'CeilingsEnforced', status: 'False', reason: 'NotPermitted' });
-    assert.match(condition(forbidden, 'CeilingsEnforced')?.message ?? '', /spec\.aws\.roleArn: arn:aws:iam::123456789012:role\/admin is not allowed for namespace .* \(operator setting role-arn-pattern\)/);
+    assert.match(condition(forbidden, 'CeilingsEnforced')?.message ?? '', /spec\.aws\.roleArn: arn:aws:iam::123456789012:role\/admin is not allowed for namespace .* \(operator setting role-arn-pattern\); not read or written under it: spec\.scalingGroups, spec\.runaway\.signals\.sqs/);
+    await eventually('RunawayWatched names the signal it did not read', async () => /Not read, refused by the operator's tenancy policy: .*role-arn-pattern/.test(condition(await getGuard(teamB, 'forbidden'), 'RunawayWatched')?.message ?? ''));
     await moreReconciles(operator!, 6);
     assert.equal((await readGroup(aws, group))?.MaxSize, 20, 'neither the other account\'s guard nor the forbidden role lowered it');
     assert.notEqual(condition(await getGuard(teamA, 'here'), 'CeilingsEnforced')?.reason, 'Conflict', 'a guard in another account is not a peer');
 
     const roles = await assumedRoles();
-    assert.deepEqual(roles.filter((r) => r.role_arn.endsWith('/admin')), [], 'the forbidden role was never assumed');
+    assert.deepEqual(roles.filter((r) => r.role_arn.endsWith('/admin')), [], 'the forbidden role was never assumed: nothing was read or written under it, its queue included');
     const sessions = (arn: string): string[] => [...new Set(roles.filter((r) => r.role_arn === arn).map((r) => `${r.account_id} ${r.session_name}`))];
     assert.ok(sessions(inA.roleArn).includes(`123456789012 costguard-${teamA}-here`), 'writes to the group are attributed to the guard');
     assert.deepEqual(sessions(inB.roleArn), [`210987654321 costguard-${teamB}-there`]);
