@@ -4,12 +4,10 @@
 // only when the last holder leaves. onDelete Keep stays kept when another guard names the group.
 import assert from 'node:assert/strict';
 import { startOperator, type RunningOperator } from '../../../src/cli/operator.ts';
-import { COSTGUARD_RESOURCE } from '../../../src/controllers/resources.ts';
-import { objectPath } from '../../../src/runtime/kube/resource.ts';
 import { testEnv } from '../../harness/env.ts';
 import { createGroups, directClient, readGroup, REGION } from '../cloud/fixtures.ts';
 import { testConfig, testLogger } from '../runtime/helpers.ts';
-import { condition, createGuard, createNamespace, eventually, getGuard, installCrds, moreReconciles, rest } from './helpers.ts';
+import { condition, createGuard, createNamespace, deleteGuard, eventually, getGuard, installCrds, moreReconciles } from './helpers.ts';
 
 const tagsOf = async (aws: ReturnType<typeof directClient>, name: string): Promise<Record<string, string>> =>
   Object.fromEntries(((await readGroup(aws, name))?.Tags ?? []).map((t) => [t.Key ?? '', t.Value ?? '']));
@@ -25,10 +23,6 @@ describe('record holders: two clusters on one group, and Keep that stays kept', 
   const operatorFor = (namespace: string, clusterId: string): Promise<RunningOperator> =>
     startOperator({ config: testConfig(namespace, ['--resync-period=1s', `--cluster-id=${clusterId}`]), kubeConfig: testEnv().kubeConfig, defaultRegion: REGION, log: testLogger() });
 
-  const deleteGuard = async (ns: string, name: string): Promise<void> => {
-    await rest().delete(objectPath(COSTGUARD_RESOURCE, ns, name));
-    await eventually(`${name} gone`, async () => getGuard(ns, name).then(() => false, () => true));
-  };
 
   before(async function () {
     this.timeout(60_000);

@@ -5,13 +5,11 @@
 import assert from 'node:assert/strict';
 import { CreateQueueCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { startOperator, type RunningOperator } from '../../../src/cli/operator.ts';
-import { COSTGUARD_RESOURCE } from '../../../src/controllers/resources.ts';
-import { objectPath } from '../../../src/runtime/kube/resource.ts';
 import { testEnv } from '../../harness/env.ts';
 import { createGroups, directClient, readGroup, REGION } from '../cloud/fixtures.ts';
 import { readBudget } from '../cost/helpers.ts';
 import { testConfig, testLogger } from '../runtime/helpers.ts';
-import { condition, createGuard, createNamespace, eventually, getGuard, installCrds, moreReconciles, rest, waitForCondition } from './helpers.ts';
+import { condition, createGuard, createNamespace, deleteGuard, eventually, getGuard, installCrds, moreReconciles, waitForCondition } from './helpers.ts';
 
 describe('tenancy: one boundary for every consumer', function () {
   this.timeout(120_000);
@@ -20,10 +18,6 @@ describe('tenancy: one boundary for every consumer', function () {
   let teamB: string;
   let operator: RunningOperator | undefined;
 
-  const deleteGuard = async (ns: string, name: string): Promise<void> => {
-    await rest().delete(objectPath(COSTGUARD_RESOURCE, ns, name));
-    await eventually(`${name} gone`, async () => getGuard(ns, name).then(() => false, () => true));
-  };
 
   before(async function () {
     this.timeout(60_000);
