@@ -65,6 +65,8 @@ export class CeilingsReconciler implements Reconciler {
   readonly name = 'ceilings';
   private readonly deps: CeilingsDeps;
   private readonly restoreAttempts = new Map<string, number>();
+  /** Guards whose account was asked for (STS answers are cached per role; this skips the pass). */
+  private readonly accountsAsked = new WeakSet<CostGuard>();
   /** Who else caps what; rebuilt only when a guard in the cache changed. */
   private readonly peerIndex: PeerIndex;
 
@@ -126,15 +128,24 @@ export class CeilingsReconciler implements Reconciler {
    * and role, ever), so that peers are matched by account before anything is decided.
    */
   private async learnAccounts(): Promise<void> {
+    if (!this.deps.accounts) return;
     const policy = this.deps.tenancy ?? OPEN_POLICY;
-    const targets = new Map<string, AwsTarget>();
+    const targets = new Map<string, { target: AwsTarget; guards: CostGuard[] }>();
     for (const g of this.deps.guards.list()) {
+      // Each informer object once: a changed guard is a new object, an unchanged one was asked for.
+      if (this.accountsAsked.has(g)) continue;
       const permitted = permittedGuard(g, policy);
       if (!permitted.spec.scalingGroups?.length) continue;
       const t = awsTargetOf(permitted, this.deps.defaultRegion);
-      targets.set(`${t.region}|${t.roleArn ?? ''}`, t);
+      const key = `${t.region}|${t.roleArn ?? ''}`;
+      const entry = targets.get(key) ?? { target: t, guards: [] };
+      entry.guards.push(g);
+      targets.set(key, entry);
     }
-    await learnAccounts(this.deps.accounts, [...targets.values()]);
+    const entries = [...targets.values()];
+    const failed = await learnAccounts(this.deps.accounts, entries.map((e) => e.target));
+    // A failed answer is asked again at the next reconcile.
+    for (const e of entries) if (!failed.has(e.target)) for (const g of e.guards) this.accountsAsked.add(g);
   }
 
   /** Other acting guards' ceilings on the targets this guard observed. */

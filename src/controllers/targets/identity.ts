@@ -26,10 +26,11 @@ export function accountKey(target: AwsTarget, accounts: TargetAccounts | undefin
 }
 
 /**
- * Asks for every target's account before peers are computed; failures are left to the next
- * reconcile (the key falls back to the role, see accountKey).
+ * Asks for every target's account before peers are computed. Returns the targets whose answer
+ * failed: their key falls back to the role (see accountKey) until a later reconcile asks again.
  */
-export async function learnAccounts(accounts: TargetAccounts | undefined, targets: readonly AwsTarget[]): Promise<void> {
-  if (!accounts) return;
-  await Promise.allSettled(targets.map((t) => accounts.of(t)));
+export async function learnAccounts(accounts: TargetAccounts | undefined, targets: readonly AwsTarget[]): Promise<Set<AwsTarget>> {
+  if (!accounts) return new Set();
+  const answers = await Promise.allSettled(targets.map((t) => accounts.of(t)));
+  return new Set(targets.filter((_, i) => answers[i]!.status === 'rejected'));
 }

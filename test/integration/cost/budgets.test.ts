@@ -29,6 +29,15 @@ describe('cost: AWS Budgets and Cost Explorer', function () {
     return { scalingGroups: [{ name: `${ns}-${suffix}`, maxSize: 2 }] };
   };
 
+  const costReconciles = async (): Promise<number> => {
+    const text = await operator.manager.metrics.registry.getSingleMetricAsString('costguard_reconcile_total');
+    return [...text.matchAll(/costguard_reconcile_total\{[^}]*controller="cost"[^}]*\} (\d+)/g)].reduce((s, m) => s + Number(m[1]), 0);
+  };
+  const moreCostReconciles = async (n: number): Promise<void> => {
+    const seen = await costReconciles();
+    await eventually(`${n} more cost reconciles`, async () => (await costReconciles()) >= seen + n, 20_000);
+  };
+
   const patchSpec = (name: string, spec: unknown): Promise<string> => kubectl(['patch', 'costguard', name, '-n', ns, '--type=merge', '-p', JSON.stringify({ spec })]);
 
   it('creates the budget the spec describes, keeps it in step, reads spend, alerts at thresholds, and deletes it with the guard', async () => {
@@ -69,7 +78,13 @@ describe('cost: AWS Budgets and Cost Explorer', function () {
     // AWS recalculates spend: 210 of 250 actual (84%), forecast 300 (120%).
     await patchSpec('orders', { cost: { budget: { subscribers: null, notifications: [{ type: 'ACTUAL', percent: 80 }, { type: 'FORECASTED', percent: 150 }] } } });
     await eventually('AWS notifications removed with the subscribers', async () => (await readNotifications(budgetName)).length === 0);
+    // moto has no way to change a budget's spend but delete + create; a cost reconcile that read
+    // in between would see the name taken by "someone else" and give the budget up. The guard is
+    // paused (no Budgets writes) while the spend is set, as AWS would recalculate it in place.
+    await kubectl(['annotate', 'costguard', 'orders', '-n', ns, 'costguard.io/paused=true']);
+    await moreCostReconciles(3);
     await setSpend(budgetName, '210', '300');
+    await kubectl(['annotate', 'costguard', 'orders', '-n', ns, 'costguard.io/paused-']);
     const atRisk = await waitForCondition(ns, 'orders', { type: 'BudgetAtRisk', status: 'True', reason: 'ThresholdCrossed' });
     assert.match(atRisk.status?.conditions?.find((c) => c.type === 'BudgetAtRisk')?.message ?? '', /actual spend \$210\.00 is 84% of the \$250\.00 budget/);
     assert.deepEqual([atRisk.status?.cost?.budgetActual, atRisk.status?.cost?.budgetForecast, atRisk.status?.cost?.budgetPercent], ['210.00', '300.00', 120]);
@@ -136,12 +151,7 @@ describe('cost: AWS Budgets and Cost Explorer', function () {
     const alert = await eventually('anomaly alert fired', () => notifier.fired('spend', 'cost-anomaly'));
     assert.match(alert.evidence.join(' '), /Cost Explorer/);
     // Several resyncs later (1 s each) the day's answer is reused: one call in all.
-    const reconciles = async (): Promise<number> => {
-      const text = await operator.manager.metrics.registry.getSingleMetricAsString('costguard_reconcile_total');
-      return [...text.matchAll(/costguard_reconcile_total\{[^}]*controller="cost"[^}]*\} (\d+)/g)].reduce((s, m) => s + Number(m[1]), 0);
-    };
-    const seen = await reconciles();
-    await eventually('three more cost reconciles', async () => (await reconciles()) >= seen + 3, 20_000);
+    await moreCostReconciles(3);
     assert.equal(operator.cost.costExplorerCalls - callsBefore, 1);
   });
 });
