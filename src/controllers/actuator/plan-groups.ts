@@ -45,7 +45,7 @@ export interface TargetOutcome<S> {
   findings: { target: string; message: string; reason: string; drift: boolean; repeated: boolean }[];
   binding: boolean;
   /** Holders that bind this target through their record (guards this operator cannot see act). */
-  heldBy?: string[];
+  recordHolders?: string[];
 }
 
 function ceilingOf(spec: ObservedCeilings['groups'][number]['spec']): GroupCeiling {
@@ -236,5 +236,5 @@ export function planGroup(
   const action = ctx.act ? groupAction(group, d, { before: record, minBefore: minRecord, nowMs: ctx.nowMs, holders: holderChanges }) : undefined;
   const repeated = !ctx.act && isRepeat(changesText(d, cap, ctx), prior);
   const findings = d.changes.map((c) => ({ target, message: `${target}: ${findingText(c, { prior, tagged, cap }, ctx)}`, reason: c.reason, drift: c.reason === 'Drift', repeated: repeated || routine(c, cap, group) }));
-  return { status, ...(action ? { action } : {}), findings, binding: d.binding, ...(recorded.length ? { heldBy: recorded.map((r) => r.guard) } : {}) };
+  return { status, ...(action ? { action } : {}), findings, binding: d.binding, ...(recorded.length ? { recordHolders: recorded.map((r) => r.guard) } : {}) };
 }

@@ -38,7 +38,7 @@ export interface CeilingsPlan {
   /** "target (also guard ns/name)" for each target another guard names too. */
   overlaps: string[];
   /** Holders this operator cannot see act (another cluster, a paused guard) that bind a target through their record. */
-  heldBy: { guard: string; target: string }[];
+  recordHolders: { guard: string; target: string }[];
   /** Groups beyond MAX_TARGETS (shared/target-cap.ts): neither planned nor touched, reported. */
   overflow: string[];
   /** NodePool limits CostGuard clamped whose ceiling is now above them (the condition says what comes next). */
@@ -50,7 +50,7 @@ type Outcome = TargetOutcome<unknown> & { action?: CeilingAction | undefined };
 
 function collect(plan: CeilingsPlan, outcome: Outcome, target: string): void {
   if (outcome.action) plan.actions.push(outcome.action);
-  for (const guard of outcome.heldBy ?? []) plan.heldBy.push({ guard, target });
+  for (const guard of outcome.recordHolders ?? []) plan.recordHolders.push({ guard, target });
   plan.findings.push(...outcome.findings);
   if (outcome.binding) plan.binding.push(target);
 }
@@ -168,13 +168,13 @@ function recentDrift(status: CeilingsPlan['status'], nowMs: number): string[] {
 }
 
 export function planCeilings(observed: ObservedCeilings, prior: CostGuardStatus, ctx: PlanContext): CeilingsPlan {
-  const plan: CeilingsPlan = { actions: [], findings: [], binding: [], missing: [], notInstalled: [], unmatched: [], recentDrift: [], overlaps: [], heldBy: [], overflow: [], raisedLimits: [], status: {} };
+  const plan: CeilingsPlan = { actions: [], findings: [], binding: [], missing: [], notInstalled: [], unmatched: [], recentDrift: [], overlaps: [], recordHolders: [], overflow: [], raisedLimits: [], status: {} };
   const inputs = { owner: ctx.owner ?? '', status: prior, peers: observed.peers ?? [], ...(ctx.holding ? { holding: ctx.holding } : {}) };
   const at: At = { ctx: { nowMs: ctx.nowMs, act: ctx.act, ...(ctx.paused ? { paused: true } : {}) }, inputs };
   const scalingGroups = planGroups(plan, observed, prior, at);
   const workloads = planWorkloads(plan, observed, prior, at);
   const nodePools = planNodePools(plan, observed, prior, at);
-  plan.overlaps = overlapsOf([...(observed.peers ?? []), ...plan.heldBy]);
+  plan.overlaps = overlapsOf([...(observed.peers ?? []), ...plan.recordHolders]);
   plan.status = {
     ...(scalingGroups.length ? { scalingGroups } : {}),
     ...(workloads.length ? { workloads } : {}),

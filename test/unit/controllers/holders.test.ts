@@ -57,7 +57,7 @@ describe('record holders', () => {
     const tags = { ...record, [key('west', UID_B)]: '10 team-b/low' };
     const p = plan(group(tags, 10), 30, holding({}, UID_A, 'team-a/high'));
     assert.deepEqual(p.actions.flatMap((a) => (a.kind === 'asg' ? [a.limits.maxSize] : [])).filter((v) => v !== undefined), [], 'MaxSize is not raised to 30');
-    assert.deepEqual(p.heldBy, [{ guard: 'team-b/low in cluster west', target: 'asg/g' }]);
+    assert.deepEqual(p.recordHolders, [{ guard: 'team-b/low in cluster west', target: 'asg/g' }]);
     assert.match(p.overlaps[0] ?? '', /asg\/g \(also guarded by team-b\/low in cluster west\)/);
   });
 
