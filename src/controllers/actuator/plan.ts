@@ -19,6 +19,8 @@ export interface Finding {
   drift: boolean;
   /** DryRun/paused: reported already, unchanged since (no new event). */
   repeated: boolean;
+  /** The write with its values ("MaxSize 40 → 20"), for conditions that list would-be changes. */
+  values?: string;
 }
 
 export interface CeilingsPlan {
@@ -40,6 +42,8 @@ export interface CeilingsPlan {
   overflow: string[];
   /** NodePool limits CostGuard clamped whose ceiling is now above them (the condition says what comes next). */
   raisedLimits: RaisedValue[];
+  /** Target → what holds it below its spec ceiling (the rate limit, a hold, another guard), in words. */
+  heldBy: Record<string, string>;
   status: Pick<CostGuardStatus, 'scalingGroups' | 'workloads' | 'nodePools'>;
 }
 
@@ -49,6 +53,7 @@ function collect(plan: CeilingsPlan, outcome: Outcome, target: string): void {
   if (outcome.action) plan.actions.push(outcome.action);
   plan.findings.push(...outcome.findings);
   if (outcome.binding) plan.binding.push(target);
+  if (outcome.heldBy !== undefined) plan.heldBy[target] = outcome.heldBy;
 }
 
 function byName<T extends { name: string }>(list: T[] | undefined): Map<string, T> {
@@ -162,7 +167,7 @@ function recentDrift(status: CeilingsPlan['status'], nowMs: number): string[] {
 }
 
 export function planCeilings(observed: ObservedCeilings, prior: CostGuardStatus, ctx: PlanContext): CeilingsPlan {
-  const plan: CeilingsPlan = { actions: [], findings: [], binding: [], missing: [], notInstalled: [], unmatched: [], recentDrift: [], overlaps: [], overflow: [], raisedLimits: [], status: {} };
+  const plan: CeilingsPlan = { actions: [], findings: [], binding: [], missing: [], notInstalled: [], unmatched: [], recentDrift: [], overlaps: [], overflow: [], raisedLimits: [], heldBy: {}, status: {} };
   const at: At = { ctx: { nowMs: ctx.nowMs, act: ctx.act, ...(ctx.paused ? { paused: true } : {}) }, inputs: { owner: ctx.owner ?? '', status: prior, peers: observed.peers ?? [] } };
   const scalingGroups = planGroups(plan, observed, prior, at);
   const workloads = planWorkloads(plan, observed, prior, at);

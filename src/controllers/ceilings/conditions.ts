@@ -23,9 +23,14 @@ const list = (items: readonly string[], max = 5): string => {
   return unique.length <= max ? unique.join(', ') : `${unique.slice(0, max).join(', ')} and ${unique.length - max} more`;
 };
 
+/** "asg/g MaxSize 40 → 20": each would-be write with its values, so a DryRun condition says how far, not only where. */
+function wouldBe(o: Outcome): string[] {
+  return o.plan.findings.map((f) => (f.values ? `${f.target} ${f.values}` : f.target));
+}
+
 function pausedCondition(o: Outcome): ConditionInput {
-  const pending = o.plan.findings.map((f) => f.target);
-  const tail = pending.length ? `; would clamp ${list(pending)} (Paused)` : '';
+  const pending = wouldBe(o);
+  const tail = pending.length ? `; would change ${list(pending)} (Paused)` : '';
   return { type: ConditionType.CeilingsEnforced, status: 'False', reason: 'Paused', message: `Paused: ${PAUSED_ANNOTATION} is "true", so CostGuard observes and changes nothing${tail}.${raisedAfter(o)}` };
 }
 
@@ -36,14 +41,14 @@ function notEnforced(o: Outcome): ConditionInput | undefined {
   if (o.plan.missing.length) return { type, status: 'False', reason: 'TargetNotFound', message: missingText(o.plan, o.scope) };
   if (o.plan.unmatched.length) return { type, status: 'False', reason: 'NoTargetsMatched', message: unmatchedText(o.plan.unmatched, o.scope) };
   if (o.failures.length) return { type, status: 'False', reason: 'ActionFailed', message: `Could not clamp: ${list(o.failures, 3)}.` };
-  const pending = o.plan.findings.map((f) => f.target);
-  if (o.mode === 'DryRun' && pending.length) return { type, status: 'False', reason: 'DryRun', message: `DryRun: would clamp ${list(pending)}.${raisedAfter(o)}` };
+  const pending = wouldBe(o);
+  if (o.mode === 'DryRun' && pending.length) return { type, status: 'False', reason: 'DryRun', message: `DryRun: would change ${list(pending)}.${raisedAfter(o)}` };
   return undefined;
 }
 
 /** " The ceiling of … is now …": what happens next to values below a raised ceiling. */
 function raisedAfter(o: Outcome): string {
-  const raised = raisedCeilingsText(o.plan.status, { act: o.mode === 'Enforce' && !o.paused, paused: o.paused }, o.plan.raisedLimits);
+  const raised = raisedCeilingsText(o.plan.status, { act: o.mode === 'Enforce' && !o.paused, paused: o.paused }, o.plan.raisedLimits, o.plan.heldBy);
   return raised ? ` ${raised}` : '';
 }
 

@@ -80,7 +80,7 @@ export interface Acting {
  * so while acting the value only stays below when something else holds it (a hold, another
  * guard); in DryRun or paused the release is only planned. Each sentence says which.
  */
-export function raisedCeilingsText(status: Pick<CostGuardStatus, 'scalingGroups' | 'workloads'>, acting: Acting, nodePools: readonly RaisedValue[] = []): string | undefined {
+export function raisedCeilingsText(status: Pick<CostGuardStatus, 'scalingGroups' | 'workloads'>, acting: Acting, nodePools: readonly RaisedValue[] = [], heldBy: Readonly<Record<string, string>> = {}): string | undefined {
   const values: RaisedValue[] = [
     ...(status.scalingGroups ?? []).flatMap((g) => (g.originalMaxSize !== undefined ? raisedValue({ ref: `asg/${g.name}`, field: 'MaxSize', value: g.maxSize, ceiling: g.ceiling, original: g.originalMaxSize }) : [])),
     // Deployments and StatefulSets too: a live count CostGuard lowered is given back like any ceiling.
@@ -91,7 +91,7 @@ export function raisedCeilingsText(status: Pick<CostGuardStatus, 'scalingGroups'
     ),
     ...nodePools,
   ];
-  return values.length ? values.map((v) => raisedSentence(v, acting)).join(' ') : undefined;
+  return values.length ? values.map((v) => raisedSentence(v, acting, heldBy[v.ref])).join(' ') : undefined;
 }
 
 function workloadField(kind: string): string {
@@ -104,9 +104,10 @@ function raisedValue(v: { ref: string; field: string; value: number; ceiling: nu
   return v.value < v.ceiling && release > v.value ? [{ ...v, release }] : [];
 }
 
-function raisedSentence(v: RaisedValue, acting: Acting): string {
+function raisedSentence(v: RaisedValue, acting: Acting, heldBy: string | undefined): string {
   const upTo = String(v.release) === String(v.original) ? `${v.release}, its recorded original` : `${v.release}, the ceiling (its recorded original is ${v.original})`;
   const head = `The ceiling of ${v.ref} is now ${v.ceiling}, above ${v.field} ${v.value}, which CostGuard set (it was ${v.original} before):`;
   if (!acting.act) return `${head} CostGuard would release it up to ${upTo} (${acting.paused ? 'Paused' : 'DryRun'}).`;
-  return `${head} a hold or another guard's lower ceiling keeps it at ${v.value} for now; CostGuard releases it up to ${upTo} once nothing holds it lower.`;
+  const holder = heldBy ?? "a hold or another guard's lower ceiling";
+  return `${head} ${holder} keeps it at ${v.value} for now; CostGuard releases it up to ${upTo} once nothing holds it lower.`;
 }

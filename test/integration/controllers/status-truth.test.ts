@@ -116,7 +116,7 @@ describe('status that tells the truth', function () {
     await createGuard(ns, 'paused', { mode: 'Enforce', scalingGroups: [{ name: asg('paused'), maxSize: 20 }] }, { 'costguard.io/paused': 'true' });
     const guard = await waitForCondition(ns, 'paused', { type: 'CeilingsEnforced', status: 'False', reason: 'Paused' });
     const ref = `asg/${asg('paused')}`;
-    assert.equal(text(guard, 'CeilingsEnforced'), `False/Paused: Paused: costguard.io/paused is "true", so CostGuard observes and changes nothing; would clamp ${ref} (Paused).`);
+    assert.equal(text(guard, 'CeilingsEnforced'), `False/Paused: Paused: costguard.io/paused is "true", so CostGuard observes and changes nothing; would change ${ref} MaxSize 40 → 20 (Paused).`);
     assert.equal(text(guard, 'CeilingReached'), `True/CeilingBinding: Above the ceiling and not clamped (Paused): ${ref}.`);
     assert.equal(guard.status?.effectiveMode, 'Paused');
     // MaxSize only: AWS lowers DesiredCapacity with it, so CostGuard never sends a desired.
@@ -231,7 +231,7 @@ describe('status that tells the truth', function () {
     const dry = await waitForCondition(ns, 'np-raise', { type: 'CeilingsEnforced', status: 'False', reason: 'DryRun' });
     assert.equal(
       text(dry, 'CeilingsEnforced'),
-      `False/DryRun: DryRun: would clamp NodePool/${name}. The ceiling of NodePool/${name} is now 250, above spec.limits.cpu 100, which CostGuard set (it was 1000 before): ` +
+      `False/DryRun: DryRun: would change NodePool/${name} spec.limits.cpu 100 → 250. The ceiling of NodePool/${name} is now 250, above spec.limits.cpu 100, which CostGuard set (it was 1000 before): ` +
         'CostGuard would release it up to 250, the ceiling (its recorded original is 1000) (DryRun).',
     );
     assert.equal((await limits())?.cpu, '100', 'DryRun writes nothing');

@@ -45,7 +45,7 @@ describe('status that tells the truth', () => {
       const plan = planCeilings(observed([{ spec: { name: 'g', maxSize: 20 }, found: [g] }]), {}, { nowMs: T0, act: false, paused: true });
       assert.deepEqual(plan.findings.map((f) => f.message), ['asg/g: would clamp MaxSize 40 → 20 (AboveCeiling) (Paused)']);
       const c = conditions(plan, { paused: true });
-      assert.equal(c.CeilingsEnforced, 'False/Paused: Paused: costguard.io/paused is "true", so CostGuard observes and changes nothing; would clamp asg/g (Paused).');
+      assert.equal(c.CeilingsEnforced, 'False/Paused: Paused: costguard.io/paused is "true", so CostGuard observes and changes nothing; would change asg/g MaxSize 40 → 20 (Paused).');
       assert.equal(c.CeilingReached, 'True/CeilingBinding: Above the ceiling and not clamped (Paused): asg/g.');
     });
     it('reports an invalid value as Degraded (InvalidPause)', () => {
@@ -169,7 +169,7 @@ describe('status that tells the truth', () => {
         const plan = planCeilings(observed([], { nodePools: [entry({ cpu: '250', memory: '800Gi' }, { cpu: '100', memory: '400Gi' })] }), {}, { nowMs: T0, act: false });
         assert.equal(
           conditions(plan, { mode: 'DryRun' }).CeilingsEnforced,
-          'False/DryRun: DryRun: would clamp NodePool/np. ' +
+          'False/DryRun: DryRun: would change NodePool/np spec.limits.cpu 100 → 250, NodePool/np spec.limits.memory 400Gi → 800Gi. ' +
             'The ceiling of NodePool/np is now 250, above spec.limits.cpu 100, which CostGuard set (it was 1000 before): CostGuard would release it up to 250, the ceiling (its recorded original is 1000) (DryRun). ' +
             'The ceiling of NodePool/np is now 800Gi, above spec.limits.memory 400Gi, which CostGuard set (it was unset before): CostGuard would release it up to 800Gi, the ceiling (its recorded original is unset) (DryRun).',
         );
