@@ -29,7 +29,7 @@ describe('the scale-out rate limit, visible', () => {
     const [f] = plan.findings;
     assert.equal(f?.repeated, false, 'not routine: it sends an event');
     assert.equal(f?.message, 'asg/g: clamped MaxSize 50 → 8 (ScaleOutRateLimited) (held by the scale-out rate limit, maxScaleOut 4 per 10m)');
-    const event = findingEvent(regarding, f!, true);
+    const event = findingEvent(regarding, f, true);
     assert.deepEqual([event.type, event.reason], ['Warning', 'CeilingClamped']);
   });
 
@@ -48,7 +48,7 @@ describe('the scale-out rate limit, visible', () => {
     assert.equal(f?.reason, 'Drift');
     assert.equal(f?.drift, true, 'the drift alert fires');
     assert.match(f?.message ?? '', /^asg\/g: MaxSize was raised to 50 .*; reverted to 8 \(held by the scale-out rate limit, maxScaleOut 4 per 10m\)$/);
-    assert.equal(findingEvent(regarding, f!, true).reason, 'DriftReverted');
+    assert.equal(findingEvent(regarding, f, true).reason, 'DriftReverted');
   });
 
   it('MaxSize back at the original while CostGuard\'s value never stood is not drift (the write never landed)', () => {
