@@ -16,6 +16,7 @@ import { ContentType, type RestClient } from '../../runtime/kube/rest.ts';
 import { COSTGUARD_RESOURCE } from '../resources.ts';
 import { desiredBudget, judgeBudget, planBudget, type BudgetPlan, type DesiredBudget } from './budget-decide.ts';
 import type { BudgetOutcome } from './decide.ts';
+import { budgetValues } from './visible.ts';
 
 /** Names the budget CostGuard created for this guard (set just before CreateBudget). */
 export const BUDGET_OWNER_ANNOTATION = 'costguard.io/budget-created';
@@ -112,7 +113,7 @@ async function syncReadOnly(deps: BudgetSyncDeps, guard: CostGuard, desired: Des
   const reading = await deps.budgets.get(name);
   const plan = planBudget(desired, reading ? { reading } : {}, ownedBudget(guard) === name);
   const would: Partial<Record<BudgetPlan['kind'], string>> = {
-    create: `${why}: would create AWS Budget ${name}`,
+    create: `${why}: would create AWS Budget ${name} (${budgetValues(desired)})`,
     recreate: `${why}: would recreate AWS Budget ${name}${plan.kind === 'recreate' ? ` (${plan.changes.join(', ')})` : ''}`,
   };
   return { outcome: outcomeOf(guard, desired, reading, would[plan.kind]), guard };
