@@ -2,7 +2,7 @@
 // Each message says what is true now, in the words a user reads in `kubectl describe`.
 import { ConditionType, PAUSED_ANNOTATION } from '../../api/v1alpha1/index.ts';
 import type { ConditionInput } from '../../runtime/conditions.ts';
-import { invalidPauseMessage } from '../shared/pause.ts';
+import { invalidPauseMessage, unknownAnnotationsMessage } from '../shared/pause.ts';
 import { missingText, raisedCeilingsText, unmatchedText, type Scope } from './messages.ts';
 import type { CeilingsPlan } from '../actuator/plan.ts';
 
@@ -12,6 +12,8 @@ export interface Outcome {
   paused: boolean;
   /** The pause annotation's value when it is not "true" (so not paused). */
   invalidPause?: string;
+  /** costguard.io/* annotations CostGuard does not read (a misspelled pause). */
+  unknownAnnotations?: readonly string[];
   /** Failed actions, as "target: reason" sentences. */
   failures: string[];
   targetCount: number;
@@ -57,7 +59,7 @@ function enforced(o: Outcome): ConditionInput {
   if (blocked) return blocked;
   const type = ConditionType.CeilingsEnforced;
   const suffix = o.mode === 'DryRun' ? ' (DryRun)' : '';
-  const all = `All ${o.targetCount} targets are at or below their ceilings${suffix}`;
+  const all = `${o.targetCount === 1 ? 'The one target is at or below its ceiling' : `All ${o.targetCount} targets are at or below their ceilings`}${suffix}`;
   const after = raisedAfter(o);
   if (o.plan.overlaps.length) {
     return { type, status: 'True', reason: 'Conflict', message: `${all}; other guards name the same targets and the lowest ceiling applies: ${list(o.plan.overlaps, 3)}.` };
@@ -92,6 +94,7 @@ function degraded(o: Outcome): ConditionInput {
   const type = ConditionType.Degraded;
   // First: the user asked for a pause that did not happen, and CostGuard is still acting.
   if (o.invalidPause !== undefined) return { type, status: 'True', reason: 'InvalidPause', message: invalidPauseMessage(o.invalidPause, o.mode) };
+  if (o.unknownAnnotations?.length) return { type, status: 'True', reason: 'UnknownAnnotation', message: unknownAnnotationsMessage(o.unknownAnnotations, o.mode) };
   if (o.plan.missing.length) return { type, status: 'True', reason: 'TargetNotFound', message: missingText(o.plan, o.scope) };
   if (o.plan.unmatched.length) return { type, status: 'True', reason: 'NoTargetsMatched', message: unmatchedText(o.plan.unmatched, o.scope) };
   if (o.failures.length) return { type, status: 'True', reason: 'ActionFailed', message: list(o.failures, 3) };

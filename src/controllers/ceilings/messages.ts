@@ -26,8 +26,6 @@ export function awsScope(target: AwsTarget, regionFromSpec: boolean): string {
   return `${region}, ${account ? `account ${account}` : 'the operator\'s account'}`;
 }
 
-const CHECK = 'Check the names, the region and the role.';
-
 /** The CRD that serves a target kind, for "not installed" messages. */
 export function crdOf(ref: string): string | undefined {
   if (ref.startsWith('NodePool/')) return 'Karpenter';
@@ -53,12 +51,31 @@ function kubeMissing(refs: readonly string[], notInstalled: readonly string[], n
   return parts;
 }
 
-/** "Not found: asg/a in region …, account …; Deployment/b in namespace p. Check the names, the region and the role." */
+/**
+ * What to check, for what is missing: the region and role only matter to Auto Scaling groups,
+ * the namespace to workloads; a kind the API server does not serve needs its CRDs.
+ */
+function advice(missing: Missing): string {
+  const absent = missing.missing.filter((r) => !missing.notInstalled.includes(r));
+  const check = [
+    ...(absent.length ? ['the names'] : []),
+    ...(absent.some((r) => r.startsWith('asg/')) ? ['the region', 'the role'] : []),
+    ...(absent.some((r) => !r.startsWith('asg/') && !r.startsWith('NodePool/')) ? ['the namespace'] : []),
+  ];
+  const crds = [...new Set(missing.notInstalled.map((r) => crdOf(r) ?? r))];
+  const sentences = [
+    ...(check.length ? [`Check ${check.length > 1 ? `${check.slice(0, -1).join(', ')} and ${check.at(-1)!}` : check[0]!}.`] : []),
+    ...(crds.length ? [`Install the ${crds.join(' and ')} CRDs, or remove ${missing.notInstalled.length > 1 ? 'those targets' : 'that target'} from the guard.`] : []),
+  ];
+  return sentences.join(' ');
+}
+
+/** "Not found: asg/a in region …, account …; Deployment/b in namespace p. Check the names, the region, the role and the namespace." */
 export function missingText(missing: Missing, scope: Scope): string {
   const groups = missing.missing.filter((t) => t.startsWith('asg/'));
   const parts = groups.length ? [`${groups.join(', ')} in ${scope.aws}`] : [];
   parts.push(...kubeMissing(missing.missing.filter((t) => !t.startsWith('asg/')), missing.notInstalled, scope.namespace));
-  return `Not found: ${parts.join('; ')}. ${CHECK}`;
+  return `Not found: ${parts.join('; ')}. ${advice(missing)}`;
 }
 
 /** "No Auto Scaling group matched tagSelector {team: paymnets} in region …, account …. Check the tags, the region and the role." */

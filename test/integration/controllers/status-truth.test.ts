@@ -11,7 +11,7 @@ import { createGroups, directClient, readGroup } from '../cloud/fixtures.ts';
 import { condition, createGuard, createNamespace, eventually, eventsFor, getGuard, installCrds, kubectl, moreReconciles, rest, startTestOperator, waitForCondition, waitForEvents } from './helpers.ts';
 
 const DEFAULT_SCOPE = "region us-east-1 (the operator's default: the guard has no spec.aws), the operator's account";
-const CHECK = 'Check the names, the region and the role.';
+const CHECK = 'Check the names, the region, the role and the namespace.';
 
 describe('status that tells the truth', function () {
   const aws = directClient();
@@ -54,7 +54,7 @@ describe('status that tells the truth', function () {
       return text(g, 'AlertsReady') === '(absent)' && text(g, 'Ready').startsWith('True/') ? g : undefined;
     });
     assert.equal(text(after, 'Ready'), 'True/Ready: All checks pass.');
-    assert.equal(text(after, 'CeilingsEnforced'), 'True/WithinCeilings: All 1 targets are at or below their ceilings.');
+    assert.equal(text(after, 'CeilingsEnforced'), 'True/WithinCeilings: The one target is at or below its ceiling.');
   });
 
   it('warns when a tag selector matches nothing, naming the selector, the region and the account', async () => {
@@ -218,7 +218,7 @@ describe('status that tells the truth', function () {
       const g = await getGuard(ns, 'raise');
       return g.status?.scalingGroups?.[0]?.maxSize === 40 && g.status.scalingGroups[0].originalMaxSize === undefined ? g : undefined;
     });
-    assert.equal(text(guard, 'CeilingsEnforced'), 'True/WithinCeilings: All 1 targets are at or below their ceilings.');
+    assert.equal(text(guard, 'CeilingsEnforced'), 'True/WithinCeilings: The one target is at or below its ceiling.');
   });
 
   it('a NodePool whose ceiling is raised: DryRun says it would release the limit, up to what, and the original; Enforce releases it', async () => {
@@ -240,6 +240,6 @@ describe('status that tells the truth', function () {
     await waitForEvents(ns, 'np-raise', 'CeilingReleased');
     assert.deepEqual(await notes('np-raise', 'CeilingReleased'), [`Normal: NodePool/${name}: raised spec.limits.cpu 100 → 250 (Released)`]);
     const after = await waitForCondition(ns, 'np-raise', { type: 'CeilingsEnforced', status: 'True' });
-    assert.equal(text(after, 'CeilingsEnforced'), 'True/WithinCeilings: All 1 targets are at or below their ceilings.');
+    assert.equal(text(after, 'CeilingsEnforced'), 'True/WithinCeilings: The one target is at or below its ceiling.');
   });
 });

@@ -64,7 +64,7 @@ describe('the scale-out rate limit, visible', () => {
     const enforced = ceilingConditions({ plan, mode: 'Enforce', paused: false, failures: [], targetCount: 1, scope }).find((c) => c.type === 'CeilingsEnforced');
     assert.equal(
       enforced?.message,
-      'All 1 targets are at or below their ceilings. The ceiling of asg/g is now 40, above MaxSize 8, which CostGuard set (it was 50 before): the scale-out rate limit (maxScaleOut 4 per 10m) keeps it at 8 for now; CostGuard releases it up to 40, the ceiling (its recorded original is 50) once nothing holds it lower.',
+      'The one target is at or below its ceiling. The ceiling of asg/g is now 40, above MaxSize 8, which CostGuard set (it was 50 before): the scale-out rate limit (maxScaleOut 4 per 10m) keeps it at 8 for now; CostGuard releases it up to 40, the ceiling (its recorded original is 50) once nothing holds it lower.',
     );
   });
 });
