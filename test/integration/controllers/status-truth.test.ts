@@ -211,6 +211,8 @@ describe('status that tells the truth', function () {
     await waitForCondition(ns, 'raise', { type: 'CeilingsEnforced', status: 'True' });
     await patchGuard('raise', { spec: { scalingGroups: [{ name: asg('raise'), maxSize: 25 }] } });
     await eventually('released to 25', async () => (await readGroup(aws, asg('raise')))?.MaxSize === 25);
+    // The event follows the write (events are sent after AWS answered): wait for it, then read its text.
+    await waitForEvents(ns, 'raise', 'CeilingReleased');
     assert.deepEqual(await notes('raise', 'CeilingReleased'), [`Normal: asg/${asg('raise')}: raised MaxSize 10 → 25 (Released)`]);
     await patchGuard('raise', { spec: { scalingGroups: [{ name: asg('raise'), maxSize: 60 }] } });
     await eventually('back to the original 40, not 60', async () => (await readGroup(aws, asg('raise')))?.MaxSize === 40);
