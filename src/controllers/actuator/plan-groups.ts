@@ -41,7 +41,7 @@ export interface TargetOutcome<S> {
   /** What holds the target below its spec ceiling, in words, when something does (not the spec). */
   heldBy?: string;
   /** Human sentences for what changed (or would change in DryRun). */
-  findings: { target: string; message: string; reason: string; drift: boolean; repeated: boolean; values?: string }[];
+  findings: { target: string; message: string; reason: string; drift: boolean; repeated: boolean; values?: string; heldBy?: string }[];
   binding: boolean;
 }
 
@@ -216,6 +216,7 @@ export function planGroup(
   const status = groupStatus(resolved, d, prior, { ctx, cap, tagged });
   const action = ctx.act ? groupAction(group, d, { before: record, minBefore: minRecord, nowMs: ctx.nowMs }) : undefined;
   const repeated = !ctx.act && isRepeat(changesText(d, cap, ctx), prior);
-  const findings = d.changes.map((c) => ({ target, message: `${target}: ${findingText(c, { prior, tagged, cap }, ctx)}`, reason: c.reason, drift: c.reason === 'Drift', repeated, values: changeValues(c) }));
-  return { status, ...(action ? { action } : {}), findings, binding: d.binding, ...(cap.by === 'spec' ? {} : { heldBy: holderText(cap) }) };
+  const heldBy = cap.by === 'spec' ? {} : { heldBy: holderText(cap) };
+  const findings = d.changes.map((c) => ({ target, message: `${target}: ${findingText(c, { prior, tagged, cap }, ctx)}`, reason: c.reason, drift: c.reason === 'Drift', repeated, values: changeValues(c), ...heldBy }));
+  return { status, ...(action ? { action } : {}), findings, binding: d.binding, ...heldBy };
 }

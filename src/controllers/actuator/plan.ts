@@ -21,6 +21,8 @@ export interface Finding {
   repeated: boolean;
   /** The write with its values ("MaxSize 40 → 20"), for conditions that list would-be changes. */
   values?: string;
+  /** What holds the target below its spec ceiling, in words, when something does (the rate limit, a hold, another guard). */
+  heldBy?: string;
 }
 
 export interface CeilingsPlan {

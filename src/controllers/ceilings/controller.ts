@@ -8,7 +8,7 @@ import { objectReference, type EventSpec, type ObjectReference } from '../../run
 import { ensureFinalizer, isBeingDeleted } from '../../runtime/finalizers.ts';
 import type { Informer } from '../../runtime/informer/informer.ts';
 import type { ReconcileContext, Reconciler, ReconcileResult } from '../../runtime/reconciler.ts';
-import { announceDriftReverted } from '../../alerting/drift.ts';
+import { announceDriftReverted, type RevertedDrift } from '../../alerting/drift.ts';
 import type { Notifier } from '../../alerting/notifier.ts';
 import { awsTargetOf, COSTGUARD_RESOURCE } from '../resources.ts';
 import { pauseState, type PauseState } from '../shared/pause.ts';
@@ -25,7 +25,7 @@ import { observeCeilings } from '../targets/observe.ts';
 import type { ObservedCeilings, PeerCeiling } from '../targets/observed.ts';
 import { PeerIndex } from '../actuator/peers.ts';
 import { ownerOf } from '../targets/records.ts';
-import type { CeilingsPlan } from '../actuator/plan.ts';
+import type { CeilingsPlan, Finding } from '../actuator/plan.ts';
 import { MAX_TARGETS } from '../shared/target-cap.ts';
 import { nextStatus } from './status.ts';
 
@@ -140,7 +140,7 @@ export class CeilingsReconciler implements Reconciler {
       await ctx.events.publish(findingEvent(regarding, finding, r.act));
       if (r.act) this.deps.metrics.clamps.inc({ namespace, name, reason: finding.reason });
       // Someone raised a ceiling again: that is worth a message, not only an event.
-      if (finding.drift && this.deps.notifier) await announceDriftReverted(this.deps.notifier, guard, { target: finding.target, message: finding.message }, r.act);
+      if (finding.drift && this.deps.notifier) await announceDriftReverted(this.deps.notifier, guard, revertedDrift(finding), r.act);
     }
     this.deps.metrics.pending.set({ namespace, name }, r.act ? 0 : r.plan.findings.length);
     for (const event of annotationEvents(regarding, r.pause, guard.spec.mode)) await ctx.events.publish(event);
@@ -171,6 +171,11 @@ export class CeilingsReconciler implements Reconciler {
     if (isCloudError(err) && !err.retryable) throw new TerminalError(message, { cause: err });
     throw err;
   }
+}
+
+/** The drift alert's facts from a reverted finding: what changed, and what holds the target (the rate limit, a hold) when not the spec. */
+function revertedDrift(finding: Finding): RevertedDrift {
+  return { target: finding.target, message: finding.message, ...(finding.heldBy ? { heldBy: finding.heldBy } : {}) };
 }
 
 /** Annotations the user set that did not do what they meant: an invalid pause value, unknown costguard.io/* names. */

@@ -7,6 +7,7 @@ import type { ScalingGroupStatus } from '../../../src/api/v1alpha1/index.ts';
 import { planCeilings } from '../../../src/controllers/actuator/plan.ts';
 import { ceilingConditions } from '../../../src/controllers/ceilings/conditions.ts';
 import { findingEvent } from '../../../src/controllers/ceilings/events.ts';
+import { driftRevertedAlert } from '../../../src/alerting/drift.ts';
 import type { ObservedCeilings } from '../../../src/controllers/targets/observed.ts';
 import { ASG_KEYS } from '../../../src/controllers/targets/records.ts';
 
@@ -49,6 +50,10 @@ describe('the scale-out rate limit, visible', () => {
     assert.equal(f?.drift, true, 'the drift alert fires');
     assert.match(f?.message ?? '', /^asg\/g: MaxSize was raised to 50 .*; reverted to 8 \(held by the scale-out rate limit, maxScaleOut 4 per 10m\)$/);
     assert.equal(findingEvent(regarding, f, true).reason, 'DriftReverted');
+    // The drift alert names the rate limit, in its evidence and in what CostGuard did.
+    const alert = driftRevertedAlert({ metadata: { namespace: 'payments', name: 'g' } } as never, { target: f.target, message: f.message, heldBy: f.heldBy ?? '' }, true);
+    assert.deepEqual(alert.evidence, [f.message]);
+    assert.deepEqual(alert.actions, ['CostGuard set asg/g back to what the scale-out rate limit (maxScaleOut 4 per 10m) allows of CostGuard payments/g.']);
   });
 
   it('MaxSize back at the original while CostGuard\'s value never stood is not drift (the write never landed)', () => {
