@@ -213,8 +213,10 @@ export class RunawayReconciler implements Reconciler {
 
   private async write(guard: CostGuard, r: { decision: BrakeDecision; verdict: Verdict; entry: GuardSamples; notActingBecause?: string | undefined }, ctx: ReconcileContext): Promise<void> {
     const prior = guard.status ?? {};
+    // The conditions quote the status's evidence: the same steady copy, so a ticking duration rewrites neither.
+    const runaway = steady(prior.runaway, r.decision.runaway);
     const inputs = runawayConditions({
-      runaway: r.decision.runaway,
+      runaway,
       ...(r.decision.brake ? { brake: r.decision.brake } : {}),
       verdict: r.verdict,
       sources: sourceNames(r.entry),
@@ -223,7 +225,6 @@ export class RunawayReconciler implements Reconciler {
       refused: refusalsUnder(applyTenancy(guard, this.deps.tenancy ?? OPEN_POLICY), 'spec.runaway.'),
       ...(r.notActingBecause ? { notActingBecause: r.notActingBecause } : {}),
     });
-    const runaway = steady(prior.runaway, r.decision.runaway);
     const holds = replaceHolds(prior, 'runaway', r.decision.holds);
     // Nothing of ours changed: no write. Re-deriving Ready alone would only fight the other
     // controllers' writes; it is re-derived whenever one of our conditions changes.
