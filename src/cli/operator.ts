@@ -106,7 +106,10 @@ export async function startOperator(opts: OperatorOptions): Promise<RunningOpera
       .flatMap((g) => g.spec.scalingGroups ?? []);
   const namesFor = (target: AwsTarget): string[] => entriesFor(target).flatMap((s) => (s.name ? [s.name] : []));
   const selectorsFor = (target: AwsTarget): Record<string, string>[] => entriesFor(target).flatMap((s) => (s.tagSelector ? [s.tagSelector] : []));
-  const snapshots = new GroupSnapshots({ clock: manager.clock, maxAgeMs: opts.config.resyncPeriodMs, scalingGroups, namesFor, selectorsFor });
+  // Half the resync period: the guards of one resync burst share a describe, and the next burst
+  // always describes again. At the full period, a snapshot taken a moment after one burst began
+  // was still young enough at the next, so a hand raise was seen (and reverted) a resync late.
+  const snapshots = new GroupSnapshots({ clock: manager.clock, maxAgeMs: snapshotMaxAgeMs(opts.config.resyncPeriodMs), scalingGroups, namesFor, selectorsFor });
   const accounts = new AccountIds(aws);
   const clusterId = await clusterIdOf(manager.rest, opts.config.clusterId);
   const reconciler = new CeilingsReconciler({
@@ -179,4 +182,9 @@ export async function runOperator(opts: OperatorOptions): Promise<void> {
   await running.stop();
   // Leadership lost: exit non-zero so the kubelet restarts us as a clean standby.
   if (reason === 'leadership-lost') process.exitCode = 1;
+}
+
+/** How old a shared group snapshot may be: half the resync period, so every resync burst reads AWS afresh. */
+export function snapshotMaxAgeMs(resyncPeriodMs: number): number {
+  return Math.max(500, Math.floor(resyncPeriodMs / 2));
 }

@@ -105,7 +105,7 @@ function tokenize(argv: readonly string[], allowUnknown: boolean): { flags: Map<
     const arg = argv[i] ?? '';
     const spec = arg.startsWith('--') ? FLAGS.find((f) => f.flag === flagName(arg)) : undefined;
     if (!spec) {
-      if (arg.startsWith('--') && !allowUnknown) throw new ConfigError(`unknown flag --${flagName(arg)}`);
+      if (arg.startsWith('--') && !allowUnknown) throw new ConfigError(`unknown flag --${flagName(arg)}; run costguard help`);
       remaining.push(arg);
       continue;
     }

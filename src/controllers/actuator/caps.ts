@@ -39,9 +39,10 @@ export function capOf(specCeiling: number, holds: readonly Hold[], peers: readon
   return best;
 }
 
-/** " (held by runaway: brake engaged)", " (guard team-b/orders: its ceiling is 10)", or "" for the spec. */
+/** " (held by runaway: brake engaged)", " (held by the scale-out rate limit, maxScaleOut 4 per 10m)", " (guard team-b/orders: its ceiling is 10)", or "" for the spec. */
 export function capSuffix(cap: Cap): string {
   if (cap.by === 'spec') return '';
+  if (cap.by === 'rate') return ` (held by the scale-out rate limit, ${cap.why ?? 'maxScaleOut'})`;
   return ` (${cap.by.startsWith('guard ') ? cap.by : `held by ${cap.by}`}${cap.why ? `: ${cap.why}` : ''})`;
 }
 

@@ -4,7 +4,7 @@ import type { ScalingGroup, ScalingLimits } from '../../cloud/scaling-groups.ts'
 import { formatTime } from '../../runtime/conditions.ts';
 import { holdsOn } from '../shared/holds.ts';
 import { decideGroup, type DecideContext, type FieldChange, type GroupCeiling, type GroupDecision, type GroupMemory } from './asg-decide.ts';
-import { driftSince } from './words.ts';
+import { changeValues, driftSince, holderText } from './words.ts';
 import { capOf, capSuffix, peerCapsOn, type Cap, type PlanInputs } from './caps.ts';
 import type { FieldRecord } from './field-decide.ts';
 import { asgRef, type ObservedCeilings } from '../targets/observed.ts';
@@ -41,8 +41,10 @@ export interface Attempt {
 
 export interface TargetOutcome<S> {
   status: S;
+  /** What holds the target below its spec ceiling, in words, when something does (not the spec). */
+  heldBy?: string;
   /** Human sentences for what changed (or would change in DryRun). */
-  findings: { target: string; message: string; reason: string; drift: boolean; repeated: boolean }[];
+  findings: { target: string; message: string; reason: string; drift: boolean; repeated: boolean; values?: string; heldBy?: string }[];
   binding: boolean;
   /** Holders that bind this target through their record (guards this operator cannot see act). */
   recordHolders?: string[];
@@ -177,16 +179,6 @@ function groupStatus(
   };
 }
 
-/**
- * The rate limit moving MaxSize along with the group (down to desired + N, or back up as the
- * window slides) is routine: status records it, no event is sent. Holding back capacity the
- * group already asked for is news.
- */
-function routine(c: FieldChange, cap: Cap, group: ScalingGroup): boolean {
-  if (cap.by !== 'rate' || c.field !== 'MaxSize') return false;
-  return c.reason === 'Released' || (c.reason === 'ScaleOutRateLimited' && c.to >= group.desiredCapacity);
-}
-
 function sameRecord(a: FieldRecord | undefined, b: FieldRecord | undefined): boolean {
   return a?.original === b?.original && a?.clamped === b?.clamped;
 }
@@ -228,13 +220,15 @@ export function planGroup(
   const record = readFieldRecord(group.tags, ASG_KEYS);
   const minRecord = readFieldRecord(group.tags, ASG_MIN_KEYS);
   const tagged = readMaxSizeWrite(group.tags);
-  const d = decideGroup({ ceiling: resolved.ceiling, cap: given, observed: group, record, minRecord, memory: memoryOf(prior) }, ctx);
+  const stood = prior?.clamped === true && record !== undefined && prior.maxSize === record.clamped;
+  const d = decideGroup({ ceiling: resolved.ceiling, cap: given, observed: group, record, minRecord, memory: memoryOf(prior), stood }, ctx);
   const cap = d.cap;
   const status = groupStatus(resolved, d, prior, { ctx, cap, tagged });
   const ownCap = capOf(resolved.ceiling.maxSize, own, [], group.desiredCapacity).value;
   const holderChanges = decideHolders({ holders, holding: at.inputs.holding, record: d.record, ownCap, unsetMeans: Infinity, livePeers: peers.map((p) => p.guard) });
   const action = ctx.act ? groupAction(group, d, { before: record, minBefore: minRecord, nowMs: ctx.nowMs, holders: holderChanges }) : undefined;
   const repeated = !ctx.act && isRepeat(changesText(d, cap, ctx), prior);
-  const findings = d.changes.map((c) => ({ target, message: `${target}: ${findingText(c, { prior, tagged, cap }, ctx)}`, reason: c.reason, drift: c.reason === 'Drift', repeated: repeated || routine(c, cap, group) }));
-  return { status, ...(action ? { action } : {}), findings, binding: d.binding, ...(recorded.length ? { recordHolders: recorded.map((r) => r.guard) } : {}) };
+  const heldBy = cap.by === 'spec' ? {} : { heldBy: holderText(cap) };
+  const findings = d.changes.map((c) => ({ target, message: `${target}: ${findingText(c, { prior, tagged, cap }, ctx)}`, reason: c.reason, drift: c.reason === 'Drift', repeated, values: changeValues(c), ...heldBy }));
+  return { status, ...(action ? { action } : {}), findings, binding: d.binding, ...heldBy, ...(recorded.length ? { recordHolders: recorded.map((r) => r.guard) } : {}) };
 }

@@ -20,6 +20,10 @@ export interface Finding {
   drift: boolean;
   /** DryRun/paused: reported already, unchanged since (no new event). */
   repeated: boolean;
+  /** The write with its values ("MaxSize 40 → 20"), for conditions that list would-be changes. */
+  values?: string;
+  /** What holds the target below its spec ceiling, in words, when something does (the rate limit, a hold, another guard). */
+  heldBy?: string;
 }
 
 export interface CeilingsPlan {
@@ -43,6 +47,8 @@ export interface CeilingsPlan {
   overflow: string[];
   /** NodePool limits CostGuard clamped whose ceiling is now above them (the condition says what comes next). */
   raisedLimits: RaisedValue[];
+  /** Target → what holds it below its spec ceiling (the rate limit, a hold, another guard), in words. */
+  heldBy: Record<string, string>;
   status: Pick<CostGuardStatus, 'scalingGroups' | 'workloads' | 'nodePools'>;
 }
 
@@ -53,6 +59,7 @@ function collect(plan: CeilingsPlan, outcome: Outcome, target: string): void {
   for (const guard of outcome.recordHolders ?? []) plan.recordHolders.push({ guard, target });
   plan.findings.push(...outcome.findings);
   if (outcome.binding) plan.binding.push(target);
+  if (outcome.heldBy !== undefined) plan.heldBy[target] = outcome.heldBy;
 }
 
 function byName<T extends { name: string }>(list: T[] | undefined): Map<string, T> {
@@ -168,7 +175,7 @@ function recentDrift(status: CeilingsPlan['status'], nowMs: number): string[] {
 }
 
 export function planCeilings(observed: ObservedCeilings, prior: CostGuardStatus, ctx: PlanContext): CeilingsPlan {
-  const plan: CeilingsPlan = { actions: [], findings: [], binding: [], missing: [], notInstalled: [], unmatched: [], recentDrift: [], overlaps: [], recordHolders: [], overflow: [], raisedLimits: [], status: {} };
+  const plan: CeilingsPlan = { actions: [], findings: [], binding: [], missing: [], notInstalled: [], unmatched: [], recentDrift: [], overlaps: [], recordHolders: [], overflow: [], raisedLimits: [], heldBy: {}, status: {} };
   const inputs = { owner: ctx.owner ?? '', status: prior, peers: observed.peers ?? [], ...(ctx.holding ? { holding: ctx.holding } : {}) };
   const at: At = { ctx: { nowMs: ctx.nowMs, act: ctx.act, ...(ctx.paused ? { paused: true } : {}) }, inputs };
   const scalingGroups = planGroups(plan, observed, prior, at);

@@ -4,11 +4,11 @@ import { ConditionType, FINALIZER, validateSpec, type CostGuard } from '../../ap
 import { isCloudError } from '../../cloud/errors.ts';
 import type { ConditionInput } from '../../runtime/conditions.ts';
 import { errorMessage, TerminalError } from '../../runtime/errors.ts';
-import { objectReference } from '../../runtime/events.ts';
+import { objectReference, type EventSpec, type ObjectReference } from '../../runtime/events.ts';
 import { ensureFinalizer, isBeingDeleted } from '../../runtime/finalizers.ts';
 import type { Informer } from '../../runtime/informer/informer.ts';
 import type { ReconcileContext, Reconciler, ReconcileResult } from '../../runtime/reconciler.ts';
-import { announceDriftReverted } from '../../alerting/drift.ts';
+import { announceDriftReverted, type RevertedDrift } from '../../alerting/drift.ts';
 import type { Notifier } from '../../alerting/notifier.ts';
 import { awsTargetOf, COSTGUARD_RESOURCE } from '../resources.ts';
 import { pauseState, type PauseState } from '../shared/pause.ts';
@@ -17,7 +17,7 @@ import { applyPlan } from '../actuator/apply.ts';
 import { ceilingConditions } from './conditions.ts';
 import { ceilingIssues } from './spec-issues.ts';
 import { applyTenancy, OPEN_POLICY, permittedGuard, type TenancyPolicy } from '../targets/tenancy.ts';
-import { failedEvent, findingEvent, invalidPauseEvent, invalidSpecEvent, missingEvent, observeFailedEvent, unmatchedEvent } from './events.ts';
+import { failedEvent, findingEvent, invalidPauseEvent, invalidSpecEvent, missingEvent, observeFailedEvent, unknownAnnotationsEvent, unmatchedEvent } from './events.ts';
 import { finalizeGuard } from './finalize.ts';
 import { awsScope, type Scope } from './messages.ts';
 import type { CeilingMetrics } from './metrics.ts';
@@ -28,7 +28,7 @@ import { holdingOf, type RecordsIdentity } from './holding.ts';
 import { learnAccounts, type TargetAccounts } from '../targets/identity.ts';
 import type { AwsTarget } from '../../cloud/aws/clients.ts';
 import { ownerOf } from '../targets/records.ts';
-import type { CeilingsPlan } from '../actuator/plan.ts';
+import type { CeilingsPlan, Finding } from '../actuator/plan.ts';
 import { MAX_TARGETS } from '../shared/target-cap.ts';
 import { nextStatus } from './status.ts';
 
@@ -158,7 +158,8 @@ export class CeilingsReconciler implements Reconciler {
     const targetCount = (s.scalingGroups?.length ?? 0) + (s.workloads?.length ?? 0) + (s.nodePools?.length ?? 0);
     const invalidPause = r.pause.invalid;
     const outcome = { plan: r.plan, mode: guard.spec.mode, paused: r.pause.paused, failures: r.failures, targetCount, scope: r.scope };
-    const conditions = withOverflow(withRefusals(ceilingConditions({ ...outcome, ...(invalidPause !== undefined ? { invalidPause } : {}) }), r.refused), r.plan.overflow, targetCount);
+    const unknownAnnotations = r.pause.unknown ?? [];
+    const conditions = withOverflow(withRefusals(ceilingConditions({ ...outcome, ...(invalidPause !== undefined ? { invalidPause } : {}), unknownAnnotations }), r.refused), r.plan.overflow, targetCount);
     const status = nextStatus({ guard, conditions, nowMs: ctx.clock.now(), ceilings: s });
     // Events first: other controllers write this guard's status too, and a 409 here (a requeue)
     // must not lose the event of a clamp that already happened. The record of the original is
@@ -177,10 +178,10 @@ export class CeilingsReconciler implements Reconciler {
       await ctx.events.publish(findingEvent(regarding, finding, r.act));
       if (r.act) this.deps.metrics.clamps.inc({ namespace, name, reason: finding.reason });
       // Someone raised a ceiling again: that is worth a message, not only an event.
-      if (finding.drift && this.deps.notifier) await announceDriftReverted(this.deps.notifier, guard, { target: finding.target, message: finding.message }, r.act);
+      if (finding.drift && this.deps.notifier) await announceDriftReverted(this.deps.notifier, guard, revertedDrift(finding), r.act);
     }
     this.deps.metrics.pending.set({ namespace, name }, r.act ? 0 : r.plan.findings.length);
-    if (r.pause.invalid !== undefined) await ctx.events.publish(invalidPauseEvent(regarding, r.pause.invalid, guard.spec.mode));
+    for (const event of annotationEvents(regarding, r.pause, guard.spec.mode)) await ctx.events.publish(event);
     if (r.plan.missing.length) await ctx.events.publish(missingEvent(regarding, r.plan, r.scope));
     if (r.plan.unmatched.length) await ctx.events.publish(unmatchedEvent(regarding, r.plan.unmatched, r.scope));
     if (r.failures.length) await ctx.events.publish(failedEvent(regarding, r.failures));
@@ -208,6 +209,19 @@ export class CeilingsReconciler implements Reconciler {
     if (isCloudError(err) && !err.retryable) throw new TerminalError(message, { cause: err });
     throw err;
   }
+}
+
+/** The drift alert's facts from a reverted finding: what changed, and what holds the target (the rate limit, a hold) when not the spec. */
+function revertedDrift(finding: Finding): RevertedDrift {
+  return { target: finding.target, message: finding.message, ...(finding.heldBy ? { heldBy: finding.heldBy } : {}) };
+}
+
+/** Annotations the user set that did not do what they meant: an invalid pause value, unknown costguard.io/* names. */
+function annotationEvents(regarding: ObjectReference, pause: PauseState, mode: 'DryRun' | 'Enforce'): EventSpec[] {
+  return [
+    ...(pause.invalid !== undefined ? [invalidPauseEvent(regarding, pause.invalid, mode)] : []),
+    ...(pause.unknown?.length ? [unknownAnnotationsEvent(regarding, pause.unknown, mode)] : []),
+  ];
 }
 
 /** The tenancy policy refused part of the spec: CeilingsEnforced says so, whatever else held. */

@@ -1,7 +1,7 @@
 // Event constructors of the ceilings controller: one reason per kind of news.
 import type { EventSpec, ObjectReference } from '../../runtime/events.ts';
 import { normalEvent, warningEvent } from '../../runtime/events.ts';
-import { invalidPauseMessage } from '../shared/pause.ts';
+import { invalidPauseMessage, unknownAnnotationsMessage } from '../shared/pause.ts';
 import { missingText, unmatchedText, type Missing, type Scope } from './messages.ts';
 import type { Finding } from '../actuator/plan.ts';
 
@@ -22,6 +22,10 @@ export function unmatchedEvent(regarding: ObjectReference, selectors: readonly s
 
 export function invalidPauseEvent(regarding: ObjectReference, value: string, mode: 'DryRun' | 'Enforce'): EventSpec {
   return warningEvent(regarding, 'InvalidPause', invalidPauseMessage(value, mode));
+}
+
+export function unknownAnnotationsEvent(regarding: ObjectReference, unknown: readonly string[], mode: 'DryRun' | 'Enforce'): EventSpec {
+  return warningEvent(regarding, 'UnknownAnnotation', unknownAnnotationsMessage(unknown, mode));
 }
 
 export function failedEvent(regarding: ObjectReference, failures: readonly string[]): EventSpec {

@@ -17,6 +17,7 @@ import { COSTGUARD_RESOURCE } from '../resources.ts';
 import { desiredBudget, judgeBudget, planBudget, type BudgetPlan, type DesiredBudget } from './budget-decide.ts';
 import type { BudgetOutcome } from './decide.ts';
 import type { BudgetClaim, BudgetLedger } from './ledger.ts';
+import { budgetValues } from './visible.ts';
 
 /** Sets or clears the budget finalizer (one metadata patch with the resourceVersion lock). */
 async function setFinalizer(rest: RestClient, guard: CostGuard, on: boolean): Promise<CostGuard> {
@@ -128,7 +129,7 @@ async function syncReadOnly(deps: BudgetSyncDeps, guard: CostGuard, desired: Des
   const [reading, o] = await Promise.all([deps.budgets.get(name), ownershipOf(deps, guard)]);
   const plan = planBudget(desired, reading ? { reading } : {}, owns(o, name));
   const would: Partial<Record<BudgetPlan['kind'], string>> = {
-    create: `${why}: would create AWS Budget ${name}`,
+    create: `${why}: would create AWS Budget ${name} (${budgetValues(desired)})`,
     recreate: `${why}: would recreate AWS Budget ${name}${plan.kind === 'recreate' ? ` (${plan.changes.join(', ')})` : ''}`,
   };
   return { outcome: outcomeOf(owns(o, name), desired, reading, would[plan.kind]), guard };

@@ -85,8 +85,8 @@ export class CostReconciler implements Reconciler {
   private readonly deps: CostDeps;
   private readonly templates: TemplateTypes;
   private readonly explorerCache: ExplorerCache;
-  /** uid → when the budget was last synced and for which generation. */
-  private readonly budgetSynced = new Map<string, { generation: number; at: number }>();
+  /** uid → when the budget was last synced, for which generation, and (read-only) the write held back. */
+  private readonly budgetSynced = new Map<string, { generation: number; at: number; pending?: string }>();
   /** uid → since when this controller has been waiting for the ceilings controller. */
   private readonly waitingSince = new Map<string, number>();
 
@@ -145,10 +145,11 @@ export class CostReconciler implements Reconciler {
       ...(sync?.outcome ? { budget: sync.outcome } : {}),
       ...(explorer ? { explorer } : {}),
       refused,
+      ...this.budgetPending(guard),
     };
     const decision = decideCost(inputs);
     await this.write(guard, decision, ctx);
-    await this.announce(guard, { decision, budgetChange: readOnlyReason(guard) ? undefined : sync?.outcome?.changed }, ctx);
+    await this.announce(guard, { decision, budgetChange: sync?.outcome?.changed }, ctx);
     this.record(guard, decision);
     await this.alert(guard, decision);
     ctx.log.info({ estimatedHourly: decision.cost.estimatedHourly, worstCaseHourly: decision.cost.worstCaseHourly, caps: decision.caps.length }, 'cost reconciled');
@@ -173,8 +174,14 @@ export class CostReconciler implements Reconciler {
     const refresh = this.deps.budgetRefreshMs ?? DEFAULT_BUDGET_REFRESH_MS;
     if (last && last.generation === guard.metadata.generation && nowMs - last.at < refresh) return undefined;
     const sync = await syncBudget({ rest: this.deps.rest, ledger: this.deps.ledger, budgets: this.deps.budgets(target) }, guard, readOnlyReason(guard));
-    if (!sync?.outcome?.error) this.budgetSynced.set(uid, { generation: guard.metadata.generation ?? 0, at: nowMs });
+    if (!sync?.outcome?.error) this.budgetSynced.set(uid, { generation: guard.metadata.generation ?? 0, at: nowMs, ...pendingOf(guard, sync) });
     return sync;
+  }
+
+  /** The budget write DryRun or a pause held back at the last read: CostTracked keeps saying it until the next read. */
+  private budgetPending(guard: CostGuard): Pick<CostInputs, 'budgetPending'> {
+    const pending = readOnlyReason(guard) ? this.budgetSynced.get(guard.metadata.uid ?? `${guard.metadata.namespace}/${guard.metadata.name}`)?.pending : undefined;
+    return pending ? { budgetPending: pending } : {};
   }
 
   private async explorer(guard: CostGuard, target: AwsTarget, nowMs: number, ctx: ReconcileContext): Promise<CostInputs['explorer']> {
@@ -216,7 +223,9 @@ export class CostReconciler implements Reconciler {
   /** Events for what changed in AWS and for prices that are missing (deduped by the recorder). */
   private async announce(guard: CostGuard, news: { decision: CostDecision; budgetChange: string | undefined }, ctx: ReconcileContext): Promise<void> {
     const regarding = objectReference(COSTGUARD_RESOURCE, guard);
-    if (news.budgetChange) await ctx.events.publish(normalEvent(regarding, 'BudgetUpdated', `CostGuard ${news.budgetChange}.`));
+    // A write DryRun or a pause holds back is a would-be write like a clamp: WouldClamp, with its values.
+    if (news.budgetChange && readOnlyReason(guard)) await ctx.events.publish(normalEvent(regarding, 'WouldClamp', `${news.budgetChange}.`));
+    else if (news.budgetChange) await ctx.events.publish(normalEvent(regarding, 'BudgetUpdated', `CostGuard ${news.budgetChange}.`));
     const unpriced = news.decision.unpriced;
     if (unpriced.length && guard.spec.cost) await ctx.events.publish(warningEvent(regarding, 'UnpricedInstanceType', `No price for ${unpriced.join(', ')}; left out of the estimate.`));
   }
@@ -240,6 +249,12 @@ export class CostReconciler implements Reconciler {
 
 function withoutReady(status: CostGuardStatus): CostGuardStatus {
   return { ...status, conditions: (status.conditions ?? []).filter((c) => c.type !== ConditionType.Ready) };
+}
+
+/** The budget write a read-only pass held back, kept for CostTracked until the next read. */
+function pendingOf(guard: CostGuard, sync: BudgetSync | undefined): { pending?: string } {
+  const pending = readOnlyReason(guard) ? sync?.outcome?.changed : undefined;
+  return pending ? { pending } : {};
 }
 
 /** Why AWS Budgets must not be written now, or undefined when it may be. */

@@ -131,7 +131,11 @@ describe('cost: AWS Budgets and Cost Explorer', function () {
   it('in DryRun reports the budget it would create and creates nothing', async () => {
     await createGuard(ns, 'dry', { ...(await target('dry')), cost: { budget: { monthlyLimit: '10' } } });
     const guard = await waitForCondition(ns, 'dry', { type: 'CostTracked', status: 'True' });
-    assert.match(guard.status?.conditions?.find((c) => c.type === 'CostTracked')?.message ?? '', new RegExp(`DryRun: would create AWS Budget costguard-${ns}-dry`));
+    const would = `DryRun: would create AWS Budget costguard-${ns}-dry ($10 per month; thresholds ACTUAL 100 %, FORECASTED 100 %)`;
+    assert.ok(guard.status?.conditions?.find((c) => c.type === 'CostTracked')?.message?.endsWith(`; ${would}.`));
+    // A would-be write like any other: WouldClamp with its values, and no BudgetUpdated.
+    const events = await waitForEvents(ns, 'dry', 'WouldClamp');
+    assert.deepEqual(events.map((e) => e.note), [`${would}.`]);
     assert.equal(await readBudget(`costguard-${ns}-dry`), undefined);
   });
 
