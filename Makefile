@@ -171,6 +171,13 @@ test-image: testenv image ## Run the built image with podman: --version, then th
 demo: testenv ## The incident, unguarded vs guarded, with an HTML report (dist/demo/report.html)
 	node hack/demo/main.ts
 
+# The operator against a local cluster: the local API server, moto and a Slack sink, seeded with
+# targets for every file in examples/; writes .sandbox/kubeconfig and .sandbox/env and stays up
+# until Ctrl-C.
+.PHONY: sandbox
+sandbox: testenv ## Local API server + moto + Slack sink + the operator, seeded; .sandbox/{kubeconfig,env}; Ctrl-C stops
+	node hack/sandbox/main.ts
+
 # The demo's report test opens the report in headless Chromium (Debian's package).
 .PHONY: chromium
 chromium: ## Install chromium with apt when missing (for the demo report test)
