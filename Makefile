@@ -193,6 +193,10 @@ clean: ## Remove build output (keeps the cached toolchain in .tools)
 distclean: clean ## Remove build output, node_modules and the cached toolchain
 	rm -rf node_modules .tools
 
+.PHONY: release
+release: deps ## The release steps, dry (npm publish --dry-run of both packages, the image push printed); RELEASE=publish REGISTRY=… to publish
+	hack/release.sh
+
 .PHONY: bench
 bench: testenv build image ## Every benchmark (BENCH_ONLY=runtime,asg-calls,... for some); writes bench/results.json and bench/RESULTS.md
 	node --conditions=costguard-source bench/main.ts
