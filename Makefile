@@ -43,8 +43,10 @@ $(NODE_STAMP):
 	npm install --prefix $(TOOLS)/node --no-save --no-audit --no-fund node@$(NODE_VERSION)
 	@touch $@
 
+# --ignore-scripts: no dependency has an install script, and the package's own `prepare` (which
+# builds dist/ for npm pack and git installs) is not needed here: the code runs from source.
 node_modules/.package-lock.json: package-lock.json package.json | $(NODE_STAMP)
-	npm ci --no-audit --no-fund
+	npm ci --ignore-scripts --no-audit --no-fund
 	@touch $@
 
 .PHONY: deps
