@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { startOperator, type RunningOperator } from '../../src/cli/operator.ts';
 import { parseConfig } from '../../src/runtime/config.ts';
 import { createLogger, type LogLevel } from '../../src/runtime/logger.ts';
-import { freePort, SlackSink, startLocalEnv, type LocalEnv } from '../localenv/index.ts';
+import { freePort, SlackSink, startLocalEnv, waitEstablished, type LocalEnv } from '../localenv/index.ts';
 import { EXTRA_CRDS, SEED_GROUPS, SEED_QUEUES, seedAws, seedObjects } from './seed.ts';
 
 /** The operator's default region (guards without spec.aws.region). */
@@ -20,8 +20,6 @@ export interface SandboxOptions {
   dir: string;
   /** The operator's log level (its JSON lines go to stdout). */
   logLevel?: LogLevel;
-  /** Operator flags added after the sandbox's own (a test shortens the resync). */
-  operatorArgs?: string[];
 }
 
 export interface Sandbox {
@@ -36,14 +34,33 @@ export interface Sandbox {
   stop(): Promise<void>;
 }
 
-async function operatorConfig(extra: string[]): Promise<{ args: string[]; metricsUrl: string }> {
+/** The shipped defaults (leader election on, resync 30 s) but metrics on a free local port. */
+async function operatorConfig(): Promise<{ args: string[]; metricsUrl: string }> {
   const metricsPort = await freePort();
-  const args = [`--metrics-bind-address=127.0.0.1:${metricsPort}`, '--health-probe-bind-address=0', '--leader-election-namespace=costguard-system', ...extra];
+  const args = [`--metrics-bind-address=127.0.0.1:${metricsPort}`, '--health-probe-bind-address=0', '--leader-election-namespace=costguard-system'];
   return { args, metricsUrl: `http://127.0.0.1:${metricsPort}/metrics` };
 }
 
 function envFile(vars: Record<string, string>): string {
   return Object.entries(vars).map(([k, v]) => `export ${k}=${JSON.stringify(v)}`).join('\n') + '\n';
+}
+
+/** The CRDs (CostGuard, and the Karpenter and KEDA stand-ins), then the cluster and AWS seed. */
+async function seed(env: LocalEnv, webhookUrl: string): Promise<void> {
+  await env.installCostGuardCrd();
+  await env.kubectl(['apply', '--server-side', ...EXTRA_CRDS.flatMap((f) => ['-f', f])]);
+  await waitEstablished((args) => env.kubectl(args), ['nodepools.karpenter.sh', 'scaledobjects.keda.sh']);
+  await env.kubectl(['apply', '-f', '-'], seedObjects(webhookUrl));
+  await seedAws();
+}
+
+/** DIR/kubeconfig and DIR/env (owner-only: the kubeconfig holds the admin's client key). */
+async function writeClientFiles(dir: string, env: LocalEnv, webhookUrl: string): Promise<{ kubeconfigPath: string; envPath: string }> {
+  const kubeconfigPath = join(dir, 'kubeconfig');
+  const envPath = join(dir, 'env');
+  await copyFile(env.controlPlane.kubeconfigPath, kubeconfigPath);
+  await writeFile(envPath, envFile({ ...env.env, KUBECONFIG: kubeconfigPath, SLACK_WEBHOOK_URL: webhookUrl }), { mode: 0o600 });
+  return { kubeconfigPath, envPath };
 }
 
 export async function startSandbox(o: SandboxOptions): Promise<Sandbox> {
@@ -58,18 +75,11 @@ export async function startSandbox(o: SandboxOptions): Promise<Sandbox> {
   let operator: RunningOperator | undefined;
   try {
     Object.assign(process.env, env.env);
-    await env.installCostGuardCrd();
-    await env.kubectl(['apply', '--server-side', ...EXTRA_CRDS.flatMap((f) => ['-f', f])]);
-    await env.kubectl(['wait', '--for=condition=Established', '--timeout=60s', 'crd/nodepools.karpenter.sh', 'crd/scaledobjects.keda.sh']);
-    await env.kubectl(['apply', '-f', '-'], seedObjects(sink.url));
-    await seedAws();
-    const kubeconfigPath = join(o.dir, 'kubeconfig');
-    const envPath = join(o.dir, 'env');
-    await copyFile(env.controlPlane.kubeconfigPath, kubeconfigPath);
-    await writeFile(envPath, envFile({ ...env.env, KUBECONFIG: kubeconfigPath, SLACK_WEBHOOK_URL: sink.url }), { mode: 0o600 });
+    await seed(env, sink.url);
+    const { kubeconfigPath, envPath } = await writeClientFiles(o.dir, env, sink.url);
     const kubeConfig = new KubeConfig();
     kubeConfig.loadFromFile(kubeconfigPath);
-    const { args, metricsUrl } = await operatorConfig(o.operatorArgs ?? []);
+    const { args, metricsUrl } = await operatorConfig();
     operator = await startOperator({ config: parseConfig(args, {}, { hostname: 'sandbox' }).config, kubeConfig, defaultRegion: SANDBOX_REGION, log: createLogger(o.logLevel ?? 'info') });
     const running = operator;
     return {
