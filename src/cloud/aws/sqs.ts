@@ -5,7 +5,20 @@ import { lazy, type AwsClients, type AwsService, type AwsTarget } from './client
 
 const sdk = lazy(() => import('@aws-sdk/client-sqs'));
 
-export const SQS: AwsService<SQSClient> = { name: 'sqs', create: async (config) => new (await sdk()).SQSClient(config) };
+/**
+ * The SDK sends SQS calls to the queue URL's host unless the client was given an endpoint. An
+ * endpoint from the environment (AWS_ENDPOINT_URL, AWS_ENDPOINT_URL_SQS: moto, LocalStack, a
+ * proxy) does not count as given, so `https://sqs.<region>.amazonaws.com/…` queue URLs would
+ * bypass it; the endpoint chosen for the operator is the one every call must reach.
+ */
+function endpointFromEnv(): boolean {
+  return Boolean(process.env.AWS_ENDPOINT_URL_SQS || process.env.AWS_ENDPOINT_URL);
+}
+
+export const SQS: AwsService<SQSClient> = {
+  name: 'sqs',
+  create: async (config) => new (await sdk()).SQSClient({ ...config, ...(!config.endpoint && endpointFromEnv() ? { useQueueUrlAsEndpoint: false } : {}) }),
+};
 
 export function awsQueues(clients: AwsClients, target: AwsTarget): Queues {
   return {

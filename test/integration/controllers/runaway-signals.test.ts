@@ -37,6 +37,13 @@ describe('runaway signals against moto', function () {
     assert.deepEqual(await awsQueues(clients, target).depth(queueUrl), { visible: 2, notVisible: 1 });
   });
 
+  it('reads a queue by its AWS URL through the endpoint the environment names (moto here), not the URL\'s host', async () => {
+    // The URL a user copies from the console; with AWS_ENDPOINT_URL set, the call must still go to it.
+    const awsUrl = `https://sqs.${REGION}.amazonaws.com/${new URL(queueUrl).pathname.split('/')[1]}/${name}`;
+    assert.ok(process.env.AWS_ENDPOINT_URL, 'the test environment points the SDK at moto');
+    assert.deepEqual(await awsQueues(clients, target).depth(awsUrl), { visible: 2, notVisible: 1 });
+  });
+
   it('classifies a missing queue as NotFound', async () => {
     const missing = queueUrl.replace(name, `${name}-absent`);
     await assert.rejects(awsQueues(clients, target).depth(missing), (err: unknown) => isCloudError(err) && err.kind === 'NotFound');

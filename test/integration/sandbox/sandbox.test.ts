@@ -51,7 +51,7 @@ describe('make sandbox', function () {
     'dryrun-audit-guard.yaml': async () => {
       const c = await waitFor('prod-asg-audit', 'CeilingsEnforced', (x) => x.reason === 'DryRun');
       assert.equal(c.status, 'False');
-      assert.match(c.message, /would clamp asg\/ingest-prod, asg\/payments-prod/);
+      assert.match(c.message, /would change asg\/ingest-prod MaxSize 30 → 16, asg\/payments-prod MaxSize 60 → 40/);
       assert.doesNotMatch(c.message, /search-prod/, 'search runs below its ceiling');
       const g = await poll('worst-case cost', async () => ((await guard('prod-asg-audit')).status?.cost?.worstCaseHourly ? guard('prod-asg-audit') : undefined), 60_000, 500);
       assert.ok(Number(g.status?.cost?.worstCaseHourly) > 0);
