@@ -13,6 +13,8 @@ export interface ScrapeJob {
   job: string;
   targets: readonly string[];
   metricsPath?: string;
+  /** Labels added to every series of the job's targets (e.g. the namespace Kubernetes discovery would add). */
+  labels?: Record<string, string>;
 }
 
 /** One series of an instant query's vector result. */
@@ -94,7 +96,7 @@ export class PrometheusServer {
         // The operator's own `namespace` and `name` labels (a CostGuard's) are kept, as the
         // chart's ServiceMonitor does with honorLabels.
         honor_labels: true,
-        static_configs: [{ targets: j.targets }],
+        static_configs: [{ targets: j.targets, labels: j.labels ?? {} }],
       })),
     };
     // JSON is YAML: no YAML writer needed for a config this small.
