@@ -5,7 +5,9 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import type { PrometheusServer } from '../../../hack/localenv/index.ts';
 import { createWorker, type Worker } from '../../../src/worker/index.ts';
+import { eventually } from '../runtime/helpers.ts';
 
 export interface FleetLoad {
   /** New jobs each worker starts per tick (every 100 ms). */
@@ -42,6 +44,20 @@ export class WorkerFleet {
   /** host:port of each worker's /metrics. */
   get targets(): string[] {
     return this.workers.map((w) => `127.0.0.1:${w.metricsPort}`);
+  }
+
+  /** Useful completions per second across the fleet at the current load. */
+  get successesPerSecond(): number {
+    return this.workers.length * this.load.jobsPerTick * (1000 / TICK_MS);
+  }
+
+  /** Waits until `throughput` (a PromQL rate of the successes) reads the fleet's steady rate. */
+  async steadyIn(prom: PrometheusServer, throughput: string): Promise<void> {
+    const want = this.successesPerSecond;
+    await eventually(`${throughput} near ${want}/s`, async () => {
+      const [s] = await prom.query(throughput);
+      return s !== undefined && Math.abs(s.value - want) < want * 0.1;
+    }, 30_000, 250);
   }
 
   async stop(): Promise<void> {

@@ -121,6 +121,7 @@ describe('prometheus: a real server scraping the workers and the operator', func
       return Math.abs(share - 1 / 3) < 0.04 ? v : undefined;
     }, 30_000, 500);
     // 3 workers × 10 jobs per 100 ms: 300 useful completions a second, whatever the retries.
+    assert.equal(fleet.successesPerSecond, 300);
     assert.ok(Math.abs(read.worker_successes! - 300) < 45, `successes per second ${read.worker_successes}`);
     // A query over no series is no data, not zero.
     const none = await prometheusSource({ url: prom.url, retries: 'sum(rate(costguard_worker_retries_total{namespace="nowhere"}[5s]))' }).read({ nowMs: Date.now(), intervalSeconds: 1 });
@@ -132,6 +133,7 @@ describe('prometheus: a real server scraping the workers and the operator', func
   it('a retry storm read from Prometheus makes the guard brake; every dashboard query returns data', async () => {
     fleet.load.failShare = 0;
     const signals = { prometheus: { url: prom.url, retries: rate('retries'), attempts: rate('attempts'), throughput: rate('successes') } };
+    await fleet.steadyIn(prom, rate('successes'));
     await createGuard(ns, 'orders', {
       mode: 'Enforce',
       scalingGroups: [{ name: `${ns}-asg`, maxSize: 40 }],
