@@ -125,6 +125,7 @@ describe('runaway: detection and the staged brake', function () {
     // played, never asks past MaxSize (as AWS); every desired capacity the group had is kept,
     // so a fall means AWS took instances back after a write below what ran.
     let capacity = 4;
+    let evidence: string[] = [];
     const desiredSeen: number[] = [];
     const watchGroup = async (): Promise<{ desired: number; maxSize: number }> => {
       const g = await readGroup(aws, `${ns}-asg`);
@@ -142,11 +143,14 @@ describe('runaway: detection and the staged brake', function () {
           await scaleDeployment('orders', capacity);
         }
         const g = await getGuard(ns, 'orders');
+        evidence = g.status?.runaway?.evidence ?? [];
         return g.status?.brake ? g : undefined;
       },
       60_000,
       1200,
-    );
+    ).catch((err: Error) => {
+      throw new Error(`${err.message}; the detector's last evidence: ${evidence.join(' | ')}`);
+    });
     const brake = engaged.status!.brake!;
     assert.equal(brake.action, 'Freeze');
     assert.equal(engaged.status?.runaway?.state, 'Braking');

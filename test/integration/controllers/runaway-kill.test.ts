@@ -53,6 +53,7 @@ describe('runaway: kill -9 mid-brake', function () {
     });
     await eventually('a baseline verdict', async () => (await getGuard(ns, 'kill')).status?.conditions?.some((c) => c.type === 'RunawaySuspected' && c.reason === 'NoLoop'), 30_000, 200);
     let capacity = 3;
+    let evidence: string[] = [];
     const braking = await eventually(
       'the brake engages',
       async () => {
@@ -60,11 +61,14 @@ describe('runaway: kill -9 mid-brake', function () {
         fleet.load.failShare = Math.min(0.9, fleet.load.failShare + 0.15);
         await aws.send(new SetDesiredCapacityCommand({ AutoScalingGroupName: `${ns}-asg`, DesiredCapacity: capacity }));
         const g = await getGuard(ns, 'kill');
+        evidence = g.status?.runaway?.evidence ?? [];
         return g.status?.brake ? g : undefined;
       },
       60_000,
       1200,
-    );
+    ).catch((err: Error) => {
+      throw new Error(`${err.message}; the detector's last evidence: ${evidence.join(' | ')}`);
+    });
     const saved = braking.status!.brake!.saved;
     assert.equal(saved?.[0]?.original, '30');
 

@@ -149,6 +149,7 @@ describe('prometheus: a real server scraping the workers and the operator', func
 
     // The loop: capacity up while the workers' retries climb and useful throughput stays flat.
     let capacity = 4;
+    let evidence: string[] = [];
     const engaged = await eventually('the brake engages', async () => {
       if (capacity < 31) {
         capacity += 3;
@@ -157,8 +158,11 @@ describe('prometheus: a real server scraping the workers and the operator', func
         await scaleDeployment(capacity);
       }
       const g = await getGuard(ns, 'orders');
+      evidence = g.status?.runaway?.evidence ?? [];
       return g.status?.brake ? g : undefined;
-    }, 90_000, 1200);
+    }, 90_000, 1200).catch((err: Error) => {
+      throw new Error(`${err.message}; the detector's last evidence: ${evidence.join(' | ')}`);
+    });
     assert.equal(engaged.status?.runaway?.state, 'Braking');
     assert.match(engaged.status?.runaway?.evidence?.join('\n') ?? '', /worker retries\/attempts \d+ %→\d+ %/);
 
