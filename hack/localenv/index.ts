@@ -10,6 +10,7 @@ import { run } from './command.ts';
 
 export { ControlPlane } from './controlplane.ts';
 export { MotoServer } from './moto.ts';
+export { PrometheusServer, type PromSample, type ScrapeJob } from './prometheus.ts';
 export { assets, repoRoot } from './assets.ts';
 export { freePort } from './ports.ts';
 export { run, type CommandResult } from './command.ts';

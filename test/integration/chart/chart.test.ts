@@ -270,6 +270,22 @@ describe('Helm chart charts/costguard', function () {
       for (const [name, r] of alerts) assert.ok(['critical', 'warning'].includes(r.labels.severity ?? ''), `${name} severity`);
     });
 
+    it('ships the generated incident dashboard in a ConfigMap for the Grafana sidecar, only when asked', async () => {
+      assert.ok(!(await render()).some((o) => o.kind === 'ConfigMap' && o.metadata.name === 'costguard-dashboards'), 'off by default');
+      const cm = findOne(await render({ args: ['-f', fullValues] }), 'ConfigMap') as Manifest & { data: Record<string, string>; metadata: { namespace: string; labels: Record<string, string>; annotations: Record<string, string> } };
+      assert.equal(cm.metadata.name, 'costguard-dashboards');
+      assert.equal(cm.metadata.namespace, 'costguard-system', 'the release namespace unless dashboards.namespace says otherwise');
+      const elsewhere = findOne(await render({ args: ['-f', fullValues, '--set', 'dashboards.namespace=monitoring'] }), 'ConfigMap');
+      assert.equal(elsewhere.metadata.namespace, 'monitoring');
+      assert.equal(cm.metadata.labels.grafana_dashboard, '1');
+      assert.equal(cm.metadata.annotations.grafana_folder, 'CostGuard');
+      // Byte for byte the generated file: helm must not template the JSON's {{legend}} strings.
+      const file = readFileSync(join(chartDir, 'dashboards', 'costguard-incident.json'), 'utf8');
+      assert.deepEqual(Object.keys(cm.data), ['costguard-incident.json']);
+      assert.equal(cm.data['costguard-incident.json'], file.trimEnd());
+      assert.equal((JSON.parse(cm.data['costguard-incident.json']) as { uid: string }).uid, 'costguard-incident');
+    });
+
     it('limits the network with values-full.yaml: DNS, API server, HTTPS, worker metrics out; metrics and health in', async () => {
       const policy = findOne(await render({ args: ['-f', fullValues] }), 'NetworkPolicy') as Manifest & {
         spec: { policyTypes: string[]; ingress: { ports: { port: number | string }[] }[]; egress: { ports?: { port: number | string }[]; to?: unknown[] }[] };

@@ -1,13 +1,15 @@
 // The runaway brake end to end against a real API server and moto: a scripted loop drives an
-// Auto Scaling group and a Deployment up while retries climb (read from a Prometheus HTTP API
-// the test serves); the guard suspects the loop, freezes both at current capacity through
+// Auto Scaling group and a Deployment up while retries climb (real costguard/worker instances
+// retrying, scraped by a real Prometheus the guard queries); the guard suspects the loop, freezes both at current capacity through
 // status.holds and status.brake, survives an operator restart mid-brake with its originals,
 // and once the signals recover releases in steps, lifts every hold and resolves.
 import assert from 'node:assert/strict';
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { SetDesiredCapacityCommand } from '@aws-sdk/client-auto-scaling';
 import { CreateQueueCommand, SQSClient } from '@aws-sdk/client-sqs';
+import { PrometheusServer } from '../../../hack/localenv/index.ts';
 import type { Alert, Notifier, RecordOptions } from '../../../src/alerting/notifier.ts';
 import type { CostGuard } from '../../../src/api/v1alpha1/index.ts';
 import { startOperator, type RunningOperator } from '../../../src/cli/operator.ts';
@@ -15,19 +17,9 @@ import { ContentType } from '../../../src/runtime/kube/rest.ts';
 import { collectionPath, objectPath, Resources } from '../../../src/runtime/kube/resource.ts';
 import { testEnv } from '../../harness/env.ts';
 import { createGroups, directClient, readGroup, REGION } from '../cloud/fixtures.ts';
+import { WorkerFleet } from '../prometheus/fleet.ts';
 import { testConfig, testLogger } from '../runtime/helpers.ts';
 import { createGuard, createNamespace, eventually, getGuard, installCrds, rest, waitForCondition, waitForEvents } from './helpers.ts';
-
-/** Prometheus's instant-query API, answering each query with the rate the test sets. */
-function prometheusStub(rates: Readonly<Record<string, number>>): Promise<{ server: Server; url: string }> {
-  const server = createServer((req, res) => {
-    const query = new URL(req.url ?? '/', 'http://x').searchParams.get('query') ?? '';
-    const value = rates[query];
-    res.setHeader('content-type', 'application/json');
-    res.end(JSON.stringify({ status: 'success', data: { resultType: 'vector', result: value === undefined ? [] : [{ metric: {}, value: [Date.now() / 1000, String(value)] }] } }));
-  });
-  return new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve({ server, url: `http://127.0.0.1:${(server.address() as AddressInfo).port}` })));
-}
 
 /** Records what the brake asks of the notifier; every call is level-triggered, so repeats are expected. */
 class RecordingNotifier implements Notifier {
@@ -48,8 +40,11 @@ describe('runaway: detection and the staged brake', function () {
   this.timeout(120_000);
   const aws = directClient();
   const notifier = new RecordingNotifier();
-  const rates = { retries: 1, attempts: 100, throughput: 99 };
-  let prom: { server: Server; url: string };
+  // The workers' retry share is the share of first attempts that fail (each is retried).
+  const fleet = new WorkerFleet();
+  const promDir = mkdtempSync(join(tmpdir(), 'costguard-prom-'));
+  const prom = new PrometheusServer(promDir);
+  let signals: { url: string; retries: string; attempts: string; throughput: string };
   let ns: string;
   let operator: RunningOperator | undefined;
   let queueUrl: string;
@@ -75,7 +70,12 @@ describe('runaway: detection and the staged brake', function () {
     this.timeout(60_000);
     await installCrds();
     ns = await createNamespace('runaway');
-    prom = await prometheusStub(rates);
+    await fleet.start(3);
+    await prom.start([{ job: 'orders-workers', targets: fleet.targets, labels: { namespace: ns } }]);
+    const rate = (counter: string): string => `sum(rate(costguard_worker_${counter}_total{namespace="${ns}"}[5s]))`;
+    signals = { url: prom.url, retries: rate('retries'), attempts: rate('attempts'), throughput: rate('successes') };
+    // The guard's baseline must be the fleet's steady throughput, not a rate still warming up.
+    await fleet.steadyIn(prom, signals.throughput);
     const sqs = new SQSClient({ region: REGION });
     queueUrl = (await sqs.send(new CreateQueueCommand({ QueueName: `${ns}-orders` }))).QueueUrl!;
     sqs.destroy();
@@ -92,7 +92,9 @@ describe('runaway: detection and the staged brake', function () {
 
   after(async () => {
     await operator?.stop();
-    prom?.server.close();
+    await fleet.stop();
+    await prom.stop();
+    rmSync(promDir, { recursive: true, force: true });
   });
 
   it('a Prometheus it cannot reach makes RunawaySuspected Unknown, naming the source, the URL and the cause; Ready does not say all checks pass', async () => {
@@ -116,14 +118,14 @@ describe('runaway: detection and the staged brake', function () {
     await createGuard(ns, 'audit', {
       mode: 'DryRun',
       scalingGroups: [{ name: `${ns}-asg`, maxSize: 40 }],
-      runaway: { signals: { prometheus: { url: prom.url, retries: 'retries', attempts: 'attempts', throughput: 'throughput' } }, action: 'Freeze' },
+      runaway: { signals: { prometheus: signals }, action: 'Freeze' },
     });
     await createGuard(ns, 'orders', {
       mode: 'Enforce',
       scalingGroups: [{ name: `${ns}-asg`, maxSize: 40 }],
       workloads: [{ kind: 'Deployment', name: 'orders', maxReplicas: 50 }],
       runaway: {
-        signals: { sqs: { queueUrl }, prometheus: { url: prom.url, retries: 'retries', attempts: 'attempts', throughput: 'throughput' } },
+        signals: { sqs: { queueUrl }, prometheus: signals },
         retryBudgetPercent: 10,
         action: 'Freeze',
         cooldown: '4s',
@@ -139,6 +141,7 @@ describe('runaway: detection and the staged brake', function () {
     // played, never asks past MaxSize (as AWS); every desired capacity the group had is kept,
     // so a fall means AWS took instances back after a write below what ran.
     let capacity = 4;
+    let evidence: string[] = [];
     const desiredSeen: number[] = [];
     const watchGroup = async (): Promise<{ desired: number; maxSize: number }> => {
       const g = await readGroup(aws, `${ns}-asg`);
@@ -151,18 +154,19 @@ describe('runaway: detection and the staged brake', function () {
         const group = await watchGroup();
         if (capacity < 30) {
           capacity = Math.min(group.maxSize, capacity + 3);
-          rates.retries = Math.min(90, rates.retries + 12);
-          rates.attempts = 100 + rates.retries;
-          rates.throughput = 90;
+          fleet.load.failShare = Math.min(0.9, fleet.load.failShare + 0.12);
           await aws.send(new SetDesiredCapacityCommand({ AutoScalingGroupName: `${ns}-asg`, DesiredCapacity: capacity }));
           await scaleDeployment('orders', capacity);
         }
         const g = await getGuard(ns, 'orders');
+        evidence = g.status?.runaway?.evidence ?? [];
         return g.status?.brake ? g : undefined;
       },
       60_000,
       1200,
-    );
+    ).catch((err: Error) => {
+      throw new Error(`${err.message}; the detector's last evidence: ${evidence.join(' | ')}`);
+    });
     const brake = engaged.status!.brake!;
     assert.equal(brake.action, 'Freeze');
     assert.equal(engaged.status?.runaway?.state, 'Braking');
@@ -214,7 +218,7 @@ describe('runaway: detection and the staged brake', function () {
     assert.equal(resumed.status?.runaway?.state, 'Braking');
 
     // Recovery: retries back within budget. After the cooldown the holds rise in steps.
-    Object.assign(rates, { retries: 1, attempts: 101, throughput: 100 });
+    fleet.load.failShare = 0;
     const stepped = await eventually('a release step', async () => {
       const g = await getGuard(ns, 'orders');
       return g.status?.runaway?.state === 'Recovering' ? g : undefined;

@@ -1,21 +1,27 @@
 // kill -9 of the operator mid-brake: the process dies without any cleanup; a new one resumes
-// the brake from status (originals intact), and releases it once the signals recover.
+// the brake from status (originals intact), and releases it once the signals recover. The
+// retries come from real workers scraped by a real Prometheus.
 import assert from 'node:assert/strict';
 import type { ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { SetDesiredCapacityCommand } from '@aws-sdk/client-auto-scaling';
+import { PrometheusServer } from '../../../hack/localenv/index.ts';
 import { createGroups, directClient } from '../cloud/fixtures.ts';
+import { WorkerFleet } from '../prometheus/fleet.ts';
 import { operatorProcess } from './operator-process.ts';
 import { createGuard, createNamespace, eventually, getGuard, installCrds } from './helpers.ts';
 
 describe('runaway: kill -9 mid-brake', function () {
   this.timeout(120_000);
   const aws = directClient();
-  const rates: Record<string, number> = { retries: 1, attempts: 100, throughput: 99 };
-  let prom: Server;
-  let promUrl: string;
+  // Real workers retrying (a share of first attempts fails), scraped by a real Prometheus.
+  const fleet = new WorkerFleet();
+  const promDir = mkdtempSync(join(tmpdir(), 'costguard-prom-'));
+  const prom = new PrometheusServer(promDir);
+  let signals: { url: string; retries: string; attempts: string; throughput: string };
   let ns: string;
   let child: ChildProcess | undefined;
 
@@ -23,18 +29,19 @@ describe('runaway: kill -9 mid-brake', function () {
     this.timeout(60_000);
     await installCrds();
     ns = await createNamespace('runaway-kill');
-    prom = createServer((req, res) => {
-      const v = rates[new URL(req.url ?? '/', 'http://x').searchParams.get('query') ?? ''];
-      res.end(JSON.stringify({ status: 'success', data: { resultType: 'vector', result: v === undefined ? [] : [{ value: [0, String(v)] }] } }));
-    });
-    await new Promise<void>((r) => prom.listen(0, '127.0.0.1', r));
-    promUrl = `http://127.0.0.1:${(prom.address() as AddressInfo).port}`;
+    await fleet.start(3);
+    await prom.start([{ job: 'kill-workers', targets: fleet.targets, labels: { namespace: ns } }]);
+    const rate = (counter: string): string => `sum(rate(costguard_worker_${counter}_total{namespace="${ns}"}[5s]))`;
+    signals = { url: prom.url, retries: rate('retries'), attempts: rate('attempts'), throughput: rate('successes') };
+    await fleet.steadyIn(prom, signals.throughput);
     await createGroups(aws, [{ name: `${ns}-asg`, maxSize: 30, desired: 3 }]);
   });
 
-  after(() => {
+  after(async () => {
     child?.kill('SIGKILL');
-    prom?.close();
+    await fleet.stop();
+    await prom.stop();
+    rmSync(promDir, { recursive: true, force: true });
   });
 
   it('resumes the brake from status after SIGKILL and still releases it', async () => {
@@ -42,23 +49,26 @@ describe('runaway: kill -9 mid-brake', function () {
     await createGuard(ns, 'kill', {
       mode: 'Enforce',
       scalingGroups: [{ name: `${ns}-asg`, maxSize: 30 }],
-      runaway: { signals: { prometheus: { url: promUrl, retries: 'retries', attempts: 'attempts', throughput: 'throughput' } }, action: 'Freeze', cooldown: '4s' },
+      runaway: { signals: { prometheus: signals }, action: 'Freeze', cooldown: '4s' },
     });
     await eventually('a baseline verdict', async () => (await getGuard(ns, 'kill')).status?.conditions?.some((c) => c.type === 'RunawaySuspected' && c.reason === 'NoLoop'), 30_000, 200);
     let capacity = 3;
+    let evidence: string[] = [];
     const braking = await eventually(
       'the brake engages',
       async () => {
         capacity = Math.min(28, capacity + 3);
-        rates.retries = Math.min(90, (rates.retries ?? 0) + 15);
-        rates.attempts = 100 + rates.retries;
+        fleet.load.failShare = Math.min(0.9, fleet.load.failShare + 0.15);
         await aws.send(new SetDesiredCapacityCommand({ AutoScalingGroupName: `${ns}-asg`, DesiredCapacity: capacity }));
         const g = await getGuard(ns, 'kill');
+        evidence = g.status?.runaway?.evidence ?? [];
         return g.status?.brake ? g : undefined;
       },
       60_000,
       1200,
-    );
+    ).catch((err: Error) => {
+      throw new Error(`${err.message}; the detector's last evidence: ${evidence.join(' | ')}`);
+    });
     const saved = braking.status!.brake!.saved;
     assert.equal(saved?.[0]?.original, '30');
 
@@ -69,7 +79,7 @@ describe('runaway: kill -9 mid-brake', function () {
     assert.deepEqual(afterKill.status?.brake?.saved, saved, 'nothing lost at the kill');
 
     child = await operatorProcess(ns);
-    Object.assign(rates, { retries: 1, attempts: 101, throughput: 100 });
+    fleet.load.failShare = 0;
     const seen = new Set<string>();
     const released = await eventually(
       'the restarted operator releases the brake',
