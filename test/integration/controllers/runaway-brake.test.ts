@@ -4,6 +4,8 @@
 // status.holds and status.brake, survives an operator restart mid-brake with its originals,
 // and once the signals recover releases in steps, lifts every hold and resolves.
 import assert from 'node:assert/strict';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -98,9 +100,11 @@ describe('runaway: detection and the staged brake', function () {
   });
 
   it('a Prometheus it cannot reach makes RunawaySuspected Unknown, naming the source, the URL and the cause; Ready does not say all checks pass', async () => {
-    const dead = await prometheusStub({});
-    dead.server.close();
-    await new Promise((r) => dead.server.once('close', r));
+    // A port that was just served and is closed now: connections are refused.
+    const server = createServer();
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    const dead = { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}` };
+    await new Promise((r) => server.close(r));
     await createGuard(ns, 'blind', {
       mode: 'DryRun',
       scalingGroups: [{ name: `${ns}-asg`, maxSize: 40 }],
