@@ -58,7 +58,14 @@ function nowRow(d: DashboardBuilder): void {
 function capacityRow(d: DashboardBuilder): void {
   d.withRow(new RowBuilder('Capacity'));
   d.withPanel(
-    timePanel('Capacity vs ceiling and hold', 'Work in flight across the fleet against the fleet-wide ceiling the guard publishes; replicas and workers up; the hold (1 while the brake has frozen retries).', 'none', [
+    timePanel('Capacity vs ceiling and hold', 'Per guarded target: what runs (desired capacity, replicas), the ceiling the spec sets, and the limit standing on it now; the limit below the ceiling is a hold (brake, breaker, $ cap) or another guard.', 'none', [
+      query(`max by (target) (costguard_target_capacity{${guard}})`, '{{target}} running'),
+      query(`max by (target) (costguard_target_ceiling{${guard}})`, '{{target}} ceiling'),
+      query(`max by (target) (costguard_target_limit{${guard}})`, '{{target}} limit in force'),
+    ]),
+  );
+  d.withPanel(
+    timePanel('Fleet work vs fleet ceiling', 'Work in flight across the fleet against the fleet-wide ceiling the guard publishes; replicas and workers up; the hold (1 while the brake has frozen retries).', 'none', [
       query(`sum(costguard_worker_in_flight{${workers}})`, 'in flight (workers)'),
       query(`max(costguard_concurrency_fleet_in_flight_cap{${guard}})`, 'fleet ceiling'),
       query(`max(costguard_concurrency_replicas{${guard}})`, 'replicas'),

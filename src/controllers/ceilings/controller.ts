@@ -20,7 +20,7 @@ import { applyTenancy, OPEN_POLICY, permittedGuard, type TenancyPolicy } from '.
 import { failedEvent, findingEvent, invalidPauseEvent, invalidSpecEvent, missingEvent, observeFailedEvent, unknownAnnotationsEvent, unmatchedEvent } from './events.ts';
 import { finalizeGuard } from './finalize.ts';
 import { awsScope, type Scope } from './messages.ts';
-import type { CeilingMetrics } from './metrics.ts';
+import { targetFigures, type CeilingMetrics } from './metrics.ts';
 import { observeCeilings } from '../targets/observe.ts';
 import type { ObservedCeilings, PeerCeiling } from '../targets/observed.ts';
 import { PeerIndex } from '../actuator/peers.ts';
@@ -186,6 +186,7 @@ export class CeilingsReconciler implements Reconciler {
     if (r.plan.unmatched.length) await ctx.events.publish(unmatchedEvent(regarding, r.plan.unmatched, r.scope));
     if (r.failures.length) await ctx.events.publish(failedEvent(regarding, r.failures));
     this.deps.metrics.setBinding(namespace, name, r.plan.binding);
+    this.deps.metrics.setTargets(namespace, name, targetFigures(r.plan.status));
     this.deps.metrics.missing.set({ namespace, name }, r.plan.missing.length);
     this.deps.metrics.unmatched.set({ namespace, name }, r.plan.unmatched.length);
   }
