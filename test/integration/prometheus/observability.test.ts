@@ -127,7 +127,7 @@ describe('prometheus: a real server scraping the workers and the operator', func
     const none = await prometheusSource({ url: prom.url, retries: 'sum(rate(costguard_worker_retries_total{namespace="nowhere"}[5s]))' }).read({ nowMs: Date.now(), intervalSeconds: 1 });
     assert.deepEqual(none, {});
     // PromQL Prometheus refuses is a failing source, with Prometheus's own message.
-    await assert.rejects(prometheusSource({ url: prom.url, retries: 'sum(rate(' }).read({ nowMs: Date.now(), intervalSeconds: 1 }), /prometheus query failed: HTTP 400: .*parse error/);
+    await assert.rejects(prometheusSource({ url: prom.url, retries: 'sum(rate(' }).read({ nowMs: Date.now(), intervalSeconds: 1 }), /prometheus query to http:\/\/127\.0\.0\.1:\d+\S* failed: HTTP 400: .*parse error/);
   });
 
   it('a retry storm read from Prometheus makes the guard brake; every dashboard query returns data', async () => {
