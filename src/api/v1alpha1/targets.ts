@@ -129,7 +129,8 @@ export const WorkloadSpec = Type.Object(
     kind: StringEnum(WORKLOAD_KINDS, {
       description:
         'Kind of the target: Deployment or StatefulSet (spec.replicas), HorizontalPodAutoscaler ' +
-        '(spec.maxReplicas) or KEDA ScaledObject (spec.maxReplicaCount).',
+        '(spec.maxReplicas), KEDA ScaledObject (spec.maxReplicaCount) or KEDA ScaledJob (spec.maxReplicaCount: ' +
+        'the Jobs running at once).',
     }),
     name: ObjectName({ description: 'Name of the target, in the namespace of the CostGuard.' }),
     maxReplicas: Ceiling({ description: 'Replica ceiling for the target.', maximum: 100000 }),

@@ -38,6 +38,8 @@ export interface CeilingsPlan {
   overlaps: string[];
   /** Groups beyond MAX_TARGETS (shared/target-cap.ts): neither planned nor touched, reported. */
   overflow: string[];
+  /** Ceilings the target cannot take, one sentence per target (cpu/memory on a static NodePool, a ScaledObject's minReplicaCount above the ceiling). */
+  notApplicable: string[];
   /** NodePool limits CostGuard clamped whose ceiling is now above them (the condition says what comes next). */
   raisedLimits: RaisedValue[];
   status: Pick<CostGuardStatus, 'scalingGroups' | 'workloads' | 'nodePools'>;
@@ -106,6 +108,7 @@ function planWorkloads(plan: CeilingsPlan, observed: ObservedCeilings, prior: Co
     const priorStatus = prior.workloads?.find((w) => w.kind === entry.spec.kind && w.name === entry.spec.name);
     const outcome = planWorkload(entry, priorStatus, at);
     collect(plan, outcome, target);
+    if (outcome.notApplicable) plan.notApplicable.push(outcome.notApplicable);
     statuses.push(outcome.status);
   }
   return statuses;
@@ -122,6 +125,7 @@ function planNodePools(plan: CeilingsPlan, observed: ObservedCeilings, prior: Co
     const outcome = planNodePool(entry, priorByName.get(entry.spec.name), at);
     collect(plan, outcome, nodePoolRef(entry.spec.name));
     plan.raisedLimits.push(...outcome.raised);
+    if (outcome.notApplicable) plan.notApplicable.push(outcome.notApplicable);
     statuses.push(outcome.status);
   }
   return statuses;
@@ -162,7 +166,7 @@ function recentDrift(status: CeilingsPlan['status'], nowMs: number): string[] {
 }
 
 export function planCeilings(observed: ObservedCeilings, prior: CostGuardStatus, ctx: PlanContext): CeilingsPlan {
-  const plan: CeilingsPlan = { actions: [], findings: [], binding: [], missing: [], notInstalled: [], unmatched: [], recentDrift: [], overlaps: [], overflow: [], raisedLimits: [], status: {} };
+  const plan: CeilingsPlan = { actions: [], findings: [], binding: [], missing: [], notInstalled: [], unmatched: [], recentDrift: [], overlaps: [], overflow: [], notApplicable: [], raisedLimits: [], status: {} };
   const at: At = { ctx: { nowMs: ctx.nowMs, act: ctx.act, ...(ctx.paused ? { paused: true } : {}) }, inputs: { owner: ctx.owner ?? '', status: prior, peers: observed.peers ?? [] } };
   const scalingGroups = planGroups(plan, observed, prior, at);
   const workloads = planWorkloads(plan, observed, prior, at);

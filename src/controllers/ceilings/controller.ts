@@ -13,11 +13,13 @@ import type { Notifier } from '../../alerting/notifier.ts';
 import { awsTargetOf, COSTGUARD_RESOURCE } from '../resources.ts';
 import { pauseState, type PauseState } from '../shared/pause.ts';
 import type { ActDeps } from '../actuator/act.ts';
-import { applyPlan } from '../actuator/apply.ts';
+import { applyPlan, failureWhy } from '../actuator/apply.ts';
+import { isRefusal, RefusedWrites } from '../actuator/refusals.ts';
+import { objectKey } from '../../runtime/keys.ts';
 import { ceilingConditions } from './conditions.ts';
 import { ceilingIssues } from './spec-issues.ts';
 import { applyTenancy, OPEN_POLICY, permittedGuard, type TenancyPolicy } from '../targets/tenancy.ts';
-import { failedEvent, findingEvent, invalidPauseEvent, invalidSpecEvent, missingEvent, observeFailedEvent, unmatchedEvent } from './events.ts';
+import { failedEvent, findingEvent, invalidPauseEvent, invalidSpecEvent, missingEvent, notApplicableEvent, observeFailedEvent, unmatchedEvent } from './events.ts';
 import { finalizeGuard } from './finalize.ts';
 import { awsScope, type Scope } from './messages.ts';
 import type { CeilingMetrics } from './metrics.ts';
@@ -48,6 +50,8 @@ interface Report {
   scope: Scope;
   /** "target: why" for each failed action. */
   failures: string[];
+  /** Of `failures`, those that failed this time (not a remembered refusal): each worth an event. */
+  freshFailures: string[];
   /** The targets of the failed actions (their findings did not happen). */
   failedTargets: ReadonlySet<string>;
   /** Parts of the spec the tenancy policy refused. */
@@ -58,6 +62,8 @@ export class CeilingsReconciler implements Reconciler {
   readonly name = 'ceilings';
   private readonly deps: CeilingsDeps;
   private readonly restoreAttempts = new Map<string, number>();
+  /** Writes refused as invalid, per guard: not sent again until something changed. */
+  private readonly refusals = new RefusedWrites();
   /** Who else caps what; rebuilt only when a guard in the cache changed. */
   private readonly peerIndex: PeerIndex;
 
@@ -77,6 +83,7 @@ export class CeilingsReconciler implements Reconciler {
       const verdict = applyTenancy(cached, this.deps.tenancy ?? OPEN_POLICY);
       await finalizeGuard({ ...this.deps, restoreAttempts: this.restoreAttempts, peers: (g, o) => this.peersOf(g, o), permits: verdict }, permittedGuard(cached, this.deps.tenancy ?? OPEN_POLICY), ctx);
       this.deps.metrics.forget(namespace, name);
+      this.refusals.forget(key);
       return;
     }
     const guard = await ensureFinalizer(this.deps.rest, COSTGUARD_RESOURCE, cached, FINALIZER);
@@ -102,11 +109,19 @@ export class CeilingsReconciler implements Reconciler {
     const owner = ownerOf(guard);
     observed = { ...observed, peers: this.peersOf(guard, observed) };
     const ctxPlan = { nowMs, act, owner, paused: pause.paused };
-    const { plan: applied, failures } = await applyPlan(this.deps, { observed, prior: guard.status ?? {}, ctx: ctxPlan, target, who: { namespace: guard.metadata.namespace ?? '', owner } });
+    const key = objectKey(guard);
+    const refusals = { refused: this.refusals.of(key), generation: guard.metadata.generation };
+    const who = { namespace: guard.metadata.namespace ?? '', owner };
+    const { plan: applied, failures, refused: stillRefused } = await applyPlan(this.deps, { observed, prior: guard.status ?? {}, ctx: ctxPlan, target, who, refusals });
+    this.refusals.set(key, new Map(stillRefused));
     const failedTargets = new Set(failures.map((f) => f.action.target));
-    const failureText = failures.map((f) => `${f.action.target}: ${errorMessage(f.error)}`);
-    await this.report(guard, { plan: applied, act, pause, scope, failures: failureText, failedTargets, refused }, ctx);
-    const retryable = failures.find((f) => !isCloudError(f.error) || f.error.retryable);
+    const text = (f: (typeof failures)[number]): string => `${f.action.target}: ${failureWhy(f.error)}`;
+    const failureText = failures.map(text);
+    const freshFailures = failures.filter((f) => !f.withheld).map(text);
+    await this.report(guard, { plan: applied, act, pause, scope, failures: failureText, freshFailures, failedTargets, refused }, ctx);
+    // A refusal (422/400, an AWS validation error) is reported, not retried: the same write
+    // would be refused again. It is sent again when the guard or the target changes.
+    const retryable = failures.find((f) => !f.withheld && !isRefusal(f.error) && (!isCloudError(f.error) || f.error.retryable));
     if (retryable) throw new Error(`clamping ${retryable.action.target} failed: ${errorMessage(retryable.error)}`);
   }
 
@@ -145,7 +160,8 @@ export class CeilingsReconciler implements Reconciler {
     if (r.pause.invalid !== undefined) await ctx.events.publish(invalidPauseEvent(regarding, r.pause.invalid, guard.spec.mode));
     if (r.plan.missing.length) await ctx.events.publish(missingEvent(regarding, r.plan, r.scope));
     if (r.plan.unmatched.length) await ctx.events.publish(unmatchedEvent(regarding, r.plan.unmatched, r.scope));
-    if (r.failures.length) await ctx.events.publish(failedEvent(regarding, r.failures));
+    if (r.freshFailures.length) await ctx.events.publish(failedEvent(regarding, r.freshFailures));
+    if (r.plan.notApplicable.length && !alreadyTold(guard, r.plan.notApplicable)) await ctx.events.publish(notApplicableEvent(regarding, r.plan.notApplicable));
     this.deps.metrics.setBinding(namespace, name, r.plan.binding);
     this.deps.metrics.missing.set({ namespace, name }, r.plan.missing.length);
     this.deps.metrics.unmatched.set({ namespace, name }, r.plan.unmatched.length);
@@ -170,6 +186,12 @@ export class CeilingsReconciler implements Reconciler {
     if (isCloudError(err) && !err.retryable) throw new TerminalError(message, { cause: err });
     throw err;
   }
+}
+
+/** The guard's CeilingsEnforced condition already says all of this: no new event for it. */
+function alreadyTold(guard: CostGuard, sentences: readonly string[]): boolean {
+  const message = guard.status?.conditions?.find((c) => c.type === ConditionType.CeilingsEnforced)?.message ?? '';
+  return sentences.every((s) => message.includes(s));
 }
 
 /** The tenancy policy refused part of the spec: CeilingsEnforced says so, whatever else held. */
