@@ -160,8 +160,7 @@ export class CeilingsReconciler implements Reconciler {
     if (r.pause.invalid !== undefined) await ctx.events.publish(invalidPauseEvent(regarding, r.pause.invalid, guard.spec.mode));
     if (r.plan.missing.length) await ctx.events.publish(missingEvent(regarding, r.plan, r.scope));
     if (r.plan.unmatched.length) await ctx.events.publish(unmatchedEvent(regarding, r.plan.unmatched, r.scope));
-    if (r.freshFailures.length) await ctx.events.publish(failedEvent(regarding, r.freshFailures));
-    if (r.plan.notApplicable.length && !alreadyTold(guard, r.plan.notApplicable)) await ctx.events.publish(notApplicableEvent(regarding, r.plan.notApplicable));
+    await announceRefusals(guard, r, ctx);
     this.deps.metrics.setBinding(namespace, name, r.plan.binding);
     this.deps.metrics.missing.set({ namespace, name }, r.plan.missing.length);
     this.deps.metrics.unmatched.set({ namespace, name }, r.plan.unmatched.length);
@@ -186,6 +185,16 @@ export class CeilingsReconciler implements Reconciler {
     if (isCloudError(err) && !err.retryable) throw new TerminalError(message, { cause: err });
     throw err;
   }
+}
+
+/**
+ * One Warning event per new failure or ceiling the target cannot take: a write refused before
+ * and withheld since, or a sentence the condition already carries, is not announced again.
+ */
+async function announceRefusals(guard: CostGuard, r: Report, ctx: ReconcileContext): Promise<void> {
+  const regarding = objectReference(COSTGUARD_RESOURCE, guard);
+  if (r.freshFailures.length) await ctx.events.publish(failedEvent(regarding, r.freshFailures));
+  if (r.plan.notApplicable.length && !alreadyTold(guard, r.plan.notApplicable)) await ctx.events.publish(notApplicableEvent(regarding, r.plan.notApplicable));
 }
 
 /** The guard's CeilingsEnforced condition already says all of this: no new event for it. */

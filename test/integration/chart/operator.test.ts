@@ -34,12 +34,14 @@ spec: { scaleTargetRef: { apiVersion: apps/v1, kind: Deployment, name: w }, minR
 apiVersion: keda.sh/v1alpha1
 kind: ScaledObject
 metadata: { name: w }
-spec: { scaleTargetRef: { name: w }, maxReplicaCount: 50 }
+spec: { scaleTargetRef: { name: w }, maxReplicaCount: 50, triggers: [ { type: aws-sqs-queue, metadata: { queueURL: "https://sqs.us-east-1.amazonaws.com/123456789012/w", queueLength: "5" } } ] }
 ---
 apiVersion: karpenter.sh/v1
 kind: NodePool
 metadata: { name: POOL }
-spec: { limits: { cpu: "1000" } }
+spec:
+  limits: { cpu: "1000" }
+  template: { spec: { nodeClassRef: { group: karpenter.k8s.aws, kind: EC2NodeClass, name: default }, requirements: [ { key: kubernetes.io/arch, operator: In, values: [amd64] } ] } }
 `;
 
 const GUARD_YAML = `
