@@ -27,9 +27,13 @@ export interface Refusal {
   atMs: number;
 }
 
-/** The write as sent, with the guard's generation: any difference is a reason to try again. */
+/**
+ * The write as sent, with the guard's generation: any difference is a reason to try again.
+ * A group write's clampedAt (the time it is sent) is left out, or no write would ever repeat.
+ */
 export function fingerprintOf(action: CeilingAction, generation: number | undefined): string {
-  return `${generation ?? 0}|${JSON.stringify(action)}`;
+  const write = action.kind === 'asg' ? { ...action, clampedAt: undefined } : action;
+  return `${generation ?? 0}|${JSON.stringify(write)}`;
 }
 
 /** Pure: the actions to send, and those withheld because the same write was refused recently. */
