@@ -36,6 +36,14 @@ kind: ScaledObject
 metadata: { name: w }
 spec: { scaleTargetRef: { name: w }, maxReplicaCount: 50, triggers: [ { type: aws-sqs-queue, metadata: { queueURL: "https://sqs.us-east-1.amazonaws.com/123456789012/w", queueLength: "5" } } ] }
 ---
+apiVersion: keda.sh/v1alpha1
+kind: ScaledJob
+metadata: { name: w-jobs }
+spec:
+  maxReplicaCount: 50
+  jobTargetRef: { template: { spec: { restartPolicy: Never, containers: [ { name: w, image: example.com/w:1 } ] } } }
+  triggers: [ { type: aws-sqs-queue, metadata: { queueURL: "https://sqs.us-east-1.amazonaws.com/123456789012/w", queueLength: "5" } } ]
+---
 apiVersion: karpenter.sh/v1
 kind: NodePool
 metadata: { name: POOL }
@@ -57,6 +65,7 @@ spec:
     - { kind: Deployment, name: w, maxReplicas: 5 }
     - { kind: HorizontalPodAutoscaler, name: w, maxReplicas: 5 }
     - { kind: ScaledObject, name: w, maxReplicas: 5 }
+    - { kind: ScaledJob, name: w-jobs, maxReplicas: 5 }
 `;
 
 const SLACK_GUARD_YAML = `
@@ -178,10 +187,12 @@ describe('Helm chart: the operator runs with the chart\'s flags and RBAC only', 
     assert.equal(await field('deployment', 'w', '.spec.replicas'), '5');
     assert.equal(await field('hpa', 'w', '.spec.maxReplicas'), '5');
     assert.equal(await field('scaledobject', 'w', '.spec.maxReplicaCount'), '5');
+    assert.equal(await field('scaledjob', 'w-jobs', '.spec.maxReplicaCount'), '5');
     assert.equal(await field('nodepool', `${watched}-pool`, '.spec.limits.cpu', ''), '100');
     await kubectl(['delete', 'costguard', 'all-kinds', '-n', watched, '--wait=true', '--timeout=60s']);
     assert.equal((await readGroup(aws, asg))?.MaxSize, 40, 'restored on delete');
     assert.equal(await field('hpa', 'w', '.spec.maxReplicas'), '50');
+    assert.equal(await field('scaledjob', 'w-jobs', '.spec.maxReplicaCount'), '50');
     assert.equal(await field('deployment', 'w', '.spec.replicas'), '9', 'what CostGuard lowered it gives back');
   });
 
