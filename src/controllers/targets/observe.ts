@@ -27,7 +27,7 @@ export const WORKLOAD_RESOURCES: Record<WorkloadKind, ResourceType> = {
 };
 
 interface KubeTarget {
-  metadata?: { resourceVersion?: string; annotations?: Record<string, string> };
+  metadata?: { resourceVersion?: string; generation?: number; annotations?: Record<string, string> };
   spec?: Record<string, unknown>;
   status?: Record<string, unknown>;
 }
@@ -82,7 +82,7 @@ async function observeWorkload(rest: RestClient, namespace: string, spec: Worklo
   const got = await lookup(rest, objectPath(WORKLOAD_RESOURCES[spec.kind], namespace, spec.name));
   if ('absent' in got) return { spec, ...(got.absent === 'kind' ? { kindMissing: true } : {}) };
   const { obj } = got;
-  return { spec, found: toWorkload(spec, obj, await replicasOf(rest, namespace, spec, obj)), resourceVersion: obj.metadata?.resourceVersion };
+  return { spec, found: toWorkload(spec, obj, await replicasOf(rest, namespace, spec, obj)), resourceVersion: obj.metadata?.resourceVersion, generation: obj.metadata?.generation };
 }
 
 function quantities(source: unknown, keys: readonly NodePoolResource[]): Quantities {
@@ -104,7 +104,7 @@ async function observeNodePool(rest: RestClient, spec: NodePoolSpec): Promise<Ob
     ...(isStatic ? { static: true } : {}),
     ...(record ? { record } : {}),
   };
-  return { spec, found, resourceVersion: obj.metadata?.resourceVersion };
+  return { spec, found, resourceVersion: obj.metadata?.resourceVersion, generation: obj.metadata?.generation };
 }
 
 async function observeGroups(deps: ObserveDeps, guard: CostGuard, target: AwsTarget, maxAgeMs?: number): Promise<ObservedCeilings['groups']> {

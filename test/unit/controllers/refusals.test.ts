@@ -5,7 +5,7 @@ import { fingerprintOf, isRefusal, nextRefusals, REFUSAL_RETRY_MS, withholdRefus
 import { KubeApiError } from '../../../src/runtime/errors.ts';
 
 const T0 = Date.UTC(2026, 11, 7, 11);
-const clamp = (resourceVersion: string, to = 10): CeilingAction => ({
+const clamp = (targetGeneration: number, to = 10, resourceVersion = '7'): CeilingAction => ({
   kind: 'workload',
   target: 'HorizontalPodAutoscaler/api',
   workload: 'HorizontalPodAutoscaler',
@@ -14,6 +14,7 @@ const clamp = (resourceVersion: string, to = 10): CeilingAction => ({
   changes: [{ field: 'spec.maxReplicas', from: 50, to, reason: 'AboveCeiling' }],
   annotations: {},
   resourceVersion,
+  generation: targetGeneration,
 });
 const invalid = new KubeApiError(422, 'PATCH …: 422 spec.maxReplicas: Invalid value: 10: must be greater than or equal to minReplicas', 'Invalid');
 const cloud = (kind: 'Invalid' | 'Throttled'): CloudError => new CloudError({ kind, service: 'autoscaling', operation: 'UpdateAutoScalingGroup', code: kind === 'Invalid' ? 'ValidationError' : 'Throttling' });
@@ -35,18 +36,19 @@ describe('refused writes', () => {
     new Map([[action.target, { fingerprint: fingerprintOf(action, generation), error: invalid, atMs }]]);
 
   it('withholds the same write under the same guard generation until REFUSAL_RETRY_MS has passed', () => {
-    const memory = refusedAt(clamp('7'), 3, T0);
-    assert.equal(withholdRefused([clamp('7')], memory, { generation: 3, nowMs: T0 + 1000 }).withheld.length, 1);
-    assert.equal(withholdRefused([clamp('7')], memory, { generation: 3, nowMs: T0 + REFUSAL_RETRY_MS - 1 }).send.length, 0);
-    assert.deepEqual(withholdRefused([clamp('7')], memory, { generation: 3, nowMs: T0 + REFUSAL_RETRY_MS }).send, [clamp('7')]);
+    const memory = refusedAt(clamp(7), 3, T0);
+    assert.equal(withholdRefused([clamp(7)], memory, { generation: 3, nowMs: T0 + 1000 }).withheld.length, 1);
+    assert.equal(withholdRefused([clamp(7)], memory, { generation: 3, nowMs: T0 + REFUSAL_RETRY_MS - 1 }).send.length, 0);
+    assert.deepEqual(withholdRefused([clamp(7)], memory, { generation: 3, nowMs: T0 + REFUSAL_RETRY_MS }).send, [clamp(7)]);
   });
 
   it('sends again at once when the target changed, the guard changed, or the write is different', () => {
-    const memory = refusedAt(clamp('7'), 3, T0);
+    const memory = refusedAt(clamp(7), 3, T0);
     const at = { generation: 3, nowMs: T0 + 1000 };
-    assert.equal(withholdRefused([clamp('8')], memory, at).send.length, 1, 'target resourceVersion moved');
-    assert.equal(withholdRefused([clamp('7')], memory, { ...at, generation: 4 }).send.length, 1, 'guard spec changed');
-    assert.equal(withholdRefused([clamp('7', 12)], memory, at).send.length, 1, 'another value');
+    assert.equal(withholdRefused([clamp(8)], memory, at).send.length, 1, 'the target\'s spec changed (generation)');
+    assert.equal(withholdRefused([clamp(7, 10, '99')], memory, at).withheld.length, 1, 'a status update alone (resourceVersion) is no reason');
+    assert.equal(withholdRefused([clamp(7)], memory, { ...at, generation: 4 }).send.length, 1, 'guard spec changed');
+    assert.equal(withholdRefused([clamp(7, 12)], memory, at).send.length, 1, 'another value');
   });
 
   it('an AWS group write refused as invalid is withheld too: the time it was sent is not part of it', () => {
@@ -59,11 +61,11 @@ describe('refused writes', () => {
 
   it('remembers a refusal, forgets a target whose write went through, and never remembers a transient failure', () => {
     const at = { generation: 1, nowMs: T0 };
-    const refused = nextRefusals(new Map(), [clamp('7')], [{ action: clamp('7'), error: invalid }], at);
+    const refused = nextRefusals(new Map(), [clamp(7)], [{ action: clamp(7), error: invalid }], at);
     assert.deepEqual([...refused.keys()], ['HorizontalPodAutoscaler/api']);
-    assert.equal(refused.get('HorizontalPodAutoscaler/api')?.fingerprint, fingerprintOf(clamp('7'), 1));
-    assert.equal(nextRefusals(refused, [clamp('8')], [], at).size, 0, 'sent and applied');
-    assert.equal(nextRefusals(refused, [clamp('8')], [{ action: clamp('8'), error: new KubeApiError(500, 'boom') }], at).size, 0, 'a 500 is retried by the queue, not remembered');
+    assert.equal(refused.get('HorizontalPodAutoscaler/api')?.fingerprint, fingerprintOf(clamp(7), 1));
+    assert.equal(nextRefusals(refused, [clamp(8)], [], at).size, 0, 'sent and applied');
+    assert.equal(nextRefusals(refused, [clamp(8)], [{ action: clamp(8), error: new KubeApiError(500, 'boom') }], at).size, 0, 'a 500 is retried by the queue, not remembered');
     assert.equal(nextRefusals(refused, [], [], at).size, 1, 'withheld: still remembered');
   });
 });
