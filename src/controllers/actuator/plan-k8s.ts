@@ -25,8 +25,8 @@ export interface WorkloadAction {
   /** The record's annotations (null removes one). */
   annotations: Record<string, string | null>;
   resourceVersion?: string;
-  /** The target's metadata.generation when observed: a refused write is sent again once it moves. */
-  generation?: number;
+  /** A digest of the target's spec when observed: a refused write is sent again once it moves. */
+  targetSpec?: string;
 }
 
 export interface NodePoolAction {
@@ -40,8 +40,8 @@ export interface NodePoolAction {
   /** The record's annotations (null removes one). */
   annotations: Record<string, string | null>;
   resourceVersion?: string;
-  /** The target's metadata.generation when observed: a refused write is sent again once it moves. */
-  generation?: number;
+  /** A digest of the target's spec when observed: a refused write is sent again once it moves. */
+  targetSpec?: string;
 }
 
 type WorkloadEntry = ObservedCeilings['workloads'][number];
@@ -83,7 +83,7 @@ function workloadAction(entry: WorkloadEntry, d: WorkloadDecision, owner: string
   const annotations = d.record ? writeFieldRecord(d.record, WORKLOAD_KEYS, owner) : clearAnnotations(WORKLOAD_KEYS);
   const set = d.change ? { path: REPLICA_FIELD[observed.kind].path, to: d.change.to ?? null } : undefined;
   const changes = d.change ? [{ field: d.change.field, from: d.change.from, to: d.change.to, reason: d.change.reason }] : [];
-  return { kind: 'workload', target: workloadRef(entry.spec), workload: observed.kind, name: observed.name, ...(set ? { set } : {}), changes, annotations, resourceVersion: entry.resourceVersion, generation: entry.generation };
+  return { kind: 'workload', target: workloadRef(entry.spec), workload: observed.kind, name: observed.name, ...(set ? { set } : {}), changes, annotations, resourceVersion: entry.resourceVersion, targetSpec: entry.specHash };
 }
 
 /**
@@ -156,7 +156,7 @@ function nodePoolAction(entry: NodePoolEntry, changes: LimitChange[], record: No
   const limits = Object.fromEntries(changes.map((c) => [c.resource, c.to ?? null]));
   const annotations = record ? writeNodePoolRecord(record, owner) : clearAnnotations(NODEPOOL_KEYS);
   const attempts = changes.map((c) => ({ field: `spec.limits.${c.resource}`, from: c.from, to: c.to, reason: c.reason }));
-  return { kind: 'nodepool', target: nodePoolRef(entry.spec.name), name: entry.spec.name, limits, changes: attempts, annotations, resourceVersion: entry.resourceVersion, generation: entry.generation };
+  return { kind: 'nodepool', target: nodePoolRef(entry.spec.name), name: entry.spec.name, limits, changes: attempts, annotations, resourceVersion: entry.resourceVersion, targetSpec: entry.specHash };
 }
 
 /** The limits after the changes (a removed limit is left out). */

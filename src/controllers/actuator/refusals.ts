@@ -2,9 +2,9 @@
 // such as KEDA's minReplicaCount <= maxReplicaCount) or 400, AWS answers a validation error
 // (CloudError kind Invalid): sending the same write again gets the same answer. A refused
 // write is remembered per guard and target, and is sent again only when something that could
-// change the answer changed — the guard (its generation), the target (its generation: its spec,
-// not its status, which controllers rewrite all the time; for a group, the values the write was
-// planned from), so the write itself — or after
+// change the answer changed — the guard (its generation), the target (its spec, not its status,
+// which controllers rewrite all the time; for a group, the values the write was planned from),
+// so the write itself — or after
 // REFUSAL_RETRY_MS. In between the refusal is reported as it stands (a False condition),
 // without a write, an error-level log line or a new Event.
 import { isCloudError } from '../../cloud/errors.ts';
@@ -31,7 +31,7 @@ export interface Refusal {
 /**
  * The write, with the guard's generation: any difference is a reason to try again. Left out:
  * a group write's clampedAt (the time it is sent) and a target's resourceVersion (it moves with
- * every status update; the target's generation, part of the action, stands for its spec).
+ * every status update; the digest of the target's spec, part of the action, stands for it).
  */
 export function fingerprintOf(action: CeilingAction, generation: number | undefined): string {
   const write = action.kind === 'asg' ? { ...action, clampedAt: undefined } : { ...action, resourceVersion: undefined };

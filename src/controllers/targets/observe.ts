@@ -1,5 +1,6 @@
 // I/O: reads every target a guard names — Auto Scaling groups through the cloud port (via the
 // shared snapshot), workloads and NodePools from the API server — into ObservedCeilings.
+import { createHash } from 'node:crypto';
 import type { CostGuard, NodePoolSpec, WorkloadSpec } from '../../api/v1alpha1/index.ts';
 import type { AwsTarget } from '../../cloud/aws/clients.ts';
 import type { ScalingGroups } from '../../cloud/scaling-groups.ts';
@@ -27,7 +28,7 @@ export const WORKLOAD_RESOURCES: Record<WorkloadKind, ResourceType> = {
 };
 
 interface KubeTarget {
-  metadata?: { resourceVersion?: string; generation?: number; annotations?: Record<string, string> };
+  metadata?: { resourceVersion?: string; annotations?: Record<string, string> };
   spec?: Record<string, unknown>;
   status?: Record<string, unknown>;
 }
@@ -56,6 +57,11 @@ async function lookup(rest: RestClient, path: string): Promise<Lookup> {
 
 const num = (v: unknown): number | undefined => (typeof v === 'number' ? v : undefined);
 
+/** A digest of the spec: a write refused as invalid is sent again once it moves (HPAs, for one, keep metadata.generation still). */
+function specHash(obj: KubeTarget): string {
+  return createHash('sha256').update(JSON.stringify(obj.spec ?? {})).digest('hex').slice(0, 16);
+}
+
 /** Where the kind keeps its replicas: its own status, or (KEDA) the HPA or Jobs it drives. */
 function replicasOf(rest: RestClient, namespace: string, spec: WorkloadSpec, obj: KubeTarget): Promise<Replicas> | Replicas {
   const own = (replicas: unknown): Replicas => ({ ...(num(replicas) !== undefined ? { replicas: num(replicas) } : {}), wantsMore: wantsMore(obj.status) });
@@ -82,7 +88,7 @@ async function observeWorkload(rest: RestClient, namespace: string, spec: Worklo
   const got = await lookup(rest, objectPath(WORKLOAD_RESOURCES[spec.kind], namespace, spec.name));
   if ('absent' in got) return { spec, ...(got.absent === 'kind' ? { kindMissing: true } : {}) };
   const { obj } = got;
-  return { spec, found: toWorkload(spec, obj, await replicasOf(rest, namespace, spec, obj)), resourceVersion: obj.metadata?.resourceVersion, generation: obj.metadata?.generation };
+  return { spec, found: toWorkload(spec, obj, await replicasOf(rest, namespace, spec, obj)), resourceVersion: obj.metadata?.resourceVersion, specHash: specHash(obj) };
 }
 
 function quantities(source: unknown, keys: readonly NodePoolResource[]): Quantities {
@@ -104,7 +110,7 @@ async function observeNodePool(rest: RestClient, spec: NodePoolSpec): Promise<Ob
     ...(isStatic ? { static: true } : {}),
     ...(record ? { record } : {}),
   };
-  return { spec, found, resourceVersion: obj.metadata?.resourceVersion, generation: obj.metadata?.generation };
+  return { spec, found, resourceVersion: obj.metadata?.resourceVersion, specHash: specHash(obj) };
 }
 
 async function observeGroups(deps: ObserveDeps, guard: CostGuard, target: AwsTarget, maxAgeMs?: number): Promise<ObservedCeilings['groups']> {

@@ -5,7 +5,7 @@ import { fingerprintOf, isRefusal, nextRefusals, REFUSAL_RETRY_MS, withholdRefus
 import { KubeApiError } from '../../../src/runtime/errors.ts';
 
 const T0 = Date.UTC(2026, 11, 7, 11);
-const clamp = (targetGeneration: number, to = 10, resourceVersion = '7'): CeilingAction => ({
+const clamp = (targetSpec: number, to = 10, resourceVersion = '7'): CeilingAction => ({
   kind: 'workload',
   target: 'HorizontalPodAutoscaler/api',
   workload: 'HorizontalPodAutoscaler',
@@ -14,7 +14,7 @@ const clamp = (targetGeneration: number, to = 10, resourceVersion = '7'): Ceilin
   changes: [{ field: 'spec.maxReplicas', from: 50, to, reason: 'AboveCeiling' }],
   annotations: {},
   resourceVersion,
-  generation: targetGeneration,
+  targetSpec: `spec-${targetSpec}`,
 });
 const invalid = new KubeApiError(422, 'PATCH …: 422 spec.maxReplicas: Invalid value: 10: must be greater than or equal to minReplicas', 'Invalid');
 const cloud = (kind: 'Invalid' | 'Throttled'): CloudError => new CloudError({ kind, service: 'autoscaling', operation: 'UpdateAutoScalingGroup', code: kind === 'Invalid' ? 'ValidationError' : 'Throttling' });
@@ -45,7 +45,7 @@ describe('refused writes', () => {
   it('sends again at once when the target changed, the guard changed, or the write is different', () => {
     const memory = refusedAt(clamp(7), 3, T0);
     const at = { generation: 3, nowMs: T0 + 1000 };
-    assert.equal(withholdRefused([clamp(8)], memory, at).send.length, 1, 'the target\'s spec changed (generation)');
+    assert.equal(withholdRefused([clamp(8)], memory, at).send.length, 1, 'the target\'s spec changed');
     assert.equal(withholdRefused([clamp(7, 10, '99')], memory, at).withheld.length, 1, 'a status update alone (resourceVersion) is no reason');
     assert.equal(withholdRefused([clamp(7)], memory, { ...at, generation: 4 }).send.length, 1, 'guard spec changed');
     assert.equal(withholdRefused([clamp(7, 12)], memory, at).send.length, 1, 'another value');
