@@ -9,6 +9,8 @@ export interface RevertedDrift {
   target: string;
   /** What changed, as the ceilings controller words it (e.g. "MaxSize raised to 60 … reverted to 20"). */
   message: string;
+  /** What holds the target below its spec ceiling, when something does ("the scale-out rate limit (maxScaleOut 4 per 10m)"). */
+  heldBy?: string;
 }
 
 export function driftIncident(target: string): string {
@@ -22,7 +24,7 @@ export function driftRevertedAlert(guard: CostGuard, drift: RevertedDrift, act: 
     severity: 'warning',
     title: `${drift.target} was raised above its ceiling${act ? ' and reverted' : ' (DryRun: not reverted)'}`,
     evidence: [drift.message],
-    actions: [act ? `CostGuard set ${drift.target} back to the ceiling of CostGuard ${namespace}/${name}.` : 'DryRun: nothing was changed.'],
+    actions: [act ? `CostGuard set ${drift.target} back to ${drift.heldBy ? `what ${drift.heldBy} allows` : 'the ceiling'} of CostGuard ${namespace}/${name}.` : 'DryRun: nothing was changed.'],
     // Pausing stops every action of the guard; raising the ceiling in the spec is the lasting fix.
     undo: `kubectl annotate costguard ${name} -n ${namespace} costguard.io/paused=true --overwrite   # then raise the ceiling: kubectl edit costguard ${name} -n ${namespace}`,
   };

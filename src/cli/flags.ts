@@ -33,7 +33,7 @@ export function parseFlags(command: string, argv: readonly string[], spec: FlagS
       switches.add(name);
       continue;
     }
-    if (!spec.values.includes(name)) throw new ConfigError(`unknown flag --${name} for ${command} (flags: ${known})`);
+    if (!spec.values.includes(name)) throw new ConfigError(`unknown flag --${name} for ${command} (flags: ${known}); run costguard help`);
     const value = eq < 0 ? argv[++i] : arg.slice(eq + 1);
     if (value === undefined) throw new ConfigError(`--${name} needs a value`);
     values.set(name, value);

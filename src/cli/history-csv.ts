@@ -47,6 +47,7 @@ export function seriesFromTimedCsv(text: string): Series[] {
 }
 
 function addRow(row: Row, at: number, columns: readonly (HistoryColumn | undefined)[], out: Map<HistoryColumn, Point[]>): void {
+  if (row.cells.length !== columns.length) throw new HistoryError(`line ${row.line}: ${row.cells.length} cells but the header has ${columns.length} columns`);
   const time = parseTime(row.cells[at] ?? '');
   if (time === undefined) throw new HistoryError(`line ${row.line}: time "${row.cells[at] ?? ''}" is not an ISO 8601 time or epoch seconds`);
   columns.forEach((column, i) => {
@@ -54,6 +55,7 @@ function addRow(row: Row, at: number, columns: readonly (HistoryColumn | undefin
     if (!column || cell === '') return;
     const value = Number(cell);
     if (!Number.isFinite(value) || !/^[-+0-9.eE]+$/.test(cell)) throw new HistoryError(`line ${row.line}: ${column}="${cell}" is not a number`);
+    if (value < 0) throw new HistoryError(`line ${row.line}: ${column}=${cell} is negative (counts and capacity are never below 0)`);
     const points = out.get(column) ?? [];
     points.push({ at: time, value });
     out.set(column, points);

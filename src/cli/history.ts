@@ -54,14 +54,15 @@ export function parseHistory(text: string): History {
 export function readHistory(file: string): History {
   let text: string;
   try {
-    text = readFileSync(file, 'utf8');
+    // "-" is standard input, as for most command-line tools: `costguard export … | costguard backtest -`.
+    text = readFileSync(file === '-' ? 0 : file, 'utf8');
   } catch (err) {
-    throw new ConfigError(`cannot read ${file}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
+    throw new ConfigError(`cannot read ${file === '-' ? 'standard input' : file}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
   }
   try {
     return parseHistory(text);
   } catch (err) {
-    if (err instanceof TraceError || err instanceof HistoryError) throw new ConfigError(`cannot read history (${ACCEPTED_HISTORY}): ${file}: ${err.message}`);
+    if (err instanceof TraceError || err instanceof HistoryError) throw new ConfigError(`cannot read history (${ACCEPTED_HISTORY}): ${file === '-' ? 'standard input' : file}: ${err.message}`);
     throw err;
   }
 }

@@ -15,7 +15,7 @@ import { join } from 'node:path';
 const VERSION = (JSON.parse(readFileSync(join(import.meta.dirname, '..', '..', 'package.json'), 'utf8')) as { version: string }).version;
 
 function usage(): string {
-  return ['usage: costguard <command> [flags]', '', 'commands:', '  operator   run the CostGuard controllers', '  backtest   run the runaway detector over a signal trace', '  export     pull a trace of a group\'s history from CloudWatch and Prometheus', '  recommend  propose ceilings from history', '  version    print the version', '', 'operator flags:', configUsage(), '', BACKTEST_USAGE, '', EXPORT_USAGE, '', RECOMMEND_USAGE].join('\n');
+  return ['usage: costguard <command> [flags]', '', 'commands:', '  operator   run the CostGuard controllers', '  backtest   run the runaway detector over a signal trace', '  export     pull a trace of a group\'s history from CloudWatch and Prometheus', '  recommend  propose ceilings from history', '  version    print the version', '  help       print this text (also --help, -h)', '', 'operator flags:', configUsage(), '', BACKTEST_USAGE, '', EXPORT_USAGE, '', RECOMMEND_USAGE].join('\n');
 }
 
 async function operator(argv: string[]): Promise<void> {

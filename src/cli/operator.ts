@@ -19,6 +19,8 @@ import { specOrBrakeChanged, workerWorkloadWatches, workloadSpecChanged } from '
 import { costConcerns, CostReconciler } from '../controllers/cost/controller.ts';
 import { CostMetrics } from '../controllers/cost/metrics.ts';
 import { AccountIds } from '../cloud/aws/account.ts';
+import { clusterIdOf } from '../runtime/kube/cluster-id.ts';
+import { ConfigMapBudgetLedger } from '../controllers/cost/ledger.ts';
 import { AwsBudgets } from '../cloud/aws/budgets.ts';
 import { awsCostExplorer } from '../cloud/aws/cost-explorer.ts';
 import { awsLaunchTemplates } from '../cloud/aws/launch-templates.ts';
@@ -74,6 +76,16 @@ export interface RunningOperator {
  */
 const guardsThat = (concerns: (guard: CostGuard) => boolean) => (obj: KubeObject): boolean => concerns(obj as CostGuard);
 
+/** One ScalingGroups port per client key: per guard under a role, so each guard's writes carry its own AssumeRole session name. */
+function scalingGroupPorts(aws: AwsClients): (target: AwsTarget) => ScalingGroups {
+  const ports = new Map<string, ScalingGroups>();
+  return (target) => {
+    const key = clientKey(target);
+    if (!ports.has(key)) ports.set(key, awsScalingGroups(aws, target));
+    return ports.get(key)!;
+  };
+}
+
 export async function startOperator(opts: OperatorOptions): Promise<RunningOperator> {
     // Process metrics (RSS, heap, event-loop lag) make the operator's own cost visible.
   const metrics = new RuntimeMetrics(new Registry(), { processMetrics: true });
@@ -81,13 +93,7 @@ export async function startOperator(opts: OperatorOptions): Promise<RunningOpera
   // First, so every concern's controller can take the Notifier in its deps.
   const alerts = setupAlerts(manager, opts.alerts);
   const aws = new AwsClients({ registry: manager.metrics.registry, fence: manager.fence, sessionTags: opts.config.awsSessionTags, ...(opts.awsEndpoint ? { endpoint: opts.awsEndpoint } : {}) });
-  const ports = new Map<string, ScalingGroups>();
-  const scalingGroups = (target: AwsTarget): ScalingGroups => {
-    // Per guard under a role, so each guard's writes carry its own AssumeRole session name.
-    const key = clientKey(target);
-    if (!ports.has(key)) ports.set(key, awsScalingGroups(aws, target));
-    return ports.get(key)!;
-  };
+  const scalingGroups = scalingGroupPorts(aws);
   const guards = manager.informer<CostGuard>(COSTGUARD_RESOURCE);
   const tenancy = { nodePoolNamespaces: opts.config.nodePoolNamespaces, awsNamespaces: opts.config.awsNamespaces, roleArnPattern: opts.config.roleArnPattern };
   // The shared snapshot describes what the guards name as the policy permits it: a refused
@@ -100,7 +106,12 @@ export async function startOperator(opts: OperatorOptions): Promise<RunningOpera
       .flatMap((g) => g.spec.scalingGroups ?? []);
   const namesFor = (target: AwsTarget): string[] => entriesFor(target).flatMap((s) => (s.name ? [s.name] : []));
   const selectorsFor = (target: AwsTarget): Record<string, string>[] => entriesFor(target).flatMap((s) => (s.tagSelector ? [s.tagSelector] : []));
-  const snapshots = new GroupSnapshots({ clock: manager.clock, maxAgeMs: opts.config.resyncPeriodMs, scalingGroups, namesFor, selectorsFor });
+  // Half the resync period: the guards of one resync burst share a describe, and the next burst
+  // always describes again. At the full period, a snapshot taken a moment after one burst began
+  // was still young enough at the next, so a hand raise was seen (and reverted) a resync late.
+  const snapshots = new GroupSnapshots({ clock: manager.clock, maxAgeMs: snapshotMaxAgeMs(opts.config.resyncPeriodMs), scalingGroups, namesFor, selectorsFor });
+  const accounts = new AccountIds(aws);
+  const clusterId = await clusterIdOf(manager.rest, opts.config.clusterId);
   const reconciler = new CeilingsReconciler({
     guards,
     rest: manager.rest,
@@ -109,6 +120,8 @@ export async function startOperator(opts: OperatorOptions): Promise<RunningOpera
     metrics: new CeilingMetrics(manager.metrics.registry),
     defaultRegion: opts.defaultRegion,
     tenancy,
+    accounts,
+    records: { clusterId, watchedNamespaces: opts.config.namespaces },
     notifier: opts.notifier ?? alerts.notifier,
   });
   manager.addController(reconciler, { for: COSTGUARD_RESOURCE, watches: ceilingWatches(guards), ...(opts.holdsWakeActuator === false ? {} : { predicate: specOrHoldsChanged }) });
@@ -117,7 +130,6 @@ export async function startOperator(opts: OperatorOptions): Promise<RunningOpera
   // The fleet breaker view polls the workers itself (requeueAfter); workload changes wake it early.
   const breaker = new BreakerReconciler({ guards, rest: manager.rest, metrics: new BreakerMetrics(manager.metrics.registry), notifier: opts.notifier ?? alerts.notifier });
   manager.addController(breaker, { for: COSTGUARD_RESOURCE, watches: workerWorkloadWatches(guards, workloadSpecChanged), concerns: guardsThat(breakerConcerns) });
-  const accounts = new AccountIds(aws);
   const cost = new CostReconciler({
     guards,
     rest: manager.rest,
@@ -125,6 +137,7 @@ export async function startOperator(opts: OperatorOptions): Promise<RunningOpera
     scalingGroups,
     launchTemplates: (target) => awsLaunchTemplates(aws, target),
     budgets: (target) => new AwsBudgets(aws, target, accounts),
+    ledger: new ConfigMapBudgetLedger(manager.rest, opts.config.leaderElectionNamespace),
     costExplorer: (target) => awsCostExplorer(aws, target),
     notifier: opts.notifier ?? alerts.notifier,
     prices: SHIPPED_PRICES,
@@ -169,4 +182,9 @@ export async function runOperator(opts: OperatorOptions): Promise<void> {
   await running.stop();
   // Leadership lost: exit non-zero so the kubelet restarts us as a clean standby.
   if (reason === 'leadership-lost') process.exitCode = 1;
+}
+
+/** How old a shared group snapshot may be: half the resync period, so every resync burst reads AWS afresh. */
+export function snapshotMaxAgeMs(resyncPeriodMs: number): number {
+  return Math.max(500, Math.floor(resyncPeriodMs / 2));
 }

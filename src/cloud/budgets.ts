@@ -32,6 +32,9 @@ export interface BudgetReading extends CostBudget {
 }
 
 export interface Budgets {
+  /** The account these budgets live in (Budgets addresses every call by account). */
+  account(): Promise<string>;
+
   /** The budget, or undefined when no budget has this name. */
   get(name: string): Promise<BudgetReading | undefined>;
 

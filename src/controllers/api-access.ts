@@ -5,7 +5,7 @@
 // stay in the chart, and a new call cannot ship without its line here and its grant there.
 // Informers `list` and `watch`; a merge patch is `patch`; a full replace (PUT) is `update`.
 
-export type Verb = 'get' | 'list' | 'watch' | 'create' | 'update' | 'patch';
+export type Verb = 'get' | 'list' | 'watch' | 'create' | 'update' | 'patch' | 'delete';
 
 /** Which of the chart's roles carries the grant. */
 export type GrantedBy = 'ClusterRole' | 'Role (leader election)' | 'Role (Secrets)';
@@ -47,7 +47,7 @@ export const API_ACCESS: readonly ApiAccess[] = [
   cluster('costguard.io', ['costguards'], 'list', ...guardInformers),
   cluster('costguard.io', ['costguards'], 'watch', ...guardInformers),
   // Finalizers (on COSTGUARD_RESOURCE, from the ceilings controller) and the cost baseline.
-  cluster('costguard.io', ['costguards'], 'patch', at('runtime/finalizers.ts', 'rest.patch<T>(objectPath(resource'), at('controllers/cost/budget.ts', 'rest.patch<CostGuard>(objectPath(COSTGUARD_RESOURCE', 'deps.rest.patch(objectPath(COSTGUARD_RESOURCE')),
+  cluster('costguard.io', ['costguards'], 'patch', at('runtime/finalizers.ts', 'rest.patch<T>(objectPath(resource'), at('controllers/cost/budget.ts', 'rest.patch<CostGuard>(objectPath(COSTGUARD_RESOURCE')),
   cluster('costguard.io', ['costguards/status'], 'patch', at('runtime/status.ts', 'this.rest.patch<T>(path, patch, ContentType.mergePatch,')),
   // ownerReferences with blockOwnerDeletion need update on the owner's finalizers where the
   // OwnerReferencesPermissionEnforcement admission plugin runs.
@@ -78,13 +78,16 @@ export const API_ACCESS: readonly ApiAccess[] = [
   cluster('karpenter.sh', ['nodepools'], 'patch', at('controllers/actuator/act.ts', 'rest.patch(objectPath(Resources.karpenterNodePools'), at('controllers/actuator/restore-act.ts', 'io.rest.patch(path, poolBody(')),
   // Pricing a NodePool: its NodeClaims by label, listed per reconcile (no cache, so no watch).
   cluster('karpenter.sh', ['nodeclaims'], 'list', at('controllers/cost/nodepools.ts', 'rest.get<KubeList<NodeClaim>>(collectionPath(Resources.karpenterNodeClaims)')),
-  cluster('', ['configmaps'], 'get', at('controllers/concurrency/controller.ts', 'rest.get<ConfigMap>(objectPath(Resources.configMaps'), at('alerting/outbox-store.ts', 'this.rest.get<ConfigMap>(this.path(guard))')),
-  cluster('', ['configmaps'], 'create', at('controllers/concurrency/controller.ts', 'rest.create(collectionPath(Resources.configMaps'), at('alerting/outbox-store.ts', 'this.rest.create<ConfigMap>(collectionPath(Resources.configMaps')),
+  cluster('', ['configmaps'], 'get', at('controllers/concurrency/controller.ts', 'rest.get<ConfigMap>(objectPath(Resources.configMaps'), at('alerting/outbox-store.ts', 'this.rest.get<ConfigMap>(this.path(guard))'), at('controllers/cost/ledger.ts', 'this.rest.get<ConfigMap>(this.path(guard))')),
+  cluster('', ['configmaps'], 'create', at('controllers/concurrency/controller.ts', 'rest.create(collectionPath(Resources.configMaps'), at('alerting/outbox-store.ts', 'this.rest.create<ConfigMap>(collectionPath(Resources.configMaps'), at('controllers/cost/ledger.ts', 'this.rest.create(collectionPath(Resources.configMaps')),
   cluster('', ['configmaps'], 'patch', at('controllers/concurrency/controller.ts', 'rest.patch(path, configMapPatch(')),
-  cluster('', ['configmaps'], 'update', at('alerting/outbox-store.ts', 'this.rest.replace<ConfigMap>(this.path(guard)')),
+  cluster('', ['configmaps'], 'update', at('alerting/outbox-store.ts', 'this.rest.replace<ConfigMap>(this.path(guard)'), at('controllers/cost/ledger.ts', 'this.rest.replace(this.path(guard), body)')),
+  cluster('', ['namespaces'], 'get', at('runtime/kube/cluster-id.ts', "rest.get<{ metadata?: { uid?: string } }>('/api/v1/namespaces/kube-system')")),
   cluster('', ['pods'], 'list', at('controllers/breaker/scrape.ts', 'rest.get<KubeList<Pod>>(collectionPath(PODS'), at('controllers/runaway/worker-pods.ts', '/pods`, { query: { labelSelector } }')),
   { grantedBy: 'Role (leader election)', group: 'coordination.k8s.io', resources: ['leases'], verb: 'get', usedBy: at('runtime/lease-lock.ts', 'this.rest.get<LeaseObject>(objectPath(Resources.leases') },
   { grantedBy: 'Role (leader election)', group: 'coordination.k8s.io', resources: ['leases'], verb: 'create', usedBy: at('runtime/lease-lock.ts', 'this.rest.create<LeaseObject>(collectionPath(Resources.leases') },
+  // The budget record (cost/ledger.ts) lives in the operator's namespace; only there may it be deleted.
+  { grantedBy: 'Role (leader election)', group: '', resources: ['configmaps'], verb: 'delete', usedBy: at('controllers/cost/ledger.ts', 'this.rest.delete(this.path(guard)') },
   { grantedBy: 'Role (leader election)', group: 'coordination.k8s.io', resources: ['leases'], verb: 'update', usedBy: at('runtime/lease-lock.ts', 'this.rest.replace<LeaseObject>(objectPath(Resources.leases') },
   {
     grantedBy: 'Role (Secrets)',

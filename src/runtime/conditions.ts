@@ -70,6 +70,17 @@ export interface ReadyDependents {
   negative: readonly string[];
   /** The root type; default "Ready". */
   rootType?: string;
+  /**
+   * Conditions that do not block Ready but whose Unknown Ready names: the guard works, and it
+   * cannot see everything (RunawaySuspected Unknown while a signal fails). Ready never says
+   * "All checks pass" over them.
+   */
+  unknownNamed?: readonly string[];
+}
+
+/** The first of `unknownNamed` that is Unknown now. */
+function unknownNamed(conditions: readonly Condition[], deps: ReadyDependents): Condition | undefined {
+  return (deps.unknownNamed ?? []).map((t) => getCondition(conditions, t)).find((c) => c?.status === 'Unknown');
 }
 
 function blocker(conditions: readonly Condition[], deps: ReadyDependents): Condition | undefined {
@@ -92,6 +103,8 @@ export function computeReady(conditions: readonly Condition[] | undefined, deps:
   }
   const pending = unknownDependent(list, deps);
   if (pending) return { type, status: 'Unknown', reason: 'Reconciling', message: `Waiting for ${pending} to be determined.` };
+  const blind = unknownNamed(list, deps);
+  if (blind) return { type, status: 'True', reason: 'PartlyUnknown', message: `Working, but ${blind.type} is Unknown: ${blind.message}`.slice(0, 1024) };
   return { type, status: 'True', reason: 'Ready', message: 'All checks pass.' };
 }
 

@@ -111,6 +111,14 @@ export const FLAGS: readonly FlagSpec[] = [
     default: '*',
     help: 'The roles a CostGuard may name in spec.aws.roleArn: a glob (*), where {namespace} stands for the guard\'s namespace.',
   },
+  {
+    flag: 'cluster-id',
+    env: 'CLUSTER_ID',
+    key: 'clusterId',
+    kind: 'string',
+    default: '',
+    help: 'Names this cluster on the records CostGuard leaves on AWS targets, so two clusters guarding one account tell their guards apart (a DNS label of at most 26 characters); empty derives it from the kube-system namespace UID.',
+  },
   { flag: 'metrics-bind-address', env: 'METRICS_BIND_ADDRESS', key: 'metricsBindAddress', kind: 'address', default: ':8080', help: 'Where /metrics is served; 0 disables.' },
   {
     flag: 'health-probe-bind-address',

@@ -53,6 +53,8 @@ export interface RuntimeConfig {
   awsNamespaces: string[];
   /** Tenancy: glob of the role ARNs a guard may assume; {namespace} is the guard's namespace. */
   roleArnPattern: string;
+  /** This cluster on the records' holder keys; '' = derived from the kube-system namespace UID at start. */
+  clusterId: string;
 }
 
 export interface ParseOptions {
@@ -103,7 +105,7 @@ function tokenize(argv: readonly string[], allowUnknown: boolean): { flags: Map<
     const arg = argv[i] ?? '';
     const spec = arg.startsWith('--') ? FLAGS.find((f) => f.flag === flagName(arg)) : undefined;
     if (!spec) {
-      if (arg.startsWith('--') && !allowUnknown) throw new ConfigError(`unknown flag --${flagName(arg)}`);
+      if (arg.startsWith('--') && !allowUnknown) throw new ConfigError(`unknown flag --${flagName(arg)}; run costguard help`);
       remaining.push(arg);
       continue;
     }
@@ -179,6 +181,9 @@ export function parseBindAddress(raw: string): BindAddress | undefined {
 function validate(c: RuntimeConfig): void {
   const bad = c.namespaces.find((ns) => !DNS_LABEL.test(ns) || ns.length > 63);
   if (bad !== undefined) throw new ConfigError(`invalid namespace "${bad}" in --namespaces: expected a DNS-1123 label`);
+  if (c.clusterId !== '' && (!DNS_LABEL.test(c.clusterId) || c.clusterId.length > 26)) {
+    throw new ConfigError(`invalid --cluster-id "${c.clusterId}": expected a DNS-1123 label of at most 26 characters`);
+  }
   if (!DNS_LABEL.test(c.leaderElectionNamespace)) {
     throw new ConfigError(`invalid --leader-election-namespace="${c.leaderElectionNamespace}": expected a DNS-1123 label`);
   }

@@ -8,7 +8,10 @@ export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', '
 export type LogLevel = (typeof LOG_LEVELS)[number];
 
 export function createLogger(level: LogLevel = 'info', destination?: DestinationStream): Logger {
-  const options = { level, base: { component: 'costguard' }, timestamp: pino.stdTimeFunctions.isoTime };
+  // The process is named once (`service`); `component` is left to the children that set it
+  // (notifier, leader-election): pino would write a second `component` key, not replace it.
+  // (Not `name`: a reconcile's lines carry the guard's name.)
+  const options = { level, base: { service: 'costguard' }, timestamp: pino.stdTimeFunctions.isoTime };
   return destination ? pino(options, destination) : pino(options);
 }
 

@@ -1,7 +1,7 @@
 // Retry and throughput signals from a Prometheus-compatible HTTP API (instant queries). Each
 // query gives a per-second rate; the sample carries it per sampling interval. Without an
 // attempts query, attempts are retries plus useful completions when both are known.
-import type { SampleContext, SignalSource, SignalValues } from './source.ts';
+import { messageOf, type SampleContext, type SignalSource, type SignalValues } from './source.ts';
 
 export interface PrometheusQueries {
   url: string;
@@ -43,12 +43,16 @@ async function instantQuery(fetchFn: typeof fetch, base: string, expr: string, o
   const url = new URL('api/v1/query', base.endsWith('/') ? base : `${base}/`);
   url.searchParams.set('query', expr);
   url.searchParams.set('time', String(o.ctx.nowMs / 1000));
+  // Named by origin and path: never the query string or credentials in the URL.
+  const where = `${url.origin}${url.pathname}`;
   const res = await fetchFn(url, {
     headers: o.token ? { authorization: `Bearer ${o.token}` } : {},
     signal: AbortSignal.any([AbortSignal.timeout(5000), ...(o.ctx.signal ? [o.ctx.signal] : [])]),
+  }).catch((err: unknown) => {
+    throw new Error(`prometheus query to ${where} failed: ${messageOf(err)}`);
   });
   const body = (await res.json().catch(() => ({}))) as QueryResponse;
-  if (!res.ok || body.status !== 'success') throw new Error(`prometheus query failed: HTTP ${res.status}${body.error ? `: ${body.error}` : ''}`);
+  if (!res.ok || body.status !== 'success') throw new Error(`prometheus query to ${where} failed: HTTP ${res.status}${body.error ? `: ${body.error}` : ''}`);
   const result = body.data?.result;
   if (body.data?.resultType === 'scalar') return Number((result as [number, string])[1]);
   const series = (result ?? []) as { value?: [number, string] }[];

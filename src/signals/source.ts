@@ -42,8 +42,12 @@ export async function takeSample(sources: readonly SignalSource[], ctx: SampleCo
   return { sample, failures };
 }
 
-function messageOf(err: unknown): string {
-  return (err instanceof Error ? err.message : String(err)).split('\n')[0]!.slice(0, 300);
+/** The error's first line with its cause ("fetch failed: connect ECONNREFUSED 10.0.0.7:9090"): fetch hides the why there. */
+export function messageOf(err: unknown): string {
+  const first = (e: unknown): string => (e instanceof Error ? e.message : String(e)).split('\n')[0]!;
+  const cause = err instanceof Error && err.cause !== undefined ? first(err.cause) : '';
+  const text = cause && !first(err).includes(cause) ? `${first(err)}: ${cause}` : first(err);
+  return text.slice(0, 300);
 }
 
 /** A counter's increase since the last reading; a reset (restart) counts from zero. */

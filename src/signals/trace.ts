@@ -59,13 +59,15 @@ function parseHeader(line: string, lineNo: number): Header {
 
 function parseRow(line: string, header: Header, lineNo: number): Sample {
   const cells = line.split(',').map((s) => s.trim());
-  if (cells.length > header.fields.length) throw new TraceError(`line ${lineNo}: ${cells.length} cells but the header has ${header.fields.length} columns`);
+  // A short row is a lost cell, not an empty one: empty cells are written as ",,".
+  if (cells.length !== header.fields.length) throw new TraceError(`line ${lineNo}: ${cells.length} cells but the header has ${header.fields.length} columns`);
   const row: Record<string, number> = {};
   header.fields.forEach((field, i) => {
     const cell = cells[i] ?? '';
     if (field === undefined || cell === '') return;
     const value = Number(cell);
     if (!Number.isFinite(value) || !/^[-+0-9.eE]+$/.test(cell)) throw new TraceError(`line ${lineNo}: ${field}="${cell}" is not a number`);
+    if (value < 0) throw new TraceError(`line ${lineNo}: ${field}=${cell} is negative (times, counts and capacity are never below 0)`);
     row[field] = value;
   });
   if (row.t === undefined) throw new TraceError(`line ${lineNo}: t is empty`);

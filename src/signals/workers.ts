@@ -3,7 +3,7 @@
 // since the previous scrape, and the share of pods with an open breaker. A pod that does not
 // answer is left out of this sample (and named in the failure if none answers).
 import type { SampleContext, SignalSource, SignalValues } from './source.ts';
-import { counterDelta } from './source.ts';
+import { counterDelta, messageOf } from './source.ts';
 
 const COUNTERS = {
   worker_attempts: 'costguard_worker_attempts_total',
@@ -49,7 +49,7 @@ export function workersSource(targets: WorkerTargets, fetchFn: typeof fetch = fe
       const endpoints = await targets.endpoints();
       const scraped = await Promise.allSettled(endpoints.map((e) => scrape(fetchFn, e.url, ctx)));
       const ok = scraped.flatMap((r, i) => (r.status === 'fulfilled' ? [{ pod: endpoints[i]!.pod, m: r.value }] : []));
-      if (endpoints.length && !ok.length) throw new Error(`no worker pod answered on its metrics port (${endpoints.length} tried)`);
+      if (endpoints.length && !ok.length) throw new Error(`no worker pod answered on its metrics port (${endpoints.length} tried; ${firstFailure(scraped, endpoints)})`);
       const out: SignalValues = {};
       for (const { pod, m } of ok) {
         const before = previous.get(pod);
@@ -65,6 +65,13 @@ export function workersSource(targets: WorkerTargets, fetchFn: typeof fetch = fe
       return out;
     },
   };
+}
+
+/** "pod orders-1 at http://10.0.0.7:9464/metrics: fetch failed: connect ECONNREFUSED …": the first failure, with where and why. */
+function firstFailure(scraped: readonly PromiseSettledResult<unknown>[], endpoints: readonly { pod: string; url: string }[]): string {
+  const i = scraped.findIndex((r) => r.status === 'rejected');
+  const r = scraped[i] as PromiseRejectedResult;
+  return `pod ${endpoints[i]!.pod} at ${endpoints[i]!.url}: ${messageOf(r.reason)}`;
 }
 
 async function scrape(fetchFn: typeof fetch, url: string, ctx: SampleContext): Promise<WorkerMetrics> {

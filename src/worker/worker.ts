@@ -68,6 +68,12 @@ function checkOptions(options: WorkerOptions): void {
 /** DEFAULT_SETTINGS overlaid with the caller's defaults, each checked. */
 export function initialSettings(defaults: WorkerDefaults = {}): WorkerSettings {
   checkObject('defaults', defaults);
+  // Nested typos throw as top-level ones do: `defaults: { limit: 4 }` must not run at 1.
+  checkKnownKeys('defaults', defaults, ['perReplicaLimit', 'frozen', 'retryBudgetPercent', 'breaker']);
+  if (defaults.breaker !== undefined) {
+    checkObject('defaults.breaker', defaults.breaker);
+    checkKnownKeys('defaults.breaker', defaults.breaker, Object.keys(DEFAULT_SETTINGS.breaker));
+  }
   const breaker = { ...DEFAULT_SETTINGS.breaker, ...defaults.breaker };
   const settings: WorkerSettings = { ...DEFAULT_SETTINGS, ...defaults, breaker };
   checkInteger('defaults.perReplicaLimit', settings.perReplicaLimit, 1);

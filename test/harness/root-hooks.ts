@@ -3,7 +3,7 @@
 // when a test fails, and tear everything down at the end. A failure to start fails the run.
 import type { Context } from 'mocha';
 import { startLocalEnv, type LocalEnv } from '../../hack/localenv/index.ts';
-import { bindTestEnv } from './env.ts';
+import { bindTestEnv, testEnv } from './env.ts';
 
 let local: LocalEnv | undefined;
 let failures = 0;
@@ -15,6 +15,10 @@ export const mochaHooks = {
     local = await startLocalEnv();
     Object.assign(process.env, local.env);
     bindTestEnv(local);
+    // The operator's own namespace (the default --leader-election-namespace): the operator keeps
+    // its budget records there, as it does in the namespace the chart installs it into.
+    const ns = await testEnv().kubectl(['create', 'namespace', 'costguard-system']);
+    if (ns.code !== 0) throw new Error(`creating the operator namespace failed: ${ns.stderr}`);
     console.log(`test environment ready in ${Date.now() - started} ms (${local.controlPlane.apiServerUrl}, moto ${local.moto.endpoint})`);
   },
   afterEach(this: Context): void {

@@ -91,6 +91,7 @@ app.kubernetes.io/managed-by: {{ .Release.Service }}
   (printf "--nodepool-namespaces=%s" (join "," .Values.tenancy.nodePoolNamespaces))
   (printf "--aws-namespaces=%s" (join "," .Values.tenancy.awsNamespaces))
   (printf "--role-arn-pattern=%s" .Values.tenancy.roleArnPattern)
+  (printf "--cluster-id=%s" .Values.tenancy.clusterId)
 -}}
 {{- toYaml (concat $args .Values.extraArgs) -}}
 {{- end -}}

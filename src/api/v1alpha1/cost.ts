@@ -97,7 +97,7 @@ export const CostSpec = Type.Object(
     hourlyCeiling: Type.Optional(
       PositiveDecimal({
         description:
-          'USD per hour on CostGuard\'s live estimate; reaching it acts like reaching any other ceiling.',
+          'USD per hour for the worst case at the ceilings (every target at its ceiling, each priced at the most expensive type it may launch), not the live estimate. Above it, Auto Scaling groups\' MaxSize is held lower (holds with owner cost) and an alert fires; NodePools count in the worst case but get no hold.',
       }),
     ),
     budget: Type.Optional(BudgetSpec),

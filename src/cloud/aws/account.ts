@@ -1,36 +1,66 @@
-// The AWS account id of a target: Budgets addresses every call by account. A role ARN names
-// its account; otherwise sts:GetCallerIdentity tells whose credentials the operator holds.
-// Cached per target: the answer does not change while the process runs.
+// The AWS account a target's credentials reach, from sts:GetCallerIdentity under exactly those
+// credentials (the role assumed, or the operator's own identity). Budgets addresses every call
+// by account, and the actuator knows a target by what it is — account, region, group name —
+// not by the credentials that reached it: two guards on one group through two roles are peers.
+// Cached per region and role: the answer does not change while the process runs.
 import { STS, type AwsClients, type AwsTarget } from './clients.ts';
 
 const ROLE_ACCOUNT = /^arn:aws[a-z-]*:iam::([0-9]{12}):role\//;
 
+/** The account a role ARN names; what GetCallerIdentity under that role answers on AWS. */
+export function accountInRoleArn(roleArn: string): string | undefined {
+  return ROLE_ACCOUNT.exec(roleArn)?.[1];
+}
+
+/** Region and role: the credentials GetCallerIdentity answers for (the session name does not change the account). */
+function credentialKey(target: AwsTarget): string {
+  return `${target.region}|${target.roleArn ?? ''}`;
+}
+
 export class AccountIds {
   private readonly clients: AwsClients;
-  private readonly known = new Map<string, Promise<string>>();
+  private readonly asked = new Map<string, Promise<string>>();
+  private readonly resolved = new Map<string, string>();
+  private resolutions = 0;
 
   constructor(clients: AwsClients) {
     this.clients = clients;
   }
 
+  /** The account behind `target`'s credentials; asks STS once per region and role. */
   of(target: AwsTarget): Promise<string> {
-    const fromArn = target.roleArn ? ROLE_ACCOUNT.exec(target.roleArn)?.[1] : undefined;
-    if (fromArn) return Promise.resolve(fromArn);
-    const key = `${target.region}|${target.roleArn ?? ''}`;
-    let id = this.known.get(key);
+    const key = credentialKey(target);
+    let id = this.asked.get(key);
     if (!id) {
-      id = this.callerAccount(target);
+      id = this.callerAccount(target).then((account) => {
+        this.resolved.set(key, account);
+        this.resolutions += 1;
+        return account;
+      });
       // A failure is not cached: the next reconcile asks again.
-      id.catch(() => this.known.delete(key));
-      this.known.set(key, id);
+      id.catch(() => this.asked.delete(key));
+      this.asked.set(key, id);
     }
     return id;
+  }
+
+  /**
+   * What is known without waiting: the answer STS gave, else the account a role ARN names,
+   * else undefined (the operator's own identity, not asked yet).
+   */
+  known(target: AwsTarget): string | undefined {
+    return this.resolved.get(credentialKey(target)) ?? (target.roleArn ? accountInRoleArn(target.roleArn) : undefined);
+  }
+
+  /** Grows each time an answer arrives: caches keyed on `known` are stale when it moved. */
+  get generation(): number {
+    return this.resolutions;
   }
 
   private async callerAccount(target: AwsTarget): Promise<string> {
     const [client, { GetCallerIdentityCommand }] = await Promise.all([this.clients.client(STS, target), import('@aws-sdk/client-sts')]);
     return this.clients.call(STS.name, 'GetCallerIdentity', async () => {
-      const out = await client.send(new GetCallerIdentityCommand({}));
+      const out = await client.send(new GetCallerIdentityCommand({}), this.clients.sendOptions());
       if (!out.Account) throw new Error('GetCallerIdentity returned no account');
       return out.Account;
     });

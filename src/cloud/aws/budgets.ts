@@ -51,6 +51,10 @@ export class AwsBudgets implements Budgets {
     this.accounts = accounts;
   }
 
+  account(): Promise<string> {
+    return this.accounts.of(this.target);
+  }
+
   private async send<T>(operation: string, fn: (client: BudgetsClient, AccountId: string, m: Sdk) => Promise<T>): Promise<T> {
     const AccountId = await this.accounts.of(this.target);
     const [client, m] = await Promise.all([this.clients.client(BUDGETS, this.target), sdk()]);

@@ -51,7 +51,7 @@ function patchNodePool(rest: RestClient, a: NodePoolAction): Promise<unknown> {
 function recordTags(action: GroupAction, owner: string): Record<string, string> {
   const max = action.record ? { ...writeFieldRecord(action.record, ASG_KEYS, owner), ...(action.clampedAt ? { [ASG_CLAMPED_AT_KEY]: action.clampedAt } : {}) } : {};
   const min = action.minRecord ? writeFieldRecord(action.minRecord, ASG_MIN_KEYS, owner) : {};
-  return { ...max, ...min };
+  return { ...max, ...min, ...action.holders?.set };
 }
 
 /** Record first, then the value, then (when CostGuard's change no longer stands) drop the record. */
@@ -60,7 +60,7 @@ async function applyGroup(groups: ScalingGroups, action: GroupAction, owner: str
   if (Object.keys(tags).length) await groups.setTags(action.name, tags);
   const { minSize, maxSize, desiredCapacity } = action.limits;
   if (minSize !== undefined || maxSize !== undefined || desiredCapacity !== undefined) await groups.setLimits(action.name, action.limits);
-  const cleared = [...(action.clearRecord ? ASG_RECORD_KEYS : []), ...(action.clearMinRecord ? ASG_MIN_RECORD_KEYS : [])];
+  const cleared = [...(action.clearRecord ? ASG_RECORD_KEYS : []), ...(action.clearMinRecord ? ASG_MIN_RECORD_KEYS : []), ...(action.holders?.remove ?? [])];
   if (cleared.length) await groups.deleteTags(action.name, cleared);
 }
 

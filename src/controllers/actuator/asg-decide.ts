@@ -63,6 +63,11 @@ export interface GroupInput {
   /** The MinSize record on the group's tags, if CostGuard lowered MinSize with MaxSize. */
   minRecord?: FieldRecord | undefined;
   memory: GroupMemory;
+  /**
+   * The recorded value stood on the group at the last reconcile (status saw MaxSize at it): a
+   * MaxSize above it now was raised by hand, even when the raise went back to the original.
+   */
+  stood?: boolean;
 }
 
 export interface GroupDecision {
@@ -99,15 +104,19 @@ function rateCap(ceiling: GroupCeiling, observed: ObservedGroup, history: readon
   const limit = ceiling.maxScaleOut;
   if (!limit || history.length === 0) return undefined;
   const value = Math.max(history[0]!.desired + limit.instances, observed.minSize);
-  return { value, by: 'rate', why: `maxScaleOut: ${limit.instances} per ${formatDuration(limit.perMs)}` };
+  return { value, by: 'rate', why: `maxScaleOut ${limit.instances} per ${formatDuration(limit.perMs)}` };
 }
 
 function maxSizeChanges(input: GroupInput, cap: Cap): { changes: FieldChange[]; record: FieldRecord | undefined } {
   const { observed } = input;
   const d = decideField({ current: observed.maxSize, unsetMeans: Infinity, cap, record: input.record });
   if (!d.change || d.change.to === undefined) return { changes: [], record: d.record };
-  const lowered = d.change.reason === 'AboveCeiling' || d.change.reason === 'CeilingLowered';
-  const reason = cap.by === 'rate' && lowered ? 'ScaleOutRateLimited' : d.change.reason;
+  // decideField reads MaxSize back at the original as "our write never landed"; when status saw
+  // CostGuard's value standing, it did land, and this is someone raising it by hand.
+  const raisedBack = d.change.reason === 'AboveCeiling' && input.stood === true && input.record !== undefined && observed.maxSize > input.record.clamped;
+  const decided = raisedBack ? 'Drift' : d.change.reason;
+  const lowered = decided === 'AboveCeiling' || decided === 'CeilingLowered';
+  const reason = cap.by === 'rate' && lowered ? 'ScaleOutRateLimited' : decided;
   return { changes: [{ field: 'MaxSize', from: observed.maxSize, to: d.change.to, reason }], record: d.record };
 }
 

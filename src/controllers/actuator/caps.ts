@@ -7,6 +7,7 @@
 import type { CostGuardStatus, Hold } from '../../api/v1alpha1/index.ts';
 import type { PeerCeiling } from '../targets/observed.ts';
 import { effectiveCap, resolveSplit } from '../shared/holds.ts';
+import type { Holding } from './holders-decide.ts';
 
 export interface Cap {
   value: number;
@@ -38,9 +39,10 @@ export function capOf(specCeiling: number, holds: readonly Hold[], peers: readon
   return best;
 }
 
-/** " (held by runaway: brake engaged)", " (guard team-b/orders: its ceiling is 10)", or "" for the spec. */
+/** " (held by runaway: brake engaged)", " (held by the scale-out rate limit, maxScaleOut 4 per 10m)", " (guard team-b/orders: its ceiling is 10)", or "" for the spec. */
 export function capSuffix(cap: Cap): string {
   if (cap.by === 'spec') return '';
+  if (cap.by === 'rate') return ` (held by the scale-out rate limit, ${cap.why ?? 'maxScaleOut'})`;
   return ` (${cap.by.startsWith('guard ') ? cap.by : `held by ${cap.by}`}${cap.why ? `: ${cap.why}` : ''})`;
 }
 
@@ -55,6 +57,8 @@ export interface PlanInputs {
   owner: string;
   status: CostGuardStatus | undefined;
   peers: readonly PeerCeiling[];
+  /** Who this guard is on the targets' records; without it, holders are neither read nor written. */
+  holding?: Holding;
 }
 
 /** The peers' integer caps on one target: the peer entries themselves (no copy: with many guards on a target this runs per reconcile). */

@@ -8,7 +8,7 @@
 // guard's ceiling is not applied on its behalf by another guard.
 import type { CostGuard } from '../../api/v1alpha1/index.ts';
 import { matchesSelector } from '../../cloud/scaling-groups.ts';
-import { targetKey } from '../targets/group-snapshots.ts';
+import { accountKey, type TargetAccounts } from '../targets/identity.ts';
 import { holdsOn, splitCap, type SplitCap } from '../shared/holds.ts';
 import { asgRef, nodePoolRef, workloadRef, type ObservedCeilings, type PeerCeiling } from '../targets/observed.ts';
 import { ownerOf } from '../targets/records.ts';
@@ -73,19 +73,9 @@ function nodePoolFacts(guard: CostGuard, owner: string): Map<string, PeerCeiling
   return out;
 }
 
-/** Per awsTargetOf function (it carries the operator's default region), per guard object. */
-const factsCache = new WeakMap<(guard: CostGuard) => AwsTarget, WeakMap<CostGuard, PeerFacts>>();
-
-function factsOf(guard: CostGuard, awsTargetOf: (guard: CostGuard) => AwsTarget): PeerFacts {
-  let byGuard = factsCache.get(awsTargetOf);
-  if (!byGuard) factsCache.set(awsTargetOf, (byGuard = new WeakMap()));
-  let facts = byGuard.get(guard);
-  if (!facts) {
-    const owner = ownerOf(guard);
-    facts = { owner, acts: acts(guard), namespace: guard.metadata.namespace, awsKey: targetKey(awsTargetOf(guard)), workloads: workloadFacts(guard, owner), nodePools: nodePoolFacts(guard, owner) };
-    byGuard.set(guard, facts);
-  }
-  return facts;
+function factsOf(guard: CostGuard, awsKey: string): PeerFacts {
+  const owner = ownerOf(guard);
+  return { owner, acts: acts(guard), namespace: guard.metadata.namespace, awsKey, workloads: workloadFacts(guard, owner), nodePools: nodePoolFacts(guard, owner) };
 }
 
 export interface PeerInput {
@@ -93,8 +83,10 @@ export interface PeerInput {
   /** Every guard the operator knows (the informer cache), self included. */
   guards: readonly CostGuard[];
   observed: ObservedCeilings;
-  /** The AWS account/region of each guard. Pass the same function every time: contributions are cached per function. */
+  /** Where each guard's AWS calls go. */
   awsTargetOf: (guard: CostGuard) => AwsTarget;
+  /** The account behind each target's credentials; without it, guards are peers only under the same role. */
+  accounts?: TargetAccounts;
   /** Each guard as the tenancy policy permits it; default: as written. */
   permitted?: (guard: CostGuard) => CostGuard;
 }
@@ -105,11 +97,11 @@ interface Index {
   workloads: Map<string, PeerCeiling[]>;
   /** NodePool name → the acting guards' limits on it. */
   nodePools: Map<string, PeerCeiling[]>;
-  /** Acting guards with scalingGroups, by AWS account/region: tag selectors match per observed group. */
+  /** Acting guards with scalingGroups, by AWS region and account (not role): tag selectors match per observed group. */
   groups: Map<string, CostGuard[]>;
 }
 
-function buildIndex(guards: readonly CostGuard[], awsTargetOf: (guard: CostGuard) => AwsTarget): Index {
+function buildIndex(guards: readonly CostGuard[], factsFor: (guard: CostGuard) => PeerFacts): Index {
   const index: Index = { workloads: new Map(), nodePools: new Map(), groups: new Map() };
   const add = <K, V>(map: Map<K, V[]>, key: K, ...values: V[]): void => {
     const list = map.get(key);
@@ -117,7 +109,7 @@ function buildIndex(guards: readonly CostGuard[], awsTargetOf: (guard: CostGuard
     else map.set(key, values);
   };
   for (const g of guards) {
-    const f = factsOf(g, awsTargetOf);
+    const f = factsFor(g);
     if (!f.acts) continue;
     for (const [target, peer] of f.workloads) add(index.workloads, `${f.namespace ?? ''} ${target}`, peer);
     for (const [name, peers] of f.nodePools) add(index.nodePools, name, ...peers);
@@ -135,22 +127,32 @@ function buildIndex(guards: readonly CostGuard[], awsTargetOf: (guard: CostGuard
 export class PeerIndex {
   private readonly awsTargetOf: (guard: CostGuard) => AwsTarget;
   private readonly permitted: (guard: CostGuard) => CostGuard;
+  private readonly accounts: TargetAccounts | undefined;
   private seen: readonly CostGuard[] = [];
   private index: Index | undefined;
+  /**
+   * What each guard contributes, per guard object: the informer hands out a new object on
+   * every change, so an entry is never stale — except its account key, which can become known
+   * later; the cache and the index are dropped when `accounts.generation` moves.
+   */
+  private facts = new WeakMap<CostGuard, PeerFacts>();
+  private generation = 0;
 
   /**
    * `permitted`: each guard as the tenancy policy permits it (targets/tenancy.ts). A guard's
    * refused parts are no one's peer: a namespace refused AWS cannot lower another team's group
    * by naming it. It must return the same object for the same guard (it is memoised).
    */
-  constructor(awsTargetOf: (guard: CostGuard) => AwsTarget, permitted: (guard: CostGuard) => CostGuard = (g) => g) {
+  constructor(awsTargetOf: (guard: CostGuard) => AwsTarget, permitted: (guard: CostGuard) => CostGuard = (g) => g, accounts?: TargetAccounts) {
     this.awsTargetOf = awsTargetOf;
     this.permitted = permitted;
+    this.accounts = accounts;
   }
 
   peers(self: CostGuard, guards: readonly CostGuard[], observed: ObservedCeilings): PeerCeiling[] {
+    this.dropIfAccountsMoved();
     const index = this.indexOf(guards);
-    const me = factsOf(this.permitted(self), this.awsTargetOf);
+    const me = this.factsFor(this.permitted(self));
     const out: PeerCeiling[] = [];
     // Loops, not flatMap and spreads: with many guards on one target these lists are long.
     const addOthers = (peers: readonly PeerCeiling[] | undefined): void => {
@@ -162,9 +164,23 @@ export class PeerIndex {
     return out;
   }
 
+  private readonly factsFor = (guard: CostGuard): PeerFacts => {
+    let facts = this.facts.get(guard);
+    if (!facts) this.facts.set(guard, (facts = factsOf(guard, accountKey(this.awsTargetOf(guard), this.accounts))));
+    return facts;
+  };
+
+  private dropIfAccountsMoved(): void {
+    const generation = this.accounts?.generation ?? 0;
+    if (generation === this.generation) return;
+    this.generation = generation;
+    this.facts = new WeakMap();
+    this.index = undefined;
+  }
+
   private indexOf(guards: readonly CostGuard[]): Index {
     if (!this.index || !sameObjects(this.seen, guards)) {
-      this.index = buildIndex(guards.map(this.permitted), this.awsTargetOf);
+      this.index = buildIndex(guards.map(this.permitted), this.factsFor);
       this.seen = guards;
     }
     return this.index;
@@ -177,5 +193,5 @@ function sameObjects<T>(a: readonly T[], b: readonly T[]): boolean {
 
 /** One-off form of PeerIndex.peers (no index kept between calls). */
 export function peerCeilings(input: PeerInput): PeerCeiling[] {
-  return new PeerIndex(input.awsTargetOf, input.permitted).peers(input.self, input.guards, input.observed);
+  return new PeerIndex(input.awsTargetOf, input.permitted, input.accounts).peers(input.self, input.guards, input.observed);
 }

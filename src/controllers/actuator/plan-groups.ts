@@ -4,11 +4,12 @@ import type { ScalingGroup, ScalingLimits } from '../../cloud/scaling-groups.ts'
 import { formatTime } from '../../runtime/conditions.ts';
 import { holdsOn } from '../shared/holds.ts';
 import { decideGroup, type DecideContext, type FieldChange, type GroupCeiling, type GroupDecision, type GroupMemory } from './asg-decide.ts';
-import { driftSince } from './words.ts';
+import { changeValues, driftSince, holderText } from './words.ts';
 import { capOf, capSuffix, peerCapsOn, type Cap, type PlanInputs } from './caps.ts';
 import type { FieldRecord } from './field-decide.ts';
 import { asgRef, type ObservedCeilings } from '../targets/observed.ts';
-import { ASG_KEYS, ASG_MIN_KEYS, readFieldRecord, readMaxSizeWrite } from '../targets/records.ts';
+import { ASG_KEYS, ASG_MIN_KEYS, readFieldRecord, readHolders, readMaxSizeWrite } from '../targets/records.ts';
+import { decideHolders, hasHolderChanges, recordedHolderCaps, type HolderChanges } from './holders-decide.ts';
 
 export interface GroupAction {
   kind: 'asg';
@@ -26,6 +27,8 @@ export interface GroupAction {
   clearMinRecord?: boolean;
   /** With record: when this MaxSize write happens, tagged beside it (costguard.io/clamped-at). */
   clampedAt?: string;
+  /** Holder keys: set with the record before the update, removed after it. */
+  holders?: HolderChanges;
 }
 
 /** One field a write changes, as the failure message names it. */
@@ -38,9 +41,13 @@ export interface Attempt {
 
 export interface TargetOutcome<S> {
   status: S;
+  /** What holds the target below its spec ceiling, in words, when something does (not the spec). */
+  heldBy?: string;
   /** Human sentences for what changed (or would change in DryRun). */
-  findings: { target: string; message: string; reason: string; drift: boolean; repeated: boolean }[];
+  findings: { target: string; message: string; reason: string; drift: boolean; repeated: boolean; values?: string; heldBy?: string }[];
   binding: boolean;
+  /** Holders that bind this target through their record (guards this operator cannot see act). */
+  recordHolders?: string[];
 }
 
 function ceilingOf(spec: ObservedCeilings['groups'][number]['spec']): GroupCeiling {
@@ -172,16 +179,6 @@ function groupStatus(
   };
 }
 
-/**
- * The rate limit moving MaxSize along with the group (down to desired + N, or back up as the
- * window slides) is routine: status records it, no event is sent. Holding back capacity the
- * group already asked for is news.
- */
-function routine(c: FieldChange, cap: Cap, group: ScalingGroup): boolean {
-  if (cap.by !== 'rate' || c.field !== 'MaxSize') return false;
-  return c.reason === 'Released' || (c.reason === 'ScaleOutRateLimited' && c.to >= group.desiredCapacity);
-}
-
 function sameRecord(a: FieldRecord | undefined, b: FieldRecord | undefined): boolean {
   return a?.original === b?.original && a?.clamped === b?.clamped;
 }
@@ -191,16 +188,17 @@ function minRecordPart(d: GroupDecision, before: FieldRecord | undefined): Pick<
   return d.minRecord ? { minRecord: d.minRecord } : { clearMinRecord: true };
 }
 
-function groupAction(group: ScalingGroup, d: GroupDecision, at: { before: FieldRecord | undefined; minBefore: FieldRecord | undefined; nowMs: number }): GroupAction | undefined {
+function groupAction(group: ScalingGroup, d: GroupDecision, at: { before: FieldRecord | undefined; minBefore: FieldRecord | undefined; nowMs: number; holders: HolderChanges }): GroupAction | undefined {
   const recordChanged = !sameRecord(at.before, d.record);
   const min = minRecordPart(d, at.minBefore);
-  if (d.changes.length === 0 && !recordChanged && !min.minRecord && !min.clearMinRecord) return undefined;
+  const holders = hasHolderChanges(at.holders) ? { holders: at.holders } : {};
+  if (d.changes.length === 0 && !recordChanged && !min.minRecord && !min.clearMinRecord && !holders.holders) return undefined;
   const target = asgRef(group.name);
   const limits = limitsOf(d.changes);
   // A MaxSize write re-tags the record with its time, even when the values stay (a drift revert).
   const tag = d.record && (recordChanged || limits.maxSize !== undefined);
   const record = tag ? { record: d.record!, ...(limits.maxSize !== undefined ? { clampedAt: formatTime(at.nowMs) } : {}) } : {};
-  return { kind: 'asg', target, name: group.name, limits, changes: d.changes, ...record, clearRecord: !d.record && at.before !== undefined, ...min };
+  return { kind: 'asg', target, name: group.name, limits, changes: d.changes, ...record, clearRecord: !d.record && at.before !== undefined, ...min, ...holders };
 }
 
 export function planGroup(
@@ -214,15 +212,23 @@ export function planGroup(
   // Holds at current resolve against the desired capacity read here: before a write that is
   // the live read (the controller re-reads a group before it writes), so a freeze never sets
   // MaxSize below what the group runs at that moment.
-  const given = capOf(resolved.ceiling.maxSize, holdsOn(at.inputs.status, target), peerCapsOn(at.inputs, target), group.desiredCapacity);
+  const holders = readHolders(group.tags);
+  const recorded = recordedHolderCaps(holders, at.inputs.holding);
+  const own = holdsOn(at.inputs.status, target);
+  const peers = peerCapsOn(at.inputs, target);
+  const given = capOf(resolved.ceiling.maxSize, own, [...peers, ...recorded], group.desiredCapacity);
   const record = readFieldRecord(group.tags, ASG_KEYS);
   const minRecord = readFieldRecord(group.tags, ASG_MIN_KEYS);
   const tagged = readMaxSizeWrite(group.tags);
-  const d = decideGroup({ ceiling: resolved.ceiling, cap: given, observed: group, record, minRecord, memory: memoryOf(prior) }, ctx);
+  const stood = prior?.clamped === true && record !== undefined && prior.maxSize === record.clamped;
+  const d = decideGroup({ ceiling: resolved.ceiling, cap: given, observed: group, record, minRecord, memory: memoryOf(prior), stood }, ctx);
   const cap = d.cap;
   const status = groupStatus(resolved, d, prior, { ctx, cap, tagged });
-  const action = ctx.act ? groupAction(group, d, { before: record, minBefore: minRecord, nowMs: ctx.nowMs }) : undefined;
+  const ownCap = capOf(resolved.ceiling.maxSize, own, [], group.desiredCapacity).value;
+  const holderChanges = decideHolders({ holders, holding: at.inputs.holding, record: d.record, ownCap, unsetMeans: Infinity, livePeers: peers.map((p) => p.guard) });
+  const action = ctx.act ? groupAction(group, d, { before: record, minBefore: minRecord, nowMs: ctx.nowMs, holders: holderChanges }) : undefined;
   const repeated = !ctx.act && isRepeat(changesText(d, cap, ctx), prior);
-  const findings = d.changes.map((c) => ({ target, message: `${target}: ${findingText(c, { prior, tagged, cap }, ctx)}`, reason: c.reason, drift: c.reason === 'Drift', repeated: repeated || routine(c, cap, group) }));
-  return { status, ...(action ? { action } : {}), findings, binding: d.binding };
+  const heldBy = cap.by === 'spec' ? {} : { heldBy: holderText(cap) };
+  const findings = d.changes.map((c) => ({ target, message: `${target}: ${findingText(c, { prior, tagged, cap }, ctx)}`, reason: c.reason, drift: c.reason === 'Drift', repeated, values: changeValues(c), ...heldBy }));
+  return { status, ...(action ? { action } : {}), findings, binding: d.binding, ...heldBy, ...(recorded.length ? { recordHolders: recorded.map((r) => r.guard) } : {}) };
 }

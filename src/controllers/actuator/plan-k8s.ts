@@ -8,7 +8,7 @@ import { capOf, capSuffix, peerCapsOn, type PlanInputs } from './caps.ts';
 import { decideNodePool, inapplicableCeilings, type LimitChange, type NodePoolCaps, type Quantities } from './nodepool-decide.ts';
 import { nodePoolRef, workloadRef, type ObservedCeilings } from '../targets/observed.ts';
 import { describeChange, isRepeat, lastActionOf, type Attempt, type TargetOutcome, type Telling } from './plan-groups.ts';
-import type { RaisedValue } from './words.ts';
+import { changeValues, type RaisedValue } from './words.ts';
 import { quantity } from '../targets/quantity.ts';
 import { clearAnnotations, NODEPOOL_KEYS, WORKLOAD_KEYS, writeFieldRecord, writeNodePoolRecord, type NodePoolRecord } from '../targets/records.ts';
 import { decideWorkload, REPLICA_FIELD, type WorkloadDecision, type WorkloadKind } from './replicas-decide.ts';
@@ -123,7 +123,7 @@ export function planWorkload(
   const message = change ? `${describeChange({ ...change, to: change.to ?? 'unset' }, ctx)}${change.reason === 'Released' ? '' : capSuffix(cap)}` : '';
   const status = workloadStatus(entry, d, prior, { ctx, message });
   const action = ctx.act ? workloadAction(entry, d, at.inputs.owner) : undefined;
-  const findings = change ? [{ target, message: `${target}: ${message}`, reason: change.reason, drift: change.reason === 'Drift', repeated: !ctx.act && isRepeat(message, prior) }] : [];
+  const findings = change ? [{ target, message: `${target}: ${message}`, reason: change.reason, drift: change.reason === 'Drift', repeated: !ctx.act && isRepeat(message, prior), values: changeValues(change) }] : [];
   return { status, findings, binding: d.binding, ...(action ? { action } : {}) };
 }
 
@@ -217,7 +217,7 @@ export function planNodePool(
     ...lastActionOf(d.changes, message, prior, ctx),
   };
   const repeated = !ctx.act && isRepeat(message, prior);
-  const findings = d.changes.map((c) => ({ target, message: `${target}: ${limitsText([c], ctx)}`, reason: c.reason, drift: c.reason === 'Drift', repeated }));
+  const findings = d.changes.map((c) => ({ target, message: `${target}: ${limitsText([c], ctx)}`, reason: c.reason, drift: c.reason === 'Drift', repeated, values: changeValues({ ...c, field: `spec.limits.${c.resource}` }) }));
   const action = ctx.act ? nodePoolAction(entry, d.changes, d.record, at.inputs.owner) : undefined;
   const raised = raisedLimits(entry.spec.name, entry.spec.limits, limits, d.record);
   const inapplicable = inapplicableCeilings(entry.spec.limits, observed);

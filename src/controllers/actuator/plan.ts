@@ -8,6 +8,7 @@ import type { PlanInputs } from './caps.ts';
 import { planGroup, resolveGroups, type GroupAction, type TargetOutcome } from './plan-groups.ts';
 import { planNodePool, planWorkload, type NodePoolAction, type WorkloadAction } from './plan-k8s.ts';
 import { capGroups } from '../shared/target-cap.ts';
+import type { Holding } from './holders-decide.ts';
 
 export type CeilingAction = GroupAction | WorkloadAction | NodePoolAction;
 
@@ -19,6 +20,10 @@ export interface Finding {
   drift: boolean;
   /** DryRun/paused: reported already, unchanged since (no new event). */
   repeated: boolean;
+  /** The write with its values ("MaxSize 40 → 20"), for conditions that list would-be changes. */
+  values?: string;
+  /** What holds the target below its spec ceiling, in words, when something does (the rate limit, a hold, another guard). */
+  heldBy?: string;
 }
 
 export interface CeilingsPlan {
@@ -36,12 +41,16 @@ export interface CeilingsPlan {
   recentDrift: string[];
   /** "target (also guard ns/name)" for each target another guard names too. */
   overlaps: string[];
+  /** Holders this operator cannot see act (another cluster, a paused guard) that bind a target through their record. */
+  recordHolders: { guard: string; target: string }[];
   /** Groups beyond MAX_TARGETS (shared/target-cap.ts): neither planned nor touched, reported. */
   overflow: string[];
   /** Ceilings the target cannot take, one sentence per target (cpu/memory on a static NodePool, a ScaledObject's minReplicaCount above the ceiling). */
   notApplicable: string[];
   /** NodePool limits CostGuard clamped whose ceiling is now above them (the condition says what comes next). */
   raisedLimits: RaisedValue[];
+  /** Target → what holds it below its spec ceiling (the rate limit, a hold, another guard), in words. */
+  heldBy: Record<string, string>;
   status: Pick<CostGuardStatus, 'scalingGroups' | 'workloads' | 'nodePools'>;
 }
 
@@ -49,8 +58,10 @@ type Outcome = TargetOutcome<unknown> & { action?: CeilingAction | undefined };
 
 function collect(plan: CeilingsPlan, outcome: Outcome, target: string): void {
   if (outcome.action) plan.actions.push(outcome.action);
+  for (const guard of outcome.recordHolders ?? []) plan.recordHolders.push({ guard, target });
   plan.findings.push(...outcome.findings);
   if (outcome.binding) plan.binding.push(target);
+  if (outcome.heldBy !== undefined) plan.heldBy[target] = outcome.heldBy;
 }
 
 function byName<T extends { name: string }>(list: T[] | undefined): Map<string, T> {
@@ -67,6 +78,8 @@ function recordUnresolved(plan: CeilingsPlan, entry: ObservedCeilings['groups'][
 export interface PlanContext extends DecideContext {
   /** "<namespace>/<name>" of the guard: the owner written into the targets' records. */
   owner?: string;
+  /** Who this guard is on the records (cluster id, UID) and what its operator sees of other holders. */
+  holding?: Holding;
 }
 
 interface At {
@@ -134,7 +147,7 @@ function planNodePools(plan: CeilingsPlan, observed: ObservedCeilings, prior: Co
 /** Peers named per target in the Conflict message; the rest are counted, so status stays small when many guards share a target. */
 const OVERLAP_NAMES = 3;
 
-function overlapsOf(peers: NonNullable<ObservedCeilings['peers']>): string[] {
+function overlapsOf(peers: readonly { guard: string; target: string }[]): string[] {
   const byTarget = new Map<string, Set<string>>();
   for (const p of peers) byTarget.set(p.target, (byTarget.get(p.target) ?? new Set()).add(p.guard));
   return [...byTarget.entries()].sort(([a], [b]) => a.localeCompare(b)).map(([target, guards]) => `${target} (also guarded by ${namesOf(guards)})`);
@@ -166,12 +179,13 @@ function recentDrift(status: CeilingsPlan['status'], nowMs: number): string[] {
 }
 
 export function planCeilings(observed: ObservedCeilings, prior: CostGuardStatus, ctx: PlanContext): CeilingsPlan {
-  const plan: CeilingsPlan = { actions: [], findings: [], binding: [], missing: [], notInstalled: [], unmatched: [], recentDrift: [], overlaps: [], overflow: [], notApplicable: [], raisedLimits: [], status: {} };
-  const at: At = { ctx: { nowMs: ctx.nowMs, act: ctx.act, ...(ctx.paused ? { paused: true } : {}) }, inputs: { owner: ctx.owner ?? '', status: prior, peers: observed.peers ?? [] } };
+  const plan: CeilingsPlan = { actions: [], findings: [], binding: [], missing: [], notInstalled: [], unmatched: [], recentDrift: [], overlaps: [], recordHolders: [], overflow: [], notApplicable: [], raisedLimits: [], heldBy: {}, status: {} };
+  const inputs = { owner: ctx.owner ?? '', status: prior, peers: observed.peers ?? [], ...(ctx.holding ? { holding: ctx.holding } : {}) };
+  const at: At = { ctx: { nowMs: ctx.nowMs, act: ctx.act, ...(ctx.paused ? { paused: true } : {}) }, inputs };
   const scalingGroups = planGroups(plan, observed, prior, at);
   const workloads = planWorkloads(plan, observed, prior, at);
   const nodePools = planNodePools(plan, observed, prior, at);
-  plan.overlaps = overlapsOf(observed.peers ?? []);
+  plan.overlaps = overlapsOf([...(observed.peers ?? []), ...plan.recordHolders]);
   plan.status = {
     ...(scalingGroups.length ? { scalingGroups } : {}),
     ...(workloads.length ? { workloads } : {}),

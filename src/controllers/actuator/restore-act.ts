@@ -9,14 +9,17 @@ import { isNotFound } from '../../runtime/errors.ts';
 import { objectPath, Resources } from '../../runtime/kube/resource.ts';
 import { ContentType, type RestClient } from '../../runtime/kube/rest.ts';
 import type { PeerCap } from './caps.ts';
+import type { FieldRecord } from './field-decide.ts';
 import type { ObservedCeilings, PeerCeiling } from '../targets/observed.ts';
 import { asgRef, nodePoolRef, workloadRef } from '../targets/observed.ts';
 import { WORKLOAD_RESOURCES } from '../targets/observe.ts';
 import { clearAnnotations, OWNER_KEY, readFieldRecord, readNodePoolRecord, WORKLOAD_KEYS, writeFieldRecord } from '../targets/records.ts';
-import { decideRestore, type RestoreStep } from './restore-decide.ts';
+import { decideKeep, decideRestore, type RestoreStep } from './restore-decide.ts';
 import { planPool, poolBody } from './restore-pool.ts';
-import { planGroupRestore } from './restore-group.ts';
-import { REPLICA_FIELD, specKey, type WorkloadKind } from './replicas-decide.ts';
+import { planGroupRestore, type Leaving } from './restore-group.ts';
+import type { Holding } from './holders-decide.ts';
+import { matchesSelector } from '../../cloud/scaling-groups.ts';
+import { isLiveCount, REPLICA_FIELD, specKey, type WorkloadKind } from './replicas-decide.ts';
 import { resolveSplit } from '../shared/holds.ts';
 
 export interface RestoreIo {
@@ -24,6 +27,16 @@ export interface RestoreIo {
   groups: ScalingGroups;
   /** Other acting guards' ceilings on the targets (peers.ts over the informer cache). */
   peers(observed: ObservedCeilings): PeerCeiling[];
+  /** Who the leaving guard is on the records; without it, holder names are neither read nor removed. */
+  holding?: Holding;
+  /** onDelete: Restore gives back; Keep leaves the values and makes sure no one gives them back later. Default Restore. */
+  policy?: 'Restore' | 'Keep';
+}
+
+/** The guard's own ceiling on a group (its entries that name or select it): what Keep keeps. */
+function ownGroupCeiling(guard: CostGuard, group: ScalingGroup): number {
+  const entries = (guard.spec.scalingGroups ?? []).filter((e) => (e.name !== undefined ? e.name === group.name : matchesSelector(group.tags, e.tagSelector ?? {})));
+  return entries.length ? Math.min(...entries.map((e) => e.maxSize)) : group.maxSize;
 }
 
 /** The peers' caps on a target, their holds at current resolved against what runs now. */
@@ -46,8 +59,10 @@ async function groupsOf(io: RestoreIo, guard: CostGuard, owner: string): Promise
   return [...byName.values()].sort((a, b) => a.name.localeCompare(b.name));
 }
 
-async function restoreGroup(groups: ScalingGroups, group: ScalingGroup, peers: readonly PeerCeiling[]): Promise<RestoreStep[]> {
-  const plan = planGroupRestore(group, capsOn(peers, asgRef(group.name), group.desiredCapacity));
+async function restoreGroup(io: RestoreIo, guard: CostGuard, group: ScalingGroup, peers: readonly PeerCeiling[]): Promise<RestoreStep[]> {
+  const groups = io.groups;
+  const leaving: Leaving = io.policy === 'Keep' ? { policy: 'Keep', ownCap: ownGroupCeiling(guard, group) } : { policy: 'Restore' };
+  const plan = planGroupRestore(group, capsOn(peers, asgRef(group.name), group.desiredCapacity), io.holding, leaving);
   if (Object.keys(plan.tags).length) await groups.setTags(group.name, plan.tags);
   if (Object.keys(plan.limits).length) await groups.setLimits(group.name, plan.limits);
   if (plan.cleared.length) await groups.deleteTags(group.name, plan.cleared);
@@ -59,7 +74,7 @@ export async function restoreGroups(io: RestoreIo, guard: CostGuard, owner: stri
   const groups = await groupsOf(io, guard, owner);
   const peers = io.peers({ groups: [{ spec: { name: '', maxSize: 0 }, found: groups }], workloads: [], nodePools: [] });
   const steps: RestoreStep[] = [];
-  for (const g of groups) steps.push(...(await restoreGroup(io.groups, g, peers)));
+  for (const g of groups) steps.push(...(await restoreGroup(io, guard, g, peers)));
   return steps;
 }
 
@@ -93,16 +108,25 @@ function workloadBody(obj: KubeObj, kind: WorkloadKind, step: RestoreStep): Reco
   };
 }
 
-async function restoreWorkload(io: RestoreIo, namespace: string, w: { kind: WorkloadKind; name: string }, peers: readonly PeerCeiling[]): Promise<RestoreStep | undefined> {
+/** Restore or Keep on one workload's replica ceiling, from what was read of it. */
+function leaveWorkload(io: RestoreIo, w: { kind: WorkloadKind; name: string; maxReplicas?: number }, read: { obj: KubeObj | undefined; record: FieldRecord | undefined; peers: PeerCap[] }): RestoreStep {
+  const value = read.obj?.spec?.[specKey(w.kind)];
+  const field = REPLICA_FIELD[w.kind];
+  const current = typeof value === 'number' ? value : undefined;
+  const input = { target: workloadRef(w), field: field.path, exists: !!read.obj, current, unsetMeans: field.unsetMeans, record: read.record, peers: read.peers };
+  return io.policy === 'Keep' ? decideKeep({ ...input, ownCap: w.maxReplicas ?? current ?? field.unsetMeans }) : decideRestore(input);
+}
+
+async function restoreWorkload(io: RestoreIo, namespace: string, w: { kind: WorkloadKind; name: string; maxReplicas?: number }, peers: readonly PeerCeiling[]): Promise<RestoreStep | undefined> {
+  // A live count a hold lowered (Shed, a brake) is not a ceiling someone chose to keep: its
+  // record stays, so whoever guards the workload next gives it back.
+  if (io.policy === 'Keep' && isLiveCount(w.kind)) return undefined;
   const path = objectPath(WORKLOAD_RESOURCES[w.kind], namespace, w.name);
   const obj = await getOrUndefined(io.rest, path);
   const target = workloadRef(w);
   const record = readFieldRecord(obj?.metadata?.annotations, WORKLOAD_KEYS);
   if (obj && !record) return undefined;
-  const value = obj?.spec?.[specKey(w.kind)];
-  const field = REPLICA_FIELD[w.kind];
-  const current = typeof value === 'number' ? value : undefined;
-  const step = decideRestore({ target, field: field.path, exists: !!obj, current, unsetMeans: field.unsetMeans, record, peers: capsOn(peers, target, replicasOf(obj)) });
+  const step = leaveWorkload(io, w, { obj, record, peers: capsOn(peers, target, replicasOf(obj)) });
   const body = obj ? workloadBody(obj, w.kind, step) : undefined;
   if (body) await io.rest.patch(path, body, ContentType.mergePatch);
   return step;
@@ -110,7 +134,7 @@ async function restoreWorkload(io: RestoreIo, namespace: string, w: { kind: Work
 
 export async function restoreWorkloads(io: RestoreIo, guard: CostGuard): Promise<RestoreStep[]> {
   const namespace = guard.metadata.namespace ?? '';
-  const all = new Map([...(guard.spec.workloads ?? []), ...(guard.status?.workloads ?? [])].map((w) => [workloadRef(w), { kind: w.kind, name: w.name }]));
+  const all = new Map([...(guard.status?.workloads ?? []), ...(guard.spec.workloads ?? [])].map((w) => [workloadRef(w), { kind: w.kind, name: w.name, ...('maxReplicas' in w ? { maxReplicas: w.maxReplicas } : {}) }]));
   const peers = io.peers({ groups: [], workloads: [...all.values()].map((w) => ({ spec: { ...w, maxReplicas: 0 } })), nodePools: [] });
   const steps: RestoreStep[] = [];
   for (const w of all.values()) {
@@ -148,6 +172,7 @@ export async function restoreNodePools(io: RestoreIo, guard: CostGuard): Promise
  */
 export async function restoreAll(io: RestoreIo, guard: CostGuard, owner: string, permits = { aws: true, nodePools: true }): Promise<RestoreStep[]> {
   const groups = permits.aws ? await restoreGroups(io, guard, owner) : [];
-  const pools = permits.nodePools ? await restoreNodePools(io, guard) : [];
+  // Keep on NodePools stays as it was: the limits and their record are left.
+  const pools = permits.nodePools && io.policy !== 'Keep' ? await restoreNodePools(io, guard) : [];
   return [...groups, ...(await restoreWorkloads(io, guard)), ...pools];
 }

@@ -80,6 +80,26 @@ export function decideRestore(input: RestoreInput): RestoreStep {
   return { target: input.target, field: input.field, ...restoreStep(input) };
 }
 
+/**
+ * onDelete: Keep. The value stays, and it must stay after this guard has gone: a record left
+ * behind would let the next guard naming the target "give back" the original this guard chose
+ * to keep. So the record goes — unless others still hold the target, and then its original
+ * becomes what this guard kept (its own cap), never above the recorded one: the others give
+ * back their own part (a brake hold, say) and no more.
+ */
+export function decideKeep(input: RestoreInput & { ownCap: number }): RestoreStep {
+  const { record } = input;
+  const base = { target: input.target, field: input.field };
+  if (!input.exists) return { ...base, left: 'the target no longer exists', record: { kind: 'keep' } };
+  if (!record) return { ...base, left: 'no record of an original on the target', record: { kind: 'keep' } };
+  const peer = lowestPeer(input.peers);
+  const kept = `kept at ${show(input.current)} (onDelete Keep)`;
+  if (!peer) return { ...base, left: `${kept}; nothing of CostGuard's is left to give back`, record: { kind: 'remove' } };
+  const original = Math.min(record.original ?? input.unsetMeans, input.ownCap);
+  const next: FieldRecord = { original: original === input.unsetMeans ? record.original : original, clamped: record.clamped };
+  return { ...base, left: `${kept}; guard ${peer.guard} still holds it, and gives back no more than ${show(next.original)}`, record: { kind: 'set', record: next, owner: peer.guard } };
+}
+
 const list = (items: readonly string[], max = 5): string =>
   items.length <= max ? items.join(', ') : `${items.slice(0, max).join(', ')} and ${items.length - max} more`;
 
@@ -87,12 +107,12 @@ const list = (items: readonly string[], max = 5): string =>
  * One sentence for the Restore event: each value written (field, from, to, why) and each left
  * alone and why. Targets with the same change are grouped so 200 groups still fit an event.
  */
-export function describeRestore(steps: readonly RestoreStep[]): string {
+export function describeRestore(steps: readonly RestoreStep[], policy: 'Restore' | 'Keep' = 'Restore'): string {
   const groups = new Map<string, string[]>();
   for (const s of steps) {
     const key = s.write ? `${s.field} ${show(s.write.from)} → ${show(s.write.to)} (${s.write.why})` : `left ${s.field}: ${s.left}`;
     groups.set(key, [...(groups.get(key) ?? []), s.target]);
   }
   const parts = [...groups.entries()].map(([what, targets]) => (what.startsWith('left ') ? `left ${list(targets)} ${what.slice('left '.length)}` : `${list(targets)} ${what}`));
-  return parts.length ? `onDelete Restore: ${parts.join('; ')}.` : "onDelete Restore: nothing of CostGuard's to restore.";
+  return parts.length ? `onDelete ${policy}: ${parts.join('; ')}.` : `onDelete ${policy}: nothing of CostGuard's to ${policy === 'Keep' ? 'keep' : 'restore'}.`;
 }

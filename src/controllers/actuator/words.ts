@@ -1,6 +1,7 @@
 // The words the actuator writes into findings and lastAction: a tag selector as the user wrote
 // it, when CostGuard last set a drifted value, and a value a release will raise. Pure.
 import type { ScalingGroupStatus } from '../../api/v1alpha1/index.ts';
+import type { Cap } from './caps.ts';
 
 const CLAMPED_MAX = /^clamped MaxSize \d+ → (\d+)/;
 
@@ -36,4 +37,16 @@ export interface RaisedValue {
   original: string | number;
   /** min(ceiling, original): how far a release goes. */
   release: string | number;
+}
+
+/** Who holds a value below its spec ceiling, for "… keeps it at 8": the rate limit, a hold, another guard. */
+export function holderText(cap: Cap): string {
+  if (cap.by === 'rate') return `the scale-out rate limit (${cap.why ?? 'maxScaleOut'})`;
+  if (cap.by.startsWith('guard ')) return `${cap.by}${cap.why ? ` (${cap.why})` : ''}`;
+  return `the ${cap.by} hold${cap.why ? ` (${cap.why})` : ''}`;
+}
+
+/** "MaxSize 40 → 20", "spec.limits.cpu 1000 → 400": one write with its values, for lists of would-be changes. */
+export function changeValues(c: { field: string; from: number | string | undefined; to: number | string | undefined }): string {
+  return `${c.field} ${c.from ?? 'unset'} → ${c.to ?? 'unset'}`;
 }

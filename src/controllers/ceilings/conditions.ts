@@ -2,7 +2,7 @@
 // Each message says what is true now, in the words a user reads in `kubectl describe`.
 import { ConditionType, PAUSED_ANNOTATION } from '../../api/v1alpha1/index.ts';
 import type { ConditionInput } from '../../runtime/conditions.ts';
-import { invalidPauseMessage } from '../shared/pause.ts';
+import { invalidPauseMessage, unknownAnnotationsMessage } from '../shared/pause.ts';
 import { missingText, raisedCeilingsText, unmatchedText, type Scope } from './messages.ts';
 import type { CeilingsPlan } from '../actuator/plan.ts';
 
@@ -12,6 +12,8 @@ export interface Outcome {
   paused: boolean;
   /** The pause annotation's value when it is not "true" (so not paused). */
   invalidPause?: string;
+  /** costguard.io/* annotations CostGuard does not read (a misspelled pause). */
+  unknownAnnotations?: readonly string[];
   /** Failed actions, as "target: reason" sentences. */
   failures: string[];
   targetCount: number;
@@ -23,9 +25,14 @@ const list = (items: readonly string[], max = 5): string => {
   return unique.length <= max ? unique.join(', ') : `${unique.slice(0, max).join(', ')} and ${unique.length - max} more`;
 };
 
+/** "asg/g MaxSize 40 → 20": each would-be write with its values, so a DryRun condition says how far, not only where. */
+function wouldBe(o: Outcome): string[] {
+  return o.plan.findings.map((f) => (f.values ? `${f.target} ${f.values}` : f.target));
+}
+
 function pausedCondition(o: Outcome): ConditionInput {
-  const pending = o.plan.findings.map((f) => f.target);
-  const tail = pending.length ? `; would clamp ${list(pending)} (Paused)` : '';
+  const pending = wouldBe(o);
+  const tail = pending.length ? `; would change ${list(pending)} (Paused)` : '';
   return { type: ConditionType.CeilingsEnforced, status: 'False', reason: 'Paused', message: `Paused: ${PAUSED_ANNOTATION} is "true", so CostGuard observes and changes nothing${tail}.${raisedAfter(o)}` };
 }
 
@@ -37,14 +44,14 @@ function notEnforced(o: Outcome): ConditionInput | undefined {
   if (o.plan.unmatched.length) return { type, status: 'False', reason: 'NoTargetsMatched', message: unmatchedText(o.plan.unmatched, o.scope) };
   if (o.failures.length) return { type, status: 'False', reason: 'ActionFailed', message: `Could not clamp: ${list(o.failures, 3)}.` };
   if (o.plan.notApplicable.length) return { type, status: 'False', reason: 'CeilingNotApplicable', message: `${o.plan.notApplicable.join('. ')}.` };
-  const pending = o.plan.findings.map((f) => f.target);
-  if (o.mode === 'DryRun' && pending.length) return { type, status: 'False', reason: 'DryRun', message: `DryRun: would clamp ${list(pending)}.${raisedAfter(o)}` };
+  const pending = wouldBe(o);
+  if (o.mode === 'DryRun' && pending.length) return { type, status: 'False', reason: 'DryRun', message: `DryRun: would change ${list(pending)}.${raisedAfter(o)}` };
   return undefined;
 }
 
 /** " The ceiling of … is now …": what happens next to values below a raised ceiling. */
 function raisedAfter(o: Outcome): string {
-  const raised = raisedCeilingsText(o.plan.status, { act: o.mode === 'Enforce' && !o.paused, paused: o.paused }, o.plan.raisedLimits);
+  const raised = raisedCeilingsText(o.plan.status, { act: o.mode === 'Enforce' && !o.paused, paused: o.paused }, o.plan.raisedLimits, o.plan.heldBy);
   return raised ? ` ${raised}` : '';
 }
 
@@ -53,7 +60,7 @@ function enforced(o: Outcome): ConditionInput {
   if (blocked) return blocked;
   const type = ConditionType.CeilingsEnforced;
   const suffix = o.mode === 'DryRun' ? ' (DryRun)' : '';
-  const all = `All ${o.targetCount} targets are at or below their ceilings${suffix}`;
+  const all = `${o.targetCount === 1 ? 'The one target is at or below its ceiling' : `All ${o.targetCount} targets are at or below their ceilings`}${suffix}`;
   const after = raisedAfter(o);
   if (o.plan.overlaps.length) {
     return { type, status: 'True', reason: 'Conflict', message: `${all}; other guards name the same targets and the lowest ceiling applies: ${list(o.plan.overlaps, 3)}.` };
@@ -88,6 +95,7 @@ function degraded(o: Outcome): ConditionInput {
   const type = ConditionType.Degraded;
   // First: the user asked for a pause that did not happen, and CostGuard is still acting.
   if (o.invalidPause !== undefined) return { type, status: 'True', reason: 'InvalidPause', message: invalidPauseMessage(o.invalidPause, o.mode) };
+  if (o.unknownAnnotations?.length) return { type, status: 'True', reason: 'UnknownAnnotation', message: unknownAnnotationsMessage(o.unknownAnnotations, o.mode) };
   if (o.plan.missing.length) return { type, status: 'True', reason: 'TargetNotFound', message: missingText(o.plan, o.scope) };
   if (o.plan.unmatched.length) return { type, status: 'True', reason: 'NoTargetsMatched', message: unmatchedText(o.plan.unmatched, o.scope) };
   if (o.failures.length) return { type, status: 'True', reason: 'ActionFailed', message: list(o.failures, 3) };

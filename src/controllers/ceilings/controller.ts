@@ -4,11 +4,11 @@ import { ConditionType, FINALIZER, validateSpec, type CostGuard } from '../../ap
 import { isCloudError } from '../../cloud/errors.ts';
 import type { ConditionInput } from '../../runtime/conditions.ts';
 import { errorMessage, TerminalError } from '../../runtime/errors.ts';
-import { objectReference } from '../../runtime/events.ts';
+import { objectReference, type EventSpec, type ObjectReference } from '../../runtime/events.ts';
 import { ensureFinalizer, isBeingDeleted } from '../../runtime/finalizers.ts';
 import type { Informer } from '../../runtime/informer/informer.ts';
 import type { ReconcileContext, Reconciler, ReconcileResult } from '../../runtime/reconciler.ts';
-import { announceDriftReverted } from '../../alerting/drift.ts';
+import { announceDriftReverted, type RevertedDrift } from '../../alerting/drift.ts';
 import type { Notifier } from '../../alerting/notifier.ts';
 import { awsTargetOf, COSTGUARD_RESOURCE } from '../resources.ts';
 import { pauseState, type PauseState } from '../shared/pause.ts';
@@ -19,15 +19,18 @@ import { objectKey } from '../../runtime/keys.ts';
 import { ceilingConditions } from './conditions.ts';
 import { ceilingIssues } from './spec-issues.ts';
 import { applyTenancy, OPEN_POLICY, permittedGuard, type TenancyPolicy } from '../targets/tenancy.ts';
-import { failedEvent, findingEvent, invalidPauseEvent, invalidSpecEvent, missingEvent, notApplicableEvent, observeFailedEvent, unmatchedEvent } from './events.ts';
+import { failedEvent, findingEvent, invalidPauseEvent, invalidSpecEvent, missingEvent, notApplicableEvent, observeFailedEvent, unknownAnnotationsEvent, unmatchedEvent } from './events.ts';
 import { finalizeGuard } from './finalize.ts';
 import { awsScope, type Scope } from './messages.ts';
 import type { CeilingMetrics } from './metrics.ts';
 import { observeCeilings } from '../targets/observe.ts';
 import type { ObservedCeilings, PeerCeiling } from '../targets/observed.ts';
 import { PeerIndex } from '../actuator/peers.ts';
+import { holdingOf, type RecordsIdentity } from './holding.ts';
+import { learnAccounts, type TargetAccounts } from '../targets/identity.ts';
+import type { AwsTarget } from '../../cloud/aws/clients.ts';
 import { ownerOf } from '../targets/records.ts';
-import type { CeilingsPlan } from '../actuator/plan.ts';
+import type { CeilingsPlan, Finding } from '../actuator/plan.ts';
 import { MAX_TARGETS } from '../shared/target-cap.ts';
 import { nextStatus } from './status.ts';
 
@@ -40,6 +43,10 @@ export interface CeilingsDeps extends ActDeps {
   tenancy?: TenancyPolicy;
   /** Where a reverted drift is announced (Slack, Events); without it, Events only. */
   notifier?: Notifier;
+  /** The account behind each guard's credentials: peers on a group are found by account, not by role. */
+  accounts?: TargetAccounts;
+  /** Who holds what on the targets' records: this cluster's id and the namespaces this operator sees. Without it, holders are neither read nor written. */
+  records?: RecordsIdentity;
 }
 
 interface Report {
@@ -64,24 +71,29 @@ export class CeilingsReconciler implements Reconciler {
   private readonly restoreAttempts = new Map<string, number>();
   /** Writes refused as invalid, per guard: not sent again until something changed. */
   private readonly refusals = new RefusedWrites();
+  /** Guards whose account was asked for (STS answers are cached per role; this skips the pass). */
+  private readonly accountsAsked = new WeakSet<CostGuard>();
   /** Who else caps what; rebuilt only when a guard in the cache changed. */
   private readonly peerIndex: PeerIndex;
 
   constructor(deps: CeilingsDeps) {
     this.deps = deps;
     const policy = deps.tenancy ?? OPEN_POLICY;
-    this.peerIndex = new PeerIndex((g) => awsTargetOf(g, deps.defaultRegion), (g) => permittedGuard(g, policy));
+    this.peerIndex = new PeerIndex((g) => awsTargetOf(g, deps.defaultRegion), (g) => permittedGuard(g, policy), deps.accounts);
   }
 
   async reconcile(key: string, ctx: ReconcileContext): Promise<ReconcileResult | void> {
     const cached = this.deps.guards.getByKey(key);
     if (!cached) return;
     const { namespace = '', name = '' } = cached.metadata;
+    await this.learnAccounts();
     if (isBeingDeleted(cached)) {
       // Restore reads and writes through the same boundary as the reconcile: a part the policy
       // refuses (a namespace refused AWS, a role outside the pattern) is never restored either.
       const verdict = applyTenancy(cached, this.deps.tenancy ?? OPEN_POLICY);
-      await finalizeGuard({ ...this.deps, restoreAttempts: this.restoreAttempts, peers: (g, o) => this.peersOf(g, o), permits: verdict }, permittedGuard(cached, this.deps.tenancy ?? OPEN_POLICY), ctx);
+      const holding = holdingOf(cached, this.deps.records, this.deps.guards.list(), this.deps.tenancy ?? OPEN_POLICY);
+      const restoreDeps = { ...this.deps, restoreAttempts: this.restoreAttempts, peers: (g: CostGuard, o: ObservedCeilings) => this.peersOf(g, o), permits: verdict, ...(holding ? { holding } : {}) };
+      await finalizeGuard(restoreDeps, permittedGuard(cached, this.deps.tenancy ?? OPEN_POLICY), ctx);
       this.deps.metrics.forget(namespace, name);
       this.refusals.forget(key);
       return;
@@ -108,7 +120,8 @@ export class CeilingsReconciler implements Reconciler {
     const nowMs = ctx.clock.now();
     const owner = ownerOf(guard);
     observed = { ...observed, peers: this.peersOf(guard, observed) };
-    const ctxPlan = { nowMs, act, owner, paused: pause.paused };
+    const holding = holdingOf(guard, this.deps.records, this.deps.guards.list(), this.deps.tenancy ?? OPEN_POLICY);
+    const ctxPlan = { nowMs, act, owner, paused: pause.paused, ...(holding ? { holding } : {}) };
     const key = objectKey(guard);
     const refusals = { refused: this.refusals.of(key), generation: guard.metadata.generation };
     const who = { namespace: guard.metadata.namespace ?? '', owner };
@@ -125,6 +138,31 @@ export class CeilingsReconciler implements Reconciler {
     if (retryable) throw new Error(`clamping ${retryable.action.target} failed: ${errorMessage(retryable.error)}`);
   }
 
+  /**
+   * The accounts of every credential an acting guard uses on groups (one STS call per region
+   * and role, ever), so that peers are matched by account before anything is decided.
+   */
+  private async learnAccounts(): Promise<void> {
+    if (!this.deps.accounts) return;
+    const policy = this.deps.tenancy ?? OPEN_POLICY;
+    const targets = new Map<string, { target: AwsTarget; guards: CostGuard[] }>();
+    for (const g of this.deps.guards.list()) {
+      // Each informer object once: a changed guard is a new object, an unchanged one was asked for.
+      if (this.accountsAsked.has(g)) continue;
+      const permitted = permittedGuard(g, policy);
+      if (!permitted.spec.scalingGroups?.length) continue;
+      const t = awsTargetOf(permitted, this.deps.defaultRegion);
+      const key = `${t.region}|${t.roleArn ?? ''}`;
+      const entry = targets.get(key) ?? { target: t, guards: [] };
+      entry.guards.push(g);
+      targets.set(key, entry);
+    }
+    const entries = [...targets.values()];
+    const failed = await learnAccounts(this.deps.accounts, entries.map((e) => e.target));
+    // A failed answer is asked again at the next reconcile.
+    for (const e of entries) if (!failed.has(e.target)) for (const g of e.guards) this.accountsAsked.add(g);
+  }
+
   /** Other acting guards' ceilings on the targets this guard observed. */
   private peersOf(guard: CostGuard, observed: ObservedCeilings): PeerCeiling[] {
     return this.peerIndex.peers(guard, this.deps.guards.list(), observed);
@@ -135,7 +173,8 @@ export class CeilingsReconciler implements Reconciler {
     const targetCount = (s.scalingGroups?.length ?? 0) + (s.workloads?.length ?? 0) + (s.nodePools?.length ?? 0);
     const invalidPause = r.pause.invalid;
     const outcome = { plan: r.plan, mode: guard.spec.mode, paused: r.pause.paused, failures: r.failures, targetCount, scope: r.scope };
-    const conditions = withOverflow(withRefusals(ceilingConditions({ ...outcome, ...(invalidPause !== undefined ? { invalidPause } : {}) }), r.refused), r.plan.overflow, targetCount);
+    const unknownAnnotations = r.pause.unknown ?? [];
+    const conditions = withOverflow(withRefusals(ceilingConditions({ ...outcome, ...(invalidPause !== undefined ? { invalidPause } : {}), unknownAnnotations }), r.refused), r.plan.overflow, targetCount);
     const status = nextStatus({ guard, conditions, nowMs: ctx.clock.now(), ceilings: s });
     // Events first: other controllers write this guard's status too, and a 409 here (a requeue)
     // must not lose the event of a clamp that already happened. The record of the original is
@@ -154,10 +193,10 @@ export class CeilingsReconciler implements Reconciler {
       await ctx.events.publish(findingEvent(regarding, finding, r.act));
       if (r.act) this.deps.metrics.clamps.inc({ namespace, name, reason: finding.reason });
       // Someone raised a ceiling again: that is worth a message, not only an event.
-      if (finding.drift && this.deps.notifier) await announceDriftReverted(this.deps.notifier, guard, { target: finding.target, message: finding.message }, r.act);
+      if (finding.drift && this.deps.notifier) await announceDriftReverted(this.deps.notifier, guard, revertedDrift(finding), r.act);
     }
     this.deps.metrics.pending.set({ namespace, name }, r.act ? 0 : r.plan.findings.length);
-    if (r.pause.invalid !== undefined) await ctx.events.publish(invalidPauseEvent(regarding, r.pause.invalid, guard.spec.mode));
+    for (const event of annotationEvents(regarding, r.pause, guard.spec.mode)) await ctx.events.publish(event);
     if (r.plan.missing.length) await ctx.events.publish(missingEvent(regarding, r.plan, r.scope));
     if (r.plan.unmatched.length) await ctx.events.publish(unmatchedEvent(regarding, r.plan.unmatched, r.scope));
     await announceRefusals(guard, r, ctx);
@@ -201,6 +240,19 @@ async function announceRefusals(guard: CostGuard, r: Report, ctx: ReconcileConte
 function alreadyTold(guard: CostGuard, sentences: readonly string[]): boolean {
   const message = guard.status?.conditions?.find((c) => c.type === ConditionType.CeilingsEnforced)?.message ?? '';
   return sentences.every((s) => message.includes(s));
+}
+
+/** The drift alert's facts from a reverted finding: what changed, and what holds the target (the rate limit, a hold) when not the spec. */
+function revertedDrift(finding: Finding): RevertedDrift {
+  return { target: finding.target, message: finding.message, ...(finding.heldBy ? { heldBy: finding.heldBy } : {}) };
+}
+
+/** Annotations the user set that did not do what they meant: an invalid pause value, unknown costguard.io/* names. */
+function annotationEvents(regarding: ObjectReference, pause: PauseState, mode: 'DryRun' | 'Enforce'): EventSpec[] {
+  return [
+    ...(pause.invalid !== undefined ? [invalidPauseEvent(regarding, pause.invalid, mode)] : []),
+    ...(pause.unknown?.length ? [unknownAnnotationsEvent(regarding, pause.unknown, mode)] : []),
+  ];
 }
 
 /** The tenancy policy refused part of the spec: CeilingsEnforced says so, whatever else held. */

@@ -1,7 +1,7 @@
 // Event constructors of the ceilings controller: one reason per kind of news.
 import type { EventSpec, ObjectReference } from '../../runtime/events.ts';
 import { normalEvent, warningEvent } from '../../runtime/events.ts';
-import { invalidPauseMessage } from '../shared/pause.ts';
+import { invalidPauseMessage, unknownAnnotationsMessage } from '../shared/pause.ts';
 import { missingText, unmatchedText, type Missing, type Scope } from './messages.ts';
 import type { Finding } from '../actuator/plan.ts';
 
@@ -24,6 +24,10 @@ export function invalidPauseEvent(regarding: ObjectReference, value: string, mod
   return warningEvent(regarding, 'InvalidPause', invalidPauseMessage(value, mode));
 }
 
+export function unknownAnnotationsEvent(regarding: ObjectReference, unknown: readonly string[], mode: 'DryRun' | 'Enforce'): EventSpec {
+  return warningEvent(regarding, 'UnknownAnnotation', unknownAnnotationsMessage(unknown, mode));
+}
+
 export function failedEvent(regarding: ObjectReference, failures: readonly string[]): EventSpec {
   return warningEvent(regarding, 'ClampFailed', `Could not clamp: ${failures.join('; ')}`);
 }
@@ -42,8 +46,8 @@ export function observeFailedEvent(regarding: ObjectReference, message: string):
 }
 
 /** onDelete Restore: `summary` names each value written (field, from, to) and each left alone and why. */
-export function restoredEvent(regarding: ObjectReference, summary: string): EventSpec {
-  return normalEvent(regarding, 'Restored', summary);
+export function restoredEvent(regarding: ObjectReference, summary: string, policy: 'Restore' | 'Keep' = 'Restore'): EventSpec {
+  return normalEvent(regarding, policy === 'Keep' ? 'Kept' : 'Restored', summary);
 }
 
 export function restoreFailedEvent(regarding: ObjectReference, message: string): EventSpec {

@@ -26,8 +26,6 @@ export function awsScope(target: AwsTarget, regionFromSpec: boolean): string {
   return `${region}, ${account ? `account ${account}` : 'the operator\'s account'}`;
 }
 
-const CHECK = 'Check the names, the region and the role.';
-
 /** The CRD that serves a target kind, for "not installed" messages. */
 export function crdOf(ref: string): string | undefined {
   if (ref.startsWith('NodePool/')) return 'Karpenter';
@@ -53,12 +51,31 @@ function kubeMissing(refs: readonly string[], notInstalled: readonly string[], n
   return parts;
 }
 
-/** "Not found: asg/a in region …, account …; Deployment/b in namespace p. Check the names, the region and the role." */
+/**
+ * What to check, for what is missing: the region and role only matter to Auto Scaling groups,
+ * the namespace to workloads; a kind the API server does not serve needs its CRDs.
+ */
+function advice(missing: Missing): string {
+  const absent = missing.missing.filter((r) => !missing.notInstalled.includes(r));
+  const check = [
+    ...(absent.length ? ['the names'] : []),
+    ...(absent.some((r) => r.startsWith('asg/')) ? ['the region', 'the role'] : []),
+    ...(absent.some((r) => !r.startsWith('asg/') && !r.startsWith('NodePool/')) ? ['the namespace'] : []),
+  ];
+  const crds = [...new Set(missing.notInstalled.map((r) => crdOf(r) ?? r))];
+  const sentences = [
+    ...(check.length ? [`Check ${check.length > 1 ? `${check.slice(0, -1).join(', ')} and ${check.at(-1)!}` : check[0]!}.`] : []),
+    ...(crds.length ? [`Install the ${crds.join(' and ')} CRDs, or remove ${missing.notInstalled.length > 1 ? 'those targets' : 'that target'} from the guard.`] : []),
+  ];
+  return sentences.join(' ');
+}
+
+/** "Not found: asg/a in region …, account …; Deployment/b in namespace p. Check the names, the region, the role and the namespace." */
 export function missingText(missing: Missing, scope: Scope): string {
   const groups = missing.missing.filter((t) => t.startsWith('asg/'));
   const parts = groups.length ? [`${groups.join(', ')} in ${scope.aws}`] : [];
   parts.push(...kubeMissing(missing.missing.filter((t) => !t.startsWith('asg/')), missing.notInstalled, scope.namespace));
-  return `Not found: ${parts.join('; ')}. ${CHECK}`;
+  return `Not found: ${parts.join('; ')}. ${advice(missing)}`;
 }
 
 /** "No Auto Scaling group matched tagSelector {team: paymnets} in region …, account …. Check the tags, the region and the role." */
@@ -80,7 +97,7 @@ export interface Acting {
  * so while acting the value only stays below when something else holds it (a hold, another
  * guard); in DryRun or paused the release is only planned. Each sentence says which.
  */
-export function raisedCeilingsText(status: Pick<CostGuardStatus, 'scalingGroups' | 'workloads'>, acting: Acting, nodePools: readonly RaisedValue[] = []): string | undefined {
+export function raisedCeilingsText(status: Pick<CostGuardStatus, 'scalingGroups' | 'workloads'>, acting: Acting, nodePools: readonly RaisedValue[] = [], heldBy: Readonly<Record<string, string>> = {}): string | undefined {
   const values: RaisedValue[] = [
     ...(status.scalingGroups ?? []).flatMap((g) => (g.originalMaxSize !== undefined ? raisedValue({ ref: `asg/${g.name}`, field: 'MaxSize', value: g.maxSize, ceiling: g.ceiling, original: g.originalMaxSize }) : [])),
     // Deployments and StatefulSets too: a live count CostGuard lowered is given back like any ceiling.
@@ -91,7 +108,7 @@ export function raisedCeilingsText(status: Pick<CostGuardStatus, 'scalingGroups'
     ),
     ...nodePools,
   ];
-  return values.length ? values.map((v) => raisedSentence(v, acting)).join(' ') : undefined;
+  return values.length ? values.map((v) => raisedSentence(v, acting, heldBy[v.ref])).join(' ') : undefined;
 }
 
 function workloadField(kind: string): string {
@@ -104,9 +121,10 @@ function raisedValue(v: { ref: string; field: string; value: number; ceiling: nu
   return v.value < v.ceiling && release > v.value ? [{ ...v, release }] : [];
 }
 
-function raisedSentence(v: RaisedValue, acting: Acting): string {
+function raisedSentence(v: RaisedValue, acting: Acting, heldBy: string | undefined): string {
   const upTo = String(v.release) === String(v.original) ? `${v.release}, its recorded original` : `${v.release}, the ceiling (its recorded original is ${v.original})`;
   const head = `The ceiling of ${v.ref} is now ${v.ceiling}, above ${v.field} ${v.value}, which CostGuard set (it was ${v.original} before):`;
   if (!acting.act) return `${head} CostGuard would release it up to ${upTo} (${acting.paused ? 'Paused' : 'DryRun'}).`;
-  return `${head} a hold or another guard's lower ceiling keeps it at ${v.value} for now; CostGuard releases it up to ${upTo} once nothing holds it lower.`;
+  const holder = heldBy ?? "a hold or another guard's lower ceiling";
+  return `${head} ${holder} keeps it at ${v.value} for now; CostGuard releases it up to ${upTo} once nothing holds it lower.`;
 }

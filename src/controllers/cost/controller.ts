@@ -2,7 +2,7 @@
 // AWS Budget, and spend anomalies. Observe (shared group snapshot, launch templates, Budgets,
 // Cost Explorer) → decide (decide.ts, pure) → write status.cost, its conditions and its holds
 // once → metrics and alerts. It never writes a scaling group: the actuator applies holds.
-import { ConditionType, validateSpec, type CostGuard, type CostGuardStatus } from '../../api/v1alpha1/index.ts';
+import { BUDGET_FINALIZER, ConditionType, validateSpec, type CostGuard, type CostGuardStatus } from '../../api/v1alpha1/index.ts';
 import type { Notifier } from '../../alerting/notifier.ts';
 import type { Budgets } from '../../cloud/budgets.ts';
 import type { AwsTarget } from '../../cloud/aws/clients.ts';
@@ -14,14 +14,15 @@ import type { ConditionInput } from '../../runtime/conditions.ts';
 import { deepEqual } from '../../runtime/equality.ts';
 import { errorMessage } from '../../runtime/errors.ts';
 import { normalEvent, objectReference, warningEvent } from '../../runtime/events.ts';
-import { isBeingDeleted } from '../../runtime/finalizers.ts';
+import { hasFinalizer, isBeingDeleted } from '../../runtime/finalizers.ts';
 import type { Informer } from '../../runtime/informer/informer.ts';
 import type { RestClient } from '../../runtime/kube/rest.ts';
 import type { ReconcileContext, Reconciler, ReconcileResult } from '../../runtime/reconciler.ts';
 import { awsTargetOf, COSTGUARD_RESOURCE } from '../resources.ts';
 import { replaceHolds } from '../shared/holds.ts';
 import { applyGuardConditions, guardReadyDependents, hasCeilingTargets } from '../shared/readiness.ts';
-import { finalizeBudget, ownedBudget, syncBudget, type BudgetSync } from './budget.ts';
+import { finalizeBudget, syncBudget, type BudgetSync } from './budget.ts';
+import type { BudgetLedger } from './ledger.ts';
 import { decideCost, type CostDecision, type CostInputs } from './decide.ts';
 import { estimateCost, type PricedTarget } from './estimate-decide.ts';
 import { observeNodePools } from './nodepools.ts';
@@ -35,6 +36,8 @@ export interface CostDeps extends ObserveCostDeps {
   guards: Informer<CostGuard>;
   rest: RestClient;
   budgets(target: AwsTarget): Budgets;
+  /** Which budgets CostGuard created, where only the operator writes (ledger.ts). */
+  ledger: BudgetLedger;
   costExplorer(target: AwsTarget): CostExplorer;
   notifier: Notifier;
   prices: PriceBook;
@@ -69,7 +72,7 @@ export function awaitingCeilings(guard: CostGuard, observed: readonly ObservedGr
 
 /** True when the guard has anything to price or a cost section. */
 function inScope(guard: CostGuard): boolean {
-  return Boolean(guard.spec.scalingGroups?.length || guard.spec.nodePools?.length || guard.spec.cost || ownedBudget(guard));
+  return Boolean(guard.spec.scalingGroups?.length || guard.spec.nodePools?.length || guard.spec.cost || hasFinalizer(guard, BUDGET_FINALIZER));
 }
 
 /** The guards this controller has anything to do with: exactly those its reconcile does not skip. */
@@ -82,8 +85,8 @@ export class CostReconciler implements Reconciler {
   private readonly deps: CostDeps;
   private readonly templates: TemplateTypes;
   private readonly explorerCache: ExplorerCache;
-  /** uid → when the budget was last synced and for which generation. */
-  private readonly budgetSynced = new Map<string, { generation: number; at: number }>();
+  /** uid → when the budget was last synced, for which generation, and (read-only) the write held back. */
+  private readonly budgetSynced = new Map<string, { generation: number; at: number; pending?: string }>();
   /** uid → since when this controller has been waiting for the ceilings controller. */
   private readonly waitingSince = new Map<string, number>();
 
@@ -106,7 +109,7 @@ export class CostReconciler implements Reconciler {
     const cached = permittedGuard(raw, this.deps.tenancy ?? OPEN_POLICY);
     const { namespace = '', name = '' } = cached.metadata;
     if (isBeingDeleted(cached)) {
-      await finalizeBudget({ rest: this.deps.rest, budgets: this.deps.budgets(awsTargetOf(cached, this.deps.defaultRegion)) }, cached, applyTenancy(raw, this.deps.tenancy ?? OPEN_POLICY).aws);
+      await finalizeBudget({ rest: this.deps.rest, ledger: this.deps.ledger, budgets: this.deps.budgets(awsTargetOf(cached, this.deps.defaultRegion)) }, cached, applyTenancy(raw, this.deps.tenancy ?? OPEN_POLICY).aws);
       this.deps.metrics.forget(namespace, name);
       this.budgetSynced.delete(cached.metadata.uid ?? key);
       this.waitingSince.delete(cached.metadata.uid ?? key);
@@ -142,10 +145,11 @@ export class CostReconciler implements Reconciler {
       ...(sync?.outcome ? { budget: sync.outcome } : {}),
       ...(explorer ? { explorer } : {}),
       refused,
+      ...this.budgetPending(guard),
     };
     const decision = decideCost(inputs);
     await this.write(guard, decision, ctx);
-    await this.announce(guard, { decision, budgetChange: readOnlyReason(guard) ? undefined : sync?.outcome?.changed }, ctx);
+    await this.announce(guard, { decision, budgetChange: sync?.outcome?.changed }, ctx);
     this.record(guard, decision);
     await this.alert(guard, decision);
     ctx.log.info({ estimatedHourly: decision.cost.estimatedHourly, worstCaseHourly: decision.cost.worstCaseHourly, caps: decision.caps.length }, 'cost reconciled');
@@ -169,9 +173,15 @@ export class CostReconciler implements Reconciler {
     const last = this.budgetSynced.get(uid);
     const refresh = this.deps.budgetRefreshMs ?? DEFAULT_BUDGET_REFRESH_MS;
     if (last && last.generation === guard.metadata.generation && nowMs - last.at < refresh) return undefined;
-    const sync = await syncBudget({ rest: this.deps.rest, budgets: this.deps.budgets(target) }, guard, readOnlyReason(guard));
-    if (!sync?.outcome?.error) this.budgetSynced.set(uid, { generation: guard.metadata.generation ?? 0, at: nowMs });
+    const sync = await syncBudget({ rest: this.deps.rest, ledger: this.deps.ledger, budgets: this.deps.budgets(target) }, guard, readOnlyReason(guard));
+    if (!sync?.outcome?.error) this.budgetSynced.set(uid, { generation: guard.metadata.generation ?? 0, at: nowMs, ...pendingOf(guard, sync) });
     return sync;
+  }
+
+  /** The budget write DryRun or a pause held back at the last read: CostTracked keeps saying it until the next read. */
+  private budgetPending(guard: CostGuard): Pick<CostInputs, 'budgetPending'> {
+    const pending = readOnlyReason(guard) ? this.budgetSynced.get(guard.metadata.uid ?? `${guard.metadata.namespace}/${guard.metadata.name}`)?.pending : undefined;
+    return pending ? { budgetPending: pending } : {};
   }
 
   private async explorer(guard: CostGuard, target: AwsTarget, nowMs: number, ctx: ReconcileContext): Promise<CostInputs['explorer']> {
@@ -213,7 +223,9 @@ export class CostReconciler implements Reconciler {
   /** Events for what changed in AWS and for prices that are missing (deduped by the recorder). */
   private async announce(guard: CostGuard, news: { decision: CostDecision; budgetChange: string | undefined }, ctx: ReconcileContext): Promise<void> {
     const regarding = objectReference(COSTGUARD_RESOURCE, guard);
-    if (news.budgetChange) await ctx.events.publish(normalEvent(regarding, 'BudgetUpdated', `CostGuard ${news.budgetChange}.`));
+    // A write DryRun or a pause holds back is a would-be write like a clamp: WouldClamp, with its values.
+    if (news.budgetChange && readOnlyReason(guard)) await ctx.events.publish(normalEvent(regarding, 'WouldClamp', `${news.budgetChange}.`));
+    else if (news.budgetChange) await ctx.events.publish(normalEvent(regarding, 'BudgetUpdated', `CostGuard ${news.budgetChange}.`));
     const unpriced = news.decision.unpriced;
     if (unpriced.length && guard.spec.cost) await ctx.events.publish(warningEvent(regarding, 'UnpricedInstanceType', `No price for ${unpriced.join(', ')}; left out of the estimate.`));
   }
@@ -237,6 +249,12 @@ export class CostReconciler implements Reconciler {
 
 function withoutReady(status: CostGuardStatus): CostGuardStatus {
   return { ...status, conditions: (status.conditions ?? []).filter((c) => c.type !== ConditionType.Ready) };
+}
+
+/** The budget write a read-only pass held back, kept for CostTracked until the next read. */
+function pendingOf(guard: CostGuard, sync: BudgetSync | undefined): { pending?: string } {
+  const pending = readOnlyReason(guard) ? sync?.outcome?.changed : undefined;
+  return pending ? { pending } : {};
 }
 
 /** Why AWS Budgets must not be written now, or undefined when it may be. */

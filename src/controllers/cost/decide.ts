@@ -9,6 +9,8 @@ import { judgeExplorer, judgeSpend, type AnomalyVerdict, type ExplorerVerdict } 
 import { budgetIncident, type DesiredBudget, type SpendVerdict } from './budget-decide.ts';
 import { allocateCaps, type Cap } from './cap-decide.ts';
 import type { CostEstimate } from './estimate-decide.ts';
+import { pauseState } from '../shared/pause.ts';
+import { HOURLY_CEILING_INCIDENT, hourlyCeilingAlert } from './visible.ts';
 
 /** How often the estimate is sampled into the baseline (and updatedAt moves without a change). */
 export const SAMPLE_EVERY_MS = 5 * 60_000;
@@ -45,6 +47,8 @@ export interface CostInputs {
   explorer?: ExplorerVerdict;
   /** Parts of the cost section the tenancy policy refused (a budget or anomaly check on AWS). */
   refused?: readonly string[];
+  /** DryRun/paused: the budget write held back at the last read ("DryRun: would create …"), kept until the next read. */
+  budgetPending?: string;
 }
 
 export interface CostDecision {
@@ -158,17 +162,40 @@ function trackedCondition(inputs: CostInputs, caps: readonly Cap[]): ConditionIn
       message: `No price for ${list(e.unpriced)} in ${inputs.region} (price table ${inputs.priceTable}); the estimate leaves them out. ${unpricedAdvice(e.unpriced)}`,
     };
   }
-  const uncounted = e.uncounted.length ? `, not counting ${list(e.uncounted)} (no limits.nodes ceiling)` : '';
-  const figures = `Estimate ${usd(e.hourly)}/h, worst case ${usd(e.worstCase)}/h at the ceilings${uncounted} (price table ${inputs.priceTable})`;
+  const figures = figuresText(inputs);
+  const budget = budgetNews(inputs);
   if (caps.length) {
     const held = caps.map((c) => `${c.target} at ${c.value}`);
-    return { type, status: 'True', reason: 'HourlyCeilingBinding', message: `${figures}; hourlyCeiling $${inputs.guard.spec.cost?.hourlyCeiling}/h binds: MaxSize held for ${list(held)}.` };
+    return { type, status: 'True', reason: 'HourlyCeilingBinding', message: `${figures}; hourlyCeiling $${inputs.guard.spec.cost?.hourlyCeiling}/h binds: MaxSize held for ${list(held)}${budget}.` };
   }
-  const budget = inputs.budget?.changed ? `; ${inputs.budget.changed}` : '';
+  const exceeded = exceededCondition(inputs, figures, budget);
+  if (exceeded) return exceeded;
   if (inputs.refused?.length) {
     return { type, status: 'False', reason: 'NotPermitted', message: `${figures}. Refused by the operator's tenancy policy, neither read nor written: ${inputs.refused.join('; ')}.` };
   }
   return { type, status: 'True', reason: 'Tracking', message: `${figures}${budget}.` };
+}
+
+function figuresText(inputs: CostInputs): string {
+  const e = inputs.estimate;
+  const uncounted = e.uncounted.length ? `, not counting ${list(e.uncounted)} (no limits.nodes ceiling)` : '';
+  return `Estimate ${usd(e.hourly)}/h, worst case ${usd(e.worstCase)}/h at the ceilings${uncounted} (price table ${inputs.priceTable})`;
+}
+
+/** "; created AWS Budget …" or "; DryRun: would create AWS Budget … (values)", or nothing. */
+function budgetNews(inputs: CostInputs): string {
+  const news = inputs.budget?.changed ?? inputs.budgetPending;
+  return news ? `; ${news}` : '';
+}
+
+/** The worst case is above hourlyCeiling and nothing the guard names can be held (NodePools only). */
+function exceededCondition(inputs: CostInputs, figures: string, budget: string): ConditionInput | undefined {
+  const ceiling = inputs.guard.spec.cost?.hourlyCeiling;
+  if (!ceiling || inputs.estimate.worstCase <= parseMicros(ceiling)) return undefined;
+  return {
+    type: ConditionType.CostTracked, status: 'True', reason: 'HourlyCeilingExceeded',
+    message: `${figures}: above hourlyCeiling $${ceiling}/h, and nothing here can be held (hourlyCeiling holds Auto Scaling groups only; NodePools count but get no hold): lower their limits${budget}.`,
+  };
 }
 
 /** What to do about unpriced types: groups take an override; NodePools have none. */
@@ -226,6 +253,35 @@ function budgetAlerts(inputs: CostInputs, out: Pick<CostDecision, 'fire' | 'reso
   }
 }
 
+/**
+ * Fired while hourlyCeiling binds (the worst case at the ceilings is above it): with the holds
+ * it sets, or saying that nothing it names can be held (NodePools get no cost hold). Resolved
+ * once it binds no more.
+ */
+function ceilingAlerts(inputs: CostInputs, caps: readonly Cap[], out: Pick<CostDecision, 'fire' | 'resolve'>): void {
+  const ceiling = inputs.guard.spec.cost?.hourlyCeiling;
+  if (ceiling && inputs.estimate.worstCase > parseMicros(ceiling)) {
+    const notActing = notActingOf(inputs.guard);
+    out.fire.push(hourlyCeilingAlert({ ceiling, worstCase: formatMicros(inputs.estimate.worstCase), caps, edit: `kubectl edit ${guardRef(inputs.guard)}`, notActing }));
+    return;
+  }
+  const was = inputs.guard.status?.holds?.some((h) => h.owner === 'cost') || wasReason(inputs.guard, ConditionType.CostTracked, CEILING_REASONS);
+  if (was) {
+    out.resolve.push({ incident: HOURLY_CEILING_INCIDENT, summary: `The worst case at the ceilings, ${usd(inputs.estimate.worstCase)}/h, is within hourlyCeiling${ceiling ? ` $${ceiling}/h` : ' (removed)'}; no cost hold remains.` });
+  }
+}
+
+const CEILING_REASONS = ['HourlyCeilingBinding', 'HourlyCeilingExceeded'];
+
+function wasReason(guard: CostGuard, type: string, reasons: readonly string[]): boolean {
+  return guard.status?.conditions?.some((c) => c.type === type && reasons.includes(c.reason)) ?? false;
+}
+
+function notActingOf(guard: CostGuard): string | undefined {
+  if (pauseState(guard).paused) return 'Paused';
+  return guard.spec.mode === 'Enforce' ? undefined : 'DryRun';
+}
+
 function anomalyAlerts(inputs: CostInputs, condition: ConditionInput | undefined, out: Pick<CostDecision, 'fire' | 'resolve'>): void {
   if (!condition) return;
   if (condition.status === 'True') {
@@ -259,6 +315,7 @@ export function decideCost(inputs: CostInputs): CostDecision {
   const conditions = [trackedCondition(inputs, caps), budgetCondition(inputs.budget), anomaly].filter((c): c is ConditionInput => c !== undefined);
   const out: CostDecision = { cost: nextCost(inputs, sample), conditions, holds: holdsFor(inputs, caps), caps, anomalous: anomaly?.status === 'True', unpriced: inputs.estimate.unpriced, fire: [], resolve: [] };
   budgetAlerts(inputs, out);
+  ceilingAlerts(inputs, caps, out);
   anomalyAlerts(inputs, anomaly, out);
   return out;
 }

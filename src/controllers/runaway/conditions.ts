@@ -54,21 +54,35 @@ function retryBlind(f: ConditionFacts): boolean {
   return !f.verdict.retryKnown && f.verdict.signature !== 'insufficient';
 }
 
+/**
+ * Why the verdict cannot be told now, if it cannot: a source failing (named with its URL and
+ * cause), no retry share, or no throughput. "No loop" needs all of them; missing is not health.
+ */
+function cannotTell(f: ConditionFacts): { reason: string; why: string } | undefined {
+  if (f.failures.length) return { reason: 'SignalsFailing', why: `failing: ${f.failures.map((x) => `${x.source}: ${x.message}`).join('; ')}` };
+  if (f.verdict.signature === 'insufficient') return undefined;
+  if (!f.verdict.retryKnown) return { reason: 'RetrySignalsMissing', why: 'no retry share in the recent samples' };
+  if (f.verdict.throughputKnown === false) return { reason: 'ThroughputMissing', why: 'no useful throughput (SQS deletes or worker successes) in the window' };
+  return undefined;
+}
+
 function suspected(f: ConditionFacts): ConditionInput {
+  const type = ConditionType.RunawaySuspected;
   const evidence = (f.runaway.evidence ?? []).slice(0, 4).join('; ');
   if (f.runaway.state !== 'Normal') {
-    return { type: ConditionType.RunawaySuspected, status: 'True', reason: 'FeedbackLoop', message: `Score ${f.runaway.score ?? 0}: ${evidence}`.slice(0, 1024) };
+    return { type, status: 'True', reason: 'FeedbackLoop', message: `Score ${f.runaway.score ?? 0}: ${evidence}`.slice(0, 1024) };
   }
-  if (retryBlind(f)) {
-    return { type: ConditionType.RunawaySuspected, status: 'Unknown', reason: 'RetrySignalsMissing', message: `Cannot tell: no retry share in the recent samples. ${evidence}`.slice(0, 1024) };
-  }
+  const unknown = cannotTell(f);
+  if (unknown) return { type, status: 'Unknown', reason: unknown.reason, message: `Cannot tell (${unknown.why}).${evidence ? ` ${evidence}` : ''}`.slice(0, 1024) };
   if (f.verdict.state === 'downstream') {
-    return { type: ConditionType.RunawaySuspected, status: 'False', reason: 'DownstreamTrouble', message: `Retries past budget without added capacity: a downstream problem, not a loop. ${evidence}`.slice(0, 1024) };
+    // The evidence's own first line says "downstream problem" too: the message says it once.
+    const rest = (f.runaway.evidence ?? []).filter((e) => !e.startsWith('downstream problem')).slice(0, 4).join('; ');
+    return { type, status: 'False', reason: 'DownstreamTrouble', message: `Retries past budget without added capacity: a downstream problem, not a loop.${rest ? ` ${rest}` : ''}`.slice(0, 1024) };
   }
   if (f.verdict.signature === 'insufficient') {
-    return { type: ConditionType.RunawaySuspected, status: 'False', reason: 'InsufficientSamples', message: 'Not enough samples in the window yet to judge.' };
+    return { type, status: 'False', reason: 'InsufficientSamples', message: 'Not enough samples in the window yet to judge.' };
   }
-  return { type: ConditionType.RunawaySuspected, status: 'False', reason: 'NoLoop', message: `No runaway signature (score ${f.runaway.score ?? 0}).` };
+  return { type, status: 'False', reason: 'NoLoop', message: `No runaway signature (score ${f.runaway.score ?? 0}).` };
 }
 
 function engaged(f: ConditionFacts): ConditionInput {

@@ -51,13 +51,19 @@ const DEFAULT_INTERVAL_MS = 30_000;
 /** Score moves this much before status is rewritten while the state holds. */
 const SCORE_STEP = 10;
 
+/** A duration in evidence ("in 29m30s"): it ticks with the window, not with what was seen. */
+const DURATION = /\b\d+(?:\.\d+)?(?:ms|h|m|s|d)(?:\d+(?:\.\d+)?(?:ms|h|m|s))*\b/g;
+
 /**
- * The runaway status to write: while the state holds and the score moves little, the prior
- * evidence stays, so a steady guard is not rewritten every sample ("in 29m30s" ticks).
+ * The runaway status to write: the last sample's evidence, so status is never older than the
+ * last sample. Only while the state holds, the score moves little and the evidence differs in
+ * nothing but its durations ("in 29m30s" ticking to "in 30m") does the prior stay, so a steady
+ * guard is not rewritten every sample for the clock alone.
  */
 export function steady(prior: RunawayStatus | undefined, next: RunawayStatus): RunawayStatus {
   if (!prior || prior.state !== next.state || Math.abs((prior.score ?? 0) - (next.score ?? 0)) >= SCORE_STEP) return next;
-  return prior;
+  const facts = (r: RunawayStatus): string => JSON.stringify((r.evidence ?? []).map((e) => e.replace(DURATION, '…')));
+  return facts(prior) === facts(next) ? prior : next;
 }
 
 /** True when the runaway's own fields and conditions would be written as they already are. */
@@ -207,8 +213,10 @@ export class RunawayReconciler implements Reconciler {
 
   private async write(guard: CostGuard, r: { decision: BrakeDecision; verdict: Verdict; entry: GuardSamples; notActingBecause?: string | undefined }, ctx: ReconcileContext): Promise<void> {
     const prior = guard.status ?? {};
+    // The conditions quote the status's evidence: the same steady copy, so a ticking duration rewrites neither.
+    const runaway = steady(prior.runaway, r.decision.runaway);
     const inputs = runawayConditions({
-      runaway: r.decision.runaway,
+      runaway,
       ...(r.decision.brake ? { brake: r.decision.brake } : {}),
       verdict: r.verdict,
       sources: sourceNames(r.entry),
@@ -217,7 +225,6 @@ export class RunawayReconciler implements Reconciler {
       refused: refusalsUnder(applyTenancy(guard, this.deps.tenancy ?? OPEN_POLICY), 'spec.runaway.'),
       ...(r.notActingBecause ? { notActingBecause: r.notActingBecause } : {}),
     });
-    const runaway = steady(prior.runaway, r.decision.runaway);
     const holds = replaceHolds(prior, 'runaway', r.decision.holds);
     // Nothing of ours changed: no write. Re-deriving Ready alone would only fight the other
     // controllers' writes; it is re-derived whenever one of our conditions changes.

@@ -15,7 +15,7 @@ export function evidenceOf(samples: readonly Sample[], now: number, a: Assessmen
   const base = window.filter((s) => split !== undefined && s.t <= split);
   const recent = window.slice(-THRESHOLDS.recent);
   const lines: string[] = [];
-  if (a.signature === 'insufficient') lines.push(`${window.length} samples in the window; the detector needs more before it judges`);
+  if (a.signature === 'insufficient') lines.push(`${window.length} sample${window.length === 1 ? '' : 's'} in the window; the detector needs more before it judges`);
   if (f.capacityFrom !== undefined && f.capacityTo !== undefined && f.growthSeconds !== undefined) {
     lines.push(`capacity ${fmt(f.capacityFrom)}→${fmt(f.capacityTo)} (${pct(f.capacityTo / f.capacityFrom - 1)}) in ${formatDuration(Math.round(f.growthSeconds) * 1000)}`);
   }

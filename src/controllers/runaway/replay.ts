@@ -17,6 +17,8 @@ export interface ReplayResult {
   verdict: 'runaway' | 'normal';
   /** Time of the first runaway verdict, if any. */
   firstAlertT?: number;
+  /** Evaluations whose window held enough samples to judge (0: the verdict was never really made). */
+  judged: number;
 }
 
 export interface ReplayOptions extends DetectorOptions {
@@ -33,6 +35,7 @@ export function replay(samples: readonly Sample[], opts: ReplayOptions): ReplayR
   let firstAlertT: number | undefined;
   let lastEval = -Infinity;
   let from = 0;
+  let judged = 0;
   for (let i = 0; i < samples.length; i++) {
     const now = samples[i]!.t;
     const every = opts.evaluateEverySeconds ?? 0;
@@ -44,11 +47,12 @@ export function replay(samples: readonly Sample[], opts: ReplayOptions): ReplayR
     const seen = samples.slice(from, i + 1);
     const next = step(memory, seen, now, opts);
     memory = next.memory;
+    if (next.assessment.signature !== 'insufficient') judged++;
     if (!next.changed) continue;
     // Evidence is formatted only where the verdict changed: that is all a replay reports.
     const verdict = verdictOf(next, seen, now, opts.windowSeconds);
     changes.push({ t: now, verdict });
     if (verdict.state === 'runaway' && firstAlertT === undefined) firstAlertT = now;
   }
-  return { changes, verdict: firstAlertT === undefined ? 'normal' : 'runaway', ...(firstAlertT !== undefined ? { firstAlertT } : {}) };
+  return { changes, verdict: firstAlertT === undefined ? 'normal' : 'runaway', judged, ...(firstAlertT !== undefined ? { firstAlertT } : {}) };
 }

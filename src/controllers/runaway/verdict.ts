@@ -26,6 +26,8 @@ export interface Verdict {
   healthy: boolean;
   /** False when the recent samples carry no retry share: the brake neither releases nor relapses on it. */
   retryKnown: boolean;
+  /** False when the window carries no useful throughput (deletes or successes): "no loop" cannot be told. */
+  throughputKnown?: boolean;
   evidence: string[];
   signature: Signature;
   /** True on the evaluation where `state` changed. */
@@ -54,6 +56,7 @@ export function verdictOf(s: ReturnType<typeof step>, samples: readonly Sample[]
     confidence: a.confidence,
     healthy: a.healthy,
     retryKnown: a.retryKnown,
+    throughputKnown: a.coverage.throughput,
     evidence: evidenceOf(samples, now, a, windowSeconds),
     signature: a.signature,
     changed: s.changed,

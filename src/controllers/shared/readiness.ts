@@ -20,7 +20,8 @@ export function guardReadyDependents(spec: CostGuardSpec, enforcing: boolean): R
   if (spec.runaway) positive.push(ConditionType.RunawayWatched);
   if (spec.cost) positive.push(ConditionType.CostTracked);
   if (spec.alerts) positive.push(ConditionType.AlertsReady);
-  return { positive, negative: [ConditionType.Degraded] };
+  // RunawaySuspected Unknown (a signal failing or missing) leaves the guard working, but Ready names it.
+  return { positive, negative: [ConditionType.Degraded], ...(spec.runaway ? { unknownNamed: [ConditionType.RunawaySuspected] } : {}) };
 }
 
 /** Sets `inputs` on `prior` and re-derives Ready for the whole guard. */

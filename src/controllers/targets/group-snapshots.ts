@@ -18,7 +18,7 @@ interface Snapshot {
 
 export interface GroupSnapshotsOptions {
   clock: Clock;
-  /** How old a snapshot may be before a reconcile refreshes it (the resync period). */
+  /** How old a snapshot may be before a reconcile refreshes it (half the resync period: each resync burst reads afresh). */
   maxAgeMs: number;
   scalingGroups(target: AwsTarget): ScalingGroups;
   /** Every group name any guard currently names for this target (from the informer cache). */

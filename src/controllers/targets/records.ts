@@ -110,3 +110,44 @@ export function clearAnnotations(keys: { original: string; clamped: string }): R
 export function ownerOf(guard: { metadata: { namespace?: string; name?: string } }): string {
   return `${guard.metadata.namespace ?? ''}/${guard.metadata.name ?? ''}`;
 }
+
+// Who holds a record. Each guard that holds a target below its original names itself in a key
+// of its own, so two guards (in one cluster or in two) never overwrite each other's claim:
+//
+//   holder.costguard.io/<cluster>.<guard UID>   "<its cap> <namespace>/<name>"
+//
+// The cluster id tells two clusters guarding one account apart; the cap lets a guard that
+// cannot see the holder (another cluster, a namespace it does not watch, a paused guard) keep
+// the target no higher than the holder asked. A record without holder keys predates them.
+export const HOLDER_PREFIX = 'holder.costguard.io/';
+
+export interface Holder {
+  key: string;
+  cluster: string;
+  uid: string;
+  /** The holder's own cap when it last wrote; undefined when unreadable. */
+  cap: number | undefined;
+  /** "<namespace>/<name>" as the holder wrote it (attribution only: identity is the UID). */
+  guard: string;
+}
+
+export function holderKey(cluster: string, uid: string): string {
+  return `${HOLDER_PREFIX}${cluster}.${uid}`;
+}
+
+export function holderValue(cap: number, guard: string): string {
+  return `${cap} ${guard}`;
+}
+
+/** The holders named on a target's tags or annotations, in key order. */
+export function readHolders(source: Readonly<Record<string, string>> | undefined): Holder[] {
+  return Object.entries(source ?? {})
+    .filter(([key]) => key.startsWith(HOLDER_PREFIX))
+    .sort(([a], [b]) => a.localeCompare(b))
+    .flatMap(([key, value]) => {
+      const id = /^([a-z0-9-]{1,26})\.([0-9a-f-]{1,36})$/.exec(key.slice(HOLDER_PREFIX.length));
+      if (!id) return [];
+      const parsed = /^(\d{1,9}) (\S*)$/.exec(value);
+      return [{ key, cluster: id[1]!, uid: id[2]!, cap: parsed ? Number(parsed[1]) : undefined, guard: parsed?.[2] ?? value }];
+    });
+}

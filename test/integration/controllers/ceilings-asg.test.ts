@@ -105,6 +105,15 @@ describe('ceilings: Auto Scaling groups', function () {
     });
     assert.equal(guard.status?.scalingGroups?.[0]?.scaleOutHistory?.[0]?.desired, 4);
     assert.equal(guard.status?.scalingGroups?.[0]?.originalMaxSize, 50);
+    // Every write is visible: the rate-limit clamp is an event naming maxScaleOut.
+    const clamped = await waitForEvents(ns, 'rate', 'CeilingClamped');
+    assert.deepEqual(clamped.map((e) => e.note), [`asg/${asg('rate')}: clamped MaxSize 50 → 7 (ScaleOutRateLimited) (held by the scale-out rate limit, maxScaleOut 3 per 1h)`]);
+    // A hand raise back to the original, once CostGuard's 7 stood: drift, reverted by the rate limit, and said so.
+    await eventually('status saw 7 standing', async () => (await getGuard(ns, 'rate')).status?.scalingGroups?.[0]?.clamped === true);
+    await aws.send(new UpdateAutoScalingGroupCommand({ AutoScalingGroupName: asg('rate'), MaxSize: 50 }));
+    const drift = await waitForEvents(ns, 'rate', 'DriftReverted');
+    assert.match(drift[0]?.note ?? '', new RegExp(`^asg/${asg('rate')}: MaxSize was raised to 50 \\(CostGuard set 7 at .+\\); reverted to 7 \\(held by the scale-out rate limit, maxScaleOut 3 per 1h\\)$`));
+    await eventually('back to 7', async () => (await maxSizeOf(asg('rate'))) === 7);
     // Someone lifts MaxSize and scales to 19 between two resyncs: MaxSize goes back to 7 and
     // AWS brings DesiredCapacity down with it.
     await aws.send(new UpdateAutoScalingGroupCommand({ AutoScalingGroupName: asg('rate'), MaxSize: 50, DesiredCapacity: 19 }));

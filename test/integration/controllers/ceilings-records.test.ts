@@ -7,7 +7,7 @@ import { COSTGUARD_RESOURCE } from '../../../src/controllers/resources.ts';
 import { collectionPath, objectPath, Resources } from '../../../src/runtime/kube/resource.ts';
 import { ContentType } from '../../../src/runtime/kube/rest.ts';
 import { createGroups, directClient, readGroup } from '../cloud/fixtures.ts';
-import { condition, createGuard, createNamespace, eventsFor, eventually, getGuard, installCrds, kubectl, moreReconciles, rest, startTestOperator, waitForCondition, waitForEvents } from './helpers.ts';
+import { condition, createGuard, createNamespace, deleteGuard as deleteGuardIn, eventsFor, eventually, getGuard, installCrds, kubectl, moreReconciles, rest, startTestOperator, waitForCondition, waitForEvents } from './helpers.ts';
 import { refuseStatusPolicy } from '../../support/status-policy.ts';
 
 const ORIGINAL = 'costguard.io/original-max-size';
@@ -19,10 +19,7 @@ describe('ceilings: records on the targets, restore, two guards', function () {
   const asg = (suffix: string): string => `${ns}-${suffix}`;
   const maxSizeOf = async (name: string): Promise<number | undefined> => (await readGroup(aws, name))?.MaxSize;
   const tagOf = async (name: string, key: string): Promise<string | undefined> => (await readGroup(aws, name))?.Tags?.find((t) => t.Key === key)?.Value;
-  const deleteGuard = async (name: string): Promise<void> => {
-    await rest().delete(objectPath(COSTGUARD_RESOURCE, ns, name));
-    await eventually(`${name} gone`, async () => getGuard(ns, name).then(() => false, () => true));
-  };
+  const deleteGuard = (name: string): Promise<void> => deleteGuardIn(ns, name);
 
   before(async function () {
     this.timeout(60_000);

@@ -46,6 +46,12 @@ export function getGuard(namespace: string, name: string): Promise<CostGuard> {
   return rest().get<CostGuard>(objectPath(COSTGUARD_RESOURCE, namespace, name));
 }
 
+/** Deletes a guard and waits until it is gone: its onDelete policy has run and its finalizers are off. */
+export async function deleteGuard(namespace: string, name: string): Promise<void> {
+  await rest().delete(objectPath(COSTGUARD_RESOURCE, namespace, name));
+  await eventually(`${name} gone`, async () => getGuard(namespace, name).then(() => false, () => true));
+}
+
 export function condition(guard: CostGuard, type: string): { status: string; reason: string; message: string } | undefined {
   return guard.status?.conditions?.find((c) => c.type === type);
 }

@@ -103,6 +103,22 @@ describe('runaway: detection and the staged brake', function () {
     prom?.server.close();
   });
 
+  it('a Prometheus it cannot reach makes RunawaySuspected Unknown, naming the source, the URL and the cause; Ready does not say all checks pass', async () => {
+    const dead = await prometheusStub({});
+    dead.server.close();
+    await new Promise((r) => dead.server.once('close', r));
+    await createGuard(ns, 'blind', {
+      mode: 'DryRun',
+      scalingGroups: [{ name: `${ns}-asg`, maxSize: 40 }],
+      runaway: { signals: { prometheus: { url: dead.url, retries: 'retries', attempts: 'attempts', throughput: 'throughput' } }, action: 'Alert' },
+    });
+    const guard = await waitForCondition(ns, 'blind', { type: 'RunawaySuspected', status: 'Unknown', reason: 'SignalsFailing' });
+    const message = guard.status?.conditions?.find((c) => c.type === 'RunawaySuspected')?.message ?? '';
+    assert.ok(message.startsWith(`Cannot tell (failing: prometheus: prometheus query to ${dead.url}/api/v1/query failed: fetch failed: `), message);
+    assert.match(message, /ECONNREFUSED/);
+    assert.notEqual(guard.status?.conditions?.find((c) => c.type === 'Ready')?.message, 'All checks pass.');
+  });
+
   it('freezes a runaway loop, survives a restart, releases in steps and resolves', async () => {
     // A DryRun guard on the same targets and signals: it must only say what it would do.
     await createGuard(ns, 'audit', {

@@ -12,7 +12,7 @@ import { condition, createGuard, createNamespace, eventually, eventsFor, getGuar
 import { createNodePool } from './peer-objects.ts';
 
 const DEFAULT_SCOPE = "region us-east-1 (the operator's default: the guard has no spec.aws), the operator's account";
-const CHECK = 'Check the names, the region and the role.';
+const CHECK = 'Check the names, the region, the role and the namespace.';
 
 describe('status that tells the truth', function () {
   const aws = directClient();
@@ -55,7 +55,7 @@ describe('status that tells the truth', function () {
       return text(g, 'AlertsReady') === '(absent)' && text(g, 'Ready').startsWith('True/') ? g : undefined;
     });
     assert.equal(text(after, 'Ready'), 'True/Ready: All checks pass.');
-    assert.equal(text(after, 'CeilingsEnforced'), 'True/WithinCeilings: All 1 targets are at or below their ceilings.');
+    assert.equal(text(after, 'CeilingsEnforced'), 'True/WithinCeilings: The one target is at or below its ceiling.');
   });
 
   it('warns when a tag selector matches nothing, naming the selector, the region and the account', async () => {
@@ -117,7 +117,7 @@ describe('status that tells the truth', function () {
     await createGuard(ns, 'paused', { mode: 'Enforce', scalingGroups: [{ name: asg('paused'), maxSize: 20 }] }, { 'costguard.io/paused': 'true' });
     const guard = await waitForCondition(ns, 'paused', { type: 'CeilingsEnforced', status: 'False', reason: 'Paused' });
     const ref = `asg/${asg('paused')}`;
-    assert.equal(text(guard, 'CeilingsEnforced'), `False/Paused: Paused: costguard.io/paused is "true", so CostGuard observes and changes nothing; would clamp ${ref} (Paused).`);
+    assert.equal(text(guard, 'CeilingsEnforced'), `False/Paused: Paused: costguard.io/paused is "true", so CostGuard observes and changes nothing; would change ${ref} MaxSize 40 → 20 (Paused).`);
     assert.equal(text(guard, 'CeilingReached'), `True/CeilingBinding: Above the ceiling and not clamped (Paused): ${ref}.`);
     assert.equal(guard.status?.effectiveMode, 'Paused');
     // MaxSize only: AWS lowers DesiredCapacity with it, so CostGuard never sends a desired.
@@ -212,6 +212,8 @@ describe('status that tells the truth', function () {
     await waitForCondition(ns, 'raise', { type: 'CeilingsEnforced', status: 'True' });
     await patchGuard('raise', { spec: { scalingGroups: [{ name: asg('raise'), maxSize: 25 }] } });
     await eventually('released to 25', async () => (await readGroup(aws, asg('raise')))?.MaxSize === 25);
+    // The event follows the write (events are sent after AWS answered): wait for it, then read its text.
+    await waitForEvents(ns, 'raise', 'CeilingReleased');
     assert.deepEqual(await notes('raise', 'CeilingReleased'), [`Normal: asg/${asg('raise')}: raised MaxSize 10 → 25 (Released)`]);
     await patchGuard('raise', { spec: { scalingGroups: [{ name: asg('raise'), maxSize: 60 }] } });
     await eventually('back to the original 40, not 60', async () => (await readGroup(aws, asg('raise')))?.MaxSize === 40);
@@ -219,7 +221,7 @@ describe('status that tells the truth', function () {
       const g = await getGuard(ns, 'raise');
       return g.status?.scalingGroups?.[0]?.maxSize === 40 && g.status.scalingGroups[0].originalMaxSize === undefined ? g : undefined;
     });
-    assert.equal(text(guard, 'CeilingsEnforced'), 'True/WithinCeilings: All 1 targets are at or below their ceilings.');
+    assert.equal(text(guard, 'CeilingsEnforced'), 'True/WithinCeilings: The one target is at or below its ceiling.');
   });
 
   it('a NodePool whose ceiling is raised: DryRun says it would release the limit, up to what, and the original; Enforce releases it', async () => {
@@ -232,7 +234,7 @@ describe('status that tells the truth', function () {
     const dry = await waitForCondition(ns, 'np-raise', { type: 'CeilingsEnforced', status: 'False', reason: 'DryRun' });
     assert.equal(
       text(dry, 'CeilingsEnforced'),
-      `False/DryRun: DryRun: would clamp NodePool/${name}. The ceiling of NodePool/${name} is now 250, above spec.limits.cpu 100, which CostGuard set (it was 1000 before): ` +
+      `False/DryRun: DryRun: would change NodePool/${name} spec.limits.cpu 100 → 250. The ceiling of NodePool/${name} is now 250, above spec.limits.cpu 100, which CostGuard set (it was 1000 before): ` +
         'CostGuard would release it up to 250, the ceiling (its recorded original is 1000) (DryRun).',
     );
     assert.equal((await limits())?.cpu, '100', 'DryRun writes nothing');
@@ -241,6 +243,6 @@ describe('status that tells the truth', function () {
     await waitForEvents(ns, 'np-raise', 'CeilingReleased');
     assert.deepEqual(await notes('np-raise', 'CeilingReleased'), [`Normal: NodePool/${name}: raised spec.limits.cpu 100 → 250 (Released)`]);
     const after = await waitForCondition(ns, 'np-raise', { type: 'CeilingsEnforced', status: 'True' });
-    assert.equal(text(after, 'CeilingsEnforced'), 'True/WithinCeilings: All 1 targets are at or below their ceilings.');
+    assert.equal(text(after, 'CeilingsEnforced'), 'True/WithinCeilings: The one target is at or below its ceiling.');
   });
 });

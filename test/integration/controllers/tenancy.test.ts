@@ -5,13 +5,11 @@
 import assert from 'node:assert/strict';
 import { CreateQueueCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { startOperator, type RunningOperator } from '../../../src/cli/operator.ts';
-import { COSTGUARD_RESOURCE } from '../../../src/controllers/resources.ts';
-import { objectPath } from '../../../src/runtime/kube/resource.ts';
 import { testEnv } from '../../harness/env.ts';
 import { createGroups, directClient, readGroup, REGION } from '../cloud/fixtures.ts';
 import { readBudget } from '../cost/helpers.ts';
 import { testConfig, testLogger } from '../runtime/helpers.ts';
-import { condition, createGuard, createNamespace, eventually, getGuard, installCrds, moreReconciles, rest, waitForCondition } from './helpers.ts';
+import { condition, createGuard, createNamespace, deleteGuard, eventually, getGuard, installCrds, moreReconciles, waitForCondition } from './helpers.ts';
 
 describe('tenancy: one boundary for every consumer', function () {
   this.timeout(120_000);
@@ -20,10 +18,6 @@ describe('tenancy: one boundary for every consumer', function () {
   let teamB: string;
   let operator: RunningOperator | undefined;
 
-  const deleteGuard = async (ns: string, name: string): Promise<void> => {
-    await rest().delete(objectPath(COSTGUARD_RESOURCE, ns, name));
-    await eventually(`${name} gone`, async () => getGuard(ns, name).then(() => false, () => true));
-  };
 
   before(async function () {
     this.timeout(60_000);
@@ -71,11 +65,13 @@ describe('tenancy: one boundary for every consumer', function () {
     assert.notEqual(condition(orders, 'CeilingsEnforced')?.reason, 'Conflict', 'a refused guard is no one\'s peer');
     assert.equal(await readBudget(budget), undefined, 'no budget created for a namespace refused AWS');
 
-    // Keep: team A's clamp and its record stay. Restore by the refused guard must not raise it.
+    // Keep: team A's clamp stays, and so that no one gives back what it kept, its record goes.
+    // Restore by the refused guard must not raise it either.
     await deleteGuard(teamA, 'orders');
+    const kept = await readGroup(aws, group);
+    assert.equal(kept?.MaxSize, 20);
+    assert.equal(kept?.Tags?.some((t) => t.Key?.startsWith('costguard.io/original-') || t.Key?.startsWith('holder.costguard.io/')), false, 'Keep takes the record and the holder name off');
     await deleteGuard(teamB, 'sneaky');
-    const after = await readGroup(aws, group);
-    assert.equal(after?.MaxSize, 20, 'a refused guard\'s Restore never touches the group');
-    assert.equal(after?.Tags?.find((t) => t.Key === 'costguard.io/original-max-size')?.Value, '50', 'the record stays on the group');
+    assert.equal((await readGroup(aws, group))?.MaxSize, 20, 'a refused guard\'s Restore never touches the group');
   });
 });

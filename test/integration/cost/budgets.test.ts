@@ -4,7 +4,7 @@
 import assert from 'node:assert/strict';
 import type { RunningOperator } from '../../../src/cli/operator.ts';
 import { createGuard, createNamespace, eventually, installCrds, kubectl, waitForCondition, waitForEvents } from '../controllers/helpers.ts';
-import { createForeignBudget, group, launchTemplate, queueCostAndUsage, readBudget, readNotifications, RecordingNotifier, setSpend, startCostOperator } from './helpers.ts';
+import { budgetRecord, createForeignBudget, group, launchTemplate, queueCostAndUsage, readBudget, readNotifications, RecordingNotifier, setSpend, startCostOperator } from './helpers.ts';
 
 describe('cost: AWS Budgets and Cost Explorer', function () {
   let ns: string;
@@ -29,6 +29,15 @@ describe('cost: AWS Budgets and Cost Explorer', function () {
     return { scalingGroups: [{ name: `${ns}-${suffix}`, maxSize: 2 }] };
   };
 
+  const costReconciles = async (): Promise<number> => {
+    const text = await operator.manager.metrics.registry.getSingleMetricAsString('costguard_reconcile_total');
+    return [...text.matchAll(/costguard_reconcile_total\{[^}]*controller="cost"[^}]*\} (\d+)/g)].reduce((s, m) => s + Number(m[1]), 0);
+  };
+  const moreCostReconciles = async (n: number): Promise<void> => {
+    const seen = await costReconciles();
+    await eventually(`${n} more cost reconciles`, async () => (await costReconciles()) >= seen + n, 20_000);
+  };
+
   const patchSpec = (name: string, spec: unknown): Promise<string> => kubectl(['patch', 'costguard', name, '-n', ns, '--type=merge', '-p', JSON.stringify({ spec })]);
 
   it('creates the budget the spec describes, keeps it in step, reads spend, alerts at thresholds, and deletes it with the guard', async () => {
@@ -45,7 +54,7 @@ describe('cost: AWS Budgets and Cost Explorer', function () {
     const tracked = await waitForCondition(ns, 'orders', { type: 'BudgetAtRisk', status: 'False', reason: 'WithinBudget' });
     assert.equal(tracked.status?.cost?.budgetName, budgetName);
     assert.equal(tracked.status?.cost?.budgetManaged, true);
-    assert.equal(tracked.metadata.annotations?.['costguard.io/budget-created'], budgetName);
+    assert.deepEqual(await budgetRecord(tracked.metadata.uid ?? ''), [{ name: budgetName, account: '123456789012' }], 'the operator recorded that it created the budget, in its own namespace');
     assert.ok(tracked.metadata.finalizers?.includes('costguard.io/budget'));
     const events = await waitForEvents(ns, 'orders', 'BudgetUpdated');
     assert.match(events[0]?.note ?? '', new RegExp(`CostGuard created AWS Budget ${budgetName}`));
@@ -69,7 +78,13 @@ describe('cost: AWS Budgets and Cost Explorer', function () {
     // AWS recalculates spend: 210 of 250 actual (84%), forecast 300 (120%).
     await patchSpec('orders', { cost: { budget: { subscribers: null, notifications: [{ type: 'ACTUAL', percent: 80 }, { type: 'FORECASTED', percent: 150 }] } } });
     await eventually('AWS notifications removed with the subscribers', async () => (await readNotifications(budgetName)).length === 0);
+    // moto has no way to change a budget's spend but delete + create; a cost reconcile that read
+    // in between would see the name taken by "someone else" and give the budget up. The guard is
+    // paused (no Budgets writes) while the spend is set, as AWS would recalculate it in place.
+    await kubectl(['annotate', 'costguard', 'orders', '-n', ns, 'costguard.io/paused=true']);
+    await moreCostReconciles(3);
     await setSpend(budgetName, '210', '300');
+    await kubectl(['annotate', 'costguard', 'orders', '-n', ns, 'costguard.io/paused-']);
     const atRisk = await waitForCondition(ns, 'orders', { type: 'BudgetAtRisk', status: 'True', reason: 'ThresholdCrossed' });
     assert.match(atRisk.status?.conditions?.find((c) => c.type === 'BudgetAtRisk')?.message ?? '', /actual spend \$210\.00 is 84% of the \$250\.00 budget/);
     assert.deepEqual([atRisk.status?.cost?.budgetActual, atRisk.status?.cost?.budgetForecast, atRisk.status?.cost?.budgetPercent], ['210.00', '300.00', 120]);
@@ -81,6 +96,24 @@ describe('cost: AWS Budgets and Cost Explorer', function () {
 
     await kubectl(['delete', 'costguard', 'orders', '-n', ns, '--wait=true', '--timeout=30s']);
     await eventually('budget deleted', async () => (await readBudget(budgetName)) === undefined);
+    assert.equal(await budgetRecord(tracked.metadata.uid ?? ''), undefined, 'the record goes with the budget');
+  });
+
+  it('ownership is out of the author\'s reach: an annotation naming another team\'s budget neither deletes nor rewrites it', async () => {
+    const theirs = `${ns}-finance`;
+    await createForeignBudget(theirs, '300');
+    // The old ownership annotation, set by the author, pointing at a budget they did not create,
+    // with a different budget in the spec (CostGuard used to delete the "renamed" one) …
+    await createGuard(ns, 'renamer', { mode: 'Enforce', ...(await target('renamer')), cost: { budget: { name: `${ns}-mine`, monthlyLimit: '5' } } }, { 'costguard.io/budget-created': theirs });
+    await eventually('its own budget created', () => readBudget(`${ns}-mine`));
+    // … and with the same name and the budget finalizer set by hand (CostGuard used to recreate it at 5).
+    await createGuard(ns, 'rewriter', { mode: 'Enforce', ...(await target('rewriter')), cost: { budget: { name: theirs, monthlyLimit: '5' } } }, { 'costguard.io/budget-created': theirs });
+    await kubectl(['patch', 'costguard', 'rewriter', '-n', ns, '--type=merge', '-p', JSON.stringify({ metadata: { finalizers: ['costguard.io/budget'] } })]);
+    const rewriter = await waitForCondition(ns, 'rewriter', { type: 'BudgetAtRisk', status: 'False' });
+    assert.equal(rewriter.status?.cost?.budgetManaged, false);
+    await kubectl(['delete', 'costguard', 'renamer', 'rewriter', '-n', ns, '--wait=true', '--timeout=30s']);
+    assert.equal(Number((await readBudget(theirs))?.BudgetLimit?.Amount), 300, 'their budget is untouched: neither deleted nor rewritten');
+    await eventually('the renamer\'s own budget went with it', async () => (await readBudget(`${ns}-mine`)) === undefined);
   });
 
   it('reads a budget it did not create but never changes or deletes it', async () => {
@@ -89,7 +122,7 @@ describe('cost: AWS Budgets and Cost Explorer', function () {
     await createGuard(ns, 'team', { mode: 'Enforce', ...(await target('team')), cost: { budget: { name: budgetName, monthlyLimit: '50' } } });
     const guard = await waitForCondition(ns, 'team', { type: 'BudgetAtRisk', status: 'False' });
     assert.equal(guard.status?.cost?.budgetManaged, false);
-    assert.equal(guard.metadata.annotations?.['costguard.io/budget-created'], undefined);
+    assert.equal(await budgetRecord(guard.metadata.uid ?? ''), undefined, 'no claim on a budget it found');
     assert.equal(Number((await readBudget(budgetName))?.BudgetLimit?.Amount), 1000, 'its limit is left as its owner set it');
     await kubectl(['delete', 'costguard', 'team', '-n', ns, '--wait=true', '--timeout=30s']);
     assert.ok(await readBudget(budgetName), 'the budget survives the guard');
@@ -98,7 +131,11 @@ describe('cost: AWS Budgets and Cost Explorer', function () {
   it('in DryRun reports the budget it would create and creates nothing', async () => {
     await createGuard(ns, 'dry', { ...(await target('dry')), cost: { budget: { monthlyLimit: '10' } } });
     const guard = await waitForCondition(ns, 'dry', { type: 'CostTracked', status: 'True' });
-    assert.match(guard.status?.conditions?.find((c) => c.type === 'CostTracked')?.message ?? '', new RegExp(`DryRun: would create AWS Budget costguard-${ns}-dry`));
+    const would = `DryRun: would create AWS Budget costguard-${ns}-dry ($10 per month; thresholds ACTUAL 100 %, FORECASTED 100 %)`;
+    assert.ok(guard.status?.conditions?.find((c) => c.type === 'CostTracked')?.message?.endsWith(`; ${would}.`));
+    // A would-be write like any other: WouldClamp with its values, and no BudgetUpdated.
+    const events = await waitForEvents(ns, 'dry', 'WouldClamp');
+    assert.deepEqual(events.map((e) => e.note), [`${would}.`]);
     assert.equal(await readBudget(`costguard-${ns}-dry`), undefined);
   });
 
@@ -118,12 +155,7 @@ describe('cost: AWS Budgets and Cost Explorer', function () {
     const alert = await eventually('anomaly alert fired', () => notifier.fired('spend', 'cost-anomaly'));
     assert.match(alert.evidence.join(' '), /Cost Explorer/);
     // Several resyncs later (1 s each) the day's answer is reused: one call in all.
-    const reconciles = async (): Promise<number> => {
-      const text = await operator.manager.metrics.registry.getSingleMetricAsString('costguard_reconcile_total');
-      return [...text.matchAll(/costguard_reconcile_total\{[^}]*controller="cost"[^}]*\} (\d+)/g)].reduce((s, m) => s + Number(m[1]), 0);
-    };
-    const seen = await reconciles();
-    await eventually('three more cost reconciles', async () => (await reconciles()) >= seen + 3, 20_000);
+    await moreCostReconciles(3);
     assert.equal(operator.cost.costExplorerCalls - callsBefore, 1);
   });
 });

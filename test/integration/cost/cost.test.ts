@@ -112,9 +112,14 @@ describe('cost: live estimate and worst case', function () {
     const holds = guard.status?.holds?.filter((h) => h.owner === 'cost');
     assert.deepEqual(holds?.map((h) => [h.target, h.value]), [[`asg/${name('cap')}`, 5]]);
     assert.match(holds?.[0]?.reason ?? '', /hourlyCeiling \$0\.50\/h/);
+    // Binding is an alert, with the holds (DryRun: what would be held).
+    const alert = notifier.fired('cap', 'cost-hourly-ceiling');
+    assert.equal(alert?.title, 'hourlyCeiling $0.50/h binds: the worst case at the ceilings is $1.92/h');
+    assert.deepEqual(alert?.actions, [`DryRun: CostGuard would hold asg/${name('cap')} MaxSize at most 5; nothing is written.`]);
 
     await kubectl(['patch', 'costguard', 'cap', '-n', ns, '--type=merge', '-p', '{"spec":{"cost":{"hourlyCeiling":"5.00"}}}']);
     const lifted = await waitForCondition(ns, 'cap', { type: 'CostTracked', status: 'True', reason: 'Tracking' });
     assert.equal(lifted.status?.holds?.some((h) => h.owner === 'cost') ?? false, false);
+    assert.ok(notifier.calls.some((c) => c.kind === 'resolve' && c.guard === 'cap' && c.incident === 'cost-hourly-ceiling'), 'resolved once it no longer binds');
   });
 });

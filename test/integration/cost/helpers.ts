@@ -106,3 +106,13 @@ export async function queueCostAndUsage(days: { day: string; amount: string }[])
   });
   if (!res.ok) throw new Error(`queueing Cost Explorer results failed: HTTP ${res.status}`);
 }
+
+/** The operator's record of the budgets a guard created (cost/ledger.ts), or undefined when it has none. */
+export async function budgetRecord(uid: string): Promise<{ name: string; account: string }[] | undefined> {
+  const out = await testEnv().kubectl(['get', 'configmap', `costguard-budgets-${uid}`, '-n', 'costguard-system', '-o', 'jsonpath={.data.budgets\\.json}']);
+  if (out.code !== 0) {
+    if (/NotFound/.test(out.stderr)) return undefined;
+    throw new Error(out.stderr);
+  }
+  return JSON.parse(out.stdout) as { name: string; account: string }[];
+}

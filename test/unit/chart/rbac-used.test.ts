@@ -18,6 +18,7 @@ const CALL_FORM: Record<Verb, RegExp> = {
   create: /\bcreate[<(]/,
   update: /\breplace[<(]|blockOwnerDeletion/,
   patch: /\bpatch[<(]/,
+  delete: /\bdelete[<(]/,
 };
 
 /** Lines that call the API server or start an informer. */

@@ -55,8 +55,8 @@ describe('costguard backtest on CloudWatch history', function () {
   });
 
   it('reads a CSV with ISO times', async () => {
-    const rows = ['timestamp,desired,sqs_deleted'];
-    for (let i = 0; i < 10; i++) rows.push(`2026-11-03T04:${String(i).padStart(2, '0')}:00Z,4,100`);
+    const rows = ['timestamp,desired,sqs_received,sqs_deleted'];
+    for (let i = 0; i < 10; i++) rows.push(`2026-11-03T04:${String(i).padStart(2, '0')}:00Z,4,101,100`);
     const res = await cli(file('timed.csv', rows.join('\n')));
     assert.equal(res.code, 0, res.stderr);
     assert.equal(res.stdout, 'backtest: verdict=normal first_alert_t=-\n');
@@ -64,8 +64,9 @@ describe('costguard backtest on CloudWatch history', function () {
 
   it('says unknown when the history has no samples at all', async () => {
     const res = await cli(file('empty.json', '{"MetricDataResults": [{"Id": "m1", "Label": "GroupDesiredCapacity", "Timestamps": [], "Values": []}]}'));
-    assert.equal(res.code, 0, res.stderr);
-    assert.equal(res.stdout, 'backtest: verdict=unknown first_alert_t=-\n');
+    assert.equal(res.code, 3, res.stderr);
+    assert.equal(res.stdout.trimEnd().split('\n').at(-1), 'backtest: verdict=unknown first_alert_t=-');
+    assert.match(res.stdout, /^unknown: the history has no samples; expected a trace CSV/);
   });
 
   const bad: [string, string, RegExp][] = [

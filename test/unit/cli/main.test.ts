@@ -33,5 +33,12 @@ describe('costguard CLI', function () {
     const version = (JSON.parse(readFileSync(join(repoRoot, 'package.json'), 'utf8')) as { version: string }).version;
     assert.equal((await cli('version')).stdout.trim(), `costguard ${version}`);
     assert.match((await cli('help')).stdout, /--resync-period \(RESYNC_PERIOD, default "30s"\)/);
+    assert.match((await cli('help')).stdout, /^ {2}help {7}print this text \(also --help, -h\)$/m, 'help is in its own usage');
+  });
+
+  it('an unknown flag points to help', async () => {
+    const res = await cli('backtest', 'a.csv', '--colour=red');
+    assert.equal(res.code, 2);
+    assert.equal(res.stderr, 'costguard: unknown flag --colour for backtest (flags: --window, --retry-budget, --interval); run costguard help\n');
   });
 });

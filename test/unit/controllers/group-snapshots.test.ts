@@ -6,6 +6,7 @@ import { GroupSnapshots } from '../../../src/controllers/targets/group-snapshots
 import { observeCeilings } from '../../../src/controllers/targets/observe.ts';
 import type { RestClient } from '../../../src/runtime/kube/rest.ts';
 import { FakeClock } from '../../../src/runtime/testing/fake-clock.ts';
+import { snapshotMaxAgeMs } from '../../../src/cli/operator.ts';
 
 function group(name: string, maxSize = 10, tags: Record<string, string> = {}): ScalingGroup {
   return { name, arn: `arn:${name}`, minSize: 0, maxSize, desiredCapacity: 1, inService: 1, instanceTypes: [], tags };
@@ -61,6 +62,18 @@ describe('GroupSnapshots', () => {
     const results = await Promise.all([snapshots.describe(target, ['a']), snapshots.describe(target, ['b'])]);
     assert.equal(aws.calls.length, 1);
     assert.deepEqual(results.map((r) => r.map((g) => g.name)), [['a'], ['b']]);
+  });
+
+  it('with the operator\'s age (half the resync period), a raise made just after one resync burst is seen at the next', async () => {
+    const resync = 30_000;
+    const shared = new GroupSnapshots({ clock, maxAgeMs: snapshotMaxAgeMs(resync), scalingGroups: () => aws, namesFor: () => all });
+    await clock.advance(5);
+    await shared.describe(target, ['a']);
+    aws.table.set('a', group('a', 50));
+    // The next burst comes one resync after the previous one began: a hair under the period since the describe.
+    await clock.advance(resync - 10);
+    assert.equal((await shared.describe(target, ['a']))[0]?.maxSize, 50);
+    assert.equal(aws.calls.length, 2);
   });
 
   it('refreshes once the snapshot is older than maxAge', async () => {

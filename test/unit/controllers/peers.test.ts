@@ -93,3 +93,47 @@ describe('peers through the tenancy boundary', () => {
     assert.deepEqual(bounded.filter((p) => p.target === 'asg/g'), []);
   });
 });
+
+describe('peers on a group are found by account, not by the role that reached it', () => {
+  /** An account lookup that answers what it was told; `learn` is an STS answer arriving. */
+  function accounts(told: Record<string, string>) {
+    const resolved = new Map<string, string>();
+    let generation = 0;
+    return {
+      of: (t: AwsTarget) => Promise.resolve(told[t.roleArn ?? 'operator'] ?? ''),
+      known: (t: AwsTarget) => resolved.get(t.roleArn ?? 'operator') ?? (t.roleArn ? /::(\d{12}):/.exec(t.roleArn)?.[1] : undefined),
+      get generation() {
+        return generation;
+      },
+      learn(role: string, account: string) {
+        resolved.set(role, account);
+        generation += 1;
+      },
+    };
+  }
+  const roleA = 'arn:aws:iam::111122223333:role/team-a';
+  const roleB = 'arn:aws:iam::111122223333:role/team-b';
+  const elsewhere = 'arn:aws:iam::999988887777:role/team-c';
+  const me = guard('self', { scalingGroups: [{ name: 'g', maxSize: 30 }], aws: { region: 'us-east-1', roleArn: roleA } });
+  const onGroup = (peers: { guard: string; target: string; value?: number }[]) => peers.filter((p) => p.target === 'asg/g').map((p) => `${p.guard}=${p.value}`);
+
+  it('two roles in one account: each guard sees the other; another account is not a peer', () => {
+    const b = guard('b', { scalingGroups: [{ name: 'g', maxSize: 10 }], aws: { region: 'us-east-1', roleArn: roleB } }, { namespace: 'team-b' });
+    const c = guard('c', { scalingGroups: [{ name: 'g', maxSize: 5 }], aws: { region: 'us-east-1', roleArn: elsewhere } }, { namespace: 'team-c' });
+    const ids = accounts({});
+    assert.deepEqual(onGroup(peerCeilings({ self: me, guards: [me, b, c], observed, awsTargetOf: targetOf, accounts: ids })), ['team-b/b=10']);
+    assert.deepEqual(onGroup(peerCeilings({ self: b, guards: [me, b, c], observed, awsTargetOf: targetOf, accounts: ids })), ['team/self=30']);
+    assert.deepEqual(onGroup(peerCeilings({ self: me, guards: [me, b, c], observed, awsTargetOf: targetOf })), [], 'without an account lookup only the same role joins');
+  });
+
+  it('the operator\'s own identity joins its account once STS has answered, and a kept index sees it', () => {
+    const own = guard('own', { scalingGroups: [{ name: 'g', maxSize: 8 }] }, { namespace: 'ops' });
+    const ids = accounts({});
+    const index = new PeerIndex(targetOf, (g) => g, ids);
+    assert.deepEqual(onGroup(index.peers(me, [me, own], observed)), [], 'unknown account: not joined (never guessed)');
+    ids.learn('operator', '111122223333');
+    assert.deepEqual(onGroup(index.peers(me, [me, own], observed)), ['ops/own=8']);
+    ids.learn('operator', '444455556666');
+    assert.deepEqual(onGroup(index.peers(me, [me, own], observed)), [], 'a different account is not a peer');
+  });
+});

@@ -35,6 +35,14 @@ describe('status that tells the truth', () => {
       assert.deepEqual(pauseState(guard()), { paused: false });
       for (const v of ['True', 'yes', '1', '']) assert.deepEqual(pauseState(guard({ 'costguard.io/paused': v })), { paused: false, invalid: v });
     });
+    it('reports a misspelled costguard.io/pause (any unknown costguard.io/* annotation) instead of ignoring it', () => {
+      assert.deepEqual(pauseState(guard({ 'costguard.io/pause': 'true', 'costguard.io/budget-created': 'b', 'example.com/x': 'y' })), { paused: false, unknown: ['costguard.io/pause'] });
+      const plan = planCeilings(observed([]), {}, { nowMs: T0, act: true });
+      assert.equal(
+        conditions(plan, { unknownAnnotations: ['costguard.io/pause'] }).Degraded,
+        'True/UnknownAnnotation: Unknown annotation costguard.io/pause: CostGuard reads only costguard.io/paused ("true" pauses the guard), so it is ignored and CostGuard keeps enforcing. Fix the name or remove it.',
+      );
+    });
     it('shows Paused, Enforce or DryRun as the effective mode', () => {
       assert.equal(effectiveMode(guard({ 'costguard.io/paused': 'true' })), 'Paused');
       assert.equal(effectiveMode(guard({ 'costguard.io/paused': 'yes' })), 'Enforce');
@@ -45,7 +53,7 @@ describe('status that tells the truth', () => {
       const plan = planCeilings(observed([{ spec: { name: 'g', maxSize: 20 }, found: [g] }]), {}, { nowMs: T0, act: false, paused: true });
       assert.deepEqual(plan.findings.map((f) => f.message), ['asg/g: would clamp MaxSize 40 → 20 (AboveCeiling) (Paused)']);
       const c = conditions(plan, { paused: true });
-      assert.equal(c.CeilingsEnforced, 'False/Paused: Paused: costguard.io/paused is "true", so CostGuard observes and changes nothing; would clamp asg/g (Paused).');
+      assert.equal(c.CeilingsEnforced, 'False/Paused: Paused: costguard.io/paused is "true", so CostGuard observes and changes nothing; would change asg/g MaxSize 40 → 20 (Paused).');
       assert.equal(c.CeilingReached, 'True/CeilingBinding: Above the ceiling and not clamped (Paused): asg/g.');
     });
     it('reports an invalid value as Degraded (InvalidPause)', () => {
@@ -78,13 +86,16 @@ describe('status that tells the truth', () => {
       assert.equal(awsScope({ region: 'eu-west-1', roleArn: 'arn:aws:iam::123456789012:role/cg' }, true), 'region eu-west-1, account 123456789012');
       assert.equal(awsScope({ region: 'us-east-1' }, false), "region us-east-1 (the operator's default: the guard has no spec.aws), the operator's account");
     });
-    it('ends every not-found message with the same advice, for every kind', () => {
+    it('advises what applies to what is missing: region and role for groups, the namespace for workloads, the CRDs for a kind not served', () => {
       const text = missingText({ missing: ['asg/a', 'Deployment/w', 'NodePool/np', 'ScaledObject/so'], notInstalled: ['ScaledObject/so'] }, scope);
       assert.equal(
         text,
-        'Not found: asg/a in region eu-west-1, account 123456789012; Deployment/w in namespace payments; NodePool/np; ScaledObject/so (KEDA CRD not installed). Check the names, the region and the role.',
+        'Not found: asg/a in region eu-west-1, account 123456789012; Deployment/w in namespace payments; NodePool/np; ScaledObject/so (KEDA CRD not installed). Check the names, the region, the role and the namespace. Install the KEDA CRDs, or remove that target from the guard.',
       );
-      assert.equal(missingText({ missing: ['NodePool/np'], notInstalled: ['NodePool/np'] }, scope), 'Not found: NodePool/np (Karpenter CRD not installed). Check the names, the region and the role.');
+      assert.equal(missingText({ missing: ['NodePool/np'], notInstalled: ['NodePool/np'] }, scope), 'Not found: NodePool/np (Karpenter CRD not installed). Install the Karpenter CRDs, or remove that target from the guard.');
+      assert.equal(missingText({ missing: ['HorizontalPodAutoscaler/h', 'ScaledObject/so'], notInstalled: [] }, scope), 'Not found: HorizontalPodAutoscaler/h, ScaledObject/so in namespace payments. Check the names and the namespace.');
+      assert.equal(missingText({ missing: ['NodePool/np'], notInstalled: [] }, scope), 'Not found: NodePool/np. Check the names.');
+      assert.equal(missingText({ missing: ['asg/a'], notInstalled: [] }, scope), 'Not found: asg/a in region eu-west-1, account 123456789012. Check the names, the region and the role.');
     });
     it('names a selector that matched nothing', () => {
       assert.equal(
@@ -160,7 +171,7 @@ describe('status that tells the truth', () => {
       const clamped = group('g', { maxSize: 10, tags: { 'costguard.io/original-max-size': '40', 'costguard.io/clamped-max-size': '10' } });
       const plan = planCeilings(observed([{ spec: { name: 'g', maxSize: 25 }, found: [clamped] }]), status, { nowMs: T0, act: true });
       assert.deepEqual(plan.findings.map((f) => f.message), ['asg/g: raised MaxSize 10 → 25 (Released)']);
-      assert.match(conditions(plan).CeilingsEnforced ?? '', /^True\/WithinCeilings: All 1 targets are at or below their ceilings\.$/);
+      assert.match(conditions(plan).CeilingsEnforced ?? '', /^True\/WithinCeilings: The one target is at or below its ceiling\.$/);
     });
     describe('a NodePool whose ceiling is raised', () => {
       const pool = (limits: Record<string, string>) => ({ name: 'np', limits, usage: { cpu: '40' }, record: { cpu: { original: '1000', clamped: '100' }, memory: { original: undefined, clamped: '400Gi' } } });
@@ -169,7 +180,7 @@ describe('status that tells the truth', () => {
         const plan = planCeilings(observed([], { nodePools: [entry({ cpu: '250', memory: '800Gi' }, { cpu: '100', memory: '400Gi' })] }), {}, { nowMs: T0, act: false });
         assert.equal(
           conditions(plan, { mode: 'DryRun' }).CeilingsEnforced,
-          'False/DryRun: DryRun: would clamp NodePool/np. ' +
+          'False/DryRun: DryRun: would change NodePool/np spec.limits.cpu 100 → 250, NodePool/np spec.limits.memory 400Gi → 800Gi. ' +
             'The ceiling of NodePool/np is now 250, above spec.limits.cpu 100, which CostGuard set (it was 1000 before): CostGuard would release it up to 250, the ceiling (its recorded original is 1000) (DryRun). ' +
             'The ceiling of NodePool/np is now 800Gi, above spec.limits.memory 400Gi, which CostGuard set (it was unset before): CostGuard would release it up to 800Gi, the ceiling (its recorded original is unset) (DryRun).',
         );
@@ -185,7 +196,7 @@ describe('status that tells the truth', () => {
         const plan = planCeilings(observed([], { nodePools: [entry({ cpu: '250' }, { cpu: '100' })] }), { holds } as never, { nowMs: T0, act: true });
         assert.equal(
           conditions(plan).CeilingsEnforced,
-          "True/WithinCeilings: All 1 targets are at or below their ceilings. The ceiling of NodePool/np is now 250, above spec.limits.cpu 100, which CostGuard set (it was 1000 before): a hold or another guard's lower ceiling keeps it at 100 for now; CostGuard releases it up to 250, the ceiling (its recorded original is 1000) once nothing holds it lower.",
+          "True/WithinCeilings: The one target is at or below its ceiling. The ceiling of NodePool/np is now 250, above spec.limits.cpu 100, which CostGuard set (it was 1000 before): a hold or another guard's lower ceiling keeps it at 100 for now; CostGuard releases it up to 250, the ceiling (its recorded original is 1000) once nothing holds it lower.",
         );
       });
     });

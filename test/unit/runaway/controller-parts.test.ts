@@ -26,7 +26,9 @@ describe('runaway controller parts', () => {
     const c = byType(runawayConditions({ ...base, verdict: blind, failures, runaway: { state: 'Normal', score: 0 } }));
     assert.deepEqual([c.RunawayWatched?.status, c.RunawayWatched?.reason], ['False', 'RetrySignalsMissing']);
     assert.match(c.RunawayWatched?.message ?? '', /cloudwatch: GetMetricData: connect ECONNREFUSED/);
-    assert.deepEqual([c.RunawaySuspected?.status, c.RunawaySuspected?.reason], ['Unknown', 'RetrySignalsMissing']);
+    assert.deepEqual([c.RunawaySuspected?.status, c.RunawaySuspected?.reason], ['Unknown', 'SignalsFailing']);
+    const quiet = byType(runawayConditions({ ...base, verdict: blind, runaway: { state: 'Normal', score: 0 } }));
+    assert.deepEqual([quiet.RunawaySuspected?.status, quiet.RunawaySuspected?.reason, quiet.RunawaySuspected?.message], ['Unknown', 'RetrySignalsMissing', 'Cannot tell (no retry share in the recent samples).']);
     const starting = byType(runawayConditions({ ...base, verdict: { ...blind, signature: 'insufficient' }, runaway: { state: 'Normal', score: 0 } }));
     assert.equal(starting.RunawaySuspected?.reason, 'InsufficientSamples', 'a new window is not yet blind');
   });
@@ -41,9 +43,38 @@ describe('runaway controller parts', () => {
     assert.deepEqual([braking.BrakeEngaged?.status, braking.BrakeEngaged?.reason], ['True', 'Frozen']);
   });
 
-  it('keeps the prior runaway status while the state holds and the score moves less than 10', () => {
+  it('a failing retry source makes RunawaySuspected Unknown with the source, its URL and the cause, not "NoLoop (score 0)"', () => {
+    const failures = [{ source: 'prometheus', message: 'prometheus query to http://prometheus:9090/api/v1/query failed: fetch failed: connect ECONNREFUSED 10.0.0.7:9090' }];
+    const evidence = ['not observed: throughput (sqs_deleted/worker_successes), SQS receives/deletes, worker retries/attempts, DLQ inflow (confidence 40 %)'];
+    const c = byType(runawayConditions({ ...base, sources: ['capacity', 'prometheus'], failures, runaway: { state: 'Normal', score: 0, evidence } }));
+    assert.equal(c.RunawaySuspected?.status, 'Unknown');
+    assert.equal(c.RunawaySuspected?.reason, 'SignalsFailing');
+    assert.equal(
+      c.RunawaySuspected?.message,
+      `Cannot tell (failing: prometheus: prometheus query to http://prometheus:9090/api/v1/query failed: fetch failed: connect ECONNREFUSED 10.0.0.7:9090). ${evidence[0]}`,
+    );
+  });
+
+  it('no useful throughput in the window: RunawaySuspected Unknown (ThroughputMissing), not NoLoop', () => {
+    const c = byType(runawayConditions({ ...base, verdict: { ...verdict, throughputKnown: false }, runaway: { state: 'Normal', score: 0 } }));
+    assert.deepEqual([c.RunawaySuspected?.status, c.RunawaySuspected?.reason], ['Unknown', 'ThroughputMissing']);
+    const seen = byType(runawayConditions({ ...base, verdict: { ...verdict, throughputKnown: true }, runaway: { state: 'Normal', score: 0 } }));
+    assert.deepEqual([seen.RunawaySuspected?.status, seen.RunawaySuspected?.reason], ['False', 'NoLoop']);
+  });
+
+  it('DownstreamTrouble says "downstream problem" once', () => {
+    const evidence = ['downstream problem, not a feedback loop: retries rise without added capacity', 'receives/deletes 1.02→1.71'];
+    const c = byType(runawayConditions({ ...base, verdict: { ...verdict, state: 'downstream' }, runaway: { state: 'Normal', score: 40, evidence } }));
+    assert.equal(c.RunawaySuspected?.message, 'Retries past budget without added capacity: a downstream problem, not a loop. receives/deletes 1.02→1.71');
+  });
+
+  it('keeps the prior runaway status only while the state holds, the score moves less than 10 and the evidence differs in durations alone', () => {
     const prior = { state: 'Normal' as const, score: 5, evidence: ['capacity 4→4 (+0 %) in 29m'] };
     assert.equal(steady(prior, { state: 'Normal', score: 9, evidence: ['capacity 4→4 (+0 %) in 29m30s'] }), prior);
+    // What was seen changed (a source went dark): the last sample's evidence is written.
+    const dark = { state: 'Normal' as const, score: 5, evidence: ['capacity 4→4 (+0 %) in 29m', 'not observed: throughput (sqs_deleted/worker_successes) (confidence 40 %)'] };
+    assert.equal(steady(prior, dark), dark);
+    assert.equal(steady(prior, { state: 'Normal', score: 5, evidence: ['capacity 4→5 (+25 %) in 29m'] }).evidence?.[0], 'capacity 4→5 (+25 %) in 29m');
     assert.equal(steady(prior, { state: 'Normal', score: 15 }).score, 15);
     assert.equal(steady(prior, { state: 'Suspected', score: 6 }).state, 'Suspected');
   });

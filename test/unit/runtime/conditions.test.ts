@@ -66,6 +66,14 @@ describe('conditions', () => {
       assert.equal(computeReady(list, deps).message, 'Degraded: AWS throttles DescribeAutoScalingGroups.');
     });
 
+    it('never says "All checks pass" while a condition it names is Unknown: True, PartlyUnknown, with that condition\'s message', () => {
+      let list = setCondition([], { type: 'CeilingsEnforced', status: 'True', reason: 'Ok' }, { now: T0 });
+      list = setCondition(list, { type: 'RunawaySuspected', status: 'Unknown', reason: 'SignalsFailing', message: 'Cannot tell (failing: prometheus: fetch failed).' }, { now: T0 });
+      assert.equal(computeReady(list, deps).message, 'All checks pass.', 'not named: informational only');
+      const ready = computeReady(list, { ...deps, unknownNamed: ['RunawaySuspected'] });
+      assert.deepEqual([ready.status, ready.reason, ready.message], ['True', 'PartlyUnknown', 'Working, but RunawaySuspected is Unknown: Cannot tell (failing: prometheus: fetch failed).']);
+    });
+
     it('deriveReady sets the root with transition semantics', () => {
       let list = setCondition([], { type: 'CeilingsEnforced', status: 'True', reason: 'Ok' }, { now: T0 });
       list = deriveReady(list, deps, { now: T0, generation: 5 });

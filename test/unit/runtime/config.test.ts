@@ -45,6 +45,7 @@ describe('configuration', () => {
         kubeApiBurst: 300,
         metadataOnlyInformers: true,
         awsSessionTags: true,
+        clusterId: '',
         leaderElect: true,
         leaderElectionNamespace: 'costguard-system',
         leaderElectionId: 'costguard-operator',
@@ -94,7 +95,7 @@ describe('configuration', () => {
     }
 
     const errors: Array<{ comment: string; argv?: string[]; env?: Record<string, string>; message: string }> = [
-      { comment: 'unknown flag', argv: ['--nope'], message: 'unknown flag --nope' },
+      { comment: 'unknown flag points to help', argv: ['--nope'], message: 'unknown flag --nope; run costguard help' },
       { comment: 'missing value', argv: ['--resync-period'], message: 'flag --resync-period needs a value' },
       { comment: 'missing value before another flag', argv: ['--namespaces', '--leader-elect'], message: 'flag --namespaces needs a value' },
       { comment: 'bad duration', argv: ['--resync-period=soon'], message: 'invalid --resync-period="soon": invalid duration "soon" (examples: 500ms, 30s, 1m30s, 2h)' },

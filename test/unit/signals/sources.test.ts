@@ -107,7 +107,18 @@ describe('signal sources', () => {
 
     it('rejects with the API\'s error, which the sample reports as a failing source', async () => {
       const source = prometheusSource({ url: prom.url, retries: 'broken' });
-      await assert.rejects(source.read(ctx), /prometheus query failed: HTTP 400: parse error/);
+      await assert.rejects(source.read(ctx), { message: `prometheus query to ${new URL(prom.url).origin}/api/v1/query failed: HTTP 400: parse error` });
+    });
+
+    it('names the URL and the cause when Prometheus cannot be reached, never "fetch failed" alone', async () => {
+      const closed = await serve(() => ({ body: '' }));
+      closed.server.close();
+      await new Promise((r) => closed.server.once('close', r));
+      const source = prometheusSource({ url: `${closed.url}/prom`, retries: 'up' });
+      const err = (await source.read(ctx).catch((e: unknown) => e)) as Error;
+      assert.match(err.message, new RegExp(`^prometheus query to ${new URL(closed.url).origin}/prom/api/v1/query failed: fetch failed: .*ECONNREFUSED`));
+      const taken = await takeSample([source], ctx, 1);
+      assert.equal(taken.failures[0]?.message, err.message.slice(0, 300));
     });
   });
 
@@ -136,7 +147,7 @@ describe('signal sources', () => {
         pages.set('/b', page(80, 15, 0));
         assert.deepEqual(await source.read(ctx), { worker_attempts: 90, worker_retries: 40, worker_successes: 50, breaker_open_fraction: 0.5 });
         const dead = workersSource({ endpoints: () => Promise.resolve([{ pod: 'x', url: `${pods.url}/x` }]) });
-        await assert.rejects(dead.read(ctx), /no worker pod answered/);
+        await assert.rejects(dead.read(ctx), { message: `no worker pod answered on its metrics port (1 tried; pod x at ${pods.url}/x: HTTP 500)` });
       } finally {
         pods.server.close();
       }

@@ -174,6 +174,8 @@ describe('worker options', () => {
     [{ defaults: { retryBudgetPercent: 120 } }, /`defaults.retryBudgetPercent`/],
     [{ defaults: { breaker: { volumeThreshold: 0 } } }, /`defaults.breaker.volumeThreshold`/],
     [{ maxPendng: 3 }, /Unknown option `options.maxPendng`/],
+    [{ defaults: { limit: 4 } }, /^Unknown option `defaults.limit`; known options: perReplicaLimit, frozen, retryBudgetPercent, breaker$/],
+    [{ defaults: { breaker: { resetTimeout: 5000 } } }, /^Unknown option `defaults.breaker.resetTimeout`; known options: errorThresholdPercentage, volumeThreshold, resetTimeoutMs, fleetOpenPercent$/],
   ];
   for (const [options, message] of bad) {
     it(`throws a TypeError naming the option: ${JSON.stringify(options)}`, () => {
