@@ -43,8 +43,10 @@ $(NODE_STAMP):
 	npm install --prefix $(TOOLS)/node --no-save --no-audit --no-fund node@$(NODE_VERSION)
 	@touch $@
 
+# --ignore-scripts: no dependency has an install script, and the package's own `prepare` (which
+# builds dist/ for npm pack and git installs) is not needed here: the code runs from source.
 node_modules/.package-lock.json: package-lock.json package.json | $(NODE_STAMP)
-	npm ci --no-audit --no-fund
+	npm ci --ignore-scripts --no-audit --no-fund
 	@touch $@
 
 .PHONY: deps
@@ -83,15 +85,16 @@ $(TOOLS)/crds/keda-$(KEDA_VERSION): | $(NODE_STAMP)
 peer-crds: $(PEER_CRDS) ## Fetch Karpenter's and KEDA's CRDs at the pinned versions into .tools/crds
 
 HADOLINT  := $(TOOLS)/venv/bin/hadolint
+PARLIAMENT := $(TOOLS)/venv/bin/parliament
 
 $(MOTO): hack/moto/requirements.txt
 	$(PYTHON) -m venv $(TOOLS)/venv
 	$(TOOLS)/venv/bin/pip install --quiet --disable-pip-version-check -r hack/moto/requirements.txt
 	@touch $@
 
-$(HADOLINT): hack/lint/requirements.txt | $(MOTO)
+$(HADOLINT) $(PARLIAMENT) &: hack/lint/requirements.txt | $(MOTO)
 	$(TOOLS)/venv/bin/pip install --quiet --disable-pip-version-check -r hack/lint/requirements.txt
-	@touch $@
+	@touch $(HADOLINT) $(PARLIAMENT)
 
 .PHONY: testenv
 testenv: deps $(CONTROL_PLANE) $(KUBE_CLIS) $(MOTO) $(PEER_CRDS) ## Build/fetch kube-apiserver, etcd, kubectl, helm, moto and the peers' CRDs
@@ -120,8 +123,12 @@ $(CHECKOV): hack/lint/checkov-requirements.txt
 lint-chart: $(CHECKOV) $(KUBE_CLIS) ## checkov on the chart rendered with default and full values
 	hack/lint/checkov-chart.sh $(CHECKOV) $(BIN)/helm
 
+.PHONY: lint-iam
+lint-iam: $(PARLIAMENT) ## parliament (offline, AWS's action list) on every shipped IAM policy
+	$(TOOLS)/venv/bin/python hack/lint/iam-policies.py
+
 .PHONY: verify
-verify: generate lint lint-docker lint-chart ## Fail when generated files drift from src/api, or lint fails
+verify: generate lint lint-docker lint-chart lint-iam ## Fail when generated files drift from src/api, or lint fails
 	@git diff --exit-code -- crds charts/costguard/crds docs/crd-reference.md || { echo 'generated CRDs drifted from src/api: run make generate and commit'; exit 1; }
 	@untracked=$$(git ls-files --others --exclude-standard -- crds charts/costguard/crds docs/crd-reference.md); \
 	  [ -z "$$untracked" ] || { echo "generated files not committed: $$untracked"; exit 1; }
@@ -185,6 +192,13 @@ test-image: testenv image ## Run the built image with podman: --version, then th
 demo: testenv ## The incident, unguarded vs guarded, with an HTML report (dist/demo/report.html)
 	node hack/demo/main.ts
 
+# The operator against a local cluster: the local API server, moto and a Slack sink, seeded with
+# targets for every file in examples/; writes .sandbox/kubeconfig and .sandbox/env and stays up
+# until Ctrl-C.
+.PHONY: sandbox
+sandbox: testenv ## Local API server + moto + Slack sink + the operator, seeded; .sandbox/{kubeconfig,env}; Ctrl-C stops
+	node hack/sandbox/main.ts
+
 # The demo's report test opens the report in headless Chromium (Debian's package).
 .PHONY: chromium
 chromium: ## Install chromium with apt when missing (for the demo report test)
@@ -199,6 +213,10 @@ clean: ## Remove build output (keeps the cached toolchain in .tools)
 .PHONY: distclean
 distclean: clean ## Remove build output, node_modules and the cached toolchain
 	rm -rf node_modules .tools
+
+.PHONY: release
+release: deps ## The release steps, dry (npm publish --dry-run of both packages, the image push printed); RELEASE=publish REGISTRY=… to publish
+	hack/release.sh
 
 .PHONY: bench
 bench: testenv build image ## Every benchmark (BENCH_ONLY=runtime,asg-calls,... for some); writes bench/results.json and bench/RESULTS.md

@@ -4,7 +4,7 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['dist/', 'node_modules/', '.tools/', '.testenv/', 'charts/', 'crds/'] },
+  { ignores: ['dist/', 'packages/*/dist/', '.sandbox/', 'node_modules/', '.tools/', '.testenv/', 'charts/', 'crds/'] },
   js.configs.recommended,
   ...tseslint.configs.recommendedTypeChecked,
   {

@@ -29,6 +29,24 @@ export interface LocalEnv {
   logTails(lines?: number): string;
 }
 
+/**
+ * Waits until the CRDs are Established. `kubectl wait` fails at once, instead of waiting, when
+ * it reads a CRD the API server has not given a status yet (".status.conditions accessor
+ * error"), so a failed wait is retried until the deadline.
+ */
+export async function waitEstablished(kubectl: (args: string[]) => Promise<string>, crds: string[], timeoutMs = 60_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    try {
+      await kubectl(['wait', '--for=condition=Established', '--timeout=10s', ...crds.map((c) => `crd/${c}`)]);
+      return;
+    } catch (err) {
+      if (Date.now() > deadline) throw err;
+      await new Promise((resolve) => setTimeout(resolve, 200));
+    }
+  }
+}
+
 export async function startLocalEnv(): Promise<LocalEnv> {
   const dir = await mkdtemp(join(tmpdir(), 'costguard-env-'));
   const controlPlane = new ControlPlane(dir);
@@ -49,7 +67,7 @@ export async function startLocalEnv(): Promise<LocalEnv> {
     kubectl,
     async installCostGuardCrd() {
       await kubectl(['apply', '--server-side', '-f', join(repoRoot, 'crds')]);
-      await kubectl(['wait', '--for=condition=Established', '--timeout=60s', 'crd/costguards.costguard.io']);
+      await waitEstablished(kubectl, ['costguards.costguard.io']);
     },
     controlPlane,
     moto,

@@ -31,6 +31,10 @@ export class ManagedProcess {
     const child = spawn(this.spec.command, this.spec.args, {
       env: this.spec.env ?? process.env,
       stdio: ['ignore', 'pipe', 'pipe'],
+      // Its own process group: Ctrl-C in a terminal (make sandbox, make demo) reaches only this
+      // process, which stops the servers after what depends on them (the operator releases its
+      // Lease while the API server still answers). A crash still kills them (above).
+      detached: true,
     });
     child.stdout?.pipe(log, { end: false });
     child.stderr?.pipe(log, { end: false });

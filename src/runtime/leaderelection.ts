@@ -12,7 +12,7 @@
 //   takes over at its next retry instead of waiting out the lease.
 import { jitter, sleep, type Clock, type TimerHandle } from './clock.ts';
 import { errorMessage, isConflict } from './errors.ts';
-import type { LeaderElectionRecord, LeaseLock } from './lease-lock.ts';
+import { LeaseNamespaceMissingError, type LeaderElectionRecord, type LeaseLock } from './lease-lock.ts';
 import type { Logger } from './logger.ts';
 
 export interface LeaderElectorOptions {
@@ -45,6 +45,8 @@ export class LeaderElector {
   private lastRenew = 0;
   private leading = false;
   private loop: Promise<void> | undefined;
+  /** The missing namespace already reported: the error is logged once, not every retry. */
+  private reportedMissing = '';
 
   constructor(opts: LeaderElectorOptions) {
     if (!(opts.leaseDurationMs > opts.renewDeadlineMs && opts.renewDeadlineMs > opts.retryPeriodMs * 1.2)) {
@@ -136,10 +138,21 @@ export class LeaderElector {
     try {
       return await this.attempt(now, signal);
     } catch (err) {
-      const level = isConflict(err) ? 'debug' : 'warn';
-      this.o.log[level]({ lock: this.o.lock.describe(), error: errorMessage(err) }, 'leader lease acquire/renew failed');
+      this.report(err);
       return false;
     }
+  }
+
+  /** A conflict is routine; a missing namespace is one error (then debug until it changes); the rest warn. */
+  private report(err: unknown): void {
+    const fields = { lock: this.o.lock.describe(), error: errorMessage(err) };
+    if (err instanceof LeaseNamespaceMissingError) {
+      const first = this.reportedMissing !== err.namespace;
+      this.reportedMissing = err.namespace;
+      this.o.log[first ? 'error' : 'debug'](fields, first ? err.message : 'leader lease namespace still missing');
+      return;
+    }
+    this.o.log[isConflict(err) ? 'debug' : 'warn'](fields, 'leader lease acquire/renew failed');
   }
 
   private async attempt(now: number, signal: AbortSignal): Promise<boolean> {
@@ -171,6 +184,7 @@ export class LeaderElector {
   }
 
   private succeeded(record: LeaderElectionRecord, now: number): boolean {
+    this.reportedMissing = '';
     this.observe(record, now);
     return true;
   }

@@ -46,6 +46,26 @@ function parseTime(t: string | undefined): number {
   return Number.isNaN(ms) ? 0 : ms;
 }
 
+/**
+ * Creating the Lease answered 404: its namespace does not exist (a Lease that is missing is a
+ * 404 on get, handled there). Typical out of cluster, where no chart made costguard-system.
+ * Retrying cannot help until someone creates the namespace or points the operator elsewhere,
+ * so the message names both ways.
+ */
+export class LeaseNamespaceMissingError extends Error {
+  readonly namespace: string;
+
+  constructor(namespace: string) {
+    super(
+      `leader election: namespace "${namespace}" does not exist, so the leader Lease cannot be created; ` +
+        `create it (kubectl create namespace ${namespace}) or set --leader-election-namespace ` +
+        `(LEADER_ELECTION_NAMESPACE, or POD_NAMESPACE) to a namespace that exists, or run with --leader-elect=false`,
+    );
+    this.name = 'LeaseNamespaceMissingError';
+    this.namespace = namespace;
+  }
+}
+
 export class KubeLeaseLock implements LeaseLock {
   private readonly rest: RestClient;
   private readonly namespace: string;
@@ -83,8 +103,13 @@ export class KubeLeaseLock implements LeaseLock {
 
   async create(record: LeaderElectionRecord, signal?: AbortSignal): Promise<string> {
     const body = { apiVersion: 'coordination.k8s.io/v1', kind: 'Lease', metadata: { name: this.name, namespace: this.namespace }, spec: toSpec(record) };
-    const lease = await this.rest.create<LeaseObject>(collectionPath(Resources.leases, this.namespace), body, this.options(signal));
-    return lease.metadata?.resourceVersion ?? '';
+    try {
+      const lease = await this.rest.create<LeaseObject>(collectionPath(Resources.leases, this.namespace), body, this.options(signal));
+      return lease.metadata?.resourceVersion ?? '';
+    } catch (err) {
+      if (isNotFound(err)) throw new LeaseNamespaceMissingError(this.namespace);
+      throw err;
+    }
   }
 
   async update(record: LeaderElectionRecord, resourceVersion: string, signal?: AbortSignal): Promise<string> {

@@ -1,80 +1,85 @@
-// docs/iam-policy.json must grant exactly the AWS actions the code calls: a new SDK command
-// without a policy line fails here, and so does a policy line nothing calls any more.
+// docs/iam-policy.json grants exactly the IAM actions of src/cloud/aws/iam-actions.ts, and that
+// table names every AWS call the code makes: a new SDK command without a line there fails here,
+// and so does a line (or a policy action) nothing calls any more. Whether each action is one AWS
+// knows is the offline IAM linter's job (hack/lint/iam-policies.py, in `make verify`).
 import assert from 'node:assert/strict';
 import { readdirSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { join, relative } from 'node:path';
 import { repoRoot } from '../../../hack/localenv/assets.ts';
 import { SESSION_TAG_KEYS } from '../../../src/cloud/aws/credentials.ts';
+import { CLI_ONLY_IAM_ACTIONS, IAM_ACTIONS, type AwsCall, type IamGrant } from '../../../src/cloud/aws/iam-actions.ts';
 import { ASG_RECORD_KEYS } from '../../../src/controllers/targets/records.ts';
-
-/** SDK client package → IAM service prefix. */
-const SERVICE_PREFIX: Record<string, string> = { 'auto-scaling': 'autoscaling', budgets: 'budgets', sts: 'sts', 'cost-explorer': 'ce', sqs: 'sqs', cloudwatch: 'cloudwatch', ec2: 'ec2' };
 
 function sourceFiles(dir: string): string[] {
   return readdirSync(dir, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? sourceFiles(join(dir, e.name)) : e.name.endsWith('.ts') ? [join(dir, e.name)] : []));
 }
 
-/** AWS adapters only the `costguard export` command uses: their actions are documented in docs/history.md, not granted to the operator. */
-const CLI_ONLY = [join(repoRoot, 'src', 'cloud', 'aws', 'history-sources.ts')];
-
-/**
- * Actions a call needs besides its own: AssumeRole with session tags (`Tags` in the same file)
- * needs sts:TagSession on the caller as well as in the role's trust policy.
- */
-function impliedActions(text: string): string[] {
-  return /new (?:\w+\.)?AssumeRoleCommand\(/.test(text) && /\bTags\b/.test(text) ? ['sts:TagSession'] : [];
+/** Every `new XCommand(` (or `new sdk.XCommand(`) in a file that imports an @aws-sdk client, as file + operation. */
+function awsCallsIn(file: string, text: string): AwsCall[] {
+  if (!/@aws-sdk\/client-/.test(text)) return [];
+  return [...text.matchAll(/new (?:\w+\.)?(\w+)Command\(/g)].map((m) => ({ file, operation: m[1]! }));
 }
 
-/**
- * "autoscaling:UpdateAutoScalingGroup" for every `new XCommand(` (or `new sdk.XCommand(`) whose
- * import names its client: a static import of the command, or the one SDK package the file
- * loads lazily with `import('@aws-sdk/client-…')`.
- */
-function actionsCalled(files: string[]): Set<string> {
-  const actions = new Set<string>();
-  for (const file of files) {
-    const text = readFileSync(file, 'utf8');
-    const clients = new Map<string, string>();
-    for (const m of text.matchAll(/import\s*\{([^}]*)\}\s*from\s*'@aws-sdk\/client-([a-z0-9-]+)'/g)) {
-      for (const name of m[1]!.split(',').map((n) => n.replace(/\btype\b/, '').trim())) clients.set(name, m[2]!);
-    }
-    const lazy = [...new Set([...text.matchAll(/import\(\s*'@aws-sdk\/client-([a-z0-9-]+)'\s*\)/g)].map((m) => m[1]!))];
-    assert.ok(lazy.length <= 1, `${file}: loads several SDK packages lazily (${lazy.join(', ')}); the scan cannot tell which command is whose`);
-    for (const m of text.matchAll(/new (?:\w+\.)?(\w+)Command\(/g)) {
-      const client = clients.get(`${m[1]}Command`) ?? lazy[0];
-      assert.ok(client, `${file}: ${m[1]}Command is not imported from an @aws-sdk client`);
-      const prefix = SERVICE_PREFIX[client];
-      assert.ok(prefix, `${file}: no IAM prefix known for @aws-sdk/client-${client}; add it to SERVICE_PREFIX`);
-      actions.add(`${prefix}:${m[1]}`);
-    }
-    for (const action of impliedActions(text)) actions.add(action);
-  }
-  return actions;
-}
+const key = (c: AwsCall): string => `${c.file} ${c.operation}`;
+const callsOf = (grants: readonly IamGrant[]): Set<string> => new Set(grants.flatMap((g) => g.usedBy.map(key)));
 
-function actionsGranted(): Set<string> {
+function policyActions(): string[] {
   const policy = JSON.parse(readFileSync(join(repoRoot, 'docs', 'iam-policy.json'), 'utf8')) as { Statement: { Effect: string; Action: string[] }[] };
-  return new Set(policy.Statement.filter((s) => s.Effect === 'Allow').flatMap((s) => s.Action));
+  return policy.Statement.filter((s) => s.Effect === 'Allow').flatMap((s) => s.Action);
 }
 
-describe('docs/iam-policy.json', () => {
-  const called = actionsCalled(sourceFiles(join(repoRoot, 'src')).filter((f) => !CLI_ONLY.includes(f)));
+describe('src/cloud/aws/iam-actions.ts: every AWS call has its IAM action', () => {
+  const calls = sourceFiles(join(repoRoot, 'src')).flatMap((f) => awsCallsIn(relative(repoRoot, f), readFileSync(f, 'utf8')));
+  const listed = new Set([...callsOf(IAM_ACTIONS), ...callsOf(CLI_ONLY_IAM_ACTIONS)]);
 
   it('finds the AWS calls in the code (the scan itself works)', () => {
-    assert.ok(called.has('autoscaling:DescribeAutoScalingGroups'));
-    assert.ok(called.has('autoscaling:UpdateAutoScalingGroup'));
-    assert.ok(called.has('sts:TagSession'), 'AssumeRole passes session tags');
+    const found = new Set(calls.map(key));
+    assert.ok(found.has('src/cloud/aws/autoscaling.ts UpdateAutoScalingGroup'));
+    assert.ok(found.has('src/cloud/aws/budgets.ts DescribeNotificationsForBudget'));
+    assert.ok(found.has('src/cloud/aws/credentials.ts AssumeRole'));
   });
 
-  it('grants every action the code calls', () => {
-    const granted = actionsGranted();
-    const missing = [...called].filter((a) => !granted.has(a));
+  it('the scan would catch a command no line names (not vacuous)', () => {
+    const extra = awsCallsIn('src/cloud/aws/budgets.ts', "import('@aws-sdk/client-budgets'); c.send(new m.UpdateBudgetCommand({}))");
+    assert.deepEqual(extra.map(key).filter((k) => !listed.has(k)), ['src/cloud/aws/budgets.ts UpdateBudget']);
+  });
+
+  it('names every SDK command the code sends', () => {
+    const missing = [...new Set(calls.map(key))].filter((k) => !listed.has(k));
+    assert.deepEqual(missing, [], `add to src/cloud/aws/iam-actions.ts: ${missing.join(', ')}`);
+  });
+
+  it('names only commands the code still sends', () => {
+    const found = new Set(calls.map(key));
+    const stale = [...listed].filter((k) => !found.has(k));
+    assert.deepEqual(stale, [], `no longer in the code: ${stale.join(', ')}`);
+  });
+
+  it('lists each action once', () => {
+    const actions = [...IAM_ACTIONS, ...CLI_ONLY_IAM_ACTIONS].map((g) => g.action);
+    assert.deepEqual(actions.filter((a, i) => actions.indexOf(a) !== i), []);
+  });
+
+  it('ties Budgets operations to ViewBudget and ModifyBudget, the actions AWS authorizes them with', () => {
+    const actionOf = (operation: string): string[] => IAM_ACTIONS.filter((g) => g.usedBy.some((c) => c.operation === operation)).map((g) => g.action);
+    assert.deepEqual(actionOf('DescribeBudget'), ['budgets:ViewBudget']);
+    assert.deepEqual(actionOf('DescribeNotificationsForBudget'), ['budgets:ViewBudget']);
+    for (const op of ['CreateBudget', 'DeleteBudget', 'CreateNotification', 'DeleteNotification']) assert.deepEqual(actionOf(op), ['budgets:ModifyBudget'], op);
+  });
+});
+
+describe('docs/iam-policy.json', () => {
+  it('grants every action of the table', () => {
+    const granted = new Set(policyActions());
+    const missing = IAM_ACTIONS.map((g) => g.action).filter((a) => !granted.has(a));
     assert.deepEqual(missing, [], `add to docs/iam-policy.json: ${missing.join(', ')}`);
   });
 
-  it('grants nothing the code does not call (least privilege)', () => {
-    const unused = [...actionsGranted()].filter((a) => !called.has(a));
-    assert.deepEqual(unused, [], `remove from docs/iam-policy.json: ${unused.join(', ')}`);
+  it('grants nothing the table does not list (least privilege), each action once', () => {
+    const needed = new Set(IAM_ACTIONS.map((g) => g.action));
+    const granted = policyActions();
+    assert.deepEqual(granted.filter((a) => !needed.has(a)), [], 'remove from docs/iam-policy.json, or add its calls to iam-actions.ts');
+    assert.deepEqual(granted.filter((a, i) => granted.indexOf(a) !== i), []);
   });
 
   it('lets CostGuard write exactly the record tags it writes on groups', () => {
@@ -87,7 +92,7 @@ describe('docs/iam-policy.json', () => {
 describe('docs/history.md', () => {
   it('lists every AWS action the history commands call that the operator does not', () => {
     const doc = readFileSync(join(repoRoot, 'docs', 'history.md'), 'utf8');
-    const missing = [...actionsCalled(CLI_ONLY)].filter((a) => !doc.includes(`\`${a}\``));
+    const missing = CLI_ONLY_IAM_ACTIONS.map((g) => g.action).filter((a) => !doc.includes(`\`${a}\``));
     assert.deepEqual(missing, [], `list in docs/history.md: ${missing.join(', ')}`);
   });
 });

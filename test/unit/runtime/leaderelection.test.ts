@@ -1,9 +1,10 @@
 import assert from 'node:assert/strict';
 import { KubeApiError } from '../../../src/runtime/errors.ts';
 import { LeaderElector } from '../../../src/runtime/leaderelection.ts';
-import { silentLogger } from '../../../src/runtime/logger.ts';
+import { createLogger, silentLogger } from '../../../src/runtime/logger.ts';
 import { FakeClock, flushPromises } from '../../../src/runtime/testing/fake-clock.ts';
-import type { LeaderElectionRecord, LeaseLock, LockState } from '../../../src/runtime/lease-lock.ts';
+import { KubeLeaseLock, LeaseNamespaceMissingError, type LeaderElectionRecord, type LeaseLock, type LockState } from '../../../src/runtime/lease-lock.ts';
+import type { RestClient } from '../../../src/runtime/kube/rest.ts';
 
 /**
  * A Lease in memory with the API server's optimistic concurrency; `down` makes calls fail,
@@ -182,5 +183,55 @@ describe('LeaderElector', () => {
     const base = { lock: new MemoryLock(), identity: 'x', clock: new FakeClock(), log: silentLogger(), onStartedLeading: () => undefined, onStoppedLeading: () => undefined };
     assert.throws(() => new LeaderElector({ ...base, leaseDurationMs: 10_000, renewDeadlineMs: 10_000, retryPeriodMs: 2000 }), TypeError);
     assert.throws(() => new LeaderElector({ ...base, leaseDurationMs: 15_000, renewDeadlineMs: 2000, retryPeriodMs: 2000 }), TypeError);
+  });
+});
+
+describe('leader election without the Lease namespace (out of cluster)', () => {
+  /** A lock whose namespace is missing until `create` is set back to the memory lock's. */
+  class NoNamespaceLock extends MemoryLock {
+    missing = true;
+    override create(record: LeaderElectionRecord): Promise<string> {
+      return this.missing ? Promise.reject(new LeaseNamespaceMissingError('costguard-system')) : super.create(record);
+    }
+  }
+
+  function capture(): { log: ReturnType<typeof createLogger>; lines: { level: number; msg: string }[] } {
+    const lines: { level: number; msg: string }[] = [];
+    const log = createLogger('debug', { write: (s: string) => void lines.push(JSON.parse(s) as { level: number; msg: string }) });
+    return { log, lines };
+  }
+
+  it('logs one error naming the namespace and the flag to set, not a warning every retry, and acquires once it exists', async () => {
+    const clock = new FakeClock();
+    const lock = new NoNamespaceLock();
+    const { log, lines } = capture();
+    const started: number[] = [];
+    const elector = new LeaderElector({
+      lock, identity: 'a', clock, log, leaseDurationMs: 15_000, renewDeadlineMs: 10_000, retryPeriodMs: 2000,
+      onStartedLeading: () => started.push(clock.now()), onStoppedLeading: () => {}, random: () => 0.5,
+    });
+    const done = elector.run();
+    await clock.advance(30_000);
+    const errors = lines.filter((l) => l.level >= 50);
+    assert.equal(errors.length, 1, JSON.stringify(lines));
+    assert.match(errors[0]!.msg, /namespace "costguard-system" does not exist/);
+    assert.match(errors[0]!.msg, /--leader-election-namespace/);
+    assert.equal(lines.filter((l) => l.level === 40).length, 0, 'no warning per retry');
+    assert.ok(lines.filter((l) => l.msg === 'leader lease namespace still missing').length >= 5, 'still retrying');
+    lock.missing = false;
+    await clock.advance(5000);
+    assert.equal(started.length, 1);
+    await elector.stop();
+    await done;
+  });
+
+  it('KubeLeaseLock turns a 404 on create into that error', async () => {
+    const rest = { create: () => Promise.reject(new KubeApiError(404, 'namespaces "costguard-system" not found')) } as unknown as RestClient;
+    await assert.rejects(new KubeLeaseLock(rest, 'costguard-system', 'costguard-operator').create({ holderIdentity: 'a', leaseDurationSeconds: 15, acquireTime: 0, renewTime: 0, leaseTransitions: 0 }), LeaseNamespaceMissingError);
+  });
+
+  it('KubeLeaseLock passes other errors on (a conflict stays a conflict)', async () => {
+    const rest = { create: () => Promise.reject(new KubeApiError(409, 'exists')) } as unknown as RestClient;
+    await assert.rejects(new KubeLeaseLock(rest, 'ns', 'l').create({ holderIdentity: 'a', leaseDurationSeconds: 15, acquireTime: 0, renewTime: 0, leaseTransitions: 0 }), (e: unknown) => e instanceof KubeApiError && e.statusCode === 409);
   });
 });
