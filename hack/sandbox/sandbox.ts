@@ -10,7 +10,7 @@ import { startOperator, type RunningOperator } from '../../src/cli/operator.ts';
 import { parseConfig } from '../../src/runtime/config.ts';
 import { createLogger, type LogLevel } from '../../src/runtime/logger.ts';
 import { freePort, SlackSink, startLocalEnv, waitEstablished, type LocalEnv } from '../localenv/index.ts';
-import { EXTRA_CRDS, SEED_GROUPS, SEED_QUEUES, seedAws, seedObjects } from './seed.ts';
+import { extraCrds, SEED_GROUPS, SEED_QUEUES, seedAws, seedObjects } from './seed.ts';
 
 /** The operator's default region (guards without spec.aws.region). */
 export const SANDBOX_REGION = 'us-east-1';
@@ -48,8 +48,8 @@ function envFile(vars: Record<string, string>): string {
 /** The CRDs (CostGuard, and the Karpenter and KEDA stand-ins), then the cluster and AWS seed. */
 async function seed(env: LocalEnv, webhookUrl: string): Promise<void> {
   await env.installCostGuardCrd();
-  await env.kubectl(['apply', '--server-side', ...EXTRA_CRDS.flatMap((f) => ['-f', f])]);
-  await waitEstablished((args) => env.kubectl(args), ['nodepools.karpenter.sh', 'scaledobjects.keda.sh']);
+  await env.kubectl(['apply', '--server-side', ...extraCrds().flatMap((f) => ['-f', f])]);
+  await waitEstablished((args) => env.kubectl(args), ['nodepools.karpenter.sh', 'nodeclaims.karpenter.sh', 'scaledobjects.keda.sh', 'scaledjobs.keda.sh']);
   await env.kubectl(['apply', '-f', '-'], seedObjects(webhookUrl));
   await seedAws();
 }

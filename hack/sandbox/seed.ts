@@ -5,9 +5,8 @@
 // guard visibly clamps it and a DryRun guard visibly does not.
 import { AutoScalingClient, CreateAutoScalingGroupCommand, CreateLaunchConfigurationCommand } from '@aws-sdk/client-auto-scaling';
 import { CreateQueueCommand, SQSClient } from '@aws-sdk/client-sqs';
-import { join } from 'node:path';
 import { stringify } from 'yaml';
-import { repoRoot } from '../localenv/index.ts';
+import { peerCrdFiles } from '../localenv/index.ts';
 
 export interface SeedGroup {
   region: string;
@@ -33,8 +32,15 @@ export const SEED_GROUPS: readonly SeedGroup[] = [
 /** Queue names of examples/orders-worker-guard.yaml (moto's account is 123456789012, as in its URLs). */
 export const SEED_QUEUES = ['orders', 'orders-dlq'];
 
-/** The Karpenter and KEDA stand-in CRDs. */
-export const EXTRA_CRDS = ['karpenter-nodepools.yaml', 'keda-scaledobjects.yaml'].map((f) => join(repoRoot, 'test/integration/controllers/fixtures', f));
+/** Karpenter's and KEDA's real CRDs, as `make peer-crds` (a prerequisite of make sandbox) fetched them. */
+export function extraCrds(): string[] {
+  return peerCrdFiles();
+}
+
+/** What a NodePool needs under Karpenter's CRD besides its limits: a template with a node class and requirements. */
+const NODEPOOL_TEMPLATE = {
+  spec: { nodeClassRef: { group: 'karpenter.k8s.aws', kind: 'EC2NodeClass', name: 'default' }, requirements: [{ key: 'kubernetes.io/arch', operator: 'In', values: ['amd64'] }] },
+};
 
 export async function seedAws(): Promise<void> {
   for (const region of [...new Set(SEED_GROUPS.map((g) => g.region))]) {
@@ -84,8 +90,8 @@ export function seedObjects(webhookUrl: string): string {
       apiVersion: 'keda.sh/v1alpha1', kind: 'ScaledObject', metadata: { name: 'batch-consumer', namespace: 'default' },
       spec: { scaleTargetRef: { name: 'batch-consumer' }, maxReplicaCount: 100, triggers: [{ type: 'cpu', metadata: { value: '70' } }] },
     },
-    { apiVersion: 'karpenter.sh/v1', kind: 'NodePool', metadata: { name: 'default' }, spec: { limits: { cpu: '1000', memory: '4000Gi' } } },
-    { apiVersion: 'karpenter.sh/v1', kind: 'NodePool', metadata: { name: 'batch' }, spec: { limits: { cpu: '256', memory: '1024Gi', nodes: '40' } } },
+    { apiVersion: 'karpenter.sh/v1', kind: 'NodePool', metadata: { name: 'default' }, spec: { limits: { cpu: '1000', memory: '4000Gi' }, template: NODEPOOL_TEMPLATE } },
+    { apiVersion: 'karpenter.sh/v1', kind: 'NodePool', metadata: { name: 'batch' }, spec: { limits: { cpu: '256', memory: '1024Gi', nodes: '40' }, template: NODEPOOL_TEMPLATE } },
   ];
   return objects.map((o) => stringify(o)).join('---\n');
 }

@@ -37,6 +37,7 @@ const workloadInformers = [
 ];
 const hpaInformer = [at('controllers/ceilings/watches.ts', 'workload(Resources.horizontalPodAutoscalers')];
 const scaledObjectInformer = [at('controllers/ceilings/watches.ts', 'workload(Resources.kedaScaledObjects')];
+const scaledJobInformer = [at('controllers/ceilings/watches.ts', 'workload(Resources.kedaScaledJobs')];
 const nodePoolInformer = [at('controllers/ceilings/watches.ts', 'resource: Resources.karpenterNodePools')];
 // Reads and writes of a guarded target of any kind (the path is built from its kind).
 const readTarget = [at('controllers/targets/observe.ts', 'rest.get<KubeTarget>(path)'), at('controllers/actuator/restore-act.ts', 'rest.get<KubeObj>(path)')];
@@ -56,7 +57,8 @@ export const API_ACCESS: readonly ApiAccess[] = [
   cluster('apps', ['deployments', 'statefulsets'], 'list', ...workloadInformers),
   cluster('apps', ['deployments', 'statefulsets'], 'watch', ...workloadInformers),
   cluster('apps', ['deployments', 'statefulsets'], 'patch', ...patchWorkload),
-  cluster('autoscaling', ['horizontalpodautoscalers'], 'get', ...readTarget),
+  // A ScaledObject's replicas live in the HPA KEDA made for it.
+  cluster('autoscaling', ['horizontalpodautoscalers'], 'get', ...readTarget, at('controllers/targets/keda-replicas.ts', 'rest.get<Hpa>(objectPath(Resources.horizontalPodAutoscalers')),
   cluster('autoscaling', ['horizontalpodautoscalers'], 'list', ...hpaInformer),
   cluster('autoscaling', ['horizontalpodautoscalers'], 'watch', ...hpaInformer),
   cluster('autoscaling', ['horizontalpodautoscalers'], 'patch', ...patchWorkload),
@@ -64,6 +66,12 @@ export const API_ACCESS: readonly ApiAccess[] = [
   cluster('keda.sh', ['scaledobjects'], 'list', ...scaledObjectInformer),
   cluster('keda.sh', ['scaledobjects'], 'watch', ...scaledObjectInformer),
   cluster('keda.sh', ['scaledobjects'], 'patch', ...patchWorkload),
+  cluster('keda.sh', ['scaledjobs'], 'get', ...readTarget),
+  cluster('keda.sh', ['scaledjobs'], 'list', ...scaledJobInformer),
+  cluster('keda.sh', ['scaledjobs'], 'watch', ...scaledJobInformer),
+  cluster('keda.sh', ['scaledjobs'], 'patch', ...patchWorkload),
+  // A ScaledJob's replicas: the Jobs it started (by KEDA's label), listed per reconcile.
+  cluster('batch', ['jobs'], 'list', at('controllers/targets/keda-replicas.ts', 'rest.get<KubeList<Job>>(collectionPath(Resources.jobs')),
   cluster('karpenter.sh', ['nodepools'], 'get', ...readTarget, at('controllers/cost/nodepools.ts', 'rest.get<KarpenterNodePool>(objectPath(Resources.karpenterNodePools')),
   cluster('karpenter.sh', ['nodepools'], 'list', ...nodePoolInformer),
   cluster('karpenter.sh', ['nodepools'], 'watch', ...nodePoolInformer),

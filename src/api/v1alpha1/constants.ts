@@ -46,7 +46,7 @@ export const MODES = ['DryRun', 'Enforce'] as const;
 /** What a guard does right now: spec.mode, or Paused while costguard.io/paused is "true". */
 export const EFFECTIVE_MODES = ['Enforce', 'DryRun', 'Paused'] as const;
 export const ON_DELETE_POLICIES = ['Keep', 'Restore'] as const;
-export const WORKLOAD_KINDS = ['Deployment', 'StatefulSet', 'HorizontalPodAutoscaler', 'ScaledObject'] as const;
+export const WORKLOAD_KINDS = ['Deployment', 'StatefulSet', 'HorizontalPodAutoscaler', 'ScaledObject', 'ScaledJob'] as const;
 export const CONCURRENCY_WORKLOAD_KINDS = ['Deployment', 'StatefulSet'] as const;
 export const RUNAWAY_ACTIONS = ['Alert', 'Freeze', 'Shed'] as const;
 export const BUDGET_NOTIFICATION_TYPES = ['ACTUAL', 'FORECASTED'] as const;

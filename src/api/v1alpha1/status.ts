@@ -235,7 +235,7 @@ export const Hold = Type.Object(
   {
     owner: StringEnum(HOLD_OWNERS, { description: 'The concern holding the target: runaway (the brake), breaker (fleet breaker open) or cost (hourlyCeiling).' }),
     target: Type.String({
-      description: 'The target held, as asg/<name>, Deployment/<name>, StatefulSet/<name>, HorizontalPodAutoscaler/<name>, ScaledObject/<name> or NodePool/<name>.',
+      description: 'The target held, as asg/<name>, Deployment/<name>, StatefulSet/<name>, HorizontalPodAutoscaler/<name>, ScaledObject/<name>, ScaledJob/<name> or NodePool/<name>.',
       maxLength: 300,
     }),
     value: Type.Optional(count('The cap on MaxSize (ASG) or on the replica ceiling field (workloads).')),

@@ -104,7 +104,10 @@ export const NodePoolLimits = Type.Object(
     nodes: Type.Optional(PositiveQuantity('Ceiling for the NodePool node-count limit, e.g. "50".')),
   },
   {
-    description: 'Ceilings for the NodePool spec.limits; at least one is required. Quantities must be positive.',
+    description:
+      'Ceilings for the NodePool spec.limits; at least one is required. Quantities must be positive. ' +
+      'A static NodePool (spec.replicas set) takes only nodes: Karpenter refuses cpu and memory limits on it, so ' +
+      'those ceilings are not applied and CeilingsEnforced says so (CeilingNotApplicable).',
     minProperties: 1,
   },
 );
@@ -129,7 +132,10 @@ export const WorkloadSpec = Type.Object(
     kind: StringEnum(WORKLOAD_KINDS, {
       description:
         'Kind of the target: Deployment or StatefulSet (spec.replicas), HorizontalPodAutoscaler ' +
-        '(spec.maxReplicas) or KEDA ScaledObject (spec.maxReplicaCount).',
+        '(spec.maxReplicas), KEDA ScaledObject (spec.maxReplicaCount) or KEDA ScaledJob (spec.maxReplicaCount: ' +
+        'the Jobs running at once). A ScaledObject whose minReplicaCount is above the ceiling is left as it is ' +
+        '(KEDA refuses a maxReplicaCount below minReplicaCount, and CostGuard does not lower minReplicaCount): ' +
+        'CeilingsEnforced says so (CeilingNotApplicable) until minReplicaCount is lowered.',
     }),
     name: ObjectName({ description: 'Name of the target, in the namespace of the CostGuard.' }),
     maxReplicas: Ceiling({ description: 'Replica ceiling for the target.', maximum: 100000 }),

@@ -66,11 +66,26 @@ function decideResource(resource: NodePoolResource, observed: ObservedNodePool, 
   return { change: { resource, from: current, to, reason: d.change.reason, cap: c.cap }, ...(entry ? { entry } : {}) };
 }
 
+/**
+ * The limits CostGuard may write on this pool. Karpenter refuses any limit but `nodes` on a
+ * static pool (spec.replicas set): sending cpu or memory there would lose the whole patch,
+ * the valid `nodes` clamp with it.
+ */
+export function applicableResources(observed: Pick<ObservedNodePool, 'static'>): readonly NodePoolResource[] {
+  return observed.static ? ['nodes'] : NODEPOOL_RESOURCES;
+}
+
+/** The spec's ceilings that cannot apply to this pool (cpu, memory on a static pool). */
+export function inapplicableCeilings(spec: Quantities, observed: Pick<ObservedNodePool, 'static'>): NodePoolResource[] {
+  const applicable = applicableResources(observed);
+  return NODEPOOL_RESOURCES.filter((r) => spec[r] !== undefined && !applicable.includes(r));
+}
+
 export function decideNodePool(spec: Quantities, observed: ObservedNodePool, caps: NodePoolCaps, ctx: DecideContext): NodePoolDecision {
   const changes: LimitChange[] = [];
   const record: NodePoolRecord = {};
   let binding = false;
-  for (const resource of NODEPOOL_RESOURCES) {
+  for (const resource of applicableResources(observed)) {
     if (spec[resource] === undefined && !observed.record?.[resource]) continue;
     const c = capFor(resource, spec, caps);
     const d = decideResource(resource, observed, c);

@@ -5,7 +5,7 @@ import type { NodePoolStatus, WorkloadStatus } from '../../api/v1alpha1/index.ts
 import { holdsOn } from '../shared/holds.ts';
 import type { DecideContext } from './asg-decide.ts';
 import { capOf, capSuffix, peerCapsOn, type PlanInputs } from './caps.ts';
-import { decideNodePool, type LimitChange, type NodePoolCaps, type Quantities } from './nodepool-decide.ts';
+import { decideNodePool, inapplicableCeilings, type LimitChange, type NodePoolCaps, type Quantities } from './nodepool-decide.ts';
 import { nodePoolRef, workloadRef, type ObservedCeilings } from '../targets/observed.ts';
 import { describeChange, isRepeat, lastActionOf, type Attempt, type TargetOutcome, type Telling } from './plan-groups.ts';
 import { changeValues, type RaisedValue } from './words.ts';
@@ -25,6 +25,8 @@ export interface WorkloadAction {
   /** The record's annotations (null removes one). */
   annotations: Record<string, string | null>;
   resourceVersion?: string;
+  /** A digest of the target's spec when observed: a refused write is sent again once it moves. */
+  targetSpec?: string;
 }
 
 export interface NodePoolAction {
@@ -38,6 +40,8 @@ export interface NodePoolAction {
   /** The record's annotations (null removes one). */
   annotations: Record<string, string | null>;
   resourceVersion?: string;
+  /** A digest of the target's spec when observed: a refused write is sent again once it moves. */
+  targetSpec?: string;
 }
 
 type WorkloadEntry = ObservedCeilings['workloads'][number];
@@ -79,15 +83,42 @@ function workloadAction(entry: WorkloadEntry, d: WorkloadDecision, owner: string
   const annotations = d.record ? writeFieldRecord(d.record, WORKLOAD_KEYS, owner) : clearAnnotations(WORKLOAD_KEYS);
   const set = d.change ? { path: REPLICA_FIELD[observed.kind].path, to: d.change.to ?? null } : undefined;
   const changes = d.change ? [{ field: d.change.field, from: d.change.from, to: d.change.to, reason: d.change.reason }] : [];
-  return { kind: 'workload', target: workloadRef(entry.spec), workload: observed.kind, name: observed.name, ...(set ? { set } : {}), changes, annotations, resourceVersion: entry.resourceVersion };
+  return { kind: 'workload', target: workloadRef(entry.spec), workload: observed.kind, name: observed.name, ...(set ? { set } : {}), changes, annotations, resourceVersion: entry.resourceVersion, targetSpec: entry.specHash };
 }
 
-export function planWorkload(entry: WorkloadEntry, prior: WorkloadStatus | undefined, at: { ctx: DecideContext; inputs: PlanInputs }): TargetOutcome<WorkloadStatus> & { action?: WorkloadAction } {
+/**
+ * KEDA refuses a ScaledObject whose maxReplicaCount is below its minReplicaCount (a CEL rule
+ * on the CRD). CostGuard does not lower minReplicaCount — that is the floor the owner chose
+ * for the workload, and lowering it silently would change how the workload scales down — so
+ * it writes nothing and says why (docs/crd-reference.md, ScaledObject).
+ */
+function minAboveCap(observed: NonNullable<WorkloadEntry['found']>, d: WorkloadDecision): number | undefined {
+  const min = observed.minReplicas;
+  if (observed.kind !== 'ScaledObject' || min === undefined || !d.change) return undefined;
+  const to = d.change.to ?? REPLICA_FIELD.ScaledObject.unsetMeans;
+  return to < min ? to : undefined;
+}
+
+function minAboveText(target: string, min: number, to: number): string {
+  return `${target}: minReplicaCount ${min} is above the ceiling ${to}, and KEDA refuses a maxReplicaCount below minReplicaCount; CostGuard leaves maxReplicaCount as it is and does not change minReplicaCount. Lower minReplicaCount to ${to} or less, or raise the ceiling`;
+}
+
+export function planWorkload(
+  entry: WorkloadEntry,
+  prior: WorkloadStatus | undefined,
+  at: { ctx: DecideContext; inputs: PlanInputs },
+): TargetOutcome<WorkloadStatus> & { action?: WorkloadAction; notApplicable?: string } {
   const { ctx } = at;
   const target = workloadRef(entry.spec);
   // Holds at current never go below the replicas running now (read by this reconcile).
   const cap = capOf(entry.spec.maxReplicas, holdsOn(at.inputs.status, target), peerCapsOn(at.inputs, target), entry.found!.replicas);
-  const d = decideWorkload(cap, entry.found!, ctx);
+  const decided = decideWorkload(cap, entry.found!, ctx);
+  const blockedAt = minAboveCap(entry.found!, decided);
+  if (blockedAt !== undefined) {
+    const d: WorkloadDecision = { binding: decided.binding, record: entry.found!.record };
+    return { status: workloadStatus(entry, d, prior, { ctx, message: '' }), findings: [], binding: d.binding, notApplicable: minAboveText(target, entry.found!.minReplicas!, blockedAt) };
+  }
+  const d = decided;
   const change = d.change;
   const message = change ? `${describeChange({ ...change, to: change.to ?? 'unset' }, ctx)}${change.reason === 'Released' ? '' : capSuffix(cap)}` : '';
   const status = workloadStatus(entry, d, prior, { ctx, message });
@@ -125,7 +156,7 @@ function nodePoolAction(entry: NodePoolEntry, changes: LimitChange[], record: No
   const limits = Object.fromEntries(changes.map((c) => [c.resource, c.to ?? null]));
   const annotations = record ? writeNodePoolRecord(record, owner) : clearAnnotations(NODEPOOL_KEYS);
   const attempts = changes.map((c) => ({ field: `spec.limits.${c.resource}`, from: c.from, to: c.to, reason: c.reason }));
-  return { kind: 'nodepool', target: nodePoolRef(entry.spec.name), name: entry.spec.name, limits, changes: attempts, annotations, resourceVersion: entry.resourceVersion };
+  return { kind: 'nodepool', target: nodePoolRef(entry.spec.name), name: entry.spec.name, limits, changes: attempts, annotations, resourceVersion: entry.resourceVersion, targetSpec: entry.specHash };
 }
 
 /** The limits after the changes (a removed limit is left out). */
@@ -159,7 +190,16 @@ export function raisedLimits(name: string, ceilings: Quantities, limits: Quantit
   });
 }
 
-export function planNodePool(entry: NodePoolEntry, prior: NodePoolStatus | undefined, at: { ctx: DecideContext; inputs: PlanInputs }): TargetOutcome<NodePoolStatus> & { action?: NodePoolAction; raised: RaisedValue[] } {
+/** "NodePool/batch: cpu, memory ceilings do not apply to a static pool (spec.replicas set); only limits.nodes is enforced." */
+function inapplicableText(target: string, resources: readonly string[]): string {
+  return `${target}: ${resources.join(', ')} ceiling${resources.length > 1 ? 's do' : ' does'} not apply to a static NodePool (spec.replicas set; Karpenter accepts only limits.nodes there)`;
+}
+
+export function planNodePool(
+  entry: NodePoolEntry,
+  prior: NodePoolStatus | undefined,
+  at: { ctx: DecideContext; inputs: PlanInputs },
+): TargetOutcome<NodePoolStatus> & { action?: NodePoolAction; raised: RaisedValue[]; notApplicable?: string } {
   const { ctx } = at;
   const observed = entry.found!;
   const target = nodePoolRef(entry.spec.name);
@@ -180,5 +220,7 @@ export function planNodePool(entry: NodePoolEntry, prior: NodePoolStatus | undef
   const findings = d.changes.map((c) => ({ target, message: `${target}: ${limitsText([c], ctx)}`, reason: c.reason, drift: c.reason === 'Drift', repeated, values: changeValues({ ...c, field: `spec.limits.${c.resource}` }) }));
   const action = ctx.act ? nodePoolAction(entry, d.changes, d.record, at.inputs.owner) : undefined;
   const raised = raisedLimits(entry.spec.name, entry.spec.limits, limits, d.record);
-  return { status, findings, binding: d.binding, raised, ...(action ? { action } : {}) };
+  const inapplicable = inapplicableCeilings(entry.spec.limits, observed);
+  const notApplicable = inapplicable.length ? inapplicableText(target, inapplicable) : undefined;
+  return { status, findings, binding: d.binding, raised, ...(action ? { action } : {}), ...(notApplicable ? { notApplicable } : {}) };
 }

@@ -45,6 +45,8 @@ export interface CeilingsPlan {
   recordHolders: { guard: string; target: string }[];
   /** Groups beyond MAX_TARGETS (shared/target-cap.ts): neither planned nor touched, reported. */
   overflow: string[];
+  /** Ceilings the target cannot take, one sentence per target (cpu/memory on a static NodePool, a ScaledObject's minReplicaCount above the ceiling). */
+  notApplicable: string[];
   /** NodePool limits CostGuard clamped whose ceiling is now above them (the condition says what comes next). */
   raisedLimits: RaisedValue[];
   /** Target → what holds it below its spec ceiling (the rate limit, a hold, another guard), in words. */
@@ -119,6 +121,7 @@ function planWorkloads(plan: CeilingsPlan, observed: ObservedCeilings, prior: Co
     const priorStatus = prior.workloads?.find((w) => w.kind === entry.spec.kind && w.name === entry.spec.name);
     const outcome = planWorkload(entry, priorStatus, at);
     collect(plan, outcome, target);
+    if (outcome.notApplicable) plan.notApplicable.push(outcome.notApplicable);
     statuses.push(outcome.status);
   }
   return statuses;
@@ -135,6 +138,7 @@ function planNodePools(plan: CeilingsPlan, observed: ObservedCeilings, prior: Co
     const outcome = planNodePool(entry, priorByName.get(entry.spec.name), at);
     collect(plan, outcome, nodePoolRef(entry.spec.name));
     plan.raisedLimits.push(...outcome.raised);
+    if (outcome.notApplicable) plan.notApplicable.push(outcome.notApplicable);
     statuses.push(outcome.status);
   }
   return statuses;
@@ -175,7 +179,7 @@ function recentDrift(status: CeilingsPlan['status'], nowMs: number): string[] {
 }
 
 export function planCeilings(observed: ObservedCeilings, prior: CostGuardStatus, ctx: PlanContext): CeilingsPlan {
-  const plan: CeilingsPlan = { actions: [], findings: [], binding: [], missing: [], notInstalled: [], unmatched: [], recentDrift: [], overlaps: [], recordHolders: [], overflow: [], raisedLimits: [], heldBy: {}, status: {} };
+  const plan: CeilingsPlan = { actions: [], findings: [], binding: [], missing: [], notInstalled: [], unmatched: [], recentDrift: [], overlaps: [], recordHolders: [], overflow: [], notApplicable: [], raisedLimits: [], heldBy: {}, status: {} };
   const inputs = { owner: ctx.owner ?? '', status: prior, peers: observed.peers ?? [], ...(ctx.holding ? { holding: ctx.holding } : {}) };
   const at: At = { ctx: { nowMs: ctx.nowMs, act: ctx.act, ...(ctx.paused ? { paused: true } : {}) }, inputs };
   const scalingGroups = planGroups(plan, observed, prior, at);

@@ -1,4 +1,4 @@
-// Pure decision for a replica ceiling on a Deployment, StatefulSet, HPA or KEDA ScaledObject.
+// Pure decision for a replica ceiling on a Deployment, StatefulSet, HPA, KEDA ScaledObject or ScaledJob.
 import type { DecideContext } from './asg-decide.ts';
 import type { Cap } from './caps.ts';
 import { decideField, type FieldReason, type FieldRecord } from './field-decide.ts';

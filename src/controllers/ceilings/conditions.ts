@@ -43,6 +43,7 @@ function notEnforced(o: Outcome): ConditionInput | undefined {
   if (o.plan.missing.length) return { type, status: 'False', reason: 'TargetNotFound', message: missingText(o.plan, o.scope) };
   if (o.plan.unmatched.length) return { type, status: 'False', reason: 'NoTargetsMatched', message: unmatchedText(o.plan.unmatched, o.scope) };
   if (o.failures.length) return { type, status: 'False', reason: 'ActionFailed', message: `Could not clamp: ${list(o.failures, 3)}.` };
+  if (o.plan.notApplicable.length) return { type, status: 'False', reason: 'CeilingNotApplicable', message: `${o.plan.notApplicable.join('. ')}.` };
   const pending = wouldBe(o);
   if (o.mode === 'DryRun' && pending.length) return { type, status: 'False', reason: 'DryRun', message: `DryRun: would change ${list(pending)}.${raisedAfter(o)}` };
   return undefined;

@@ -13,11 +13,13 @@ import type { Notifier } from '../../alerting/notifier.ts';
 import { awsTargetOf, COSTGUARD_RESOURCE } from '../resources.ts';
 import { pauseState, type PauseState } from '../shared/pause.ts';
 import type { ActDeps } from '../actuator/act.ts';
-import { applyPlan } from '../actuator/apply.ts';
+import { applyPlan, failureWhy } from '../actuator/apply.ts';
+import { isRefusal, RefusedWrites } from '../actuator/refusals.ts';
+import { objectKey } from '../../runtime/keys.ts';
 import { ceilingConditions } from './conditions.ts';
 import { ceilingIssues } from './spec-issues.ts';
 import { applyTenancy, OPEN_POLICY, permittedGuard, type TenancyPolicy } from '../targets/tenancy.ts';
-import { failedEvent, findingEvent, invalidPauseEvent, invalidSpecEvent, missingEvent, observeFailedEvent, unknownAnnotationsEvent, unmatchedEvent } from './events.ts';
+import { failedEvent, findingEvent, invalidPauseEvent, invalidSpecEvent, missingEvent, notApplicableEvent, observeFailedEvent, unknownAnnotationsEvent, unmatchedEvent } from './events.ts';
 import { finalizeGuard } from './finalize.ts';
 import { awsScope, type Scope } from './messages.ts';
 import { targetFigures, type CeilingMetrics } from './metrics.ts';
@@ -55,6 +57,8 @@ interface Report {
   scope: Scope;
   /** "target: why" for each failed action. */
   failures: string[];
+  /** Of `failures`, those that failed this time (not a remembered refusal): each worth an event. */
+  freshFailures: string[];
   /** The targets of the failed actions (their findings did not happen). */
   failedTargets: ReadonlySet<string>;
   /** Parts of the spec the tenancy policy refused. */
@@ -65,6 +69,8 @@ export class CeilingsReconciler implements Reconciler {
   readonly name = 'ceilings';
   private readonly deps: CeilingsDeps;
   private readonly restoreAttempts = new Map<string, number>();
+  /** Writes refused as invalid, per guard: not sent again until something changed. */
+  private readonly refusals = new RefusedWrites();
   /** Guards whose account was asked for (STS answers are cached per role; this skips the pass). */
   private readonly accountsAsked = new WeakSet<CostGuard>();
   /** Who else caps what; rebuilt only when a guard in the cache changed. */
@@ -89,6 +95,7 @@ export class CeilingsReconciler implements Reconciler {
       const restoreDeps = { ...this.deps, restoreAttempts: this.restoreAttempts, peers: (g: CostGuard, o: ObservedCeilings) => this.peersOf(g, o), permits: verdict, ...(holding ? { holding } : {}) };
       await finalizeGuard(restoreDeps, permittedGuard(cached, this.deps.tenancy ?? OPEN_POLICY), ctx);
       this.deps.metrics.forget(namespace, name);
+      this.refusals.forget(key);
       return;
     }
     const guard = await ensureFinalizer(this.deps.rest, COSTGUARD_RESOURCE, cached, FINALIZER);
@@ -115,11 +122,19 @@ export class CeilingsReconciler implements Reconciler {
     observed = { ...observed, peers: this.peersOf(guard, observed) };
     const holding = holdingOf(guard, this.deps.records, this.deps.guards.list(), this.deps.tenancy ?? OPEN_POLICY);
     const ctxPlan = { nowMs, act, owner, paused: pause.paused, ...(holding ? { holding } : {}) };
-    const { plan: applied, failures } = await applyPlan(this.deps, { observed, prior: guard.status ?? {}, ctx: ctxPlan, target, who: { namespace: guard.metadata.namespace ?? '', owner } });
+    const key = objectKey(guard);
+    const refusals = { refused: this.refusals.of(key), generation: guard.metadata.generation };
+    const who = { namespace: guard.metadata.namespace ?? '', owner };
+    const { plan: applied, failures, refused: stillRefused } = await applyPlan(this.deps, { observed, prior: guard.status ?? {}, ctx: ctxPlan, target, who, refusals });
+    this.refusals.set(key, new Map(stillRefused));
     const failedTargets = new Set(failures.map((f) => f.action.target));
-    const failureText = failures.map((f) => `${f.action.target}: ${errorMessage(f.error)}`);
-    await this.report(guard, { plan: applied, act, pause, scope, failures: failureText, failedTargets, refused }, ctx);
-    const retryable = failures.find((f) => !isCloudError(f.error) || f.error.retryable);
+    const text = (f: (typeof failures)[number]): string => `${f.action.target}: ${failureWhy(f.error)}`;
+    const failureText = failures.map(text);
+    const freshFailures = failures.filter((f) => !f.withheld).map(text);
+    await this.report(guard, { plan: applied, act, pause, scope, failures: failureText, freshFailures, failedTargets, refused }, ctx);
+    // A refusal (422/400, an AWS validation error) is reported, not retried: the same write
+    // would be refused again. It is sent again when the guard or the target changes.
+    const retryable = failures.find((f) => !f.withheld && !isRefusal(f.error) && (!isCloudError(f.error) || f.error.retryable));
     if (retryable) throw new Error(`clamping ${retryable.action.target} failed: ${errorMessage(retryable.error)}`);
   }
 
@@ -184,7 +199,7 @@ export class CeilingsReconciler implements Reconciler {
     for (const event of annotationEvents(regarding, r.pause, guard.spec.mode)) await ctx.events.publish(event);
     if (r.plan.missing.length) await ctx.events.publish(missingEvent(regarding, r.plan, r.scope));
     if (r.plan.unmatched.length) await ctx.events.publish(unmatchedEvent(regarding, r.plan.unmatched, r.scope));
-    if (r.failures.length) await ctx.events.publish(failedEvent(regarding, r.failures));
+    await announceRefusals(guard, r, ctx);
     this.deps.metrics.setBinding(namespace, name, r.plan.binding);
     this.deps.metrics.setTargets(namespace, name, targetFigures(r.plan.status));
     this.deps.metrics.missing.set({ namespace, name }, r.plan.missing.length);
@@ -210,6 +225,22 @@ export class CeilingsReconciler implements Reconciler {
     if (isCloudError(err) && !err.retryable) throw new TerminalError(message, { cause: err });
     throw err;
   }
+}
+
+/**
+ * One Warning event per new failure or ceiling the target cannot take: a write refused before
+ * and withheld since, or a sentence the condition already carries, is not announced again.
+ */
+async function announceRefusals(guard: CostGuard, r: Report, ctx: ReconcileContext): Promise<void> {
+  const regarding = objectReference(COSTGUARD_RESOURCE, guard);
+  if (r.freshFailures.length) await ctx.events.publish(failedEvent(regarding, r.freshFailures));
+  if (r.plan.notApplicable.length && !alreadyTold(guard, r.plan.notApplicable)) await ctx.events.publish(notApplicableEvent(regarding, r.plan.notApplicable));
+}
+
+/** The guard's CeilingsEnforced condition already says all of this: no new event for it. */
+function alreadyTold(guard: CostGuard, sentences: readonly string[]): boolean {
+  const message = guard.status?.conditions?.find((c) => c.type === ConditionType.CeilingsEnforced)?.message ?? '';
+  return sentences.every((s) => message.includes(s));
 }
 
 /** The drift alert's facts from a reverted finding: what changed, and what holds the target (the rate limit, a hold) when not the spec. */

@@ -32,6 +32,11 @@ export function failedEvent(regarding: ObjectReference, failures: readonly strin
   return warningEvent(regarding, 'ClampFailed', `Could not clamp: ${failures.join('; ')}`);
 }
 
+/** Ceilings the targets cannot take (cpu/memory on a static NodePool, a ScaledObject's minReplicaCount above the ceiling). */
+export function notApplicableEvent(regarding: ObjectReference, sentences: readonly string[]): EventSpec {
+  return warningEvent(regarding, 'CeilingNotApplicable', `${sentences.join('. ')}.`);
+}
+
 export function invalidSpecEvent(regarding: ObjectReference, message: string): EventSpec {
   return warningEvent(regarding, 'InvalidSpec', message);
 }

@@ -29,7 +29,7 @@ export function awsScope(target: AwsTarget, regionFromSpec: boolean): string {
 /** The CRD that serves a target kind, for "not installed" messages. */
 export function crdOf(ref: string): string | undefined {
   if (ref.startsWith('NodePool/')) return 'Karpenter';
-  if (ref.startsWith('ScaledObject/')) return 'KEDA';
+  if (ref.startsWith('ScaledObject/') || ref.startsWith('ScaledJob/')) return 'KEDA';
   return undefined;
 }
 
@@ -112,7 +112,7 @@ export function raisedCeilingsText(status: Pick<CostGuardStatus, 'scalingGroups'
 }
 
 function workloadField(kind: string): string {
-  if (kind === 'ScaledObject') return 'maxReplicaCount';
+  if (kind === 'ScaledObject' || kind === 'ScaledJob') return 'maxReplicaCount';
   return kind === 'HorizontalPodAutoscaler' ? 'maxReplicas' : 'spec.replicas';
 }
 

@@ -47,6 +47,7 @@ export function ceilingWatches(guards: Informer<CostGuard>): WatchSpec[] {
     workload(Resources.statefulSets, 'StatefulSet'),
     workload(Resources.horizontalPodAutoscalers, 'HorizontalPodAutoscaler'),
     workload(Resources.kedaScaledObjects, 'ScaledObject'),
+    workload(Resources.kedaScaledJobs, 'ScaledJob'),
     { resource: Resources.karpenterNodePools, map: nodePoolMapper(guards), predicate: generationChanged, metadataOnly: true },
   ];
 }

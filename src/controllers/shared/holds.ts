@@ -11,7 +11,7 @@ import type { HOLD_OWNERS } from '../../api/v1alpha1/index.ts';
 export type HoldOwner = (typeof HOLD_OWNERS)[number];
 
 /** The target key holds use: "asg/<name>" or "<Kind>/<name>", the same as status targets. */
-export function holdTarget(kind: 'asg' | 'Deployment' | 'StatefulSet' | 'HorizontalPodAutoscaler' | 'ScaledObject' | 'NodePool', name: string): string {
+export function holdTarget(kind: 'asg' | 'Deployment' | 'StatefulSet' | 'HorizontalPodAutoscaler' | 'ScaledObject' | 'ScaledJob' | 'NodePool', name: string): string {
   return `${kind}/${name}`;
 }
 

@@ -10,7 +10,7 @@ export interface FieldRecord {
   clamped: number;
 }
 
-export type WorkloadKind = 'Deployment' | 'StatefulSet' | 'HorizontalPodAutoscaler' | 'ScaledObject';
+export type WorkloadKind = 'Deployment' | 'StatefulSet' | 'HorizontalPodAutoscaler' | 'ScaledObject' | 'ScaledJob';
 
 /** The field each kind's ceiling applies to, and its value when unset. */
 export const REPLICA_FIELD: Record<WorkloadKind, { path: string; unsetMeans: number }> = {
@@ -19,6 +19,8 @@ export const REPLICA_FIELD: Record<WorkloadKind, { path: string; unsetMeans: num
   HorizontalPodAutoscaler: { path: 'spec.maxReplicas', unsetMeans: Infinity },
   // KEDA defaults maxReplicaCount to 100 when it is left out.
   ScaledObject: { path: 'spec.maxReplicaCount', unsetMeans: 100 },
+  // A ScaledJob's maxReplicaCount caps the Jobs running at once; KEDA's default is 100 too.
+  ScaledJob: { path: 'spec.maxReplicaCount', unsetMeans: 100 },
 };
 
 /** The field's key under `spec` ("replicas", "maxReplicas", "maxReplicaCount"). */
@@ -31,8 +33,10 @@ export interface ObservedWorkload {
   name: string;
   /** The ceiling field as written; undefined when unset. */
   value: number | undefined;
-  /** Replicas running now. */
+  /** Replicas running now (a ScaledObject: its HPA's; a ScaledJob: its unfinished Jobs). */
   replicas?: number;
+  /** A ScaledObject's spec.minReplicaCount: KEDA refuses a maxReplicaCount below it. */
+  minReplicas?: number;
   /** The autoscaler wants more than its max (HPA condition ScalingLimited/TooManyReplicas). */
   wantsMore?: boolean;
   /** The record in the workload's annotations, if any. */
@@ -49,6 +53,8 @@ export type NodePoolRecord = Partial<Record<NodePoolResource, { original: string
 
 export interface ObservedNodePool {
   name: string;
+  /** spec.replicas is set: Karpenter accepts only limits.nodes on a static pool. */
+  static?: boolean;
   limits: Quantities;
   usage: Quantities;
   /** The record in the NodePool's annotations, if any. */

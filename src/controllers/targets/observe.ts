@@ -1,5 +1,6 @@
 // I/O: reads every target a guard names — Auto Scaling groups through the cloud port (via the
 // shared snapshot), workloads and NodePools from the API server — into ObservedCeilings.
+import { createHash } from 'node:crypto';
 import type { CostGuard, NodePoolSpec, WorkloadSpec } from '../../api/v1alpha1/index.ts';
 import type { AwsTarget } from '../../cloud/aws/clients.ts';
 import type { ScalingGroups } from '../../cloud/scaling-groups.ts';
@@ -10,6 +11,7 @@ import type { GroupSnapshots } from './group-snapshots.ts';
 import { specKey, type NodePoolResource, type ObservedNodePool, type ObservedWorkload, type Quantities, type WorkloadKind } from './kinds.ts';
 import type { ObservedCeilings } from './observed.ts';
 import { readFieldRecord, readNodePoolRecord, WORKLOAD_KEYS } from './records.ts';
+import { kedaHpaName, scaledJobReplicas, scaledObjectReplicas, wantsMore, type Replicas } from './keda-replicas.ts';
 
 export interface ObserveDeps {
   rest: RestClient;
@@ -22,6 +24,7 @@ export const WORKLOAD_RESOURCES: Record<WorkloadKind, ResourceType> = {
   StatefulSet: Resources.statefulSets,
   HorizontalPodAutoscaler: Resources.horizontalPodAutoscalers,
   ScaledObject: Resources.kedaScaledObjects,
+  ScaledJob: Resources.kedaScaledJobs,
 };
 
 interface KubeTarget {
@@ -54,22 +57,38 @@ async function lookup(rest: RestClient, path: string): Promise<Lookup> {
 
 const num = (v: unknown): number | undefined => (typeof v === 'number' ? v : undefined);
 
-function wantsMore(status: Record<string, unknown> | undefined): boolean {
-  const conditions = (status?.conditions ?? []) as { type?: string; status?: string; reason?: string }[];
-  return conditions.some((c) => c.type === 'ScalingLimited' && c.status === 'True' && c.reason === 'TooManyReplicas');
+/** A digest of the spec: a write refused as invalid is sent again once it moves (HPAs, for one, keep metadata.generation still). */
+function specHash(obj: KubeTarget): string {
+  return createHash('sha256').update(JSON.stringify(obj.spec ?? {})).digest('hex').slice(0, 16);
 }
 
-function toWorkload(spec: WorkloadSpec, obj: KubeTarget): ObservedWorkload {
-  const replicas = spec.kind === 'HorizontalPodAutoscaler' ? num(obj.status?.currentReplicas) : num(obj.status?.replicas);
+/** Where the kind keeps its replicas: its own status, or (KEDA) the HPA or Jobs it drives. */
+function replicasOf(rest: RestClient, namespace: string, spec: WorkloadSpec, obj: KubeTarget): Promise<Replicas> | Replicas {
+  const own = (replicas: unknown): Replicas => ({ ...(num(replicas) !== undefined ? { replicas: num(replicas) } : {}), wantsMore: wantsMore(obj.status) });
+  switch (spec.kind) {
+    case 'HorizontalPodAutoscaler':
+      return own(obj.status?.currentReplicas);
+    case 'ScaledObject':
+      return scaledObjectReplicas(rest, namespace, kedaHpaName(spec.name, obj.status));
+    case 'ScaledJob':
+      return scaledJobReplicas(rest, namespace, spec.name);
+    default:
+      return own(obj.status?.replicas);
+  }
+}
+
+function toWorkload(spec: WorkloadSpec, obj: KubeTarget, running: Replicas): ObservedWorkload {
   const record = readFieldRecord(obj.metadata?.annotations, WORKLOAD_KEYS);
-  return { kind: spec.kind, name: spec.name, value: num(obj.spec?.[specKey(spec.kind)]), replicas, wantsMore: wantsMore(obj.status), ...(record ? { record } : {}) };
+  const min = spec.kind === 'ScaledObject' ? num(obj.spec?.minReplicaCount) : undefined;
+  const value = num(obj.spec?.[specKey(spec.kind)]);
+  return { kind: spec.kind, name: spec.name, value, ...running, ...(min !== undefined ? { minReplicas: min } : {}), ...(record ? { record } : {}) };
 }
 
 async function observeWorkload(rest: RestClient, namespace: string, spec: WorkloadSpec): Promise<ObservedCeilings['workloads'][number]> {
   const got = await lookup(rest, objectPath(WORKLOAD_RESOURCES[spec.kind], namespace, spec.name));
   if ('absent' in got) return { spec, ...(got.absent === 'kind' ? { kindMissing: true } : {}) };
   const { obj } = got;
-  return { spec, found: toWorkload(spec, obj), resourceVersion: obj.metadata?.resourceVersion };
+  return { spec, found: toWorkload(spec, obj, await replicasOf(rest, namespace, spec, obj)), resourceVersion: obj.metadata?.resourceVersion, specHash: specHash(obj) };
 }
 
 function quantities(source: unknown, keys: readonly NodePoolResource[]): Quantities {
@@ -83,8 +102,15 @@ async function observeNodePool(rest: RestClient, spec: NodePoolSpec): Promise<Ob
   const { obj } = got;
   const keys: NodePoolResource[] = ['cpu', 'memory', 'nodes'];
   const record = readNodePoolRecord(obj.metadata?.annotations);
-  const found: ObservedNodePool = { name: spec.name, limits: quantities(obj.spec?.limits, keys), usage: quantities(obj.status?.resources, keys), ...(record ? { record } : {}) };
-  return { spec, found, resourceVersion: obj.metadata?.resourceVersion };
+  const isStatic = obj.spec?.replicas !== undefined;
+  const found: ObservedNodePool = {
+    name: spec.name,
+    limits: quantities(obj.spec?.limits, keys),
+    usage: quantities(obj.status?.resources, keys),
+    ...(isStatic ? { static: true } : {}),
+    ...(record ? { record } : {}),
+  };
+  return { spec, found, resourceVersion: obj.metadata?.resourceVersion, specHash: specHash(obj) };
 }
 
 async function observeGroups(deps: ObserveDeps, guard: CostGuard, target: AwsTarget, maxAgeMs?: number): Promise<ObservedCeilings['groups']> {

@@ -8,8 +8,9 @@ export interface ObservedCeilings {
   /** Each scalingGroups entry with the groups it resolved to (a name: 0 or 1; tags: 0..n). */
   groups: { spec: ScalingGroupSpec; found: ScalingGroup[] }[];
   /** kindMissing: not found because the API server does not serve the kind (CRD not installed). */
-  workloads: { spec: WorkloadSpec; found?: ObservedWorkload; resourceVersion?: string; kindMissing?: boolean }[];
-  nodePools: { spec: NodePoolSpec; found?: ObservedNodePool; resourceVersion?: string; kindMissing?: boolean }[];
+  /** specHash: a digest of the target's spec as read (moves with its spec, not its status; not every kind bumps metadata.generation). */
+  workloads: { spec: WorkloadSpec; found?: ObservedWorkload; resourceVersion?: string; specHash?: string; kindMissing?: boolean }[];
+  nodePools: { spec: NodePoolSpec; found?: ObservedNodePool; resourceVersion?: string; specHash?: string; kindMissing?: boolean }[];
   /** Ceilings other guards hold on the same targets (see peers.ts). */
   peers?: readonly PeerCeiling[];
 }

@@ -52,6 +52,8 @@ export const Resources = {
     namespaced: true,
   },
   kedaScaledObjects: { group: 'keda.sh', version: 'v1alpha1', plural: 'scaledobjects', kind: 'ScaledObject', namespaced: true, optional: true },
+  kedaScaledJobs: { group: 'keda.sh', version: 'v1alpha1', plural: 'scaledjobs', kind: 'ScaledJob', namespaced: true, optional: true },
+  jobs: { group: 'batch', version: 'v1', plural: 'jobs', kind: 'Job', namespaced: true },
   karpenterNodePools: { group: 'karpenter.sh', version: 'v1', plural: 'nodepools', kind: 'NodePool', namespaced: false, optional: true },
   karpenterNodeClaims: { group: 'karpenter.sh', version: 'v1', plural: 'nodeclaims', kind: 'NodeClaim', namespaced: false, optional: true },
   leases: { group: 'coordination.k8s.io', version: 'v1', plural: 'leases', kind: 'Lease', namespaced: true },

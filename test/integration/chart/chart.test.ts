@@ -481,10 +481,13 @@ describe('Helm chart charts/costguard', function () {
       assert.deepEqual(answers.filter((a) => !a.allowed).map((a) => a.action), []);
     });
 
-    it('lets it patch KEDA ScaledObjects and Karpenter NodePools, though neither is installed here (SubjectAccessReview)', async () => {
+    it('lets it patch KEDA ScaledObjects and ScaledJobs and Karpenter NodePools, and list a ScaledJob\'s Jobs (SubjectAccessReview)', async () => {
       const reviews = [
         { verb: 'patch', group: 'keda.sh', resource: 'scaledobjects', namespace: other },
         { verb: 'watch', group: 'keda.sh', resource: 'scaledobjects' },
+        { verb: 'patch', group: 'keda.sh', resource: 'scaledjobs', namespace: other },
+        { verb: 'watch', group: 'keda.sh', resource: 'scaledjobs' },
+        { verb: 'list', group: 'batch', resource: 'jobs', namespace: other },
         { verb: 'patch', group: 'karpenter.sh', resource: 'nodepools' },
         { verb: 'list', group: 'karpenter.sh', resource: 'nodepools' },
         { verb: 'list', group: 'karpenter.sh', resource: 'nodeclaims' },
@@ -493,9 +496,14 @@ describe('Helm chart charts/costguard', function () {
         // NodeClaims are read to price a pool, never watched or changed.
         { verb: 'watch', group: 'karpenter.sh', resource: 'nodeclaims' },
         { verb: 'delete', group: 'karpenter.sh', resource: 'nodeclaims' },
+        // A ScaledJob's Jobs are counted, never started, changed, stopped or watched.
+        { verb: 'create', group: 'batch', resource: 'jobs', namespace: other },
+        { verb: 'delete', group: 'batch', resource: 'jobs', namespace: other },
+        { verb: 'watch', group: 'batch', resource: 'jobs' },
+        { verb: 'delete', group: 'keda.sh', resource: 'scaledjobs', namespace: other },
       ];
       const answers = await Promise.all(reviews.map((r) => accessReview(serviceAccount, r)));
-      assert.deepEqual(answers, [true, true, true, true, true, false, false, false, false]);
+      assert.deepEqual(answers, [true, true, true, true, true, true, true, true, false, false, false, false, false, false, false, false]);
     });
 
     it('forbids the operator ServiceAccount anything else (kubectl auth can-i: no)', async () => {

@@ -34,12 +34,22 @@ spec: { scaleTargetRef: { apiVersion: apps/v1, kind: Deployment, name: w }, minR
 apiVersion: keda.sh/v1alpha1
 kind: ScaledObject
 metadata: { name: w }
-spec: { scaleTargetRef: { name: w }, maxReplicaCount: 50 }
+spec: { scaleTargetRef: { name: w }, maxReplicaCount: 50, triggers: [ { type: aws-sqs-queue, metadata: { queueURL: "https://sqs.us-east-1.amazonaws.com/123456789012/w", queueLength: "5" } } ] }
+---
+apiVersion: keda.sh/v1alpha1
+kind: ScaledJob
+metadata: { name: w-jobs }
+spec:
+  maxReplicaCount: 50
+  jobTargetRef: { template: { spec: { restartPolicy: Never, containers: [ { name: w, image: example.com/w:1 } ] } } }
+  triggers: [ { type: aws-sqs-queue, metadata: { queueURL: "https://sqs.us-east-1.amazonaws.com/123456789012/w", queueLength: "5" } } ]
 ---
 apiVersion: karpenter.sh/v1
 kind: NodePool
 metadata: { name: POOL }
-spec: { limits: { cpu: "1000" } }
+spec:
+  limits: { cpu: "1000" }
+  template: { spec: { nodeClassRef: { group: karpenter.k8s.aws, kind: EC2NodeClass, name: default }, requirements: [ { key: kubernetes.io/arch, operator: In, values: [amd64] } ] } }
 `;
 
 const GUARD_YAML = `
@@ -55,6 +65,7 @@ spec:
     - { kind: Deployment, name: w, maxReplicas: 5 }
     - { kind: HorizontalPodAutoscaler, name: w, maxReplicas: 5 }
     - { kind: ScaledObject, name: w, maxReplicas: 5 }
+    - { kind: ScaledJob, name: w-jobs, maxReplicas: 5 }
 `;
 
 const SLACK_GUARD_YAML = `
@@ -176,10 +187,12 @@ describe('Helm chart: the operator runs with the chart\'s flags and RBAC only', 
     assert.equal(await field('deployment', 'w', '.spec.replicas'), '5');
     assert.equal(await field('hpa', 'w', '.spec.maxReplicas'), '5');
     assert.equal(await field('scaledobject', 'w', '.spec.maxReplicaCount'), '5');
+    assert.equal(await field('scaledjob', 'w-jobs', '.spec.maxReplicaCount'), '5');
     assert.equal(await field('nodepool', `${watched}-pool`, '.spec.limits.cpu', ''), '100');
     await kubectl(['delete', 'costguard', 'all-kinds', '-n', watched, '--wait=true', '--timeout=60s']);
     assert.equal((await readGroup(aws, asg))?.MaxSize, 40, 'restored on delete');
     assert.equal(await field('hpa', 'w', '.spec.maxReplicas'), '50');
+    assert.equal(await field('scaledjob', 'w-jobs', '.spec.maxReplicaCount'), '50');
     assert.equal(await field('deployment', 'w', '.spec.replicas'), '9', 'what CostGuard lowered it gives back');
   });
 

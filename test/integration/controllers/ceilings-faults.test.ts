@@ -1,11 +1,16 @@
 // AWS failures, injected by a fault proxy in front of moto: throttling and 5xx end in backoff
-// and a Degraded condition, never in a wrong clamp; the guard recovers when AWS does.
+// and a Degraded condition, never in a wrong clamp; the guard recovers when AWS does. A
+// validation error is not retried as if it were transient: reported once, sent again when the
+// guard changes.
 import assert from 'node:assert/strict';
 import type { RunningOperator } from '../../../src/cli/operator.ts';
 import { FaultProxy } from '../../support/fault-proxy.ts';
 import { testEnv } from '../../harness/env.ts';
 import { createGroups, directClient, readGroup } from '../cloud/fixtures.ts';
-import { createGuard, createNamespace, eventually, getGuard, installCrds, startTestOperator, waitForCondition } from './helpers.ts';
+import { createGuard, createNamespace, eventsFor, eventually, getGuard, installCrds, moreReconciles, rest, startTestOperator, waitForCondition } from './helpers.ts';
+import { COSTGUARD_RESOURCE } from '../../../src/controllers/resources.ts';
+import { objectPath } from '../../../src/runtime/kube/resource.ts';
+import { ContentType } from '../../../src/runtime/kube/rest.ts';
 
 describe('ceilings: AWS faults', function () {
   const aws = directClient();
@@ -75,5 +80,28 @@ describe('ceilings: AWS faults', function () {
     const healed = await waitForCondition(ns, 'writefail', { type: 'CeilingsEnforced', status: 'True' }, 40_000);
     assert.equal(healed.status?.scalingGroups?.[0]?.originalMaxSize, 40);
     assert.equal((await getGuard(ns, 'writefail')).status?.conditions?.find((c) => c.type === 'Degraded')?.status, 'False');
+  });
+
+  it('a validation error on the write: one event, not sent again while nothing changes; sent again when the guard changes', async () => {
+    await createGroups(aws, [{ name: asg('invalid'), maxSize: 40 }]);
+    proxy.inject({ status: 400, code: 'ValidationError', action: 'UpdateAutoScalingGroup', times: 10_000 });
+    await createGuard(ns, 'invalid', { mode: 'Enforce', scalingGroups: [{ name: asg('invalid'), maxSize: 20 }] });
+    const guard = await waitForCondition(ns, 'invalid', { type: 'CeilingsEnforced', status: 'False', reason: 'ActionFailed' });
+    assert.match(guard.status?.conditions?.find((c) => c.type === 'CeilingsEnforced')?.message ?? '', /refused as invalid: .*ValidationError.*sent again when the guard or the target changes/);
+    // The first attempt tags the record (and its holders) before the refused update, so the
+    // group changed: the write may be sent once more, and then no more while nothing changes.
+    await moreReconciles(operator, 2);
+    const errorsBefore = await errorCount();
+    const sent = proxy.count('UpdateAutoScalingGroup');
+    assert.ok(sent >= 1 && sent <= 2, `${sent} attempts`);
+    await moreReconciles(operator, 5);
+    assert.equal(proxy.count('UpdateAutoScalingGroup'), sent, 'not sent again while nothing changed');
+    assert.equal(await errorCount(), errorsBefore, 'not a reconcile error');
+    assert.equal((await eventsFor(ns, 'invalid')).filter((e) => e.reason === 'ClampFailed').length, 1);
+    // The guard changes (a new generation): the write is sent again, and now AWS takes it.
+    proxy.reset();
+    await rest().patch(objectPath(COSTGUARD_RESOURCE, ns, 'invalid'), { spec: { scalingGroups: [{ name: asg('invalid'), maxSize: 25 }] } }, ContentType.mergePatch);
+    await eventually('clamped once the guard changed', async () => (await readGroup(aws, asg('invalid')))?.MaxSize === 25, 40_000);
+    await waitForCondition(ns, 'invalid', { type: 'CeilingsEnforced', status: 'True' });
   });
 });

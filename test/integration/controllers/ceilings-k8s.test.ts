@@ -1,10 +1,11 @@
 // The ceilings controller on Kubernetes targets: Deployments, StatefulSets, HPAs, KEDA
-// ScaledObjects and Karpenter NodePools (minimal fixture CRDs), in a real API server.
+// ScaledObjects and Karpenter NodePools (their real CRDs), in a real API server.
 import assert from 'node:assert/strict';
 import type { RunningOperator } from '../../../src/cli/operator.ts';
 import { COSTGUARD_RESOURCE } from '../../../src/controllers/resources.ts';
 import { collectionPath, objectPath, Resources, type ResourceType } from '../../../src/runtime/kube/resource.ts';
 import { createGuard, createNamespace, eventually, getGuard, installCrds, reconcileCounter, rest, startTestOperator, waitForCondition, waitForEvents } from './helpers.ts';
+import { createNodePool, createScaledObject } from './peer-objects.ts';
 
 type Obj = { metadata?: { name?: string; resourceVersion?: string }; spec?: Record<string, unknown> };
 
@@ -40,7 +41,7 @@ describe('ceilings: Kubernetes targets', function () {
       metadata: { name: 'web' },
       spec: { scaleTargetRef: { apiVersion: 'apps/v1', kind: 'Deployment', name: 'web' }, minReplicas: 1, maxReplicas: 100 },
     });
-    await create(Resources.kedaScaledObjects, ns, { apiVersion: 'keda.sh/v1alpha1', kind: 'ScaledObject', metadata: { name: 'consumer' }, spec: { scaleTargetRef: { name: 'web' }, triggers: [] } });
+    await createScaledObject(ns, 'consumer');
     await createGuard(ns, 'replicas', {
       mode: 'Enforce',
       onDelete: 'Restore',
@@ -72,7 +73,7 @@ describe('ceilings: Kubernetes targets', function () {
   });
 
   it('clamps a NodePool limit, sets an absent one, and restores both on delete', async () => {
-    await create(Resources.karpenterNodePools, undefined, { apiVersion: 'karpenter.sh/v1', kind: 'NodePool', metadata: { name: pool('np') }, spec: { limits: { cpu: '1000' } } });
+    await createNodePool(pool('np'), { limits: { cpu: '1000' } });
     await createGuard(ns, 'nodepool', { mode: 'Enforce', onDelete: 'Restore', nodePools: [{ name: pool('np'), limits: { cpu: '400', memory: '1600Gi' } }] });
     const guard = await waitForCondition(ns, 'nodepool', { type: 'CeilingsEnforced', status: 'True' });
     assert.deepEqual((await specOf(Resources.karpenterNodePools, undefined, pool('np'))).limits, { cpu: '400', memory: '1600Gi' });

@@ -16,6 +16,7 @@ import { collectionPath, objectPath, Resources, type ResourceType } from '../../
 import { ContentType } from '../../../src/runtime/kube/rest.ts';
 import { BreakerWorkerProcess } from '../../support/breaker-worker-process.ts';
 import { condition, createGuard, createNamespace, eventually, getGuard, installCrds, rest, startTestOperator, waitForCondition, waitForEvents } from './helpers.ts';
+import { createKedaHpa, createScaledObject } from './peer-objects.ts';
 
 const PODS: ResourceType = { group: '', version: 'v1', plural: 'pods', kind: 'Pod', namespaced: true };
 const WORKERS = 4;
@@ -86,6 +87,9 @@ describe('concurrency: the fleet breaker view', function () {
       spec: { replicas: 4, selector: { matchLabels: { app: 'fleet' } }, template: { metadata: { labels: { app: 'fleet' } }, spec: { containers: [{ name: 'w', image: 'example.com/w:1' }] } } },
     });
     await rest().patch(objectPath(Resources.deployments, ns, 'fleet', 'status'), { status: { replicas: 4 } }, ContentType.mergePatch);
+    // KEDA scales the same fleet: its ScaledObject reports no replicas itself, its HPA does.
+    await createScaledObject(ns, 'fleet', { maxReplicaCount: 10 });
+    await createKedaHpa(ns, 'fleet', { maxReplicas: 10, currentReplicas: 4 });
     for (let i = 0; i < WORKERS; i++) await createRunningPod(ns, `fleet-${i}`, `127.0.0.${i + 2}`);
     // A running pod of another workload, reachable and open, must not be counted.
     await rest().create(collectionPath(PODS, ns), { metadata: { name: 'other', labels: { app: 'other' } }, spec: { containers: [{ name: 'w', image: 'x' }] } });
@@ -107,7 +111,10 @@ describe('concurrency: the fleet breaker view', function () {
   it('is Closed while the breakers are closed, then Open at the quorum, holding scale-out, then releases', async () => {
     await createGuard(ns, 'fleet', {
       mode: 'Enforce',
-      workloads: [{ kind: 'Deployment', name: 'fleet', maxReplicas: 10 }],
+      workloads: [
+        { kind: 'Deployment', name: 'fleet', maxReplicas: 10 },
+        { kind: 'ScaledObject', name: 'fleet', maxReplicas: 10 },
+      ],
       concurrency: { workload: { kind: 'Deployment', name: 'fleet' }, fleetMax: 40, perReplicaMax: 8 },
       // Four failed calls of four open a worker's breaker; a short reset timeout lets a
       // recovered downstream close it quickly (while the downstream still fails, the worker's
@@ -118,7 +125,7 @@ describe('concurrency: the fleet breaker view', function () {
     const closed = await waitForCondition(ns, 'fleet', { type: 'BreakerOpen', status: 'False', reason: 'FleetBreakerClosed' });
     assert.deepEqual([closed.status?.breaker?.state, closed.status?.breaker?.openReplicas, closed.status?.breaker?.replicas], ['Closed', 0, 4]);
     // The ceilings controller's observation of the Deployment is what the hold is taken from.
-    await waitForBreaker(ns, 'fleet', (g) => g.status?.workloads?.[0]?.replicas === 4, 'ceilings observed 4 replicas');
+    await waitForBreaker(ns, 'fleet', (g) => g.status?.workloads?.every((w) => w.replicas === 4) === true, 'ceilings observed 4 replicas of each');
     // The workers' breakers follow the settings the operator published for the guard.
     const published = await deliverPublishedSettings(ns, 'fleet', settingsFile);
     assert.deepEqual([published.breaker.volumeThreshold, published.breaker.resetTimeoutMs], [4, 500]);
@@ -133,13 +140,16 @@ describe('concurrency: the fleet breaker view', function () {
     const open = await waitForCondition(ns, 'fleet', { type: 'BreakerOpen', status: 'True', reason: 'FleetBreakerOpen' });
     assert.deepEqual([open.status?.breaker?.state, open.status?.breaker?.openReplicas, open.status?.breaker?.replicas], ['Open', 2, 4]);
     assert.match(condition(open, 'BreakerOpen')?.message ?? '', /2 of 4 replicas of Deployment\/fleet have an open breaker/);
-    assert.deepEqual(breakerHolds(open).map((h) => [h.target, h.value]), [['Deployment/fleet', 4]]);
+    assert.deepEqual(breakerHolds(open).map((h) => [h.target, h.value]), [['Deployment/fleet', 4], ['ScaledObject/fleet', 4]]);
+    // The hold reaches the ScaledObject: its maxReplicaCount is held at the 4 its HPA runs.
+    await eventually('ScaledObject held at 4', async () => (await rest().get<{ spec?: { maxReplicaCount?: number } }>(objectPath(Resources.kedaScaledObjects, ns, 'fleet'))).spec?.maxReplicaCount === 4);
     await waitForEvents(ns, 'fleet', 'FleetBreakerOpened');
 
     await Promise.all([workers[0]!.recover(), workers[1]!.recover()]);
     const released = await waitForCondition(ns, 'fleet', { type: 'BreakerOpen', status: 'False', reason: 'FleetBreakerClosed' });
     assert.deepEqual(breakerHolds(released), []);
     await waitForEvents(ns, 'fleet', 'FleetBreakerClosed');
+    await eventually('ScaledObject released to 10', async () => (await rest().get<{ spec?: { maxReplicaCount?: number } }>(objectPath(Resources.kedaScaledObjects, ns, 'fleet'))).spec?.maxReplicaCount === 10);
   });
 
   it('counts an unreachable pod as unknown, reports it, and keeps the holds', async () => {
@@ -152,7 +162,7 @@ describe('concurrency: the fleet breaker view', function () {
     const unknown = await waitForCondition(ns, 'fleet', { type: 'BreakerOpen', status: 'Unknown', reason: 'ReplicasUnreachable' });
     assert.deepEqual([unknown.status?.breaker?.state, unknown.status?.breaker?.openReplicas, unknown.status?.breaker?.unknownReplicas, unknown.status?.breaker?.replicas], ['Unknown', 2, 1, 5]);
     assert.match(unknown.status?.breaker?.unreachable?.[0] ?? '', /^fleet-gone: /);
-    assert.deepEqual(breakerHolds(unknown).map((h) => h.target), ['Deployment/fleet'], 'an unknown pod never releases the hold');
+    assert.deepEqual(breakerHolds(unknown).map((h) => h.target), ['Deployment/fleet', 'ScaledObject/fleet'], 'an unknown pod never releases the hold');
 
     // A third open replica reaches the quorum whatever the unreachable one says.
     await workers[2]!.fail();

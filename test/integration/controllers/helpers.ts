@@ -1,8 +1,7 @@
-// Set-up for controller integration tests: the CostGuard CRD plus minimal KEDA and Karpenter
+// Set-up for controller integration tests: the CostGuard CRD plus KEDA's and Karpenter's real
 // CRDs in the real API server, an operator per namespace, guards, and moto groups.
-import { fileURLToPath } from 'node:url';
 import { join } from 'node:path';
-import { repoRoot } from '../../../hack/localenv/index.ts';
+import { peerCrdFiles, repoRoot } from '../../../hack/localenv/index.ts';
 import { startOperator, type RunningOperator } from '../../../src/cli/operator.ts';
 import { COSTGUARD_RESOURCE } from '../../../src/controllers/resources.ts';
 import { collectionPath, objectPath } from '../../../src/runtime/kube/resource.ts';
@@ -13,16 +12,14 @@ import { eventually, kubectl, rest, testConfig, testLogger } from '../runtime/he
 
 export { createNamespace, eventually, kubectl, rest } from '../runtime/helpers.ts';
 
-const fixture = (file: string): string => fileURLToPath(new URL(`./fixtures/${file}`, import.meta.url));
-
 let installed: Promise<void> | undefined;
 
-/** The CostGuard CRD (generated) and the KEDA/Karpenter (NodePool, NodeClaim) fixtures, Established. */
+/** The CostGuard CRD (generated) and KEDA's and Karpenter's CRDs (`make peer-crds`), Established. */
 export function installCrds(): Promise<void> {
   installed ??= (async () => {
-    const fixtures = ['keda-scaledobjects.yaml', 'karpenter-nodepools.yaml', 'karpenter-nodeclaims.yaml'].flatMap((f) => ['-f', fixture(f)]);
-    await kubectl(['apply', '--server-side', '-f', join(repoRoot, 'crds'), ...fixtures]);
-    for (const crd of ['costguards.costguard.io', 'scaledobjects.keda.sh', 'nodepools.karpenter.sh', 'nodeclaims.karpenter.sh']) {
+    const peers = peerCrdFiles().flatMap((f) => ['-f', f]);
+    await kubectl(['apply', '--server-side', '-f', join(repoRoot, 'crds'), ...peers]);
+    for (const crd of ['costguards.costguard.io', 'scaledobjects.keda.sh', 'scaledjobs.keda.sh', 'nodepools.karpenter.sh', 'nodeclaims.karpenter.sh']) {
       await kubectl(['wait', '--for=condition=Established', '--timeout=60s', `crd/${crd}`]);
     }
   })();

@@ -22,6 +22,7 @@ import { createGroups, directClient, readGroup, REGION } from '../cloud/fixtures
 import { WorkerFleet } from '../prometheus/fleet.ts';
 import { testConfig, testLogger } from '../runtime/helpers.ts';
 import { createGuard, createNamespace, eventually, getGuard, installCrds, rest, waitForCondition, waitForEvents } from './helpers.ts';
+import { createKedaHpa, createScaledJob, createScaledJobJob, createScaledObject, setHpaReplicas } from './peer-objects.ts';
 
 /** Records what the brake asks of the notifier; every call is level-triggered, so repeats are expected. */
 class RecordingNotifier implements Notifier {
@@ -66,6 +67,8 @@ describe('runaway: detection and the staged brake', function () {
     await rest().patch(path, { spec: { replicas } }, ContentType.mergePatch);
     // No controller manager here: the test plays it and reports the replicas as running.
     await rest().patch(`${path}/status`, { status: { replicas, readyReplicas: replicas } }, ContentType.mergePatch);
+    // KEDA scales the same workload: its HPA (what KEDA made for the ScaledObject) reports it.
+    await setHpaReplicas(ns, 'keda-hpa-orders', replicas);
   };
 
   before(async function () {
@@ -88,6 +91,11 @@ describe('runaway: detection and the staged brake', function () {
       metadata: { name: 'orders' },
       spec: { replicas: 4, selector: { matchLabels: { app: 'orders' } }, template: { metadata: { labels: { app: 'orders' } }, spec: { containers: [{ name: 'w', image: 'worker' }] } } },
     });
+    await createScaledObject(ns, 'orders', { maxReplicaCount: 50 });
+    await createKedaHpa(ns, 'orders', { maxReplicas: 50, currentReplicas: 4 });
+    // SQS workers run as Jobs too: three running (no Job controller here, so they stay running).
+    await createScaledJob(ns, 'orders-jobs', { maxReplicaCount: 50 });
+    for (const job of ['orders-jobs-a', 'orders-jobs-b', 'orders-jobs-c']) await createScaledJobJob(ns, 'orders-jobs', job);
     await scaleDeployment('orders', 4);
     operator = await start();
   });
@@ -127,7 +135,11 @@ describe('runaway: detection and the staged brake', function () {
     await createGuard(ns, 'orders', {
       mode: 'Enforce',
       scalingGroups: [{ name: `${ns}-asg`, maxSize: 40 }],
-      workloads: [{ kind: 'Deployment', name: 'orders', maxReplicas: 50 }],
+      workloads: [
+        { kind: 'Deployment', name: 'orders', maxReplicas: 50 },
+        { kind: 'ScaledObject', name: 'orders', maxReplicas: 50 },
+        { kind: 'ScaledJob', name: 'orders-jobs', maxReplicas: 50 },
+      ],
       runaway: {
         signals: { sqs: { queueUrl }, prometheus: signals },
         retryBudgetPercent: 10,
@@ -185,6 +197,15 @@ describe('runaway: detection and the staged brake', function () {
     const sampled = holds[`asg/${ns}-asg`]!;
     assert.equal(String(sampled), saved[`asg/${ns}-asg`]?.held);
     assert.ok(holds['Deployment/orders']! > 4);
+    // KEDA's kinds are frozen too: a ScaledObject at the replicas its HPA runs, a ScaledJob at its running Jobs.
+    assert.equal(saved['ScaledObject/orders']?.original, '50');
+    assert.ok(Number(saved['ScaledObject/orders']?.held) > 4 && Number(saved['ScaledObject/orders']?.held) < 50, `ScaledObject held at ${saved['ScaledObject/orders']?.held}`);
+    assert.deepEqual([saved['ScaledJob/orders-jobs']?.original, saved['ScaledJob/orders-jobs']?.held], ['50', '3']);
+    assert.equal(holds['ScaledJob/orders-jobs'], 3);
+    const maxReplicaCount = async (resource: typeof Resources.kedaScaledJobs | typeof Resources.kedaScaledObjects, name: string): Promise<number | undefined> =>
+      (await rest().get<{ spec?: { maxReplicaCount?: number } }>(objectPath(resource, ns, name))).spec?.maxReplicaCount;
+    await eventually('the ScaledJob frozen at 3', async () => (await maxReplicaCount(Resources.kedaScaledJobs, 'orders-jobs')) === 3);
+    await eventually('the ScaledObject frozen below 50', async () => ((await maxReplicaCount(Resources.kedaScaledObjects, 'orders')) ?? 50) < 50);
     // The ceilings actuator applies the hold, resolved at write time: never below the desired
     // capacity the group had then (the sample may trail target tracking), never above the ceiling.
     const frozen = await eventually('the group frozen', async () => {
@@ -235,6 +256,8 @@ describe('runaway: detection and the staged brake', function () {
     }, 60_000, 200);
     assert.equal((released.status?.holds ?? []).filter((h) => h.owner === 'runaway').length, 0);
     await eventually('the group back at its original MaxSize', async () => (await readGroup(aws, `${ns}-asg`))?.MaxSize === 40);
+    await eventually('the ScaledJob back at 50', async () => (await maxReplicaCount(Resources.kedaScaledJobs, 'orders-jobs')) === 50);
+    await eventually('the ScaledObject back at 50', async () => (await maxReplicaCount(Resources.kedaScaledObjects, 'orders')) === 50);
     assert.equal(released.status?.conditions?.find((c) => c.type === 'BrakeEngaged')?.status, 'False');
     await waitForEvents(ns, 'orders', 'BrakeReleased');
     assert.ok(notifier.resolved.some((s) => /released in 4 steps/.test(s)));

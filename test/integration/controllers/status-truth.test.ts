@@ -6,9 +6,10 @@ import type { CostGuard } from '../../../src/api/v1alpha1/index.ts';
 import type { RunningOperator } from '../../../src/cli/operator.ts';
 import { isKindMissing } from '../../../src/controllers/targets/observe.ts';
 import { COSTGUARD_RESOURCE } from '../../../src/controllers/resources.ts';
-import { collectionPath, objectPath, Resources } from '../../../src/runtime/kube/resource.ts';
+import { objectPath, Resources } from '../../../src/runtime/kube/resource.ts';
 import { createGroups, directClient, readGroup } from '../cloud/fixtures.ts';
 import { condition, createGuard, createNamespace, eventually, eventsFor, getGuard, installCrds, kubectl, moreReconciles, rest, startTestOperator, waitForCondition, waitForEvents } from './helpers.ts';
+import { createNodePool } from './peer-objects.ts';
 
 const DEFAULT_SCOPE = "region us-east-1 (the operator's default: the guard has no spec.aws), the operator's account";
 const CHECK = 'Check the names, the region, the role and the namespace.';
@@ -225,7 +226,7 @@ describe('status that tells the truth', function () {
 
   it('a NodePool whose ceiling is raised: DryRun says it would release the limit, up to what, and the original; Enforce releases it', async () => {
     const name = `${ns}-raise`;
-    await rest().create(collectionPath(Resources.karpenterNodePools), { apiVersion: 'karpenter.sh/v1', kind: 'NodePool', metadata: { name }, spec: { limits: { cpu: '1000' } } });
+    await createNodePool(name, { limits: { cpu: '1000' } });
     const limits = async (): Promise<Record<string, unknown> | undefined> => (await rest().get<{ spec?: { limits?: Record<string, unknown> } }>(objectPath(Resources.karpenterNodePools, undefined, name))).spec?.limits;
     await createGuard(ns, 'np-raise', { mode: 'Enforce', nodePools: [{ name, limits: { cpu: '100' } }] });
     await eventually('clamped to 100', async () => (await limits())?.cpu === '100');

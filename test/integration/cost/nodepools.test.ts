@@ -1,5 +1,5 @@
-// A Karpenter NodePool priced from its NodeClaims in a real API server (fixture CRDs for
-// NodePool and NodeClaim): the estimate follows nodes as they come and go, the worst case is
+// A Karpenter NodePool priced from its NodeClaims in a real API server (Karpenter's real CRDs
+// for NodePool and NodeClaim): the estimate follows nodes as they come and go, the worst case is
 // the guard's nodes ceiling × the dearest type the pool may launch.
 import assert from 'node:assert/strict';
 import type { RunningOperator } from '../../../src/cli/operator.ts';
@@ -8,6 +8,7 @@ import { SHIPPED_PRICES } from '../../../src/cloud/pricing/prices.ts';
 import { collectionPath, objectPath, Resources } from '../../../src/runtime/kube/resource.ts';
 import { createGuard, createNamespace, eventually, getGuard, installCrds, rest, waitForCondition } from '../controllers/helpers.ts';
 import { REGION } from '../cloud/fixtures.ts';
+import { createNodePool, nodeClaimBody } from '../controllers/peer-objects.ts';
 import { RecordingNotifier, startCostOperator } from './helpers.ts';
 
 const price = (type: string, region = REGION): number => SHIPPED_PRICES.hourly(region, type)!;
@@ -18,7 +19,7 @@ describe('cost: Karpenter NodePools from their NodeClaims', function () {
   const pool = (suffix: string): string => `${ns}-${suffix}`;
 
   const nodeClaim = (name: string, labels: Record<string, string>) =>
-    rest().create(collectionPath(Resources.karpenterNodeClaims), { apiVersion: 'karpenter.sh/v1', kind: 'NodeClaim', metadata: { name, labels }, spec: { nodeClassRef: { group: 'karpenter.k8s.aws', kind: 'EC2NodeClass', name: 'default' } } });
+    rest().create(collectionPath(Resources.karpenterNodeClaims), nodeClaimBody(name, labels));
   const labels = (nodePool: string, type: string, region = REGION) => ({
     'karpenter.sh/nodepool': nodePool,
     'node.kubernetes.io/instance-type': type,
@@ -40,7 +41,7 @@ describe('cost: Karpenter NodePools from their NodeClaims', function () {
   it('sums the launched nodes by type, multiplies the nodes ceiling by the dearest allowed type, and follows a node leaving', async () => {
     const name = pool('general');
     const requirements = [{ key: 'node.kubernetes.io/instance-type', operator: 'In', values: ['c5.large', 'm5.large', 'm5.xlarge'] }];
-    await rest().create(collectionPath(Resources.karpenterNodePools), { apiVersion: 'karpenter.sh/v1', kind: 'NodePool', metadata: { name }, spec: { limits: { nodes: '10' }, template: { spec: { requirements } } } });
+    await createNodePool(name, { limits: { nodes: '10' }, requirements });
     await nodeClaim(`${name}-a`, labels(name, 'm5.large'));
     await nodeClaim(`${name}-b`, labels(name, 'm5.large'));
     await nodeClaim(`${name}-c`, labels(name, 'c5.large'));
@@ -61,7 +62,7 @@ describe('cost: Karpenter NodePools from their NodeClaims', function () {
 
   it('says a pool without a nodes ceiling is left out of the worst case, and names a type the table lacks', async () => {
     const name = pool('cpu-only');
-    await rest().create(collectionPath(Resources.karpenterNodePools), { apiVersion: 'karpenter.sh/v1', kind: 'NodePool', metadata: { name }, spec: { limits: { cpu: '100' } } });
+    await createNodePool(name, { limits: { cpu: '100' } });
     await nodeClaim(`${name}-a`, labels(name, 'm5.large'));
     await createGuard(ns, 'cpu-only', { mode: 'DryRun', nodePools: [{ name, limits: { cpu: '50' } }], cost: {} });
     const guard = await waitForCondition(ns, 'cpu-only', { type: 'CostTracked', status: 'True' });

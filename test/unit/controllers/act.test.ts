@@ -6,6 +6,10 @@ import { applyActions, type ActDeps } from '../../../src/controllers/actuator/ac
 import type { GroupSnapshots } from '../../../src/controllers/targets/group-snapshots.ts';
 import type { GroupAction } from '../../../src/controllers/actuator/plan-groups.ts';
 import type { RestClient } from '../../../src/runtime/kube/rest.ts';
+import { CloudError } from '../../../src/cloud/errors.ts';
+import { applyPlan } from '../../../src/controllers/actuator/apply.ts';
+import type { Refusal } from '../../../src/controllers/actuator/refusals.ts';
+import type { ObservedCeilings } from '../../../src/controllers/targets/observed.ts';
 
 class ScriptedGroups implements ScalingGroups {
   calls: string[] = [];
@@ -67,5 +71,32 @@ describe('applyActions (groups)', () => {
       'tag g costguard.io/original-max-size=50,costguard.io/clamped-max-size=20,costguard.io/owner=team/orders,costguard.io/clamped-at=2026-11-27T01:18:52Z',
       'update g {"maxSize":20}',
     ]);
+  });
+});
+
+describe('applyPlan: a write refused as invalid', () => {
+  const group: ScalingGroup = { name: 'g', arn: 'arn:g', minSize: 0, maxSize: 50, desiredCapacity: 2, inService: 2, instanceTypes: [], tags: {} };
+  const observed: ObservedCeilings = { groups: [{ spec: { name: 'g', maxSize: 20 }, found: [group] }], workloads: [], nodePools: [] };
+  const refusedByAws = new CloudError({ kind: 'Invalid', service: 'autoscaling', operation: 'UpdateAutoScalingGroup', code: 'ValidationError', detail: 'Max bound, 20, must be greater than or equal to min bound, 30' });
+
+  it('is sent once, then withheld (not sent) while nothing changed, and sent again when the guard changes', async () => {
+    const groups = new ScriptedGroups();
+    groups.failUpdate = refusedByAws;
+    const snapshots = { fresh: () => Promise.resolve([group]) } as unknown as GroupSnapshots;
+    const deps: ActDeps = { rest: {} as RestClient, snapshots, scalingGroups: () => groups };
+    const at = (nowMs: number, refused: ReadonlyMap<string, Refusal>, generation = 1) => ({
+      observed, prior: {}, ctx: { nowMs, act: true, owner: 'team/orders' }, target: { region: 'us-east-1' }, who: { namespace: 'team', owner: 'team/orders' }, refusals: { refused, generation },
+    });
+    const first = await applyPlan(deps, at(0, new Map()));
+    assert.deepEqual(first.failures.map((f) => [f.action.target, f.withheld ?? false]), [['asg/g', false]]);
+    assert.equal(groups.calls.filter((c) => c.startsWith('update')).length, 1);
+    assert.match(first.plan.status.scalingGroups?.[0]?.lastAction?.message ?? '', /refused as invalid: .*ValidationError.*sent again when the guard or the target changes/);
+
+    const second = await applyPlan(deps, at(30_000, first.refused));
+    assert.deepEqual(second.failures.map((f) => [f.action.target, f.withheld ?? false]), [['asg/g', true]], 'reported, still failed');
+    assert.equal(groups.calls.filter((c) => c.startsWith('update')).length, 1, 'not sent again');
+
+    await applyPlan(deps, at(60_000, second.refused, 2));
+    assert.equal(groups.calls.filter((c) => c.startsWith('update')).length, 2, 'the guard changed: sent again');
   });
 });

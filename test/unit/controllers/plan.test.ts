@@ -93,3 +93,40 @@ describe('planCeilings with too many matches', () => {
     assert.equal(plan.actions.length, MAX_TARGETS);
   });
 });
+
+describe('planCeilings: what the peers\' CRDs refuse', () => {
+  const kedaObserved = (minReplicas: number | undefined, value: number | undefined): ObservedCeilings => ({
+    groups: [],
+    workloads: [{ spec: { kind: 'ScaledObject', name: 'floor', maxReplicas: 20 }, found: { kind: 'ScaledObject', name: 'floor', value, ...(minReplicas !== undefined ? { minReplicas } : {}) }, resourceVersion: '5' }],
+    nodePools: [],
+  });
+
+  it('a ScaledObject whose minReplicaCount is above the ceiling: no write, and CeilingsEnforced names minReplicaCount', () => {
+    for (const act of [true, false]) {
+      const plan = planCeilings(kedaObserved(25, undefined), {}, { nowMs: T0, act });
+      assert.deepEqual(plan.actions, []);
+      assert.deepEqual(plan.findings, [], 'no clamp is announced that will not happen');
+      assert.equal(plan.notApplicable.length, 1);
+      assert.match(plan.notApplicable[0]!, /^ScaledObject\/floor: minReplicaCount 25 is above the ceiling 20, and KEDA refuses a maxReplicaCount below minReplicaCount/);
+      assert.equal(conditionsOf(plan, act ? 'Enforce' : 'DryRun').CeilingsEnforced, 'False/CeilingNotApplicable');
+      assert.equal(plan.status.workloads?.[0]?.maxReplicas, undefined, 'status shows the value as it is');
+    }
+  });
+
+  it('a ScaledObject whose minReplicaCount is at or below the ceiling is clamped as usual', () => {
+    const plan = planCeilings(kedaObserved(20, 100), {}, { nowMs: T0, act: true });
+    assert.deepEqual(plan.actions.map((a) => (a.kind === 'workload' ? a.set : undefined)), [{ path: 'spec.maxReplicaCount', to: 20 }]);
+    assert.deepEqual(plan.notApplicable, []);
+  });
+
+  it('a static NodePool: the action carries limits.nodes only, and the condition names the cpu ceiling', () => {
+    const plan = planCeilings(
+      { groups: [], workloads: [], nodePools: [{ spec: { name: 'batch', limits: { cpu: '100', nodes: '4' } }, found: { name: 'batch', limits: { nodes: '10' }, usage: {}, static: true }, resourceVersion: '9' }] },
+      {},
+      { nowMs: T0, act: true },
+    );
+    assert.deepEqual(plan.actions.map((a) => (a.kind === 'nodepool' ? a.limits : undefined)), [{ nodes: '4' }]);
+    assert.deepEqual(plan.notApplicable, ['NodePool/batch: cpu ceiling does not apply to a static NodePool (spec.replicas set; Karpenter accepts only limits.nodes there)']);
+    assert.equal(conditionsOf(plan).CeilingsEnforced, 'False/CeilingNotApplicable');
+  });
+});

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import type { Cap } from '../../../src/controllers/actuator/caps.ts';
 import { decideWorkload, type ObservedWorkload } from '../../../src/controllers/actuator/replicas-decide.ts';
-import { decideNodePool, quantity, type NodePoolCaps, type ObservedNodePool } from '../../../src/controllers/actuator/nodepool-decide.ts';
+import { decideNodePool, inapplicableCeilings, quantity, type NodePoolCaps, type ObservedNodePool } from '../../../src/controllers/actuator/nodepool-decide.ts';
 
 const enforce = { nowMs: 0, act: true };
 const spec = (value: number): Cap => ({ value, by: 'spec' });
@@ -19,6 +19,9 @@ describe('decideWorkload', () => {
     { name: 'a lifted hold raises an HPA max back (Released)', ceiling: 30, observed: { kind: 'HorizontalPodAutoscaler', name: 'w', value: 12, record: { original: 60, clamped: 12 } }, expect: 'spec.maxReplicas 12→30 Released', binding: false },
     { name: 'a lifted hold gives Deployment replicas CostGuard lowered back, up to the ceiling', ceiling: 30, observed: { kind: 'Deployment', name: 'w', value: 12, record: { original: 45, clamped: 12 } }, expect: 'spec.replicas 12→30 Released', binding: true },
     { name: 'Deployment replicas changed since CostGuard lowered them are left alone', ceiling: 30, observed: { kind: 'Deployment', name: 'w', value: 14, record: { original: 45, clamped: 12 } }, binding: false },
+    { name: 'ScaledJob without maxReplicaCount (KEDA default 100) is clamped', ceiling: 15, observed: { kind: 'ScaledJob', name: 'w', value: undefined, replicas: 3 }, expect: 'spec.maxReplicaCount undefined→15 Unset', binding: false },
+    { name: 'ScaledJob with as many Jobs running as its ceiling is binding', ceiling: 15, observed: { kind: 'ScaledJob', name: 'w', value: 15, replicas: 15 }, binding: true },
+    { name: 'ScaledObject whose HPA runs 20 of 20 is binding', ceiling: 20, observed: { kind: 'ScaledObject', name: 'w', value: 20, replicas: 20 }, binding: true },
     { name: 'KEDA released to an unset original unsets the field', ceiling: 200, observed: { kind: 'ScaledObject', name: 'w', value: 30, record: { original: undefined, clamped: 30 } }, expect: 'spec.maxReplicaCount 30→undefined Released', binding: false },
   ];
   for (const c of cases) {
@@ -53,6 +56,15 @@ describe('decideNodePool', () => {
     const d = decideNodePool({ cpu: '400' }, pool({ memory: '10Ti' }), none, enforce);
     assert.deepEqual(brief(d), ['cpu undefined→400 Unset by spec']);
     assert.deepEqual(d.record, { cpu: { original: undefined, clamped: '400' } });
+  });
+
+  it('decides only limits.nodes on a static pool (spec.replicas set), and names the ceilings that do not apply', () => {
+    const staticPool: ObservedNodePool = { ...pool({ nodes: '10' }), static: true };
+    const d = decideNodePool({ cpu: '100', memory: '400Gi', nodes: '4' }, staticPool, { holds: [{ by: 'runaway', limits: { cpu: '50', nodes: '3' } }], peers: [] }, enforce);
+    assert.deepEqual(brief(d), ['nodes 10→3 AboveCeiling by runaway']);
+    assert.deepEqual(d.record, { nodes: { original: '10', clamped: '3' } });
+    assert.deepEqual(inapplicableCeilings({ cpu: '100', memory: '400Gi', nodes: '4' }, staticPool), ['cpu', 'memory']);
+    assert.deepEqual(inapplicableCeilings({ cpu: '100' }, pool({})), [], 'a dynamic pool takes every ceiling');
   });
 
   it('is binding when usage reaches the ceiling', () => {
