@@ -29,7 +29,7 @@ describe('chart Grafana dashboard', () => {
   it('has the panels an incident needs, each with a query on the chosen Prometheus', () => {
     assert.deepEqual(panels.map((p) => p.title), [
       'Brake', 'Runaway', 'Runaway score', '$/h now', 'Worst case $/h', 'Alerts fired',
-      'Capacity vs ceiling and hold', 'Brake state', 'Retry share', 'Throughput per instance', '$/h and worst case', 'Alerts sent',
+      'Capacity vs ceiling and hold', 'Fleet work vs fleet ceiling', 'Brake state', 'Retry share', 'Throughput per instance', '$/h and worst case', 'Alerts sent',
     ]);
     for (const p of panels) {
       assert.ok(p.targets?.length, `${p.title} has queries`);
