@@ -17,28 +17,39 @@ function credentialKey(target: AwsTarget): string {
   return `${target.region}|${target.roleArn ?? ''}`;
 }
 
+/** How long a failed answer stands before STS is asked again: an outage must not cost every reconcile a call. */
+const RETRY_AFTER_MS = 60_000;
+
 export class AccountIds {
   private readonly clients: AwsClients;
+  private readonly now: () => number;
   private readonly asked = new Map<string, Promise<string>>();
   private readonly resolved = new Map<string, string>();
+  private readonly failed = new Map<string, { atMs: number; error: Error }>();
   private resolutions = 0;
 
-  constructor(clients: AwsClients) {
+  constructor(clients: AwsClients, now: () => number = Date.now) {
     this.clients = clients;
+    this.now = now;
   }
 
-  /** The account behind `target`'s credentials; asks STS once per region and role. */
+  /** The account behind `target`'s credentials; asks STS once per region and role (again a minute after a failure). */
   of(target: AwsTarget): Promise<string> {
     const key = credentialKey(target);
+    const failure = this.failed.get(key);
+    if (failure && this.now() - failure.atMs < RETRY_AFTER_MS) return Promise.reject(failure.error);
     let id = this.asked.get(key);
     if (!id) {
       id = this.callerAccount(target).then((account) => {
         this.resolved.set(key, account);
+        this.failed.delete(key);
         this.resolutions += 1;
         return account;
       });
-      // A failure is not cached: the next reconcile asks again.
-      id.catch(() => this.asked.delete(key));
+      id.catch((error: unknown) => {
+        this.asked.delete(key);
+        this.failed.set(key, { atMs: this.now(), error: error instanceof Error ? error : new Error(String(error)) });
+      });
       this.asked.set(key, id);
     }
     return id;
