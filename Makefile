@@ -109,6 +109,16 @@ $(MOTO): hack/moto/requirements.txt
 	$(TOOLS)/venv/bin/pip install --quiet --disable-pip-version-check -r hack/moto/requirements.txt
 	@touch $@
 
+# The AWS CLI, whose `aws cloudwatch get-metric-data` output an integration test backtests.
+AWSCLI := $(TOOLS)/venv/bin/aws
+
+$(AWSCLI): hack/awscli/requirements.txt | $(MOTO)
+	$(TOOLS)/venv/bin/pip install --quiet --disable-pip-version-check -r hack/awscli/requirements.txt
+	@touch $@
+
+.PHONY: awscli
+awscli: $(AWSCLI) ## Install the AWS CLI into .tools/venv (an integration test runs it against moto)
+
 $(HADOLINT) $(PARLIAMENT) &: hack/lint/requirements.txt | $(MOTO)
 	$(TOOLS)/venv/bin/pip install --quiet --disable-pip-version-check -r hack/lint/requirements.txt
 	@touch $(HADOLINT) $(PARLIAMENT)
@@ -167,7 +177,7 @@ test-unit: deps ## Unit tests (pure logic, no peers)
 	npx mocha --config test/unit/.mocharc.json
 
 .PHONY: test-integration
-test-integration: testenv prometheus image chromium ## Integration tests against a real kube-apiserver + etcd, moto and Prometheus (the image's too)
+test-integration: testenv prometheus awscli image chromium ## Integration tests against a real kube-apiserver + etcd, moto (also through the AWS CLI) and Prometheus (the image's too)
 	npx mocha --config test/integration/.mocharc.json
 
 .PHONY: test-faults

@@ -25,6 +25,8 @@ export const assets = {
   kubectl: (): string => locate('kubectl', [...controlPlaneDirs(), toolsBin]),
   helm: (): string => locate('helm', [toolsBin]),
   motoServer: (): string => locate('moto_server', [join(repoRoot, '.tools', 'venv', 'bin')]),
+  // The AWS CLI (`make awscli`), whose JSON output a history test reads back.
+  aws: (): string => locate('aws', [join(repoRoot, '.tools', 'venv', 'bin')], 'awscli'),
   // Built by `make prometheus` from the Go module pinned in hack/prometheus.
   prometheus: (): string => locate('prometheus', [toolsBin], 'prometheus'),
   promtool: (): string => locate('promtool', [toolsBin], 'prometheus'),

@@ -1,7 +1,9 @@
 // The JSON `aws cloudwatch get-metric-data` prints (the SDK's GetMetricDataOutput has the same
-// shape): MetricDataResults[] with Id, Label, Timestamps (ISO 8601, newest first unless the
-// query asked for TimestampAscending) and Values. Each result is matched to a trace column by
-// its Label or Id (history-columns.ts); results that match nothing are left out.
+// shape): MetricDataResults[] with Id, Label, Timestamps (newest first unless the query asked
+// for TimestampAscending) and Values. AWS CLI v1 prints CloudWatch's timestamps as epoch
+// seconds unless its config sets cli_timestamp_format = iso8601 (then ISO 8601, as v2 does),
+// so both are read. Each result is matched to a trace column by its Label or Id
+// (history-columns.ts); results that match nothing are left out.
 import { columnOf } from './history-columns.ts';
 import { duplicateColumn, type Point, type Series } from './history-series.ts';
 import { parseTime } from './history-time.ts';
@@ -71,7 +73,7 @@ function seriesOf(r: MetricDataResult, index: number): (Series & { label: string
 
 function point(name: string, ts: unknown, value: unknown, i: number): Point {
   const at = ts instanceof Date ? ts.getTime() : parseTime(String(ts));
-  if (at === undefined || !Number.isFinite(at)) throw new HistoryError(`series "${name}": Timestamps[${i}]=${JSON.stringify(ts)} is not an ISO 8601 time`);
+  if (at === undefined || !Number.isFinite(at)) throw new HistoryError(`series "${name}": Timestamps[${i}]=${JSON.stringify(ts)} is not an ISO 8601 time or epoch seconds`);
   if (typeof value !== 'number' || !Number.isFinite(value)) throw new HistoryError(`series "${name}": Values[${i}]=${JSON.stringify(value)} is not a number`);
   return { at, value };
 }

@@ -1,18 +1,17 @@
 // Bring your own history, against moto: the corpus's incident is published to CloudWatch the way
 // Auto Scaling and SQS publish it (PutMetricData at past timestamps, one datapoint a minute),
 // then `costguard export` pulls it back as a trace, `backtest` and `recommend` read the export,
-// and `backtest` reads the JSON GetMetricData returns (the shape `aws cloudwatch
-// get-metric-data` prints; here it comes from the SDK, whose output has the same fields). The
-// CLI runs as its own process through a proxy that counts its calls and can inject AWS errors.
+// and `backtest` reads the JSON the real AWS CLI prints for `aws cloudwatch get-metric-data`.
+// The CLI runs as its own process through a proxy that counts its calls and can inject AWS errors.
 import assert from 'node:assert/strict';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { EnableMetricsCollectionCommand } from '@aws-sdk/client-auto-scaling';
-import { CloudWatchClient, GetMetricDataCommand, PutMetricDataCommand, type MetricDatum } from '@aws-sdk/client-cloudwatch';
+import { CloudWatchClient, PutMetricDataCommand, type MetricDatum } from '@aws-sdk/client-cloudwatch';
 import { CreateQueueCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { parse } from 'yaml';
-import { repoRoot, run } from '../../../hack/localenv/index.ts';
+import { assets, repoRoot, run } from '../../../hack/localenv/index.ts';
 import { validateSpec } from '../../../src/api/v1alpha1/index.ts';
 import { parseTrace } from '../../../src/signals/trace.ts';
 import type { SignalColumn } from '../../../src/signals/sample.ts';
@@ -144,30 +143,46 @@ describe('costguard export, backtest and recommend against moto', function () {
     assert.match(rec.stdout, /worst case at the ceiling: \d+ × \$0\.0104\/h \(t3\.micro, price table [\d-]+, us-east-1\)/);
   });
 
-  it('backtest reads the JSON GetMetricData returns: default labels, newest first, ISO times', async () => {
-    const start = new Date(firstMinute);
-    const end = new Date(firstMinute + (rows.length + 1) * MINUTE);
-    const query = (Id: string, [Namespace, MetricName]: [string, string], dim: [string, string], Stat: string) => ({ Id, MetricStat: { Metric: { Namespace, MetricName, Dimensions: [{ Name: dim[0], Value: dim[1] }] }, Period: 60, Stat } });
-    const out = await cw.send(new GetMetricDataCommand({
-      StartTime: start,
-      EndTime: end,
-      ScanBy: 'TimestampDescending',
-      MetricDataQueries: [
+  // AWS CLI v1 prints CloudWatch's timestamps as epoch seconds by default, and as ISO 8601 when
+  // the config says cli_timestamp_format = iso8601 (v2's default): users send either.
+  const timestampFormats: [string, string, RegExp][] = [
+    ['epoch seconds (the default)', '', /^\d{10}(\.\d+)?$/],
+    ['ISO 8601 (cli_timestamp_format = iso8601)', '[default]\ncli_timestamp_format = iso8601\n', /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\+00:00|Z)$/],
+  ];
+  const epochOrIsoMs = (t: string | number): number => (typeof t === 'number' ? t * 1000 : Date.parse(t));
+  for (const [i, [format, config, stamp]] of timestampFormats.entries()) {
+    it(`backtest reads what \`aws cloudwatch get-metric-data\` prints, times as ${format}: default labels, newest first`, async () => {
+      const query = (Id: string, [Namespace, MetricName]: [string, string], dim: [string, string], Stat: string) => ({ Id, MetricStat: { Metric: { Namespace, MetricName, Dimensions: [{ Name: dim[0], Value: dim[1] }] }, Period: 60, Stat } });
+      const queries = [
         query('m1', ['AWS/AutoScaling', 'GroupDesiredCapacity'], ['AutoScalingGroupName', group], 'Maximum'),
         query('m2', ['AWS/AutoScaling', 'GroupInServiceInstances'], ['AutoScalingGroupName', group], 'Average'),
         query('m3', ['AWS/SQS', 'NumberOfMessagesReceived'], ['QueueName', queue], 'Sum'),
         query('m4', ['AWS/SQS', 'NumberOfMessagesDeleted'], ['QueueName', queue], 'Sum'),
         query('m5', ['AWS/SQS', 'NumberOfMessagesSent'], ['QueueName', queue], 'Sum'),
-      ],
-    }));
-    const series = out.MetricDataResults ?? [];
-    assert.ok(series.every((r) => (r.Timestamps?.length ?? 0) > 1 && r.Timestamps![0]! > r.Timestamps![1]!), 'newest first');
-    const file = join(dir, 'get-metric-data.json');
-    writeFileSync(file, JSON.stringify({ MetricDataResults: series, Messages: out.Messages ?? [] }, null, 4));
-    const bt = await cli('backtest', file);
-    assert.equal(bt.code, 0, bt.stderr);
-    assert.match(bt.stdout, /\nbacktest: verdict=runaway first_alert_t=\d+\n$/);
-  });
+      ];
+      // The real AWS CLI, straight to moto, with a config file of the test's own (the machine's is not read).
+      const configFile = join(dir, `aws-config-${i}`);
+      writeFileSync(configFile, config);
+      const aws = await run(assets.aws(), [
+        'cloudwatch', 'get-metric-data', '--endpoint-url', process.env.AWS_ENDPOINT_URL!, '--region', REGION, '--output', 'json',
+        '--start-time', new Date(firstMinute).toISOString(), '--end-time', new Date(firstMinute + (rows.length + 1) * MINUTE).toISOString(),
+        '--scan-by', 'TimestampDescending', '--metric-data-queries', JSON.stringify(queries),
+      ], { env: { ...process.env, AWS_CONFIG_FILE: configFile, AWS_SHARED_CREDENTIALS_FILE: join(dir, 'absent-credentials') } });
+      assert.equal(aws.code, 0, aws.stderr);
+      const printed = JSON.parse(aws.stdout) as { MetricDataResults: { Label: string; Timestamps: (string | number)[]; Values: number[] }[] };
+      assert.equal(printed.MetricDataResults.length, queries.length);
+      for (const r of printed.MetricDataResults) {
+        assert.ok(r.Timestamps.length > 1 && r.Timestamps.length === r.Values.length, r.Label);
+        assert.match(String(r.Timestamps[0]), stamp);
+        assert.ok(epochOrIsoMs(r.Timestamps[0]!) > epochOrIsoMs(r.Timestamps[1]!), `${r.Label}: newest first`);
+      }
+      const file = join(dir, `get-metric-data-${i}.json`);
+      writeFileSync(file, aws.stdout);
+      const bt = await cli('backtest', file);
+      assert.equal(bt.code, 0, bt.stderr);
+      assert.match(bt.stdout, /\nbacktest: verdict=runaway first_alert_t=\d+\n$/);
+    });
+  }
 
   it('explains a group whose metrics collection is off, and writes nothing for it', async () => {
     const res = await cli('export', `--group=${quiet}`, '--since=1h', `--out=${join(dir, 'quiet.csv')}`);

@@ -108,7 +108,7 @@ describe('history: get-metric-data JSON', () => {
     ['no MetricDataResults', '{"Metrics": []}', /JSON without MetricDataResults/],
     ['no known label', '{"MetricDataResults": [{"Label": "CPUUtilization", "Timestamps": [], "Values": []}]}', /no series this command knows \(labels "CPUUtilization"\)/],
     ['two series of one column', '{"MetricDataResults": [{"Label": "ApproximateNumberOfMessagesVisible", "Timestamps": [], "Values": []}, {"Label": "ApproximateNumberOfMessagesVisible", "Timestamps": [], "Values": []}]}', /two series are sqs_visible.*give each query its own Label/],
-    ['a bad time', '{"MetricDataResults": [{"Label": "GroupDesiredCapacity", "Timestamps": ["soon"], "Values": [1]}]}', /Timestamps\[0\]="soon" is not an ISO 8601 time/],
+    ['a bad time', '{"MetricDataResults": [{"Label": "GroupDesiredCapacity", "Timestamps": ["soon"], "Values": [1]}]}', /Timestamps\[0\]="soon" is not an ISO 8601 time or epoch seconds/],
     ['lengths that differ', '{"MetricDataResults": [{"Label": "GroupDesiredCapacity", "Timestamps": ["2026-11-03T04:00:00Z"], "Values": []}]}', /1 timestamps but 0 values/],
   ];
   for (const [what, text, message] of bad) it(`rejects ${what}`, () => assert.throws(() => parseHistory(text), (e: unknown) => e instanceof HistoryError && message.test(e.message)));
