@@ -26,6 +26,7 @@ import { targetFigures, type CeilingMetrics } from './metrics.ts';
 import { observeCeilings } from '../targets/observe.ts';
 import type { ObservedCeilings, PeerCeiling } from '../targets/observed.ts';
 import { PeerIndex } from '../actuator/peers.ts';
+import { targetKey } from '../targets/group-snapshots.ts';
 import { holdingOf, type RecordsIdentity } from './holding.ts';
 import { learnAccounts, type TargetAccounts } from '../targets/identity.ts';
 import type { AwsTarget } from '../../cloud/aws/clients.ts';
@@ -91,7 +92,7 @@ export class CeilingsReconciler implements Reconciler {
       // Restore reads and writes through the same boundary as the reconcile: a part the policy
       // refuses (a namespace refused AWS, a role outside the pattern) is never restored either.
       const verdict = applyTenancy(cached, this.deps.tenancy ?? OPEN_POLICY);
-      const holding = holdingOf(cached, this.deps.records, this.deps.guards.list(), this.deps.tenancy ?? OPEN_POLICY);
+      const holding = holdingOf(cached, this.deps.records, () => this.deps.guards.list(), this.deps.tenancy ?? OPEN_POLICY);
       const restoreDeps = { ...this.deps, restoreAttempts: this.restoreAttempts, peers: (g: CostGuard, o: ObservedCeilings) => this.peersOf(g, o), permits: verdict, ...(holding ? { holding } : {}) };
       await finalizeGuard(restoreDeps, permittedGuard(cached, this.deps.tenancy ?? OPEN_POLICY), ctx);
       this.deps.metrics.forget(namespace, name);
@@ -120,7 +121,7 @@ export class CeilingsReconciler implements Reconciler {
     const nowMs = ctx.clock.now();
     const owner = ownerOf(guard);
     observed = { ...observed, peers: this.peersOf(guard, observed) };
-    const holding = holdingOf(guard, this.deps.records, this.deps.guards.list(), this.deps.tenancy ?? OPEN_POLICY);
+    const holding = holdingOf(guard, this.deps.records, () => this.deps.guards.list(), this.deps.tenancy ?? OPEN_POLICY);
     const ctxPlan = { nowMs, act, owner, paused: pause.paused, ...(holding ? { holding } : {}) };
     const key = objectKey(guard);
     const refusals = { refused: this.refusals.of(key), generation: guard.metadata.generation };
@@ -152,14 +153,13 @@ export class CeilingsReconciler implements Reconciler {
       const permitted = permittedGuard(g, policy);
       if (!permitted.spec.scalingGroups?.length) continue;
       const t = awsTargetOf(permitted, this.deps.defaultRegion);
-      const key = `${t.region}|${t.roleArn ?? ''}`;
-      const entry = targets.get(key) ?? { target: t, guards: [] };
+      const entry = targets.get(targetKey(t)) ?? { target: t, guards: [] };
       entry.guards.push(g);
-      targets.set(key, entry);
+      targets.set(targetKey(t), entry);
     }
     const entries = [...targets.values()];
     const failed = await learnAccounts(this.deps.accounts, entries.map((e) => e.target));
-    // A failed answer is asked again at the next reconcile.
+    // A guard whose answer failed is asked for again (AccountIds waits a minute before it calls STS again).
     for (const e of entries) if (!failed.has(e.target)) for (const g of e.guards) this.accountsAsked.add(g);
   }
 

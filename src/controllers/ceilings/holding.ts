@@ -18,13 +18,16 @@ function watches(identity: RecordsIdentity, guard: string): boolean {
   return identity.watchedNamespaces.length === 0 || identity.watchedNamespaces.includes(namespace);
 }
 
-/** The Holding of `guard`, over the informer's guards (judged lazily: most targets have no other holder). */
-export function holdingOf(guard: CostGuard, identity: RecordsIdentity | undefined, guards: readonly CostGuard[], policy: TenancyPolicy): Holding | undefined {
+/**
+ * The Holding of `guard`. The informer's guards are listed only when a holder other than this
+ * guard has to be judged: most targets have none, and the list is a pass over every guard.
+ */
+export function holdingOf(guard: CostGuard, identity: RecordsIdentity | undefined, guards: () => readonly CostGuard[], policy: TenancyPolicy): Holding | undefined {
   const uid = guard.metadata.uid;
   if (!identity || !uid) return undefined;
   let byUid: Map<string, LocalGuard> | undefined;
   const local = (holder: string, label: string): LocalGuard | undefined => {
-    byUid ??= new Map(guards.flatMap((g) => (g.metadata.uid ? [[g.metadata.uid, acts(permittedGuard(g, policy)) ? 'acting' : 'idle'] as const] : [])));
+    byUid ??= new Map(guards().flatMap((g) => (g.metadata.uid ? [[g.metadata.uid, acts(permittedGuard(g, policy)) ? 'acting' : 'idle'] as const] : [])));
     return byUid.get(holder) ?? (watches(identity, label) ? 'gone' : undefined);
   };
   return { cluster: identity.clusterId, uid, guard: ownerOf(guard), local };
