@@ -2,6 +2,7 @@
 // users asked for: 1 while a target's demand sits at its ceiling.
 import { Counter, Gauge, type Registry } from 'prom-client';
 import type { CostGuardStatus } from '../../api/v1alpha1/index.ts';
+import { asgRef, workloadRef } from '../targets/observed.ts';
 
 /** One integer target as the dashboard draws it: what runs, the ceiling the spec sets, the limit in force. */
 interface TargetFigures {
@@ -16,8 +17,8 @@ type TargetLabels = 'namespace' | 'name' | 'target';
 /** Groups and workloads of a status as figures (NodePools are resources, not counts: left out). */
 export function targetFigures(status: Pick<CostGuardStatus, 'scalingGroups' | 'workloads'>): TargetFigures[] {
   return [
-    ...(status.scalingGroups ?? []).map((g) => ({ target: `asg/${g.name}`, capacity: g.desired, ceiling: g.ceiling, limit: g.maxSize })),
-    ...(status.workloads ?? []).map((w) => ({ target: `${w.kind}/${w.name}`, capacity: w.replicas, ceiling: w.ceiling, limit: w.maxReplicas })),
+    ...(status.scalingGroups ?? []).map((g) => ({ target: asgRef(g.name), capacity: g.desired, ceiling: g.ceiling, limit: g.maxSize })),
+    ...(status.workloads ?? []).map((w) => ({ target: workloadRef(w), capacity: w.replicas, ceiling: w.ceiling, limit: w.maxReplicas })),
   ];
 }
 
