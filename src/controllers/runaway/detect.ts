@@ -184,13 +184,20 @@ function defined<K extends string>(key: K, value: number | undefined): Partial<R
   return value === undefined ? {} : ({ [key]: value } as Record<K, number>);
 }
 
-/** Retries past budget (agreed or disputed) and not confidently draining. */
-function retriesFeeding(l: Legs): boolean {
-  return (l.retries.state === 'over' || l.retries.state === 'disputed') && !l.retriesFalling;
+/**
+ * The waste that makes growth a loop: retries past the budget with no useful gain, or — before
+ * retries reach the budget — added capacity in service doing less useful work than the smaller
+ * fleet did while retries climb from their calm level (returns.ts). The second is waste beyond
+ * any retry budget: all of the added capacity, and then some.
+ */
+function wasteful(l: Legs): boolean {
+  if (l.retriesFalling || l.noUsefulGain !== true) return false;
+  const overBudget = l.retries.state === 'over' || l.retries.state === 'disputed';
+  return overBudget || (l.capacityHurts === true && l.retriesRising === true) || l.addedIdle === true;
 }
 
 function signatureOf(l: Legs, f: WindowFigures): Signature {
-  if (l.grew && retriesFeeding(l) && l.noUsefulGain === true && l.answeredTrouble && unexplainedGrowth(l)) return 'loop';
+  if (l.grew && wasteful(l) && l.answeredTrouble && unexplainedGrowth(l)) return 'loop';
   const breakerOpen = (f.breakerOpen ?? 0) >= THRESHOLDS.breakerOpen;
   if (!l.grew && l.retries.state === 'over' && (dropOf(f) >= THRESHOLDS.downstreamDrop || breakerOpen)) return 'downstream';
   return 'none';

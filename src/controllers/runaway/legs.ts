@@ -5,6 +5,7 @@ import { capacityOf, mean, median, sourceShare, stdev, throughputOf } from './se
 import { readRetries, type RetryReading } from './shares.ts';
 import { calmShareNoise, calmThroughput, grewAfterTrouble, quietPart, type WindowParts } from './window.ts';
 import { MIN_NOISE_SAMPLES } from './shares.ts';
+import { addedIdle, retriesRising, throughputFell } from './returns.ts';
 
 /**
  * Capacity must grow by one unit (a group's smallest step) and by 10 %: target tracking's own
@@ -29,6 +30,15 @@ export interface Legs {
   addedInService: boolean;
   /** The retry share is confidently lower now than just before: a storm draining, not a loop feeding itself. */
   retriesFalling: boolean;
+  /**
+   * Capacity added and in service, and useful throughput confidently below what the smaller
+   * fleet did just before it grew (returns.ts); undefined when throughput is not observed.
+   */
+  capacityHurts?: boolean;
+  /** Added capacity in service returned no useful work while work was waiting (returns.ts). */
+  addedIdle?: boolean;
+  /** Every retry source observed is confidently above its quiet calm level; undefined when none is. */
+  retriesRising?: boolean;
 }
 
 export function legsOf(window: readonly Sample[], p: WindowParts, budget: number, z: number): Legs {
@@ -37,6 +47,8 @@ export function legsOf(window: readonly Sample[], p: WindowParts, budget: number
   const throughput = calmThroughput(quiet);
   const trouble = { budget, z, shareNoise: calmShareNoise(quiet), ...(throughput ? { throughput } : {}) };
   const now = mean(p.recent.map(throughputOf));
+  const inService = addedInService(window, p);
+  const fell = throughputFell(window, p.trough, p.recent, throughput?.cv ?? 0, z);
   // "Not above its calm level" allows for the calm level's own noise, averaged over the recent samples.
   const noUsefulGain = throughput && now !== undefined ? now <= throughput.level * (1 + (z * throughput.cv) / Math.sqrt(p.recent.length)) : undefined;
   return {
@@ -45,8 +57,11 @@ export function legsOf(window: readonly Sample[], p: WindowParts, budget: number
     ...(noUsefulGain !== undefined ? { noUsefulGain } : {}),
     answeredTrouble: grewAfterTrouble(window, p.trough, trouble),
     ...optional('beyondDemand', beyondDemand(window, p, z)),
-    addedInService: addedInService(window, p),
+    addedInService: inService,
     retriesFalling: retriesFalling(window, p, trouble.shareNoise, z),
+    ...optional('capacityHurts', fell === undefined ? undefined : inService && fell),
+    ...optional('addedIdle', addedIdle(window, p.trough, p.recent.length, { cv: throughput?.cv ?? 0, z, minGrowth: MIN_GROWTH })),
+    ...optional('retriesRising', retriesRising(p.recent, quiet, trouble.shareNoise, z)),
   };
 }
 

@@ -1,0 +1,106 @@
+// What the added capacity returns: the second way the loop signature can show, before retries
+// reach the budget. A loop's fleet does less useful work as it grows — every added worker adds
+// load to the downstream that slows every call — while its retries climb from their calm level.
+// Growth for a benign reason (a heavier job mix, a slower downstream being scaled for) does
+// more work once the added capacity is in service, even when each instance does less. Pure.
+import type { Sample } from '../../signals/sample.ts';
+import { mean, type RetrySource, sourceShare, throughputOf } from './series.ts';
+
+/**
+ * Samples at the end of the calm part that stand for "what the smaller fleet did": as many as
+ * the recent part, so both means rest on the same number of intervals.
+ */
+function beforeGrowth(window: readonly Sample[], trough: number, count: number): Sample[] {
+  return trough < 0 ? [] : window.slice(Math.max(0, trough - count + 1), trough + 1);
+}
+
+/**
+ * Useful throughput of the recent samples is below that of the samples up to the trough by more
+ * than z standard errors. Each sample's relative spread is the calm part's (`cv`), and never
+ * below a count's own (1/√level: deletes are counts); undefined when either side has no
+ * throughput. The caller pairs it with added capacity in service: a fleet that grew and does
+ * less than it did before it grew.
+ */
+export function throughputFell(window: readonly Sample[], trough: number, recent: readonly Sample[], cv: number, z: number): boolean | undefined {
+  const before = beforeGrowth(window, trough, recent.length).map(throughputOf).filter((v): v is number => v !== undefined);
+  const now = recent.map(throughputOf).filter((v): v is number => v !== undefined);
+  // A gap on either side makes the comparison unknown: one interval against two is noise.
+  if (now.length < recent.length || before.length < recent.length) return undefined;
+  const [from, to] = [mean(before), mean(now)];
+  if (from === undefined || to === undefined || from <= 0) return undefined;
+  const spread = Math.max(cv, 1 / Math.sqrt(from));
+  const se = spread * Math.sqrt(1 / before.length + 1 / now.length);
+  return to < from * (1 - z * se);
+}
+
+/**
+ * One source's retry share is higher in the recent samples than in the quiet calm by more than z
+ * standard errors (the attempts behind both, and the calm's per-sample noise). Undefined when the
+ * source is not observed on both sides.
+ */
+function sourceRising(recent: readonly Sample[], quiet: readonly Sample[], source: RetrySource, noise: number, z: number): boolean | undefined {
+  const [now, calm] = [sourceShare(recent, source), sourceShare(quiet, source)];
+  if (!now || !calm || now.samples < recent.length) return undefined;
+  const [p, q] = [now.wasted / now.total, calm.wasted / calm.total];
+  const se = Math.sqrt((p * (1 - p)) / now.total + (q * (1 - q)) / calm.total + noise ** 2 / now.samples);
+  return p - q > z * se;
+}
+
+/**
+ * Retries are climbing from their calm level, in every source that observes them: one source
+ * rising while another confidently does not is a disagreement, and disagreement is not evidence
+ * of a loop. Undefined when no source is observed on both sides.
+ */
+export function retriesRising(recent: readonly Sample[], quiet: readonly Sample[], noise: number, z: number): boolean | undefined {
+  const states = (['sqs', 'workers'] as const).map((s) => sourceRising(recent, quiet, s, noise, z)).filter((x) => x !== undefined);
+  return states.length ? states.every(Boolean) : undefined;
+}
+
+/**
+ * The recent samples whose interval the added capacity served: the sample before each already
+ * counted more in service than the trough did. A counter covers the interval that ends at its
+ * sample, so an instance that came in service at a sample has not yet shown what it does there.
+ */
+export function servedByAdded(window: readonly Sample[], trough: number, recentCount: number): Sample[] {
+  const base = trough >= 0 ? window[trough]?.in_service : undefined;
+  if (base === undefined) return [];
+  const start = window.length - recentCount;
+  return window.slice(start).filter((_, i) => (window[start + i - 1]?.in_service ?? -Infinity) > base);
+}
+
+/**
+ * Work is waiting: the queue holds more than one interval's useful work, or — the queue depth
+ * not observed — more new messages arrive than are finished. Without either, a fleet that does
+ * no more work may simply have none to do. Undefined when neither is observed.
+ */
+export function workWaiting(recent: readonly Sample[]): boolean | undefined {
+  const done = mean(recent.map(throughputOf));
+  const depth = mean(recent.map((s) => s.sqs_visible));
+  const arriving = mean(recent.map((s) => s.sqs_sent));
+  if (done === undefined) return undefined;
+  if (depth !== undefined) return depth > done;
+  return arriving === undefined ? undefined : arriving > done;
+}
+
+/**
+ * Added capacity in service returned no useful work: throughput over the intervals it served is
+ * not above what the smaller fleet did (its upper bound, z standard errors up), while in-service
+ * capacity grew by at least `minGrowth` and work was waiting. Undefined when it cannot be told.
+ */
+export function addedIdle(window: readonly Sample[], trough: number, recentCount: number, opts: { cv: number; z: number; minGrowth: number }): boolean | undefined {
+  const served = servedByAdded(window, trough, recentCount);
+  const before = beforeGrowth(window, trough, recentCount);
+  const done = served.map(throughputOf);
+  // Every interval the added capacity served must be observed: a gap there is not idleness.
+  if (done.includes(undefined)) return undefined;
+  const from = mean(before.map(throughputOf));
+  const to = mean(done);
+  const [capFrom, capTo] = [window[trough]?.in_service, mean(served.map((s) => s.in_service))];
+  if (!served.length || from === undefined || to === undefined || from <= 0 || !capFrom || capTo === undefined) return undefined;
+  if (capTo / capFrom - 1 < opts.minGrowth) return false;
+  const spread = Math.max(opts.cv, 1 / Math.sqrt(from));
+  const se = spread * Math.sqrt(1 / before.length + 1 / served.length);
+  const waiting = workWaiting(served);
+  if (waiting === undefined) return undefined;
+  return waiting && to <= from * (1 + opts.z * se);
+}
