@@ -191,9 +191,10 @@ function defined<K extends string>(key: K, value: number | undefined): Partial<R
  * any retry budget: all of the added capacity, and then some.
  */
 function wasteful(l: Legs): boolean {
-  if (l.retriesFalling || l.noUsefulGain !== true) return false;
-  const overBudget = l.retries.state === 'over' || l.retries.state === 'disputed';
-  return overBudget || (l.capacityHurts === true && l.retriesRising === true) || l.addedIdle === true;
+  if (l.noUsefulGain !== true) return false;
+  // A retry share confidently falling is a storm draining: it voids the retry evidence, not idleness.
+  const retriesFeeding = !l.retriesFalling && (l.retries.state === 'over' || l.retries.state === 'disputed' || (l.capacityHurts === true && l.retriesRising === true));
+  return retriesFeeding || l.addedIdle === true;
 }
 
 function signatureOf(l: Legs, f: WindowFigures): Signature {
