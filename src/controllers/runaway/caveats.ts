@@ -36,11 +36,7 @@ export function caveatLines(a: Assessment): string[] {
 
 function growthCaveats(l: Legs, f: WindowFigures): string[] {
   const over = l.retries.state === 'over' || l.retries.state === 'disputed';
-  if (!over) {
-    if (l.noUsefulGain !== true) return [];
-    const what = l.retries.state === 'unknown' ? 'no retry share observed' : 'retries within the budget so far';
-    return [`capacity up with no more useful work done, ${what}: not yet told from heavier jobs or a slower downstream being scaled for; no loop called`];
-  }
+  if (!over) return withinBudgetCaveats(l, f);
   if (l.retriesFalling) return ['the retry share is falling: a backlog of retries draining, not a loop feeding itself'];
   if (l.noUsefulGain === false) return [`useful throughput rose with capacity (${ratio(f.throughputFrom, f.throughputTo)}): growth that does work, not a loop`];
   if (l.noUsefulGain === undefined) return ['useful throughput not observed: cannot tell whether added capacity does work; no loop called'];
@@ -52,4 +48,18 @@ function growthCaveats(l: Legs, f: WindowFigures): string[] {
 
 function ratio(from: number | undefined, to: number | undefined): string {
   return from && to !== undefined ? `×${(to / from).toFixed(1)}` : '×?';
+}
+
+/**
+ * Growth while retries are within the budget (or not observed): a loop only when the added
+ * capacity, in service, returns no useful work or less than the smaller fleet did (returns.ts);
+ * otherwise the evidence says what cannot be told yet.
+ */
+function withinBudgetCaveats(l: Legs, f: WindowFigures): string[] {
+  const what = l.retries.state === 'unknown' ? 'no retry share observed' : 'retries within the budget so far';
+  if (l.noUsefulGain === false) return [`useful throughput rose with capacity (${ratio(f.throughputFrom, f.throughputTo)}), ${what}: growth that does work so far; a loop that starts under higher load cannot be told from it until added capacity stops adding work`];
+  if (l.noUsefulGain !== true) return [];
+  if (l.addedIdle === true) return [`added capacity in service returned no more useful work than the smaller fleet did, with work waiting (${what}): all of it is waste`];
+  if (l.capacityHurts === true && l.retriesRising === true) return [`useful work fell as added capacity came into service while retries climbed from their calm level (${what}): more capacity, less work`];
+  return [`capacity up with no more useful work done, ${what}: not yet told from heavier jobs or a slower downstream being scaled for; no loop called`];
 }

@@ -48,7 +48,7 @@ export function legsOf(window: readonly Sample[], p: WindowParts, budget: number
   const trouble = { budget, z, shareNoise: calmShareNoise(quiet), ...(throughput ? { throughput } : {}) };
   const now = mean(p.recent.map(throughputOf));
   const inService = addedInService(window, p);
-  const fell = throughputFell(window, p.trough, p.recent, throughput?.cv ?? 0, z);
+  const fell = throughputFell(window, p.trough, p.recent, { cv: throughput?.cv ?? 0, z });
   // "Not above its calm level" allows for the calm level's own noise, averaged over the recent samples.
   const noUsefulGain = throughput && now !== undefined ? now <= throughput.level * (1 + (z * throughput.cv) / Math.sqrt(p.recent.length)) : undefined;
   return {

@@ -21,7 +21,8 @@ function beforeGrowth(window: readonly Sample[], trough: number, count: number):
  * throughput. The caller pairs it with added capacity in service: a fleet that grew and does
  * less than it did before it grew.
  */
-export function throughputFell(window: readonly Sample[], trough: number, recent: readonly Sample[], cv: number, z: number): boolean | undefined {
+export function throughputFell(window: readonly Sample[], trough: number, recent: readonly Sample[], noise: { cv: number; z: number }): boolean | undefined {
+  const { cv, z } = noise;
   const before = beforeGrowth(window, trough, recent.length).map(throughputOf).filter((v): v is number => v !== undefined);
   const now = recent.map(throughputOf).filter((v): v is number => v !== undefined);
   // A gap on either side makes the comparison unknown: one interval against two is noise.
@@ -38,7 +39,8 @@ export function throughputFell(window: readonly Sample[], trough: number, recent
  * standard errors (the attempts behind both, and the calm's per-sample noise). Undefined when the
  * source is not observed on both sides.
  */
-function sourceRising(recent: readonly Sample[], quiet: readonly Sample[], source: RetrySource, noise: number, z: number): boolean | undefined {
+function sourceRising(recent: readonly Sample[], quiet: readonly Sample[], source: RetrySource, bound: { noise: number; z: number }): boolean | undefined {
+  const { noise, z } = bound;
   const [now, calm] = [sourceShare(recent, source), sourceShare(quiet, source)];
   if (!now || !calm || now.samples < recent.length) return undefined;
   const [p, q] = [now.wasted / now.total, calm.wasted / calm.total];
@@ -52,7 +54,7 @@ function sourceRising(recent: readonly Sample[], quiet: readonly Sample[], sourc
  * of a loop. Undefined when no source is observed on both sides.
  */
 export function retriesRising(recent: readonly Sample[], quiet: readonly Sample[], noise: number, z: number): boolean | undefined {
-  const states = (['sqs', 'workers'] as const).map((s) => sourceRising(recent, quiet, s, noise, z)).filter((x) => x !== undefined);
+  const states = (['sqs', 'workers'] as const).map((s) => sourceRising(recent, quiet, s, { noise, z })).filter((x) => x !== undefined);
   return states.length ? states.every(Boolean) : undefined;
 }
 

@@ -1,0 +1,137 @@
+// What added capacity returns (returns.ts): the legs that tell a loop before its retries reach
+// the budget, each on hand-made windows, with the cases that must not count.
+import assert from 'node:assert/strict';
+import { assess } from '../../../src/controllers/runaway/detect.ts';
+import { addedIdle, retriesRising, servedByAdded, throughputFell, workWaiting } from '../../../src/controllers/runaway/returns.ts';
+import { evaluate, INITIAL_MEMORY } from '../../../src/controllers/runaway/verdict.ts';
+import type { Sample } from '../../../src/signals/sample.ts';
+
+const Z = 2.326;
+const opts = { windowSeconds: 1800, retryBudgetPercent: 10, intervalSeconds: 30 };
+const at = (i: number, s: Partial<Sample>): Sample => ({ t: 30 * (i + 1), ...s });
+
+describe('what added capacity returns', () => {
+  describe('throughputFell', () => {
+    const window = (now: number[], before = [600, 600]) => [...before.map((d, i) => at(i, { sqs_deleted: d })), ...now.map((d, i) => at(i + before.length, { sqs_deleted: d }))];
+
+    it('is true when the recent intervals do clearly less than the smaller fleet did', () => {
+      const w = window([450, 440]);
+      assert.equal(throughputFell(w, 1, w.slice(-2), { cv: 0.03, z: Z }), true);
+    });
+
+    it('is false within the noise of the calm (its spread) or of a count (1/√level)', () => {
+      const w = window([570, 565]);
+      assert.equal(throughputFell(w, 1, w.slice(-2), { cv: 0.03, z: Z }), false, 'a 5 % dip against a 3 % spread');
+      const small = window([7, 6], [10, 10]);
+      assert.equal(throughputFell(small, 1, small.slice(-2), { cv: 0, z: Z }), false, '10 → 6.5 deletes is within a count of ten');
+    });
+
+    it('is unknown when a recent interval is missing: one interval against two is noise', () => {
+      const w = [...window([450]), at(3, {})];
+      assert.equal(throughputFell(w, 1, w.slice(-2), { cv: 0.03, z: Z }), undefined);
+    });
+  });
+
+  describe('retriesRising', () => {
+    const quiet = [0, 1, 2, 3].map((i) => at(i, { sqs_received: 600, sqs_deleted: 598, worker_attempts: 600, worker_retries: 1 }));
+
+    it('is true when every observed source climbs beyond its counts and the calm noise', () => {
+      const recent = [4, 5].map((i) => at(i, { sqs_received: 600, sqs_deleted: 560, worker_attempts: 600, worker_retries: 30 }));
+      assert.equal(retriesRising(recent, quiet, 0.002, Z), true);
+    });
+
+    it('is false when one source climbs and the other does not: disagreement is not evidence', () => {
+      const recent = [4, 5].map((i) => at(i, { sqs_received: 600, sqs_deleted: 560, worker_attempts: 600, worker_retries: 1 }));
+      assert.equal(retriesRising(recent, quiet, 0.002, Z), false);
+    });
+
+    it('is unknown without a source on both sides, or with a recent gap in it', () => {
+      assert.equal(retriesRising([at(4, { desired: 4 }), at(5, { desired: 4 })], quiet, 0, Z), undefined);
+      const gappy = [at(4, { sqs_received: 600, sqs_deleted: 500 }), at(5, { sqs_received: 600 })];
+      assert.equal(retriesRising(gappy, quiet, 0, Z), undefined);
+    });
+  });
+
+  describe('addedIdle', () => {
+    /** Four samples at 4 in service, then desired 7 with 7 in service from sample `from`. */
+    const grow = (after: (i: number) => Partial<Sample>, from = 5, n = 3): Sample[] => [
+      ...[0, 1, 2, 3].map((i) => at(i, { desired: 4, in_service: 4, sqs_deleted: 75, sqs_visible: 3000 })),
+      ...Array.from({ length: n }, (_, k) => at(4 + k, { desired: 7, in_service: 4 + k >= from ? 7 : 4, sqs_deleted: 75, sqs_visible: 3000, ...after(k) })),
+    ];
+    const idle = (w: Sample[]) => addedIdle(w, 3, 2, { cv: 0.05, z: Z, minGrowth: 0.1 });
+
+    it('is true when capacity in service does no more work than the smaller fleet while work waits', () => {
+      assert.equal(idle(grow(() => ({ sqs_deleted: 78 }))), true);
+    });
+
+    it('is false when the added capacity adds work, or when no work is waiting', () => {
+      assert.equal(idle(grow(() => ({ sqs_deleted: 130 }))), false);
+      assert.equal(idle(grow(() => ({ sqs_deleted: 75, sqs_visible: 10 }))), false);
+    });
+
+    it('counts only intervals the added capacity served: one that came in service at the newest sample has shown nothing', () => {
+      const w = grow(() => ({}), 6);
+      assert.deepEqual(servedByAdded(w, 3, 2), []);
+      assert.equal(idle(w), undefined);
+      const unseen = grow(() => ({}), 5).map(({ in_service: _, ...s }) => s);
+      assert.deepEqual(servedByAdded(unseen, 3, 2), [], 'no in_service column, no served interval');
+    });
+
+    it('is unknown when a served interval lacks throughput (a gap is not idleness)', () => {
+      const w = grow((k) => (k === 2 ? { sqs_deleted: undefined } : {}));
+      assert.equal(idle(w), undefined);
+    });
+
+    it('reads waiting work from the queue, else from new messages against work done', () => {
+      assert.equal(workWaiting([at(0, { sqs_deleted: 100, sqs_visible: 50 })]), false);
+      assert.equal(workWaiting([at(0, { sqs_deleted: 100, sqs_sent: 300 })]), true);
+      assert.equal(workWaiting([at(0, { sqs_deleted: 100 })]), undefined);
+    });
+  });
+
+  describe('the loop told before its retries reach the budget', () => {
+    /** 40 calm samples: 4 instances, 600 deletes, no retries; the downstream then slows (300) and the group grows. */
+    const calmThen = (tail: (i: number) => Partial<Sample>, n: number): Sample[] => [
+      ...Array.from({ length: 40 }, (_, i) => at(i, { desired: 4, in_service: 4, sqs_sent: 600, sqs_received: 600 + (i % 3), sqs_deleted: 600 - (i % 3), sqs_visible: 5, worker_attempts: 600, worker_retries: i % 2 })),
+      ...Array.from({ length: n }, (_, i) => at(40 + i, { sqs_sent: 600, ...tail(i) })),
+    ];
+    const slowed = (i: number, inService: number, deletes: number, retries = 0): Partial<Sample> => ({
+      desired: i < 2 ? 4 : 8,
+      in_service: inService,
+      sqs_received: deletes + retries,
+      sqs_deleted: deletes,
+      sqs_visible: 600 * (i + 1),
+      worker_attempts: deletes + retries,
+      worker_retries: retries,
+    });
+
+    it('calls added capacity that returns no work a loop, and says why', () => {
+      const samples = calmThen((i) => slowed(i, i < 4 ? 4 : 8, 300), 7);
+      const v = evaluate(INITIAL_MEMORY, samples, samples.at(-1)!.t, opts).verdict;
+      assert.equal(v.signature, 'loop');
+      assert.equal(assess(samples, samples.at(-1)!.t, opts).legs?.retries.state, 'within');
+      assert.match(v.evidence.join('\n'), /added capacity in service returned no more useful work than the smaller fleet did/);
+    });
+
+    it('calls less work as capacity comes into service, with retries climbing, a loop', () => {
+      const samples = calmThen((i) => slowed(i, i < 4 ? 4 : 8, i < 4 ? 300 : 180, i < 4 ? 0 : 12), 7);
+      const a = assess(samples, samples.at(-1)!.t, opts);
+      assert.equal(a.signature, 'loop');
+      assert.equal(a.legs?.capacityHurts, true);
+      assert.equal(a.legs?.retriesRising, true);
+    });
+
+    it('does not call the same growth a loop when the added capacity adds work (a heavier job mix)', () => {
+      const samples = calmThen((i) => slowed(i, i < 4 ? 4 : 8, i < 4 ? 300 : 560), 7);
+      const v = evaluate(INITIAL_MEMORY, samples, samples.at(-1)!.t, opts).verdict;
+      assert.equal(v.signature, 'none');
+    });
+
+    it('does not call it a loop while the added capacity has not served an interval yet, and says it cannot tell', () => {
+      const samples = calmThen((i) => slowed(i, 4, 300), 7);
+      const v = evaluate(INITIAL_MEMORY, samples, samples.at(-1)!.t, opts).verdict;
+      assert.equal(v.signature, 'none');
+      assert.match(v.evidence.join('\n'), /not yet told from heavier jobs/);
+    });
+  });
+});
