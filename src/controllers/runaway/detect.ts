@@ -197,8 +197,17 @@ function wasteful(l: Legs): boolean {
   return retriesFeeding || l.addedIdle === true;
 }
 
+/**
+ * A loop that starts from load: capacity grew beyond the new demand, the added capacity returns
+ * no useful work, and the fleet still finishes fewer messages than arrive — growth that neither
+ * demand explains nor does work. A fleet draining a backlog finishes more than arrives.
+ */
+function outgrewLoad(l: Legs): boolean {
+  return l.beyondDemand === true && l.addedIdle === true && l.losing === true && l.answeredLoad;
+}
+
 function signatureOf(l: Legs, f: WindowFigures): Signature {
-  if (l.grew && wasteful(l) && l.answeredTrouble && unexplainedGrowth(l)) return 'loop';
+  if (l.grew && ((wasteful(l) && l.answeredTrouble && unexplainedGrowth(l)) || outgrewLoad(l))) return 'loop';
   const breakerOpen = (f.breakerOpen ?? 0) >= THRESHOLDS.breakerOpen;
   if (!l.grew && l.retries.state === 'over' && (dropOf(f) >= THRESHOLDS.downstreamDrop || breakerOpen)) return 'downstream';
   return 'none';

@@ -3,7 +3,7 @@
 import type { Sample } from '../../signals/sample.ts';
 import { capacityOf, mean, median, sourceShare, stdev, throughputOf } from './series.ts';
 import { readRetries, type RetryReading } from './shares.ts';
-import { calmShareNoise, calmThroughput, grewAfterTrouble, quietPart, type WindowParts } from './window.ts';
+import { calmShareNoise, calmThroughput, grewAfterTrouble, losingToDemand, quietPart, throughputNoise, type WindowParts } from './window.ts';
 import { MIN_NOISE_SAMPLES } from './shares.ts';
 import { addedIdle, retriesRising, throughputFell } from './returns.ts';
 
@@ -20,6 +20,10 @@ export interface Legs {
   /** Useful throughput has not risen above its calm level (undefined: no throughput observed). */
   noUsefulGain?: boolean;
   answeredTrouble: boolean;
+  /** Capacity rose while the fleet was losing to demand (finishing fewer messages than arrived), or in other trouble. */
+  answeredLoad: boolean;
+  /** The recent samples finished fewer messages than arrived, beyond the counts' noise; undefined without sqs_sent. */
+  losing?: boolean;
   /** Capacity grew more than demand (new messages) did; undefined when demand is not observed. */
   beyondDemand?: boolean;
   /**
@@ -48,7 +52,8 @@ export function legsOf(window: readonly Sample[], p: WindowParts, budget: number
   const trouble = { budget, z, shareNoise: calmShareNoise(quiet), ...(throughput ? { throughput } : {}) };
   const now = mean(p.recent.map(throughputOf));
   const inService = addedInService(window, p);
-  const fell = throughputFell(window, p.trough, p.recent, { cv: throughput?.cv ?? 0, z });
+  const cv = throughputNoise(quiet) ?? 0;
+  const fell = throughputFell(window, p.trough, p.recent, { cv, z });
   // "Not above its calm level" allows for the calm level's own noise, averaged over the recent samples.
   const noUsefulGain = throughput && now !== undefined ? now <= throughput.level * (1 + (z * throughput.cv) / Math.sqrt(p.recent.length)) : undefined;
   return {
@@ -56,11 +61,13 @@ export function legsOf(window: readonly Sample[], p: WindowParts, budget: number
     retries: readRetries(p.recent, p.calm, budget, z),
     ...(noUsefulGain !== undefined ? { noUsefulGain } : {}),
     answeredTrouble: grewAfterTrouble(window, p.trough, trouble),
+    answeredLoad: grewAfterTrouble(window, p.trough, { ...trouble, losing: true }),
+    ...optional('losing', losingRecently(p.recent, z)),
     ...optional('beyondDemand', beyondDemand(window, p, z)),
     addedInService: inService,
     retriesFalling: retriesFalling(window, p, trouble.shareNoise, z),
     ...optional('capacityHurts', fell === undefined ? undefined : inService && fell),
-    ...optional('addedIdle', addedIdle(window, p.trough, p.recent.length, { cv: throughput?.cv ?? 0, z, minGrowth: MIN_GROWTH })),
+    ...optional('addedIdle', addedIdle(window, p.trough, p.recent.length, { cv, z, minGrowth: MIN_GROWTH })),
     ...optional('retriesRising', retriesRising(p.recent, quiet, trouble.shareNoise, z)),
   };
 }
@@ -129,4 +136,10 @@ function grew(window: readonly Sample[], p: WindowParts): boolean {
 /** Growth no demand explains: beyond observed demand, or — demand unknown — added capacity in service doing no more work. */
 export function unexplainedGrowth(l: Legs): boolean {
   return l.beyondDemand ?? l.addedInService;
+}
+
+/** Every recent sample that carries both counts finished fewer messages than arrived. */
+function losingRecently(recent: readonly Sample[], z: number): boolean | undefined {
+  const states = recent.map((s) => losingToDemand(s, z)).filter((x) => x !== undefined);
+  return states.length === recent.length ? states.every(Boolean) : undefined;
 }

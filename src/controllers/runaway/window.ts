@@ -65,6 +65,15 @@ export interface TroubleTest {
   z: number;
   throughput?: { level: number; cv: number };
   shareNoise: number;
+  /** Count a sample that finished fewer messages than arrived (beyond a count's noise) as trouble. */
+  losing?: boolean;
+}
+
+/** The sample finished fewer messages than arrived, beyond z counts' noise; undefined without both. */
+export function losingToDemand(s: Sample, z: number): boolean | undefined {
+  const [sent, done] = [s.sqs_sent, throughputOf(s)];
+  if (sent === undefined || done === undefined) return undefined;
+  return sent - done > z * Math.sqrt(sent + done);
 }
 
 /** True/false when the sample shows trouble or not; undefined when it carries neither signal. */
@@ -73,8 +82,9 @@ export function inTrouble(s: Sample, t: TroubleTest): boolean | undefined {
   const tp = throughputOf(s);
   const retries = share === undefined ? undefined : share - t.z * t.shareNoise > t.budget;
   const slow = tp === undefined || !t.throughput ? undefined : tp < t.throughput.level * (1 - t.z * t.throughput.cv);
-  if (retries === undefined && slow === undefined) return undefined;
-  return retries === true || slow === true;
+  const losing = t.losing ? losingToDemand(s, t.z) : undefined;
+  if (retries === undefined && slow === undefined && losing === undefined) return undefined;
+  return retries === true || slow === true || losing === true;
 }
 
 /**
@@ -109,4 +119,21 @@ export function grewAfterTrouble(window: readonly Sample[], trough: number, t: T
 function answers(rise: Sample, troubleSince: number | undefined): boolean {
   if (troubleSince === undefined) return false;
   return rise.desired !== undefined || rise.t - troubleSince >= LAUNCH_LEAD_SECONDS;
+}
+
+/** Scale of the median absolute deviation of a normal distribution: MAD / this = its standard deviation. */
+const MAD_PER_SD = 0.6745;
+
+/**
+ * Relative sample-to-sample noise of useful throughput in the calm: the spread of successive
+ * differences (median absolute, as a standard deviation, over √2), divided by the level. Unlike
+ * the plain spread it is not inflated by a change of level inside the calm (an earlier outage,
+ * a step in traffic); undefined with fewer than three values.
+ */
+export function throughputNoise(calm: readonly Sample[]): number | undefined {
+  const xs = calm.map(throughputOf).filter((v): v is number => v !== undefined);
+  const level = median(xs);
+  if (xs.length < 3 || !level) return undefined;
+  const diffs = xs.slice(1).map((x, i) => Math.abs(x - xs[i]!));
+  return (median(diffs)! / MAD_PER_SD / Math.SQRT2) / level;
 }

@@ -4,6 +4,7 @@ import assert from 'node:assert/strict';
 import { assess } from '../../../src/controllers/runaway/detect.ts';
 import { addedIdle, retriesRising, servedByAdded, throughputFell, workWaiting } from '../../../src/controllers/runaway/returns.ts';
 import { evaluate, INITIAL_MEMORY } from '../../../src/controllers/runaway/verdict.ts';
+import { throughputNoise } from '../../../src/controllers/runaway/window.ts';
 import type { Sample } from '../../../src/signals/sample.ts';
 
 const Z = 2.326;
@@ -132,6 +133,46 @@ describe('what added capacity returns', () => {
       const v = evaluate(INITIAL_MEMORY, samples, samples.at(-1)!.t, opts).verdict;
       assert.equal(v.signature, 'none');
       assert.match(v.evidence.join('\n'), /not yet told from heavier jobs/);
+    });
+  });
+
+  describe('a loop that starts from load', () => {
+    /** 40 calm samples at 5 instances, 600 arriving and finished; then 950 arrive and the group grows. */
+    const loadThen = (tail: (i: number) => Partial<Sample>, n: number): Sample[] => [
+      ...Array.from({ length: 40 }, (_, i) => at(i, { desired: 5, in_service: 5, sqs_sent: 600 + (i % 3), sqs_received: 600, sqs_deleted: 600 - (i % 2), sqs_visible: 5, worker_attempts: 600, worker_retries: 0 })),
+      ...Array.from({ length: n }, (_, i) => at(40 + i, { sqs_sent: 950, ...tail(i) })),
+    ];
+    const grown = (i: number, done: number): Partial<Sample> => ({
+      desired: i < 2 ? 5 : 15,
+      in_service: i < 4 ? 5 : 15,
+      sqs_received: done,
+      sqs_deleted: done,
+      sqs_visible: 300 * (i + 1),
+      worker_attempts: done,
+      worker_retries: 0,
+    });
+
+    it('calls capacity grown beyond the new demand, idle, while the fleet loses to demand a loop', () => {
+      const samples = loadThen((i) => grown(i, 700), 7);
+      const a = assess(samples, samples.at(-1)!.t, opts);
+      assert.equal(a.signature, 'loop');
+      assert.equal(a.legs?.noUsefulGain, false, 'more work than in the calm: the other paths do not hold');
+    });
+
+    it('does not call the same growth a loop once the fleet finishes more than arrives (the crowd over, its backlog draining)', () => {
+      const samples = loadThen((i) => ({ ...grown(i, i < 4 ? 700 : 720), ...(i >= 4 ? { sqs_sent: 600 } : {}) }), 7);
+      const a = assess(samples, samples.at(-1)!.t, opts);
+      assert.equal(a.legs?.addedIdle, true);
+      assert.equal(a.signature, 'none');
+    });
+  });
+
+  describe('throughputNoise', () => {
+    it('is the sample-to-sample noise, not inflated by a change of level in the calm', () => {
+      const calm = [...Array.from({ length: 10 }, (_, i) => at(i, { sqs_deleted: 600 + (i % 2 ? 12 : -12) })), ...Array.from({ length: 10 }, (_, i) => at(10 + i, { sqs_deleted: 60 + (i % 2 ? 12 : -12) }))];
+      const noise = throughputNoise(calm)!;
+      assert.ok(noise > 0 && noise < 0.2, String(noise));
+      assert.equal(throughputNoise(calm.slice(0, 2)), undefined);
     });
   });
 });
