@@ -3,7 +3,7 @@
 // called a loop. Pure formatting of an assessment; decisions live in detect.ts.
 import { SIGNAL_COLUMNS, type Sample } from '../../signals/sample.ts';
 import type { Assessment, WindowFigures } from './detect.ts';
-import type { Legs } from './legs.ts';
+import { type Legs, outgrewLoad } from './legs.ts';
 import type { SourceReading } from './shares.ts';
 
 const SOURCE_NAMES = { sqs: 'SQS (receives − deletes)/receives', workers: 'worker retries or failures/attempts' } as const;
@@ -35,6 +35,7 @@ export function caveatLines(a: Assessment): string[] {
 }
 
 function growthCaveats(l: Legs, f: WindowFigures): string[] {
+  if (outgrewLoad(l) && l.noUsefulGain !== true) return [`capacity grew beyond the new demand (${ratio(f.capacityFrom, f.capacityTo)} vs new messages ${ratio(f.demandFrom, f.demandTo)}), the added capacity returns no more work, and fewer messages finish than arrive: a loop started by load`];
   const over = l.retries.state === 'over' || l.retries.state === 'disputed';
   if (!over) return withinBudgetCaveats(l, f);
   if (l.retriesFalling) return ['the retry share is falling: a backlog of retries draining, not a loop feeding itself'];

@@ -20,7 +20,7 @@
 // not a loop. Missing data is neither a retry nor health.
 import { SIGNAL_COLUMNS, type Sample } from '../../signals/sample.ts';
 import { confidenceOf, type Coverage } from './coverage.ts';
-import { type Legs, legsOf, MIN_GROWTH, unexplainedGrowth } from './legs.ts';
+import { type Legs, legsOf, MIN_GROWTH, outgrewLoad, unexplainedGrowth } from './legs.ts';
 import { capacityOf, mean, median, perCapacity, throughputOf } from './series.ts';
 import { DEFAULT_CONFIDENCE_Z, pooledShare, readRetries } from './shares.ts';
 import { partsOf, type WindowParts } from './window.ts';
@@ -195,15 +195,6 @@ function wasteful(l: Legs): boolean {
   // A retry share confidently falling is a storm draining: it voids the retry evidence, not idleness.
   const retriesFeeding = !l.retriesFalling && (l.retries.state === 'over' || l.retries.state === 'disputed' || (l.capacityHurts === true && l.retriesRising === true));
   return retriesFeeding || l.addedIdle === true;
-}
-
-/**
- * A loop that starts from load: capacity grew beyond the new demand, the added capacity returns
- * no useful work, and the fleet still finishes fewer messages than arrive — growth that neither
- * demand explains nor does work. A fleet draining a backlog finishes more than arrives.
- */
-function outgrewLoad(l: Legs): boolean {
-  return l.beyondDemand === true && l.addedIdle === true && l.losing === true && l.answeredLoad;
 }
 
 function signatureOf(l: Legs, f: WindowFigures): Signature {

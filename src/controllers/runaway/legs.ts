@@ -143,3 +143,12 @@ function losingRecently(recent: readonly Sample[], z: number): boolean | undefin
   const states = recent.map((s) => losingToDemand(s, z)).filter((x) => x !== undefined);
   return states.length === recent.length ? states.every(Boolean) : undefined;
 }
+
+/**
+ * A loop that starts from load: capacity grew beyond the new demand, the added capacity returns
+ * no useful work, and the fleet still finishes fewer messages than arrive — growth that neither
+ * demand explains nor does work. A fleet draining a backlog finishes more than arrives.
+ */
+export function outgrewLoad(l: Legs): boolean {
+  return l.beyondDemand === true && l.addedIdle === true && l.losing === true && l.answeredLoad;
+}

@@ -157,6 +157,7 @@ describe('what added capacity returns', () => {
       const a = assess(samples, samples.at(-1)!.t, opts);
       assert.equal(a.signature, 'loop');
       assert.equal(a.legs?.noUsefulGain, false, 'more work than in the calm: the other paths do not hold');
+      assert.match(evaluate(INITIAL_MEMORY, samples, samples.at(-1)!.t, opts).verdict.evidence.join('\n'), /capacity grew beyond the new demand \(×3\.0 vs new messages ×1\.6\).*a loop started by load/);
     });
 
     it('does not call the same growth a loop once the fleet finishes more than arrives (the crowd over, its backlog draining)', () => {
