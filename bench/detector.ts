@@ -198,7 +198,7 @@ export function overall(r: DetectorBenchResult, detector: string): DetectorFigur
   };
 }
 
-function fmt(n: number): string {
+export function fmt(n: number): string {
   return Number.isFinite(n) ? (Number.isInteger(n) ? String(n) : n.toFixed(1)) : '-';
 }
 
@@ -257,7 +257,8 @@ export function detectorFigures(r: DetectorBenchResult): Figure[] {
 export async function benchDetector(): Promise<Figure[]> {
   const r = detectorBench();
   const { crossValidate } = await import('./detector-calibrate.ts');
-  return [...detectorFigures(r), ...crossFigures(r, crossValidate())];
+  const { seedFigures, seedSweep } = await import('./detector-seeds.ts');
+  return [...detectorFigures(r), ...crossFigures(r, crossValidate()), ...seedFigures(seedSweep())];
 }
 
 /** One figure per measure and pair: the setting chosen on one family, measured on the other. */
