@@ -56,6 +56,15 @@ export const DEMO_SCENARIOS: readonly DemoScenario[] = [
     scheduled: { at: 10, until: 22, min: 10 },
     errorsAt: during(10, 3, { share: 0.6, status: 503 }, undefined),
   }),
+  normal('demo-normal-load-growth', 'Traffic grows 2.5× (6 to 15 messages a minute) over minutes 8–23 and stays there, on a downstream with room for it: the fleet grows and keeps up.', {
+    downstream: ROOMY,
+    messagesAt: (t) => Math.round(ramp(8, 15, 6, 15)(t)),
+  }),
+  normal('demo-normal-refresh', 'Traffic grows 2.5× over minutes 6–21 while an instance refresh at minute 15 replaces 3 instances with new ones that fail half their calls (cold caches, retried) for their first 2.5 minutes.', {
+    downstream: ROOMY,
+    messagesAt: (t) => Math.round(ramp(6, 15, 6, 15)(t)),
+    refresh: { at: 15, count: 3, coldMinutes: 2.5, failShare: 0.5 },
+  }),
 ];
 
 const COLUMNS: readonly SignalColumn[] = ['desired', 'in_service', 'worker_attempts', 'worker_retries', 'worker_successes'];
