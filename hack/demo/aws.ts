@@ -5,6 +5,7 @@ import {
   CreateLaunchConfigurationCommand,
   DescribeAutoScalingGroupsCommand,
   SetDesiredCapacityCommand,
+  UpdateAutoScalingGroupCommand,
 } from '@aws-sdk/client-auto-scaling';
 import { CreateQueueCommand, GetQueueAttributesCommand, SendMessageBatchCommand, SQSClient } from '@aws-sdk/client-sqs';
 
@@ -59,6 +60,11 @@ export async function readGroup(aws: DemoAws, name: string): Promise<GroupView> 
 
 export async function setDesired(aws: DemoAws, name: string, desired: number): Promise<void> {
   await aws.asg.send(new SetDesiredCapacityCommand({ AutoScalingGroupName: name, DesiredCapacity: desired, HonorCooldown: false }));
+}
+
+/** What a scheduled action does: sets the group's minimum, and its desired capacity with it. */
+export async function setMinimum(aws: DemoAws, name: string, min: number, desired: number): Promise<void> {
+  await aws.asg.send(new UpdateAutoScalingGroupCommand({ AutoScalingGroupName: name, MinSize: min, DesiredCapacity: desired }));
 }
 
 export async function sendBatch(aws: DemoAws, queueUrl: string, first: number, count: number): Promise<void> {

@@ -9,6 +9,7 @@
 // An attempt on a message SQS delivered before counts in costguard_worker_retries_total.
 import { ChangeMessageVisibilityCommand, DeleteMessageCommand, ReceiveMessageCommand, type Message, type SQSClient } from '@aws-sdk/client-sqs';
 import type { Worker } from '../../src/worker/index.ts';
+import { EvenShare } from './variation.ts';
 
 export interface ConsumerOptions {
   sqs: SQSClient;
@@ -20,6 +21,8 @@ export interface ConsumerOptions {
   visibilityTimeoutSeconds: number;
   /** How long a redelivered message is put aside while the brake holds (s). */
   parkSeconds: number;
+  /** A new instance of an instance refresh: until `until` (ms epoch) it fails `failShare` of its calls (cold caches and connections). */
+  coldStart?: { until: number; failShare: number };
 }
 
 export interface ConsumerCounts {
@@ -33,6 +36,7 @@ export class DemoConsumer {
   readonly #o: ConsumerOptions;
   readonly #stop = new AbortController();
   readonly #jobs = new Set<Promise<void>>();
+  readonly #cold = new EvenShare();
   #loop: Promise<void> | undefined;
 
   constructor(options: ConsumerOptions) {
@@ -100,6 +104,8 @@ export class DemoConsumer {
   }
 
   async #call(message: Message): Promise<void> {
+    const cold = this.#o.coldStart;
+    if (cold && Date.now() < cold.until && this.#cold.pick(cold.failShare)) throw new Error('not warmed up yet');
     const res = await fetch(this.#o.downstreamUrl, { method: 'POST', body: message.Body ?? '', signal: AbortSignal.timeout(this.#o.timeoutMs) });
     await res.arrayBuffer();
     if (!res.ok) throw new Error(`downstream answered HTTP ${res.status}`);

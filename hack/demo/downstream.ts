@@ -2,9 +2,11 @@
 // postmortem). A real HTTP server on loopback whose latency grows with the calls it serves
 // at once: up to `capacity` concurrent calls answer in `baseMs`; past that, latency grows
 // with the square of the overload (queueing in the database). `slowdown(factor)` plays the
-// incident's trigger, a dependency that turns slow for a while.
+// incident's trigger, a dependency that turns slow for a while. The recorded scenarios' benign
+// situations add heavier jobs (`weigh`) and calls answered with an error at once (`fail`).
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { EvenShare, type DownstreamErrors } from './variation.ts';
 
 export interface DownstreamModel {
   /** Calls served at base latency at once. */
@@ -28,6 +30,9 @@ export class SimulatedDownstream {
   /** Calls answered 200 since start (the client may have given up on some). */
   answered = 0;
   #slow = 1;
+  #weight = 1;
+  #errors: DownstreamErrors | undefined;
+  readonly #failing = new EvenShare();
   #server: Server | undefined;
   readonly #timers = new Set<NodeJS.Timeout>();
 
@@ -38,6 +43,11 @@ export class SimulatedDownstream {
   async start(): Promise<void> {
     this.#server = createServer((req, res) => {
       req.resume();
+      // Throttled or failing fast: answered at once, before any work (it holds no share).
+      if (this.#errors && this.#failing.pick(this.#errors.share)) {
+        res.writeHead(this.#errors.status, { 'content-type': 'text/plain' }).end('error');
+        return;
+      }
       this.inFlight += 1;
       let done = false;
       const finish = (): void => {
@@ -51,7 +61,7 @@ export class SimulatedDownstream {
         finish();
         this.answered += 1;
         res.writeHead(200, { 'content-type': 'text/plain' }).end('ok');
-      }, latencyMs(this.model, this.inFlight, this.#slow));
+      }, latencyMs(this.model, this.inFlight, this.#slow * this.#weight));
       this.#timers.add(timer);
       // A caller that gave up (timeout) frees its share: the database cancels abandoned queries.
       res.on('close', finish);
@@ -66,9 +76,19 @@ export class SimulatedDownstream {
     this.#slow = factor;
   }
 
+  /** Jobs that ask `weight` times as much of the downstream: every latency × weight (1 = the demo's jobs). */
+  weigh(weight: number): void {
+    this.#weight = weight;
+  }
+
+  /** Answers `errors.share` of the calls with `errors.status` at once from now on (undefined: none). */
+  fail(errors: DownstreamErrors | undefined): void {
+    this.#errors = errors;
+  }
+
   /** The latency a call arriving now would see. */
   currentLatencyMs(): number {
-    return latencyMs(this.model, this.inFlight + 1, this.#slow);
+    return latencyMs(this.model, this.inFlight + 1, this.#slow * this.#weight);
   }
 
   async stop(): Promise<void> {

@@ -4,7 +4,7 @@
 // SQS consumer). The driver starts and stops them to match the group's desired capacity.
 import type { SQSClient } from '@aws-sdk/client-sqs';
 import { createWorker, type Worker, type WorkerDefaults } from '../../src/worker/index.ts';
-import { DemoConsumer, type ConsumerCounts } from './consumer.ts';
+import { DemoConsumer, type ConsumerCounts, type ConsumerOptions } from './consumer.ts';
 import type { SimulatedPods } from './kube.ts';
 
 export interface FleetOptions {
@@ -87,7 +87,14 @@ export class Fleet {
     await this.scaleTo(0);
   }
 
-  async #launch(): Promise<void> {
+  /** An instance refresh: the `count` oldest instances replaced by new ones, cold for `cold.ms`. */
+  async refresh(count: number, cold: { ms: number; failShare: number }): Promise<void> {
+    const leaving = this.#running.splice(0, count);
+    await Promise.all(leaving.map((i) => this.#terminate(i)));
+    for (let k = 0; k < leaving.length; k++) await this.#launch({ until: Date.now() + cold.ms, failShare: cold.failShare });
+  }
+
+  async #launch(coldStart?: ConsumerOptions['coldStart']): Promise<void> {
     const o = this.#o;
     const index = this.#started++;
     const ip = `127.0.0.${10 + (index % 240)}`;
@@ -103,7 +110,7 @@ export class Fleet {
       log: () => undefined,
     });
     await worker.start();
-    const consumer = new DemoConsumer({ sqs: o.sqs, queueUrl: o.queueUrl, worker, downstreamUrl: o.downstreamUrl, timeoutMs: o.timeoutMs, visibilityTimeoutSeconds: o.visibilityTimeoutSeconds, parkSeconds: o.parkSeconds });
+    const consumer = new DemoConsumer({ sqs: o.sqs, queueUrl: o.queueUrl, worker, downstreamUrl: o.downstreamUrl, timeoutMs: o.timeoutMs, visibilityTimeoutSeconds: o.visibilityTimeoutSeconds, parkSeconds: o.parkSeconds, ...(coldStart ? { coldStart } : {}) });
     consumer.start();
     const name = `orders-worker-${index}`;
     this.#running.push({ name, worker, consumer });

@@ -4,13 +4,14 @@
 // downstream, target tracking, and the kubelet's part (Pods, replicas, the ConfigMap mount).
 import { join } from 'node:path';
 import type { RestClient } from '../../src/runtime/kube/rest.ts';
-import { createQueue, createGroup, readGroup, sendBatch, setDesired, type DemoAws } from './aws.ts';
+import { createQueue, createGroup, readGroup, sendBatch, setDesired, setMinimum, type DemoAws } from './aws.ts';
 import { SimulatedDownstream } from './downstream.ts';
 import { TRACKING, trackTarget } from './driver.ts';
 import { Fleet, type FleetTotals } from './fleet.ts';
 import { applyGuard, readGuard, type GuardView } from './guard.ts';
 import { createNamespace, createWorkerDeployment, SimulatedPods, SimulatedVolume, WORKLOAD } from './kube.ts';
 import { pricePerInstanceHour } from './money.ts';
+import type { Variation } from './variation.ts';
 
 export interface Timing {
   /** Simulated minutes in the run. */
@@ -142,11 +143,12 @@ function sleepUntil(at: number, signal: AbortSignal): Promise<void> {
   });
 }
 
-export async function runIncident(ctx: RunContext, guarded: boolean, timing: Timing): Promise<RunResult> {
+/** `variation`: what a recorded scenario changes (none in the demo itself). */
+export async function runIncident(ctx: RunContext, guarded: boolean, timing: Timing, variation: Variation = {}): Promise<RunResult> {
   const s = await setUp(ctx, guarded);
-  const downstream = new SimulatedDownstream(WORKLOAD_MODEL.downstream);
+  const downstream = new SimulatedDownstream({ ...WORKLOAD_MODEL.downstream, ...variation.downstream });
   await downstream.start();
-  const run = new IncidentRun(ctx, s, downstream, { guarded, timing });
+  const run = new IncidentRun(ctx, s, downstream, { guarded, timing, variation });
   try {
     await run.play();
   } finally {
@@ -164,6 +166,7 @@ class IncidentRun {
   readonly #downstream: SimulatedDownstream;
   readonly #label: 'guarded' | 'unguarded';
   readonly #timing: Timing;
+  readonly #variation: Variation;
   readonly #price = pricePerInstanceHour();
   readonly #ticks: Tick[] = [];
   #sent = 0;
@@ -178,13 +181,14 @@ class IncidentRun {
   #releasedAt: number | undefined;
   #start = Date.now();
 
-  constructor(ctx: RunContext, s: Setup, downstream: SimulatedDownstream, o: { guarded: boolean; timing: Timing }) {
+  constructor(ctx: RunContext, s: Setup, downstream: SimulatedDownstream, o: { guarded: boolean; timing: Timing; variation: Variation }) {
     const m = WORKLOAD_MODEL;
     this.#ctx = ctx;
     this.#s = s;
     this.#downstream = downstream;
     this.#label = o.guarded ? 'guarded' : 'unguarded';
     this.#timing = o.timing;
+    this.#variation = o.variation;
     this.fleet = new Fleet({
       sqs: ctx.aws.sqs,
       queueUrl: s.queueUrl,
@@ -208,6 +212,7 @@ class IncidentRun {
     for (let t = 0; t < this.#timing.ticks && !this.#ctx.signal.aborted; t++) {
       if (t === this.#timing.onset) this.#downstream.slowdown(WORKLOAD_MODEL.slowFactor);
       if (t === this.#timing.onset + this.#timing.slowMinutes) this.#downstream.slowdown(1);
+      await this.#vary(t);
       const busy = await this.#minute(t);
       const tick = await this.#endOfMinute(t, busy);
       if (t % 5 === 0 || t === this.#timing.onset) this.#ctx.say(progressLine(this.#label, tick, this.#timing));
@@ -216,9 +221,28 @@ class IncidentRun {
     }
   }
 
+  /** What the scenario's variation changes at the start of minute t. */
+  async #vary(t: number): Promise<void> {
+    const v = this.#variation;
+    if (v.jobWeightAt) this.#downstream.weigh(v.jobWeightAt(t));
+    if (v.errorsAt) this.#downstream.fail(v.errorsAt(t));
+    if (v.scheduled?.at === t) await this.#scheduledMinimum(v.scheduled.min);
+    if (v.scheduled?.until === t) await this.#scheduledMinimum(WORKLOAD_MODEL.baseline);
+    if (v.refresh?.at === t) await this.fleet.refresh(v.refresh.count, { ms: v.refresh.coldMinutes * this.#timing.tickMs, failShare: v.refresh.failShare });
+  }
+
+  /** A scheduled action sets the group's minimum; the group launches up to it at once (it never lowers desired itself). */
+  async #scheduledMinimum(min: number): Promise<void> {
+    const group = await readGroup(this.#ctx.aws, this.#s.group);
+    const desired = Math.max(group.desired, min);
+    await setMinimum(this.#ctx.aws, this.#s.group, min, desired);
+    await this.fleet.scaleTo(desired);
+    await this.#s.pods.reportReplicas(desired);
+  }
+
   /** SIMULATED traffic: the minute's orders in five batches over the tick; returns the mean CPU seen. */
   async #minute(t: number): Promise<number> {
-    const { messagesPerTick } = WORKLOAD_MODEL;
+    const messagesPerTick = this.#variation.messagesAt?.(t) ?? WORKLOAD_MODEL.messagesPerTick;
     const busy: number[] = [];
     for (let part = 0; part < 5 && !this.#ctx.signal.aborted; part++) {
       const n = Math.round((messagesPerTick * (part + 1)) / 5) - Math.round((messagesPerTick * part) / 5);

@@ -7,6 +7,7 @@ import { reportData } from '../../../hack/demo/report.ts';
 import type { DemoResult } from '../../../hack/demo/run.ts';
 import type { RunResult, Tick } from '../../../hack/demo/scenario.ts';
 import { figuresOf, summaryText } from '../../../hack/demo/summary.ts';
+import { during, EvenShare, ramp } from '../../../hack/demo/variation.ts';
 
 describe('demo: simulated target tracking', () => {
   const group = { min: 4, max: 16, desired: 4 };
@@ -49,6 +50,26 @@ describe('demo: simulated downstream latency', () => {
     assert.equal(latencyMs(model, 12, 1), 2000);
     assert.equal(latencyMs(model, 6, 4), 2000);
     assert.equal(latencyMs(model, 600, 1), 20_000);
+  });
+});
+
+describe('demo: the recorded scenarios\' variations', () => {
+  it('holds a value for a window of minutes and ramps linearly between two', () => {
+    const crowd = during(8, 3, 18, 6);
+    assert.deepEqual([7, 8, 10, 11].map(crowd), [6, 18, 18, 6]);
+    const heavier = ramp(8, 10, 1, 2);
+    assert.deepEqual([0, 8, 13, 18, 30].map(heavier), [1, 1, 1.5, 2, 2]);
+  });
+
+  it('picks a share of the calls evenly and the same way every run', () => {
+    const picks = (share: number) => {
+      const even = new EvenShare();
+      return Array.from({ length: 8 }, () => even.pick(share));
+    };
+    assert.deepEqual(picks(0.25), [false, false, false, true, false, false, false, true]);
+    assert.equal(picks(0.6).filter(Boolean).length, 4);
+    assert.deepEqual(picks(0.6), picks(0.6));
+    assert.ok(!picks(0).some(Boolean));
   });
 });
 

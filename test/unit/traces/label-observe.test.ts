@@ -92,4 +92,14 @@ describe('the recorded demo family', () => {
     assert.equal(labelOf(slow, samples), 'runaway onset=540', 'the rise at minute 5 came before the slowdown');
     assert.equal(labelOf(DEMO_SCENARIOS.find((s) => s.timing.slowMinutes === 0)!, samples), 'normal');
   });
+
+  it('labels each scenario by its own kind: the hard negatives normal whatever their samples show, the loops from their slowdown', async () => {
+    const { labelOf, samplesOf, DEMO_SCENARIOS } = await import('../../../hack/traces/demo/record.ts');
+    const tick = (t: number, desired: number) => ({ t, desired, maxSize: 16, busy: 0.5, attempts: 6, retries: t > 10 ? 4 : 0, successes: 6, retryRatio: 0, costPerHour: 1, downstreamMs: 500 });
+    const samples = samplesOf([tick(8, 4), tick(9, 4), tick(10, 10), tick(11, 10)]);
+    const normals = DEMO_SCENARIOS.filter((s) => s.kind === 'normal');
+    assert.ok(normals.length >= 4);
+    for (const s of normals) assert.equal(labelOf(s, samples), 'normal', s.name);
+    for (const s of DEMO_SCENARIOS.filter((x) => x.kind === 'runaway')) assert.ok(s.timing.slowMinutes > 0 && s.variation === undefined, s.name);
+  });
 });
