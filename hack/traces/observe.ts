@@ -4,14 +4,17 @@
 // - noise: measurement noise, independent per cell (scrape jitter, sampling windows);
 // - missingShare: cells not observed (failed calls, scrapes that timed out), in
 //   `missingColumns` or in every column but `t`;
-// - sqsResolution: CloudWatch's AWS/SQS counters at 60 s or 300 s periods: each sample holds
-//   the latest complete period's mean per sample interval, one period late;
-// - latePointAt: the SQS datapoint of that sample arrives one sample late (empty, then the
-//   next sample carries both);
+// - resolution: CloudWatch's counters (`delivered`) at 60 s or 300 s periods: each sample
+//   holds the latest complete period's mean per sample interval, one period late;
+// - latePointAt: the CloudWatch datapoint of that sample arrives one sample late (empty, then
+//   the next sample carries both);
 // - counterResetAt: a worker pod restarts: its counters start again from zero, and that
 //   sample's worker counts hold only the little counted since;
 // - extraReceivesFrom: another consumer (a debugging tool, a second service) receives
-//   messages it does not delete: SQS shows receives beyond deletes the workers never saw.
+//   messages it does not delete: SQS shows receives beyond deletes the workers never saw;
+// - delivered: the counters the resolution and the late point apply to (default CloudWatch's
+//   AWS/SQS ones); a fleet seen only through its workers' counters gets them there instead, as
+//   when they are published to CloudWatch by an agent.
 import type { Sample, SignalColumn } from '../../src/signals/sample.ts';
 
 export interface Observation {
@@ -19,11 +22,12 @@ export interface Observation {
   noise?: number;
   missingShare?: number;
   missingColumns?: readonly SignalColumn[];
-  sqsResolution?: 60 | 300;
+  resolution?: 60 | 300;
   latePointAt?: number;
   counterResetAt?: number;
   extraReceivesFrom?: number;
   extraReceivesShare?: number;
+  delivered?: readonly SignalColumn[];
 }
 
 const COUNTERS: readonly SignalColumn[] = ['sqs_sent', 'sqs_received', 'sqs_deleted', 'dlq_in', 'worker_attempts', 'worker_retries', 'worker_successes', 'worker_failures'];
@@ -56,9 +60,10 @@ export function observe(truth: readonly Sample[], o: Observation | undefined): S
   let out = truth.map((s) => ({ ...s }));
   if (o.extraReceivesFrom !== undefined) out = withExtraReceives(out, o.extraReceivesFrom, o.extraReceivesShare ?? 0.3);
   if (o.noise) out = out.map((s) => noisy(s, o.noise!, r));
-  if (o.sqsResolution) out = atResolution(out, o.sqsResolution);
+  const delivered = o.delivered ?? CLOUDWATCH_SQS;
+  if (o.resolution) out = atResolution(out, o.resolution, delivered);
   if (o.counterResetAt !== undefined) out = withReset(out, o.counterResetAt);
-  if (o.latePointAt !== undefined) out = withLatePoint(out, o.latePointAt);
+  if (o.latePointAt !== undefined) out = withLatePoint(out, o.latePointAt, delivered);
   if (o.missingShare) out = withGaps(out, o.missingShare, o.missingColumns, r);
   return out;
 }
@@ -74,12 +79,12 @@ function withExtraReceives(xs: Sample[], from: number, share: number): Sample[] 
 }
 
 /** Each sample carries the mean per-sample count of the latest complete period, one period late. */
-export function atResolution(xs: Sample[], period: number): Sample[] {
+export function atResolution(xs: Sample[], period: number, delivered: readonly SignalColumn[] = CLOUDWATCH_SQS): Sample[] {
   return xs.map((s) => {
     const end = Math.floor(s.t / period) * period;
     const inPeriod = xs.filter((x) => x.t > end - period && x.t <= end);
     const n: Sample = { ...s };
-    for (const c of CLOUDWATCH_SQS) {
+    for (const c of delivered) {
       const vs = inPeriod.map((x) => x[c]).filter((v): v is number => v !== undefined);
       if (vs.length) n[c] = Math.round(vs.reduce((a, b) => a + b, 0) / vs.length);
       else delete n[c];
@@ -97,12 +102,12 @@ function withReset(xs: Sample[], at: number): Sample[] {
   });
 }
 
-function withLatePoint(xs: Sample[], at: number): Sample[] {
+function withLatePoint(xs: Sample[], at: number, delivered: readonly SignalColumn[]): Sample[] {
   const i = xs.findIndex((s) => s.t === at);
   if (i < 0 || i + 1 >= xs.length) return xs;
   const late = { ...xs[i]! };
   const next = { ...xs[i + 1]! };
-  for (const c of CLOUDWATCH_SQS) {
+  for (const c of delivered) {
     if (late[c] !== undefined && next[c] !== undefined) next[c] = next[c] + late[c];
     delete late[c];
   }

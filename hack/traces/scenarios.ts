@@ -238,7 +238,7 @@ export const SCENARIOS: readonly Scenario[] = [
     kind: 'normal',
     params: base(24, { arrivals: ramp(2400, 1800, 20, 40), downstreamCapacity: () => 600 }),
     columns: ALL,
-    observation: { seed: 24, sqsResolution: 60 },
+    observation: { seed: 24, resolution: 60 },
   },
   {
     name: 'normal-growth-300s',
@@ -246,7 +246,7 @@ export const SCENARIOS: readonly Scenario[] = [
     kind: 'normal',
     params: base(25, { arrivals: ramp(2400, 1800, 20, 40), downstreamCapacity: () => 600 }),
     columns: ALL,
-    observation: { seed: 25, sqsResolution: 300 },
+    observation: { seed: 25, resolution: 300 },
   },
   {
     name: 'normal-late-reset',

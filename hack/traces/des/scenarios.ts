@@ -131,14 +131,14 @@ const NEGATIVES: DesScenario[] = [
     description: 'Traffic doubles over 30 minutes, SQS metrics at CloudWatch\'s 60 s resolution.',
     kind: 'normal',
     params: base(206, { arrivalsPerSecond: ramp(2400, 1800, 20, 40), downstream: roomy() }),
-    observation: { seed: 206, sqsResolution: 60 },
+    observation: { seed: 206, resolution: 60 },
   },
   {
     name: 'des-normal-growth-300s',
     description: 'Traffic doubles over 30 minutes, SQS metrics at CloudWatch\'s 300 s resolution.',
     kind: 'normal',
     params: base(207, { arrivalsPerSecond: ramp(2400, 1800, 20, 40), downstream: roomy() }),
-    observation: { seed: 207, sqsResolution: 300 },
+    observation: { seed: 207, resolution: 300 },
   },
   {
     name: 'des-normal-late-reset',

@@ -10,6 +10,7 @@ import assert from 'node:assert/strict';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { promqlRule } from '../../../bench/detector-rules.ts';
+import { DERIVED_SCENARIOS, renderDerived } from '../../../hack/traces/demo/derive.ts';
 import { renderDes } from '../../../hack/traces/des/render.ts';
 import { DES_SCENARIOS } from '../../../hack/traces/des/scenarios.ts';
 import { render } from '../../../hack/traces/main.ts';
@@ -93,6 +94,10 @@ describe('the trace families are what the generators write', () => {
   it('queueing model: deterministic, seeded', () => {
     assert.deepEqual(SCENARIOS.map((s) => `${s.name}.csv`).sort(), csvs(root));
     for (const s of SCENARIOS) assert.equal(render(s), readFileSync(join(root, `${s.name}.csv`), 'utf8'), s.name);
+  });
+
+  it("recorded family's degraded views: what the observer makes of the recordings", () => {
+    for (const d of DERIVED_SCENARIOS) assert.equal(renderDerived(d), readFileSync(join(root, 'demo', `${d.name}.csv`), 'utf8'), d.name);
   });
 
   it('discrete-event simulation: deterministic, seeded', function () {

@@ -61,6 +61,16 @@ describe('the observer\'s view', () => {
     assert.equal(seen[12]!.worker_attempts, 100, 'worker counters are scraped, not CloudWatch');
   });
 
+  it('applies the resolution and the late point to the counters it is told CloudWatch delivers', () => {
+    const seen = observe(steady(20), { seed: 1, resolution: 300, delivered: ['worker_attempts'] });
+    assert.equal(seen[8]!.worker_attempts, undefined, 'before the first 300 s period completes');
+    assert.equal(seen[12]!.worker_attempts, seen[9]!.worker_attempts, 'held until the next period completes');
+    assert.equal(seen[8]!.sqs_received, 108, 'SQS is then not delivered through CloudWatch here');
+    const late = observe(steady(5), { seed: 1, latePointAt: 60, delivered: ['worker_attempts'] });
+    assert.equal(late[1]!.worker_attempts, undefined);
+    assert.equal(late[2]!.worker_attempts, 2 * steady(5)[2]!.worker_attempts!);
+  });
+
   it('moves a late SQS datapoint into the next sample', () => {
     const seen = observe(steady(5), { seed: 1, latePointAt: 60 });
     assert.equal(seen[1]!.sqs_received, undefined);
