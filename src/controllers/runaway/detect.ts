@@ -71,8 +71,9 @@ export interface Assessment {
   /** 0-1: the share of the signals the detector wants that were observed, lowered by gaps and disagreement. */
   confidence: number;
   /**
-   * True when the retry share was observed in the recent samples, is within budget, and no
-   * downstream trouble shows: the brake may release. Missing retry data is not health.
+   * True when the retry share was observed in the recent samples, is within budget, no
+   * downstream trouble shows, and added capacity is not returning less or no work: the brake
+   * may release. Missing retry data is not health.
    */
   healthy: boolean;
   /** False when the recent samples carry no retry share at all: neither healthy nor a problem. */
@@ -128,9 +129,12 @@ export function assess(samples: readonly Sample[], now: number, opts: DetectorOp
   const confidence = round2(confidenceOf(coverage) * (1 - gapShare) * (disputed ? DISPUTED_CONFIDENCE : 1));
   const retryKnown = figures.retryTo !== undefined;
   // Health needs the pooled share within budget and no source confidently past it: a source
-  // that disagrees is not outvoted into health.
+  // that disagrees is not outvoted into health. Nor is a fleet whose added capacity still
+  // returns no work healthy, whatever its retries read: a loop told that way may never have
+  // crossed the budget, and releasing it would let the autoscaler add more of the same.
   const noSourceOver = legs.retries.sources.every((r) => r.state !== 'over');
-  const healthy = retryKnown && (figures.retryTo ?? 0) <= budget && noSourceOver && signature !== 'downstream';
+  const wastingCapacity = legs.addedIdle === true || (legs.capacityHurts === true && legs.retriesRising === true);
+  const healthy = retryKnown && (figures.retryTo ?? 0) <= budget && noSourceOver && !wastingCapacity && signature !== 'downstream';
   const score = scoreOf(figures, budget, confidence);
   const confirmations = Math.ceil((opts.confirmations ?? BASE_CONFIRMATIONS) / (disputed ? DISPUTED_CONFIDENCE : 1));
   return { signature, score, confidence, healthy, retryKnown, figures, coverage, legs, gapShare, confirmations };

@@ -106,10 +106,11 @@ describe('what added capacity returns', () => {
       worker_retries: retries,
     });
 
-    it('calls added capacity that returns no work a loop, and says why', () => {
+    it('calls added capacity that returns no work a loop, and says why; not healthy while it does, retries or not', () => {
       const samples = calmThen((i) => slowed(i, i < 4 ? 4 : 8, 300), 7);
       const v = evaluate(INITIAL_MEMORY, samples, samples.at(-1)!.t, opts).verdict;
       assert.equal(v.signature, 'loop');
+      assert.equal(v.healthy, false, 'retries within budget, but the added capacity is waste: the brake must not release');
       assert.equal(assess(samples, samples.at(-1)!.t, opts).legs?.retries.state, 'within');
       assert.match(v.evidence.join('\n'), /added capacity in service returned no more useful work than the smaller fleet did/);
     });
