@@ -128,16 +128,22 @@ export function assess(samples: readonly Sample[], now: number, opts: DetectorOp
   const disputed = legs.retries.state === 'disputed';
   const confidence = round2(confidenceOf(coverage) * (1 - gapShare) * (disputed ? DISPUTED_CONFIDENCE : 1));
   const retryKnown = figures.retryTo !== undefined;
-  // Health needs the pooled share within budget and no source confidently past it: a source
-  // that disagrees is not outvoted into health. Nor is a fleet whose added capacity still
-  // returns no work healthy, whatever its retries read: a loop told that way may never have
-  // crossed the budget, and releasing it would let the autoscaler add more of the same.
-  const noSourceOver = legs.retries.sources.every((r) => r.state !== 'over');
-  const wastingCapacity = legs.addedIdle === true || (legs.capacityHurts === true && legs.retriesRising === true);
-  const healthy = retryKnown && (figures.retryTo ?? 0) <= budget && noSourceOver && !wastingCapacity && signature !== 'downstream';
+  const healthy = retryKnown && healthOf(legs, figures, budget) && signature !== 'downstream';
   const score = scoreOf(figures, budget, confidence);
   const confirmations = Math.ceil((opts.confirmations ?? BASE_CONFIRMATIONS) / (disputed ? DISPUTED_CONFIDENCE : 1));
   return { signature, score, confidence, healthy, retryKnown, figures, coverage, legs, gapShare, confirmations };
+}
+
+/**
+ * Health needs the pooled share within budget and no source confidently past it: a source that
+ * disagrees is not outvoted into health. Nor is a fleet whose added capacity still returns no
+ * work healthy, whatever its retries read: a loop told that way may never have crossed the
+ * budget, and releasing it would let the autoscaler add more of the same.
+ */
+function healthOf(legs: Legs, f: WindowFigures, budget: number): boolean {
+  const noSourceOver = legs.retries.sources.every((r) => r.state !== 'over');
+  const wastingCapacity = legs.addedIdle === true || (legs.capacityHurts === true && legs.retriesRising === true);
+  return (f.retryTo ?? 0) <= budget && noSourceOver && !wastingCapacity;
 }
 
 function coverageOf(window: readonly Sample[]): Coverage {
