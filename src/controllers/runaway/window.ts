@@ -5,7 +5,7 @@ import type { Sample } from '../../signals/sample.ts';
 import { capacityOf, median, retryShareOf, sampleShares, stdev, throughputOf } from './series.ts';
 
 export interface WindowParts {
-  /** Index of the last sample (before the newest) with the window's lowest capacity; -1 without capacity. */
+  /** Index of the last sample (before the newest) with the window's lowest capacity above zero; -1 without one. */
   trough: number;
   /** Samples up to and including the trough: what "before the growth" looked like. */
   calm: Sample[];
@@ -14,15 +14,24 @@ export interface WindowParts {
 
 export function partsOf(window: readonly Sample[], recentCount: number): WindowParts {
   const trough = troughIndex(window);
-  return { trough, calm: window.slice(0, trough + 1), recent: window.slice(-recentCount) };
+  // Samples at zero capacity are not part of the calm either: nothing ran, so nothing was normal.
+  const calm = window.slice(0, trough + 1).filter((s) => capacityOf(s) !== 0);
+  return { trough, calm, recent: window.slice(-recentCount) };
 }
 
+/**
+ * The last sample (before the newest) with the window's lowest capacity above zero. A fleet
+ * scaled to zero served nothing and counted no retries: it says nothing of what the fleet does,
+ * and growth from it is the first capacity, not growth of a running fleet. Without this, a
+ * scale-from-zero group (KEDA, a group with MinSize 0) would hide any loop while the zero is
+ * still in the window.
+ */
 function troughIndex(window: readonly Sample[]): number {
   let best = -1;
   let low = Infinity;
   window.slice(0, -1).forEach((s, i) => {
     const c = capacityOf(s);
-    if (c !== undefined && c <= low) {
+    if (c !== undefined && c > 0 && c <= low) {
       low = c;
       best = i;
     }

@@ -60,6 +60,17 @@ describe('runaway detector', () => {
     assert.equal(a.retryKnown, true);
   });
 
+  it('judges a fleet scaled up from zero against its running calm, not against the zero', () => {
+    const fromZero = [...series(0, () => ({}), 0), ...Array.from({ length: 10 }, (_, i) => ({ t: 30 * (i + 1), desired: 0, sqs_received: 0, sqs_deleted: 0, worker_attempts: 0, worker_retries: 0 }))];
+    const running = series(10, loop, 3).map((s) => ({ ...s, t: s.t + 300 }));
+    const samples = [...fromZero, ...running];
+    const a = assess(samples, samples.at(-1)!.t, opts);
+    assert.equal(a.signature, 'loop');
+    assert.equal(a.figures.capacityFrom, 4);
+    const v = evaluate(INITIAL_MEMORY, samples, samples.at(-1)!.t, opts).verdict;
+    assert.match(v.evidence[0]!, /^capacity 4→19 \(\+375 %\)/);
+  });
+
   it('waits for the minimum number of samples', () => {
     const samples = series(0, loop, 3);
     assert.equal(assess(samples, samples.at(-1)!.t, opts).signature, 'insufficient');
