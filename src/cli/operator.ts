@@ -58,6 +58,12 @@ export interface OperatorOptions {
    * measure the two side by side.
    */
   holdsWakeActuator?: boolean;
+  /**
+   * false: the runaway concern does not run. Only `make bench` sets it, where the bench writes
+   * the brake's holds itself and must keep them: the concern would take a hold it did not
+   * decide off again at once.
+   */
+  runawayConcern?: boolean;
 }
 
 export interface RunningOperator {
@@ -159,7 +165,7 @@ export async function startOperator(opts: OperatorOptions): Promise<RunningOpera
     tenancy,
     capacity: (guard, maxAgeMs) => observeCapacity({ rest: manager.rest, snapshots, scalingGroups, tenancy, defaultRegion: opts.defaultRegion, awsTargetOf: (g) => awsTargetOf(g, opts.defaultRegion) }, guard, maxAgeMs),
   });
-  manager.addController(runaway, { for: COSTGUARD_RESOURCE, concerns: guardsThat(runawayConcerns) });
+  if (opts.runawayConcern !== false) manager.addController(runaway, { for: COSTGUARD_RESOURCE, concerns: guardsThat(runawayConcerns) });
   await manager.start();
   return {
     manager,
