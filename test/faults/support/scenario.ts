@@ -286,7 +286,20 @@ export class RunawayScenario {
     this.rates.attempts = 100 + this.rates.retries;
     this.rates.throughput = 90;
     const want = Math.min(sample.maxSize, sample.desired + this.step);
-    if (want > sample.desired) await this.aws.send(new SetDesiredCapacityCommand({ AutoScalingGroupName: this.asg, DesiredCapacity: want }));
+    if (want > sample.desired && !(await this.writeUnderWay(sample))) await this.aws.send(new SetDesiredCapacityCommand({ AutoScalingGroupName: this.asg, DesiredCapacity: want }));
+  }
+
+  /**
+   * A runaway hold in status that the group does not show yet: the actuator is reading the group
+   * live and about to write. AWS has no conditional write, so a scale-out landing between that
+   * read and the write is clipped by the new MaxSize (docs/operations.md); the played autoscaler
+   * waits a tick instead of racing the write the suite checks. A status it cannot read counts as
+   * a write under way. Once the freeze is on the group no read is needed (faults come after).
+   */
+  private async writeUnderWay(sample: Sample): Promise<boolean> {
+    if (this.hold !== undefined || sample.maxSize < CEILING) return false;
+    const status = await this.status().catch(() => undefined);
+    return status === undefined || (status.holds ?? []).some((h) => h.owner === 'runaway' && h.target === `asg/${this.asg}`);
   }
 
   /** Records each change of each condition (a fault may make the API server unreadable: skipped). */
