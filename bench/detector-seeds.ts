@@ -4,9 +4,9 @@
 // detector's tests and its calibration saw. Labels come from each run's cause, as in the
 // corpus. The demo family is recorded, not seeded, and is not part of this.
 import { renderDes } from '../hack/traces/des/render.ts';
-import { DES_SCENARIOS, type DesScenario } from '../hack/traces/des/scenarios.ts';
+import { DES_SCENARIOS } from '../hack/traces/des/scenarios.ts';
 import { render } from '../hack/traces/main.ts';
-import { SCENARIOS, type Scenario } from '../hack/traces/scenarios.ts';
+import { SCENARIOS } from '../hack/traces/scenarios.ts';
 import { parseTrace } from '../src/signals/trace.ts';
 import { DETECTORS, type DetectorFigures, fmt, type NamedTrace, scoreFamily } from './detector.ts';
 import type { Figure } from './figures.ts';
@@ -15,12 +15,8 @@ import type { Figure } from './figures.ts';
 export const FRESH_SEEDS = 5;
 const SEED_OFFSET = 1000;
 
-function reseedQueueing(s: Scenario, k: number): Scenario {
-  const off = SEED_OFFSET * k;
-  return { ...s, params: { ...s.params, seed: s.params.seed + off }, ...(s.observation ? { observation: { ...s.observation, seed: s.observation.seed + off } } : {}) };
-}
-
-function reseedDes(s: DesScenario, k: number): DesScenario {
+/** The scenario with its traffic seed and its observer's seed moved by k offsets (either family). */
+function reseed<S extends { params: { seed: number }; observation?: { seed: number } }>(s: S, k: number): S {
   const off = SEED_OFFSET * k;
   return { ...s, params: { ...s.params, seed: s.params.seed + off }, ...(s.observation ? { observation: { ...s.observation, seed: s.observation.seed + off } } : {}) };
 }
@@ -46,8 +42,8 @@ export function seedSweep(seeds = FRESH_SEEDS): SeedSweep {
   const unlabelled: string[] = [];
   for (let k = 1; k <= seeds; k++) {
     const runs = [
-      ...SCENARIOS.map((s) => ({ name: `${s.name}+${k}`, text: () => render(reseedQueueing(s, k)) })),
-      ...DES_SCENARIOS.map((s) => ({ name: `${s.name}+${k}`, text: () => renderDes(reseedDes(s, k)) })),
+      ...SCENARIOS.map((s) => ({ name: `${s.name}+${k}`, text: () => render(reseed(s, k)) })),
+      ...DES_SCENARIOS.map((s) => ({ name: `${s.name}+${k}`, text: () => renderDes(reseed(s, k)) })),
     ];
     for (const r of runs) {
       const t = tryRender(r.name, r.text);

@@ -236,6 +236,11 @@ class IncidentRun {
     const group = await readGroup(this.#ctx.aws, this.#s.group);
     const desired = Math.max(group.desired, min);
     await setMinimum(this.#ctx.aws, this.#s.group, min, desired);
+    await this.#follow(desired);
+  }
+
+  /** The simulated fleet and the Deployment's running replicas follow the group's desired capacity. */
+  async #follow(desired: number): Promise<void> {
     await this.fleet.scaleTo(desired);
     await this.#s.pods.reportReplicas(desired);
   }
@@ -263,8 +268,7 @@ class IncidentRun {
     const decision = trackTarget(TRACKING, group, busy, this.#streak);
     this.#streak = decision.streak;
     if (decision.desired !== group.desired) await setDesired(aws, this.#s.group, decision.desired);
-    await this.fleet.scaleTo(decision.desired);
-    await this.#s.pods.reportReplicas(decision.desired);
+    await this.#follow(decision.desired);
     const now = this.fleet.totals();
     const d = { attempts: now.attempts - this.#previous.attempts, retries: now.retries - this.#previous.retries, successes: now.successes - this.#previous.successes };
     this.#previous = now;

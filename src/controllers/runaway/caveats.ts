@@ -3,7 +3,7 @@
 // called a loop. Pure formatting of an assessment; decisions live in detect.ts.
 import { SIGNAL_COLUMNS, type Sample } from '../../signals/sample.ts';
 import type { Assessment, WindowFigures } from './detect.ts';
-import { type Legs, outgrewLoad } from './legs.ts';
+import { type Legs, lessWorkMoreRetries, outgrewLoad } from './legs.ts';
 import type { SourceReading } from './shares.ts';
 
 const SOURCE_NAMES = { sqs: 'SQS (receives − deletes)/receives', workers: 'worker retries or failures/attempts' } as const;
@@ -61,6 +61,6 @@ function withinBudgetCaveats(l: Legs, f: WindowFigures): string[] {
   if (l.noUsefulGain === false) return [`useful throughput rose with capacity (${ratio(f.throughputFrom, f.throughputTo)}), ${what}: growth that does work so far; a loop that starts under higher load cannot be told from it until added capacity stops adding work`];
   if (l.noUsefulGain !== true) return [];
   if (l.addedIdle === true) return [`added capacity in service returned no more useful work than the smaller fleet did, with work waiting (${what}): all of it is waste`];
-  if (l.capacityHurts === true && l.retriesRising === true) return [`useful work fell as added capacity came into service while retries climbed from their calm level (${what}): more capacity, less work`];
+  if (lessWorkMoreRetries(l)) return [`useful work fell as added capacity came into service while retries climbed from their calm level (${what}): more capacity, less work`];
   return [`capacity up with no more useful work done, ${what}: not yet told from heavier jobs or a slower downstream being scaled for; no loop called`];
 }

@@ -20,7 +20,7 @@
 // not a loop. Missing data is neither a retry nor health.
 import { SIGNAL_COLUMNS, type Sample } from '../../signals/sample.ts';
 import { confidenceOf, type Coverage } from './coverage.ts';
-import { type Legs, legsOf, MIN_GROWTH, outgrewLoad, unexplainedGrowth } from './legs.ts';
+import { type Legs, legsOf, lessWorkMoreRetries, MIN_GROWTH, outgrewLoad, unexplainedGrowth } from './legs.ts';
 import { capacityOf, mean, median, perCapacity, throughputOf } from './series.ts';
 import { DEFAULT_CONFIDENCE_Z, pooledShare, readRetries } from './shares.ts';
 import { partsOf, type WindowParts } from './window.ts';
@@ -142,7 +142,7 @@ export function assess(samples: readonly Sample[], now: number, opts: DetectorOp
  */
 function healthOf(legs: Legs, f: WindowFigures, budget: number): boolean {
   const noSourceOver = legs.retries.sources.every((r) => r.state !== 'over');
-  const wastingCapacity = legs.addedIdle === true || (legs.capacityHurts === true && legs.retriesRising === true);
+  const wastingCapacity = legs.addedIdle === true || lessWorkMoreRetries(legs);
   return (f.retryTo ?? 0) <= budget && noSourceOver && !wastingCapacity;
 }
 
@@ -203,7 +203,7 @@ function defined<K extends string>(key: K, value: number | undefined): Partial<R
 function wasteful(l: Legs): boolean {
   if (l.noUsefulGain !== true) return false;
   // A retry share confidently falling is a storm draining: it voids the retry evidence, not idleness.
-  const retriesFeeding = !l.retriesFalling && (l.retries.state === 'over' || l.retries.state === 'disputed' || (l.capacityHurts === true && l.retriesRising === true));
+  const retriesFeeding = !l.retriesFalling && (l.retries.state === 'over' || l.retries.state === 'disputed' || lessWorkMoreRetries(l));
   return retriesFeeding || l.addedIdle === true;
 }
 

@@ -106,15 +106,15 @@ function addedInService(window: readonly Sample[], p: WindowParts): boolean {
   return from !== undefined && to !== undefined && to > from;
 }
 
+function optional<K extends string>(key: K, value: boolean | undefined): Partial<Record<K, boolean>> {
+  return value === undefined ? {} : ({ [key]: value } as Record<K, boolean>);
+}
+
 /**
  * Capacity grew more than demand did: the capacity ratio (now ÷ trough) exceeds the ratio of
  * new messages (recent ÷ calm median), by the growth threshold plus the demand's own noise.
  * Undefined without sqs_sent: then the added capacity must show what it does in service.
  */
-function optional<K extends string>(key: K, value: boolean | undefined): Partial<Record<K, boolean>> {
-  return value === undefined ? {} : ({ [key]: value } as Record<K, boolean>);
-}
-
 function beyondDemand(window: readonly Sample[], p: WindowParts, z: number): boolean | undefined {
   const from = p.trough >= 0 ? capacityOf(window[p.trough]!) : undefined;
   const to = capacityOf(window.at(-1)!);
@@ -138,10 +138,15 @@ export function unexplainedGrowth(l: Legs): boolean {
   return l.beyondDemand ?? l.addedInService;
 }
 
-/** Every recent sample that carries both counts finished fewer messages than arrived. */
+/** Every recent sample finished fewer messages than arrived; unknown unless every recent sample carries sqs_sent and deletes. */
 function losingRecently(recent: readonly Sample[], z: number): boolean | undefined {
   const states = recent.map((s) => losingToDemand(s, z)).filter((x) => x !== undefined);
   return states.length === recent.length ? states.every(Boolean) : undefined;
+}
+
+/** Less work, more retries: useful work fell as added capacity came into service while retries climbed from their calm level. */
+export function lessWorkMoreRetries(l: Legs): boolean {
+  return l.capacityHurts === true && l.retriesRising === true;
 }
 
 /**

@@ -29,9 +29,16 @@ export function throughputFell(window: readonly Sample[], trough: number, recent
   if (now.length < recent.length || before.length < recent.length) return undefined;
   const [from, to] = [mean(before), mean(now)];
   if (from === undefined || to === undefined || from <= 0) return undefined;
-  const spread = Math.max(cv, 1 / Math.sqrt(from));
-  const se = spread * Math.sqrt(1 / before.length + 1 / now.length);
-  return to < from * (1 - z * se);
+  return to < from * (1 - relativeMargin(from, { before: before.length, after: now.length }, { cv, z }));
+}
+
+/**
+ * z standard errors of a difference of two throughput means, relative to the level `from`: each
+ * sample's relative spread is the calm's (`cv`), never below a count's own (1/√level).
+ */
+function relativeMargin(from: number, counts: { before: number; after: number }, noise: { cv: number; z: number }): number {
+  const spread = Math.max(noise.cv, 1 / Math.sqrt(from));
+  return noise.z * spread * Math.sqrt(1 / counts.before + 1 / counts.after);
 }
 
 /**
@@ -100,9 +107,7 @@ export function addedIdle(window: readonly Sample[], trough: number, recentCount
   const [capFrom, capTo] = [window[trough]?.in_service, mean(served.map((s) => s.in_service))];
   if (!served.length || from === undefined || to === undefined || from <= 0 || !capFrom || capTo === undefined) return undefined;
   if (capTo / capFrom - 1 < opts.minGrowth) return false;
-  const spread = Math.max(opts.cv, 1 / Math.sqrt(from));
-  const se = spread * Math.sqrt(1 / before.length + 1 / served.length);
   const waiting = workWaiting(served);
   if (waiting === undefined) return undefined;
-  return waiting && to <= from * (1 + opts.z * se);
+  return waiting && to <= from * (1 + relativeMargin(from, { before: before.length, after: served.length }, opts));
 }
