@@ -67,7 +67,7 @@ export function legsOf(window: readonly Sample[], p: WindowParts, budget: number
     addedInService: inService,
     retriesFalling: retriesFalling(window, p, trouble.shareNoise, z),
     ...optional('capacityHurts', fell === undefined ? undefined : inService && fell),
-    ...optional('addedIdle', addedIdle(window, p.trough, p.recent.length, { cv, z, minGrowth: MIN_GROWTH })),
+    ...optional('addedIdle', addedIdle(window, p.trough, p.recent.length, { cv, z, minGrowth: MIN_GROWTH, calm: quiet })),
     ...optional('retriesRising', retriesRising(p.recent, quiet, trouble.shareNoise, z)),
   };
 }

@@ -4,7 +4,7 @@
 // Growth for a benign reason (a heavier job mix, a slower downstream being scaled for) does
 // more work once the added capacity is in service, even when each instance does less. Pure.
 import type { Sample } from '../../signals/sample.ts';
-import { mean, type RetrySource, sourceShare, throughputOf } from './series.ts';
+import { mean, median, type RetrySource, sourceShare, stdev, throughputOf } from './series.ts';
 
 /**
  * Samples at the end of the calm part that stand for "what the smaller fleet did": as many as
@@ -78,25 +78,38 @@ export function servedByAdded(window: readonly Sample[], trough: number, recentC
 }
 
 /**
- * Work is waiting: the queue holds more than one interval's useful work, or — the queue depth
- * not observed — more new messages arrive than are finished. Without either, a fleet that does
- * no more work may simply have none to do. Undefined when neither is observed.
+ * Work is waiting: messages sit in the queue that no worker has taken. Either the queue holds
+ * more than one interval's useful work (a backlog, whatever the calm held), or its depth is
+ * above the calm's by more than the calm's own spread, z times (never below a count's own,
+ * √level): a backlog forming where a fleet keeping up held the calm's depth. Without the depth,
+ * more new messages arrive than are finished. Without either, a fleet that does no more work
+ * may simply have none to do. Undefined when neither is observed.
  */
-export function workWaiting(recent: readonly Sample[]): boolean | undefined {
+export function workWaiting(recent: readonly Sample[], calm: readonly Sample[], z: number): boolean | undefined {
   const done = mean(recent.map(throughputOf));
   const depth = mean(recent.map((s) => s.sqs_visible));
   const arriving = mean(recent.map((s) => s.sqs_sent));
   if (done === undefined) return undefined;
-  if (depth !== undefined) return depth > done;
+  if (depth !== undefined) return depth > done || aboveCalmDepth(depth, calm, z);
   return arriving === undefined ? undefined : arriving > done;
+}
+
+/** The depth is above the calm's median depth by more than z of its spread (never below √level, nor 1). */
+function aboveCalmDepth(depth: number, calm: readonly Sample[], z: number): boolean {
+  const depths = calm.map((s) => s.sqs_visible).filter((v): v is number => v !== undefined);
+  const level = median(depths);
+  if (level === undefined) return false;
+  const spread = Math.max(stdev(depths) ?? 0, Math.sqrt(Math.max(level, 1)));
+  return depth > level + z * spread;
 }
 
 /**
  * Added capacity in service returned no useful work: throughput over the intervals it served is
  * not above what the smaller fleet did (its upper bound, z standard errors up), while in-service
- * capacity grew by at least `minGrowth` and work was waiting. Undefined when it cannot be told.
+ * capacity grew by at least `minGrowth` and work was waiting (beside the quiet `calm`). Undefined
+ * when it cannot be told.
  */
-export function addedIdle(window: readonly Sample[], trough: number, recentCount: number, opts: { cv: number; z: number; minGrowth: number }): boolean | undefined {
+export function addedIdle(window: readonly Sample[], trough: number, recentCount: number, opts: { cv: number; z: number; minGrowth: number; calm: readonly Sample[] }): boolean | undefined {
   const served = servedByAdded(window, trough, recentCount);
   const before = beforeGrowth(window, trough, recentCount);
   const done = served.map(throughputOf);
@@ -107,7 +120,7 @@ export function addedIdle(window: readonly Sample[], trough: number, recentCount
   const [capFrom, capTo] = [window[trough]?.in_service, mean(served.map((s) => s.in_service))];
   if (!served.length || from === undefined || to === undefined || from <= 0 || !capFrom || capTo === undefined) return undefined;
   if (capTo / capFrom - 1 < opts.minGrowth) return false;
-  const waiting = workWaiting(served);
+  const waiting = workWaiting(served, opts.calm, opts.z);
   if (waiting === undefined) return undefined;
   return waiting && to <= from * (1 + relativeMargin(from, { before: before.length, after: served.length }, opts));
 }

@@ -3,12 +3,14 @@
 // worker fleet of make demo). Onset in the labels comes from each family's cause (the first
 // capacity added after the downstream degraded), never from the detector. What must hold:
 // - no normal trace (hard negatives included) is ever called a runaway;
-// - every loop is called one, never later than the PromQL alert a user would write, and its
-//   first runaway verdict shows the legs in its evidence;
+// - every loop is called one in time (by the later of onset + 5 min and the moment capacity
+//   doubles), never later than the PromQL alert a user would write, and its first runaway
+//   verdict shows the legs in its evidence;
 // - the files are exactly what the generators write (deterministic, seeded).
 import assert from 'node:assert/strict';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { deadlineOf } from '../../../bench/detector.ts';
 import { promqlRule } from '../../../bench/detector-rules.ts';
 import { DERIVED_SCENARIOS, renderDerived } from '../../../hack/traces/demo/derive.ts';
 import { renderDes } from '../../../hack/traces/des/render.ts';
@@ -45,9 +47,11 @@ for (const family of FAMILIES) {
       const trace = parseTrace(readFileSync(join(family.dir, f), 'utf8'));
       const label = trace.label!;
       if (label.kind === 'runaway') {
-        it(`${f}: flags the loop (onset ${label.onset} s), no later than the PromQL alert, with the legs as evidence`, () => {
+        it(`${f}: flags the loop (onset ${label.onset} s) in time, no later than the PromQL alert, with the legs as evidence`, () => {
           const r = replay(trace.samples, opts);
           assert.equal(r.verdict, 'runaway');
+          const deadline = deadlineOf(trace.samples, label.onset);
+          assert.ok(r.firstAlertT! <= deadline, `called at ${r.firstAlertT}, in time by ${deadline}`);
           const prom = promql(trace.samples);
           assert.ok(prom === undefined || r.firstAlertT! <= prom, `CostGuard at ${r.firstAlertT}, PromQL at ${prom}`);
           const first = r.changes.find((c) => c.verdict.state === 'runaway')!;

@@ -59,7 +59,7 @@ describe('what added capacity returns', () => {
       ...[0, 1, 2, 3].map((i) => at(i, { desired: 4, in_service: 4, sqs_deleted: 75, sqs_visible: 3000 })),
       ...Array.from({ length: n }, (_, k) => at(4 + k, { desired: 7, in_service: 4 + k >= from ? 7 : 4, sqs_deleted: 75, sqs_visible: 3000, ...after(k) })),
     ];
-    const idle = (w: Sample[]) => addedIdle(w, 3, 2, { cv: 0.05, z: Z, minGrowth: 0.1 });
+    const idle = (w: Sample[]) => addedIdle(w, 3, 2, { cv: 0.05, z: Z, minGrowth: 0.1, calm: w.slice(0, 4) });
 
     it('is true when capacity in service does no more work than the smaller fleet while work waits', () => {
       assert.equal(idle(grow(() => ({ sqs_deleted: 78 }))), true);
@@ -84,9 +84,20 @@ describe('what added capacity returns', () => {
     });
 
     it('reads waiting work from the queue, else from new messages against work done', () => {
-      assert.equal(workWaiting([at(0, { sqs_deleted: 100, sqs_visible: 50 })]), false);
-      assert.equal(workWaiting([at(0, { sqs_deleted: 100, sqs_sent: 300 })]), true);
-      assert.equal(workWaiting([at(0, { sqs_deleted: 100 })]), undefined);
+      assert.equal(workWaiting([at(0, { sqs_deleted: 100, sqs_visible: 50 })], [], Z), false);
+      assert.equal(workWaiting([at(0, { sqs_deleted: 100, sqs_visible: 150 })], [], Z), true, 'more than one interval of work queued');
+      assert.equal(workWaiting([at(0, { sqs_deleted: 100, sqs_sent: 300 })], [], Z), true);
+      assert.equal(workWaiting([at(0, { sqs_deleted: 100 })], [], Z), undefined);
+    });
+
+    it('counts a backlog forming where the calm kept the queue empty, beyond the calm depth\'s own spread', () => {
+      const empty = [0, 1, 2, 3, 4, 5].map((i) => at(i, { sqs_deleted: 600, sqs_visible: 0 }));
+      assert.equal(workWaiting([at(6, { sqs_deleted: 560, sqs_visible: 30 }), at(7, { sqs_deleted: 550, sqs_visible: 59 })], empty, Z), true);
+      // A count's own noise: a handful of messages in transit over an empty calm is not a backlog.
+      assert.equal(workWaiting([at(6, { sqs_deleted: 560, sqs_visible: 2 })], empty, Z), false);
+      // A calm whose depth wanders between 0 and 40 hides a depth of 30.
+      const wandering = [0, 40, 5, 35, 0, 40].map((v, i) => at(i, { sqs_deleted: 600, sqs_visible: v }));
+      assert.equal(workWaiting([at(6, { sqs_deleted: 560, sqs_visible: 30 })], wandering, Z), false);
     });
   });
 
