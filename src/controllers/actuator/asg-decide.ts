@@ -68,6 +68,12 @@ export interface GroupInput {
    * MaxSize above it now was raised by hand, even when the raise went back to the original.
    */
   stood?: boolean;
+  /**
+   * The record on the group was written by another guard that still acts on it. Drift on it is
+   * that guard's to call: the record goes on the group before the value, so a value above the
+   * record may be its write still in flight.
+   */
+  peerRecord?: boolean;
 }
 
 export interface GroupDecision {
@@ -114,7 +120,9 @@ function maxSizeChanges(input: GroupInput, cap: Cap): { changes: FieldChange[]; 
   // decideField reads MaxSize back at the original as "our write never landed"; when status saw
   // CostGuard's value standing, it did land, and this is someone raising it by hand.
   const raisedBack = d.change.reason === 'AboveCeiling' && input.stood === true && input.record !== undefined && observed.maxSize > input.record.clamped;
-  const decided = raisedBack ? 'Drift' : d.change.reason;
+  const drift = raisedBack || d.change.reason === 'Drift';
+  // Lowered all the same, as over the cap; the guard that owns the record reports the drift.
+  const decided = drift ? (input.peerRecord === true ? 'AboveCeiling' : 'Drift') : d.change.reason;
   const lowered = decided === 'AboveCeiling' || decided === 'CeilingLowered';
   const reason = cap.by === 'rate' && lowered ? 'ScaleOutRateLimited' : decided;
   return { changes: [{ field: 'MaxSize', from: observed.maxSize, to: d.change.to, reason }], record: d.record };

@@ -8,7 +8,7 @@ import { changeValues, driftSince, holderText } from './words.ts';
 import { capOf, capSuffix, peerCapsOn, type Cap, type PlanInputs } from './caps.ts';
 import type { FieldRecord } from './field-decide.ts';
 import { asgRef, type ObservedCeilings } from '../targets/observed.ts';
-import { ASG_KEYS, ASG_MIN_KEYS, readFieldRecord, readHolders, readMaxSizeWrite } from '../targets/records.ts';
+import { ASG_KEYS, ASG_MIN_KEYS, OWNER_KEY, readFieldRecord, readHolders, readMaxSizeWrite } from '../targets/records.ts';
 import { decideHolders, hasHolderChanges, recordedHolderCaps, type HolderChanges } from './holders-decide.ts';
 
 export interface GroupAction {
@@ -201,6 +201,11 @@ function groupAction(group: ScalingGroup, d: GroupDecision, at: { before: FieldR
   return { kind: 'asg', target, name: group.name, limits, changes: d.changes, ...record, clearRecord: !d.record && at.before !== undefined, ...min, ...holders };
 }
 
+/** The group's record was written by another guard that still acts on it (not by this one, nor by one gone). */
+function peerOwnsRecord(recordOwner: string | undefined, self: string, peers: readonly { guard: string }[]): boolean {
+  return recordOwner !== undefined && recordOwner !== self && peers.some((p) => p.guard === recordOwner);
+}
+
 export function planGroup(
   resolved: { group: ScalingGroup; ceiling: GroupCeiling },
   prior: ScalingGroupStatus | undefined,
@@ -221,7 +226,8 @@ export function planGroup(
   const minRecord = readFieldRecord(group.tags, ASG_MIN_KEYS);
   const tagged = readMaxSizeWrite(group.tags);
   const stood = prior?.clamped === true && record !== undefined && prior.maxSize === record.clamped;
-  const d = decideGroup({ ceiling: resolved.ceiling, cap: given, observed: group, record, minRecord, memory: memoryOf(prior), stood }, ctx);
+  const peerRecord = peerOwnsRecord(group.tags[OWNER_KEY], at.inputs.owner, peers);
+  const d = decideGroup({ ceiling: resolved.ceiling, cap: given, observed: group, record, minRecord, memory: memoryOf(prior), stood, peerRecord }, ctx);
   const cap = d.cap;
   const status = groupStatus(resolved, d, prior, { ctx, cap, tagged });
   const ownCap = capOf(resolved.ceiling.maxSize, own, [], group.desiredCapacity).value;

@@ -52,6 +52,15 @@ describe('decideGroup', () => {
     });
   }
 
+  it('leaves drift on a record another acting guard wrote to that guard: its value may still be in flight (record first, then value)', () => {
+    // Another guard wrote its record (clamped 10) and is about to lower MaxSize from 20; this guard, whose own ceiling is 20, reads the group in between.
+    const input: GroupInput = { ceiling: { maxSize: 20 }, cap: { value: 10, by: 'guard ns/low' }, observed: group({ maxSize: 20 }), record: { original: 50, clamped: 10 }, memory: {}, stood: false };
+    const change = (more: Partial<GroupInput>) => decideGroup({ ...input, ...more }, enforce()).changes.map((x) => `${x.field} ${x.from}→${x.to} ${x.reason}`);
+    assert.deepEqual(change({ peerRecord: true }), ['MaxSize 20→10 AboveCeiling'], 'lowered all the same, not called drift');
+    assert.deepEqual(change({ peerRecord: false }), ['MaxSize 20→10 Drift'], 'its own record: a raise over its value is drift');
+    assert.deepEqual(change({ peerRecord: true, stood: true, observed: group({ maxSize: 50 }) }), ['MaxSize 50→10 AboveCeiling'], 'a raise back to the original on a peer\'s record is the peer\'s to call');
+  });
+
   describe('MinSize, lowered with MaxSize, is recorded and given back', () => {
     it('records the original MinSize when a hold takes MaxSize below it', () => {
       const d = decide({ maxSize: 20 }, group({ minSize: 6, maxSize: 20, desiredCapacity: 8 }), { cap: { value: 4, by: 'runaway' } });
