@@ -181,7 +181,7 @@ test-integration: testenv prometheus awscli image chromium ## Integration tests 
 	npx mocha --config test/integration/.mocharc.json
 
 .PHONY: test-faults
-test-faults: testenv ## Fault suite: kill -9, API server restart, AWS outage, Slack 500/429, leader stop mid-brake
+test-faults: testenv prometheus ## Fault suite: kill -9, API server restart, AWS outage, Slack 500/429, leader stop mid-brake
 	npx mocha --config test/faults/.mocharc.json
 
 .PHONY: test

@@ -41,7 +41,7 @@ describe('fault: AWS unreachable for 60 s mid-brake', function () {
     const before = (await s.status())!.brake!;
 
     await g.close();
-    s.prometheusDown = true;
+    await s.prometheusOutage(true);
     const closedAt = Date.now();
     // The ceilings controller cannot observe the group: Degraded says so, naming the cloud error.
     const failing = (c: { type: string; status: string; reason: string; at: number }): boolean => c.type === 'Degraded' && c.status === 'True' && c.reason.startsWith('Cloud') && c.at >= closedAt;
@@ -59,7 +59,7 @@ describe('fault: AWS unreachable for 60 s mid-brake', function () {
       c.type === 'RunawayWatched' && c.status === 'False' && /^(SignalsUnavailable|RetrySignalsMissing)$/.test(c.reason) && /prometheus/.test(c.message) && c.at >= closedAt;
     assert.ok(s.conditions.some(blind), `RunawayWatched said the retry signal was missing: ${s.reasons('RunawayWatched').join(' → ')}`);
     assert.equal((await s.status())?.brake?.releaseStep, undefined, 'not one release step on missing data');
-    s.prometheusDown = false;
+    await s.prometheusOutage(false);
     await g.open();
     const reopenedAt = Date.now();
     await poll('Degraded back to False', async () => (await s.status())?.conditions?.find((c) => c.type === 'Degraded')?.status === 'False', 60_000);

@@ -1,15 +1,18 @@
 // The guarded runaway every fault is injected into. An Auto Scaling group in moto starts far
 // over its ceiling (MaxSize 100, ceiling 60); a scripted driver plays AWS target tracking
 // (moto runs no scaling policies): every tick it adds capacity up to MaxSize while the
-// workers' retries climb (served as a Prometheus API), the signature of a retry storm. A
+// retries of real costguard/worker instances climb, scraped by a real Prometheus the guard
+// queries through a gate the test can close: the signature of a retry storm. A
 // CostGuard in Enforce with runaway.action Freeze and Slack alerts (a local sink) guards it.
 // The scenario samples the group and the guard's conditions throughout, so a test can say
 // afterwards whether capacity ever went over the ceiling or the brake's hold, which
 // conditions it saw, and how many alerts arrived per incident.
 import assert from 'node:assert/strict';
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { DeleteTagsCommand, SetDesiredCapacityCommand } from '@aws-sdk/client-auto-scaling';
+import { PrometheusServer } from '../../../hack/localenv/index.ts';
 import type { CostGuard } from '../../../src/api/v1alpha1/index.ts';
 import { outboxName, OUTBOX_KEY } from '../../../src/alerting/outbox-store.ts';
 import { parseOutbox } from '../../../src/alerting/outbox.ts';
@@ -17,9 +20,11 @@ import { COSTGUARD_RESOURCE } from '../../../src/controllers/resources.ts';
 import { objectPath } from '../../../src/runtime/kube/resource.ts';
 import { createGroups, directClient, readGroup } from '../../integration/cloud/fixtures.ts';
 import { createGuard, createNamespace, getGuard, installCrds, rest } from '../../integration/controllers/helpers.ts';
+import { WorkerFleet } from '../../integration/prometheus/fleet.ts';
 import { SlackSink } from '../../support/slack-sink.ts';
 import { containmentOf, type Containment, type Sample } from './containment.ts';
 import { poll } from '../../support/poll.ts';
+import { TcpGate } from './tcp-gate.ts';
 
 export const ORIGINAL_MAX = 100;
 // High enough above where the brake engages (10-20 instances here) that a slow detector on a
@@ -39,19 +44,34 @@ export interface ConditionSeen {
   message: string;
 }
 
-/** The workers' metrics as a Prometheus API; `down` makes it answer 503 (a failing retry source). */
-function prometheus(rates: Readonly<Record<string, number>>, down: () => boolean): Promise<{ server: Server; url: string }> {
-  const server = createServer((req, res) => {
-    if (down()) {
-      res.statusCode = 503;
-      res.end('unavailable');
-      return;
-    }
-    const value = rates[new URL(req.url ?? '/', 'http://x').searchParams.get('query') ?? ''];
-    res.setHeader('content-type', 'application/json');
-    res.end(JSON.stringify({ status: 'success', data: { resultType: 'vector', result: value === undefined ? [] : [{ metric: {}, value: [Date.now() / 1000, String(value)] }] } }));
-  });
-  return new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve({ server, url: `http://127.0.0.1:${(server.address() as AddressInfo).port}` })));
+/** The PromQL the guard asks for: the workers' counters as per-second rates over the namespace's fleet. */
+function workerRates(ns: string): { retries: string; attempts: string; throughput: string } {
+  const rate = (counter: string): string => `sum(rate(costguard_worker_${counter}_total{namespace="${ns}"}[5s]))`;
+  return { retries: rate('retries'), attempts: rate('attempts'), throughput: rate('successes') };
+}
+
+/** What feeds the guard's retry signal: the fleet, the Prometheus scraping it, and the gate in front of it. */
+interface RetrySignal {
+  fleet: WorkerFleet;
+  prom: PrometheusServer;
+  promDir: string;
+  gate: TcpGate;
+  queries: { retries: string; attempts: string; throughput: string };
+}
+
+/** Three real workers at a steady rate, a real Prometheus scraping them, and a gate (open) in front of it. */
+async function startRetrySignal(ns: string): Promise<RetrySignal> {
+  const fleet = new WorkerFleet();
+  await fleet.start(3);
+  const promDir = mkdtempSync(join(tmpdir(), 'costguard-fault-prom-'));
+  const prom = new PrometheusServer(promDir);
+  await prom.start([{ job: 'orders-workers', targets: fleet.targets, labels: { namespace: ns } }]);
+  const queries = workerRates(ns);
+  // The guard's baseline must be the fleet's steady throughput, not a rate still warming up.
+  await fleet.steadyIn(prom, queries.throughput);
+  const gate = new TcpGate(prom.url);
+  await gate.open();
+  return { fleet, prom, promDir, gate, queries };
 }
 
 /** "FIRING runaway" for a Slack message CostGuard sent: its state and incident key. */
@@ -73,13 +93,9 @@ export class RunawayScenario {
   sampledHold: number | undefined;
   /** When the freeze was first seen applied on the group. */
   holdAppliedAt: number | undefined;
-  /** While true the workers' Prometheus answers 503: no retry data. */
-  get prometheusDown(): boolean {
-    return this.promState.down;
-  }
-
-  set prometheusDown(down: boolean) {
-    this.promState.down = down;
+  /** Closes (true) or reopens (false) the way to Prometheus: closed, the guard has no retry data. */
+  async prometheusOutage(down: boolean): Promise<void> {
+    await (down ? this.signal.gate.close() : this.signal.gate.open());
   }
   /** Target tracking calmed down: retries back within budget, no more capacity asked for. */
   private recovered = false;
@@ -93,22 +109,18 @@ export class RunawayScenario {
   readonly ns: string;
   readonly asg: string;
   readonly sink: SlackSink;
-  /** The workers' rates the Prometheus API answers with; the driver raises retries. */
-  readonly rates: Record<string, number>;
-  private readonly prom: { server: Server; url: string };
-  private readonly promState: { down: boolean };
+  /** The workers, the Prometheus scraping them and the gate in front of it; the driver raises the workers' failures. */
+  private readonly signal: RetrySignal;
   /** Instances target tracking adds per tick. */
   step = 2;
   /** The driver's tick. */
   tickMs = TICK_MS;
 
-  private constructor(parts: { ns: string; asg: string; sink: SlackSink; prom: { server: Server; url: string }; rates: Record<string, number>; state: { down: boolean } }) {
+  private constructor(parts: { ns: string; asg: string; sink: SlackSink; signal: RetrySignal }) {
     this.ns = parts.ns;
     this.asg = parts.asg;
     this.sink = parts.sink;
-    this.prom = parts.prom;
-    this.rates = parts.rates;
-    this.promState = parts.state;
+    this.signal = parts.signal;
   }
 
   /** Namespace, group, signals, sink and Secret; the guard comes with createGuard(). */
@@ -118,10 +130,8 @@ export class RunawayScenario {
     const asg = `${ns}-asg`;
     await createGroups(directClient(), [{ name: asg, maxSize: ORIGINAL_MAX, desired: START_CAPACITY }]);
     const sink = await new SlackSink().start();
-    const rates = { retries: 1, attempts: 100, throughput: 99 };
-    const state = { down: false };
-    const prom = await prometheus(rates, () => state.down);
-    const s = new RunawayScenario({ ns, asg, sink, prom, rates, state });
+    const signal = await startRetrySignal(ns);
+    const s = new RunawayScenario({ ns, asg, sink, signal });
     await rest().create(`/api/v1/namespaces/${ns}/secrets`, { apiVersion: 'v1', kind: 'Secret', metadata: { name: 'slack', namespace: ns }, stringData: { url: sink.url } });
     return s;
   }
@@ -132,7 +142,7 @@ export class RunawayScenario {
       mode: 'Enforce',
       onDelete: 'Restore',
       scalingGroups: [{ name: this.asg, maxSize: CEILING }],
-      runaway: { signals: { prometheus: { url: this.prom.url, retries: 'retries', attempts: 'attempts', throughput: 'throughput' } }, action: 'Freeze', cooldown: opts.cooldown ?? '10m' },
+      runaway: { signals: { prometheus: { url: this.signal.gate.endpoint, ...this.signal.queries } }, action: 'Freeze', cooldown: opts.cooldown ?? '10m' },
       alerts: { slack: { webhookSecretRef: { name: 'slack', key: 'url' } } },
     });
     this.loops.push(this.watchConditions());
@@ -141,10 +151,10 @@ export class RunawayScenario {
     await poll('a baseline verdict', async () => (await this.status())?.conditions?.some((c) => c.type === 'RunawaySuspected' && c.reason === 'NoLoop'), timeoutMs);
   }
 
-  /** The downstream recovers: retries back within budget, throughput back, no more scale-out. */
+  /** The downstream recovers: the workers' first attempts succeed again, no more scale-out. */
   recover(): void {
     this.recovered = true;
-    Object.assign(this.rates, { retries: 1, attempts: 101, throughput: 100 });
+    this.signal.fleet.load.failShare = 0;
   }
 
   /** Starts the loop: target tracking adds capacity while retries climb. */
@@ -262,7 +272,10 @@ export class RunawayScenario {
 
   async close(): Promise<void> {
     await this.stopLoop();
-    this.prom.server.close();
+    await this.signal.gate.close();
+    await this.signal.fleet.stop();
+    await this.signal.prom.stop();
+    rmSync(this.signal.promDir, { recursive: true, force: true });
     await this.sink.stop();
     // A guard left behind (a failed test) must not keep a record on a group nobody reads.
     await this.aws.send(new DeleteTagsCommand({ Tags: [{ ResourceId: this.asg, ResourceType: 'auto-scaling-group', Key: ORIGINAL_TAG }] })).catch(() => undefined);
@@ -282,9 +295,7 @@ export class RunawayScenario {
     const sample = { at: Date.now(), desired: group?.DesiredCapacity ?? 0, maxSize: group?.MaxSize ?? 0 };
     this.samples.push(sample);
     if (this.recovered) return;
-    this.rates.retries = Math.min(90, (this.rates.retries ?? 0) + 6);
-    this.rates.attempts = 100 + this.rates.retries;
-    this.rates.throughput = 90;
+    this.signal.fleet.load.failShare = Math.min(0.9, this.signal.fleet.load.failShare + 0.06);
     const want = Math.min(sample.maxSize, sample.desired + this.step);
     if (want > sample.desired && !(await this.writeUnderWay(sample))) await this.aws.send(new SetDesiredCapacityCommand({ AutoScalingGroupName: this.asg, DesiredCapacity: want }));
   }

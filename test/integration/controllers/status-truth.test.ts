@@ -141,6 +141,9 @@ describe('status that tells the truth', function () {
     // The time is also on the group, beside the value: a status write another controller wins cannot lose it.
     const tags = (await readGroup(aws, asg('drift')))?.Tags ?? [];
     assert.equal(tags.find((t) => t.Key === 'costguard.io/clamped-at')?.Value, setAt);
+    // Times have seconds precision: a revert in the clamp's own second would name the same time,
+    // and the second drift's event would read as the first (events are deduped by message).
+    await eventually('a later second than the clamp', () => Date.now() >= Date.parse(setAt ?? '') + 1000, 5_000, 20);
     await aws.send(new UpdateAutoScalingGroupCommand({ AutoScalingGroupName: asg('drift'), MaxSize: 45 }));
     await waitForEvents(ns, 'drift', 'DriftReverted');
     assert.deepEqual(await notes('drift', 'DriftReverted'), [`Warning: asg/${asg('drift')}: MaxSize was raised to 45 (CostGuard set 20 at ${setAt}); reverted to 20`]);
