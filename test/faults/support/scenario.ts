@@ -20,7 +20,7 @@ import { COSTGUARD_RESOURCE } from '../../../src/controllers/resources.ts';
 import { objectPath } from '../../../src/runtime/kube/resource.ts';
 import { createGroups, directClient, readGroup } from '../../integration/cloud/fixtures.ts';
 import { createGuard, createNamespace, getGuard, installCrds, rest } from '../../integration/controllers/helpers.ts';
-import { WorkerFleet } from '../../integration/prometheus/fleet.ts';
+import { WorkerFleet, workerRates } from '../../integration/prometheus/fleet.ts';
 import { SlackSink } from '../../support/slack-sink.ts';
 import { containmentOf, type Containment, type Sample } from './containment.ts';
 import { poll } from '../../support/poll.ts';
@@ -44,19 +44,13 @@ export interface ConditionSeen {
   message: string;
 }
 
-/** The PromQL the guard asks for: the workers' counters as per-second rates over the namespace's fleet. */
-function workerRates(ns: string): { retries: string; attempts: string; throughput: string } {
-  const rate = (counter: string): string => `sum(rate(costguard_worker_${counter}_total{namespace="${ns}"}[5s]))`;
-  return { retries: rate('retries'), attempts: rate('attempts'), throughput: rate('successes') };
-}
-
 /** What feeds the guard's retry signal: the fleet, the Prometheus scraping it, and the gate in front of it. */
 interface RetrySignal {
   fleet: WorkerFleet;
   prom: PrometheusServer;
   promDir: string;
   gate: TcpGate;
-  queries: { retries: string; attempts: string; throughput: string };
+  queries: ReturnType<typeof workerRates>;
 }
 
 /** Three real workers at a steady rate, a real Prometheus scraping them, and a gate (open) in front of it. */

@@ -19,7 +19,7 @@ import { ContentType } from '../../../src/runtime/kube/rest.ts';
 import { collectionPath, objectPath, Resources } from '../../../src/runtime/kube/resource.ts';
 import { testEnv } from '../../harness/env.ts';
 import { createGroups, directClient, readGroup, REGION } from '../cloud/fixtures.ts';
-import { WorkerFleet } from '../prometheus/fleet.ts';
+import { WorkerFleet, workerRates } from '../prometheus/fleet.ts';
 import { testConfig, testLogger } from '../runtime/helpers.ts';
 import { createGuard, createNamespace, eventually, getGuard, installCrds, rest, waitForCondition, waitForEvents } from './helpers.ts';
 import { createKedaHpa, createScaledJob, createScaledJobJob, createScaledObject, setHpaReplicas } from './peer-objects.ts';
@@ -77,8 +77,7 @@ describe('runaway: detection and the staged brake', function () {
     ns = await createNamespace('runaway');
     await fleet.start(3);
     await prom.start([{ job: 'orders-workers', targets: fleet.targets, labels: { namespace: ns } }]);
-    const rate = (counter: string): string => `sum(rate(costguard_worker_${counter}_total{namespace="${ns}"}[5s]))`;
-    signals = { url: prom.url, retries: rate('retries'), attempts: rate('attempts'), throughput: rate('successes') };
+    signals = { url: prom.url, ...workerRates(ns) };
     // The guard's baseline must be the fleet's steady throughput, not a rate still warming up.
     await fleet.steadyIn(prom, signals.throughput);
     const sqs = new SQSClient({ region: REGION });

@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { SetDesiredCapacityCommand } from '@aws-sdk/client-auto-scaling';
 import { PrometheusServer } from '../../../hack/localenv/index.ts';
 import { createGroups, directClient } from '../cloud/fixtures.ts';
-import { WorkerFleet } from '../prometheus/fleet.ts';
+import { WorkerFleet, workerRates } from '../prometheus/fleet.ts';
 import { operatorProcess } from './operator-process.ts';
 import { createGuard, createNamespace, eventually, getGuard, installCrds } from './helpers.ts';
 
@@ -31,8 +31,7 @@ describe('runaway: kill -9 mid-brake', function () {
     ns = await createNamespace('runaway-kill');
     await fleet.start(3);
     await prom.start([{ job: 'kill-workers', targets: fleet.targets, labels: { namespace: ns } }]);
-    const rate = (counter: string): string => `sum(rate(costguard_worker_${counter}_total{namespace="${ns}"}[5s]))`;
-    signals = { url: prom.url, retries: rate('retries'), attempts: rate('attempts'), throughput: rate('successes') };
+    signals = { url: prom.url, ...workerRates(ns) };
     await fleet.steadyIn(prom, signals.throughput);
     await createGroups(aws, [{ name: `${ns}-asg`, maxSize: 30, desired: 3 }]);
   });

@@ -18,6 +18,12 @@ export interface FleetLoad {
 
 const TICK_MS = 100;
 
+/** The PromQL a guard asks for: the fleet's counters in one namespace as per-second rates (retries, attempts, useful throughput). */
+export function workerRates(namespace: string): { retries: string; attempts: string; throughput: string } {
+  const rate = (counter: string): string => `sum(rate(costguard_worker_${counter}_total{namespace="${namespace}"}[5s]))`;
+  return { retries: rate('retries'), attempts: rate('attempts'), throughput: rate('successes') };
+}
+
 export class WorkerFleet {
   readonly workers: Worker[] = [];
   readonly load: FleetLoad = { jobsPerTick: 10, failShare: 0 };

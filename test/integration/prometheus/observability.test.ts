@@ -17,7 +17,7 @@ import { REGION } from '../cloud/fixtures.ts';
 import { autoscaling, group, launchTemplate } from '../cost/helpers.ts';
 import { testConfig, testLogger } from '../runtime/helpers.ts';
 import { createGuard, createNamespace, eventually, getGuard, installCrds, rest, waitForCondition } from '../controllers/helpers.ts';
-import { WorkerFleet } from './fleet.ts';
+import { WorkerFleet, workerRates } from './fleet.ts';
 
 const WORKER_JOB = 'orders-workers';
 const OPERATOR_JOB = 'costguard-operator';
@@ -52,8 +52,6 @@ describe('prometheus: a real server scraping the workers and the operator', func
   const prom = new PrometheusServer(dir);
   let operator: RunningOperator | undefined;
   let ns: string;
-  /** The workers' counters in the guard's namespace, as a per-second rate. */
-  const rate = (counter: string): string => `sum(rate(costguard_worker_${counter}_total{namespace="${ns}"}[5s]))`;
 
   const scaleDeployment = async (replicas: number): Promise<void> => {
     const path = objectPath(Resources.deployments, ns, 'orders');
@@ -113,7 +111,7 @@ describe('prometheus: a real server scraping the workers and the operator', func
   it('the Prometheus signal source reads the workers\' retry share from real PromQL', async () => {
     fleet.load.jobsPerTick = 10;
     fleet.load.failShare = 0.5;
-    const source = prometheusSource({ url: prom.url, retries: rate('retries'), attempts: rate('attempts'), throughput: rate('successes') });
+    const source = prometheusSource({ url: prom.url, ...workerRates(ns) });
     // Each tick, 5 of 10 first attempts fail and are retried: retries are 5 of 15 attempts.
     const read = await eventually('a steady retry share', async () => {
       const v = await source.read({ nowMs: Date.now(), intervalSeconds: 1 });
@@ -132,8 +130,8 @@ describe('prometheus: a real server scraping the workers and the operator', func
 
   it('a retry storm read from Prometheus makes the guard brake; every dashboard query returns data', async () => {
     fleet.load.failShare = 0;
-    const signals = { prometheus: { url: prom.url, retries: rate('retries'), attempts: rate('attempts'), throughput: rate('successes') } };
-    await fleet.steadyIn(prom, rate('successes'));
+    const signals = { prometheus: { url: prom.url, ...workerRates(ns) } };
+    await fleet.steadyIn(prom, signals.prometheus.throughput);
     await createGuard(ns, 'orders', {
       mode: 'Enforce',
       scalingGroups: [{ name: `${ns}-asg`, maxSize: 40 }],
