@@ -8,9 +8,9 @@
 // - no useful gain: useful throughput (deletes, else successes) has not risen above its calm
 //   level — added capacity is not buying work. Load growth, flash crowds and instance refreshes
 //   while traffic grows all raise it;
-// - in answer to trouble: capacity rose while the fleet was already in trouble (retries or
-//   throughput down). A scheduled or hand-made increase followed by a downstream blip is not a
-//   loop, whatever the legs show afterwards;
+// - in answer to trouble: capacity rose while the fleet was already in trouble (retries,
+//   throughput down, or a backlog growing at the calm demand). A scheduled or hand-made
+//   increase followed by a downstream blip is not a loop, whatever the legs show afterwards;
 // - beyond demand: when new messages (sqs_sent) are observed, capacity grew more than they
 //   did. A flash crowd whose backlog the fleet is still catching up on has grown less than its
 //   demand; a loop grows with no new work at all. Without sqs_sent, the added capacity must

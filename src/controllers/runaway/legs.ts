@@ -3,7 +3,7 @@
 import type { Sample } from '../../signals/sample.ts';
 import { capacityOf, mean, median, sourceShare, stdev, throughputOf } from './series.ts';
 import { readRetries, type RetryReading } from './shares.ts';
-import { calmShareNoise, calmThroughput, grewAfterTrouble, losingToDemand, quietPart, throughputNoise, type WindowParts } from './window.ts';
+import { calmBacklog, calmShareNoise, calmThroughput, grewAfterTrouble, losingToDemand, quietPart, throughputNoise, type WindowParts } from './window.ts';
 import { MIN_NOISE_SAMPLES } from './shares.ts';
 import { addedIdle, retriesRising, throughputFell } from './returns.ts';
 
@@ -49,7 +49,8 @@ export function legsOf(window: readonly Sample[], p: WindowParts, budget: number
   // The noise the trouble test allows for comes from the calm before any trouble began.
   const quiet = quietPart(p.calm, budget, MIN_NOISE_SAMPLES);
   const throughput = calmThroughput(quiet);
-  const trouble = { budget, z, shareNoise: calmShareNoise(quiet), ...(throughput ? { throughput } : {}) };
+  const backlog = calmBacklog(quiet);
+  const trouble = { budget, z, shareNoise: calmShareNoise(quiet), ...(throughput ? { throughput } : {}), ...(backlog ? { backlog } : {}) };
   const now = mean(p.recent.map(throughputOf));
   const inService = addedInService(window, p);
   const cv = throughputNoise(quiet) ?? 0;

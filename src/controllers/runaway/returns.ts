@@ -4,7 +4,8 @@
 // Growth for a benign reason (a heavier job mix, a slower downstream being scaled for) does
 // more work once the added capacity is in service, even when each instance does less. Pure.
 import type { Sample } from '../../signals/sample.ts';
-import { mean, median, type RetrySource, sourceShare, stdev, throughputOf } from './series.ts';
+import { mean, type RetrySource, sourceShare, throughputOf } from './series.ts';
+import { aboveCalm, calmCount } from './window.ts';
 
 /**
  * Samples at the end of the calm part that stand for "what the smaller fleet did": as many as
@@ -94,13 +95,10 @@ export function workWaiting(recent: readonly Sample[], calm: readonly Sample[], 
   return arriving === undefined ? undefined : arriving > done;
 }
 
-/** The depth is above the calm's median depth by more than z of its spread (never below √level, nor 1). */
+/** The depth is above the calm's depth by more than z of its spread (calmCount: never below √level, nor 1). */
 function aboveCalmDepth(depth: number, calm: readonly Sample[], z: number): boolean {
-  const depths = calm.map((s) => s.sqs_visible).filter((v): v is number => v !== undefined);
-  const level = median(depths);
-  if (level === undefined) return false;
-  const spread = Math.max(stdev(depths) ?? 0, Math.sqrt(Math.max(level, 1)));
-  return depth > level + z * spread;
+  const depths = calmCount(calm, (s) => s.sqs_visible);
+  return depths !== undefined && aboveCalm(depth, depths, z);
 }
 
 /**

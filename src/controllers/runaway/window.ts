@@ -1,6 +1,7 @@
 // The parts of one window the detector compares: the calm baseline up to the capacity trough,
-// the recent samples, and which samples were "in trouble" (retries past budget or useful
-// throughput below its calm level, each beyond the window's own noise). Pure.
+// the recent samples, and which samples were "in trouble" (retries past budget, useful
+// throughput below its calm level, or a backlog growing at the calm demand, each beyond the
+// window's own noise). Pure.
 import type { Sample } from '../../signals/sample.ts';
 import { capacityOf, median, retryShareOf, sampleShares, stdev, throughputOf } from './series.ts';
 
@@ -74,6 +75,8 @@ export interface TroubleTest {
   z: number;
   throughput?: { level: number; cv: number };
   shareNoise: number;
+  /** The calm's queue depth and new messages (calmBacklog); without them no sample counts as fallen behind. */
+  backlog?: CalmBacklog;
   /** Count a sample that finished fewer messages than arrived (beyond a count's noise) as trouble. */
   losing?: boolean;
 }
@@ -85,15 +88,65 @@ export function losingToDemand(s: Sample, z: number): boolean | undefined {
   return sent - done > z * Math.sqrt(sent + done);
 }
 
+/**
+ * A count's calm level (median) and spread: the sample-to-sample spread (successiveSpread, so a
+ * crowd or a backlog that began inside the calm does not widen it), never below a count's own
+ * (√level, at least 1).
+ */
+export interface CalmCount {
+  level: number;
+  spread: number;
+}
+
+export function calmCount(calm: readonly Sample[], pick: (s: Sample) => number | undefined): CalmCount | undefined {
+  const xs = calm.map(pick).filter((v): v is number => v !== undefined);
+  const level = median(xs);
+  if (level === undefined) return undefined;
+  return { level, spread: Math.max(successiveSpread(xs) ?? 0, Math.sqrt(Math.max(level, 1))) };
+}
+
+/** The count is above its calm level by more than z of the calm's spread. */
+export function aboveCalm(x: number, calm: CalmCount, z: number): boolean {
+  return x > calm.level + z * calm.spread;
+}
+
+/** The calm's queue depth (sqs_visible) and new messages (sqs_sent); undefined unless both are observed. */
+export interface CalmBacklog {
+  depth: CalmCount;
+  demand: CalmCount;
+}
+
+export function calmBacklog(calm: readonly Sample[]): CalmBacklog | undefined {
+  const depth = calmCount(calm, (s) => s.sqs_visible);
+  const demand = calmCount(calm, (s) => s.sqs_sent);
+  return depth && demand ? { depth, demand } : undefined;
+}
+
+/**
+ * The fleet is falling behind a load it kept up with: a backlog above the calm's depth and still
+ * growing (deeper than the sample before) while new messages arrive at no more than their calm
+ * rate (each beyond z of the calm's spread). The fleet got slower, which is what target tracking
+ * on backlog or CPU answers. A backlog that more demand explains (a flash crowd) is not this:
+ * the crowd is the cause, not the fleet; nor is one left over from it and draining. Undefined
+ * when the sample carries no depth or no demand.
+ */
+export function fellBehind(s: Sample, before: Sample | undefined, b: CalmBacklog, z: number): boolean | undefined {
+  if (s.sqs_visible === undefined || s.sqs_sent === undefined) return undefined;
+  const growing = before?.sqs_visible === undefined || s.sqs_visible > before.sqs_visible;
+  return growing && aboveCalm(s.sqs_visible, b.depth, z) && !aboveCalm(s.sqs_sent, b.demand, z);
+}
+
 /** True/false when the sample shows trouble or not; undefined when it carries neither signal. */
-export function inTrouble(s: Sample, t: TroubleTest): boolean | undefined {
+export function inTrouble(s: Sample, t: TroubleTest, before?: Sample): boolean | undefined {
   const share = retryShareOf(s);
   const tp = throughputOf(s);
   const retries = share === undefined ? undefined : share - t.z * t.shareNoise > t.budget;
   const slow = tp === undefined || !t.throughput ? undefined : tp < t.throughput.level * (1 - t.z * t.throughput.cv);
   const losing = t.losing ? losingToDemand(s, t.z) : undefined;
-  if (retries === undefined && slow === undefined && losing === undefined) return undefined;
-  return retries === true || slow === true || losing === true;
+  const behind = t.backlog ? fellBehind(s, before, t.backlog, t.z) : undefined;
+  const signals = [retries, slow, losing, behind];
+  if (signals.every((x) => x === undefined)) return undefined;
+  return signals.some((x) => x === true);
 }
 
 /**
@@ -118,7 +171,7 @@ export function grewAfterTrouble(window: readonly Sample[], trough: number, t: T
     const cap = capacityOf(s);
     if (i > trough && cap !== undefined && last !== undefined && cap > last && answers(s, troubleSince)) return true;
     if (cap !== undefined) last = cap;
-    const now = inTrouble(s, t);
+    const now = inTrouble(s, t, window[i - 1]);
     if (now === false) troubleSince = undefined;
     else if (now === true) troubleSince ??= s.t;
   }
@@ -142,7 +195,18 @@ const MAD_PER_SD = 0.6745;
 export function throughputNoise(calm: readonly Sample[]): number | undefined {
   const xs = calm.map(throughputOf).filter((v): v is number => v !== undefined);
   const level = median(xs);
-  if (xs.length < 3 || !level) return undefined;
+  const spread = successiveSpread(xs);
+  return spread === undefined || !level ? undefined : spread / level;
+}
+
+/**
+ * The standard deviation of a series' sample-to-sample noise: the median absolute successive
+ * difference, as a standard deviation, over √2. A change of level inside the series (an outage,
+ * a step in traffic) is one difference among many and does not inflate it; undefined with
+ * fewer than three values.
+ */
+export function successiveSpread(xs: readonly number[]): number | undefined {
+  if (xs.length < 3) return undefined;
   const diffs = xs.slice(1).map((x, i) => Math.abs(x - xs[i]!));
-  return (median(diffs)! / MAD_PER_SD / Math.SQRT2) / level;
+  return median(diffs)! / MAD_PER_SD / Math.SQRT2;
 }

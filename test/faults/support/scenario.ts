@@ -1,5 +1,5 @@
 // The guarded runaway every fault is injected into. An Auto Scaling group in moto starts far
-// over its ceiling (MaxSize 100, ceiling 60); a scripted driver plays AWS target tracking
+// over its ceiling (MaxSize 150, ceiling 100); a scripted driver plays AWS target tracking
 // (moto runs no scaling policies): every tick it adds capacity up to MaxSize while the
 // retries of real costguard/worker instances climb, scraped by a real Prometheus the guard
 // queries through a gate the test can close: the signature of a retry storm. A
@@ -26,10 +26,11 @@ import { containmentOf, type Containment, type Sample } from './containment.ts';
 import { poll } from '../../support/poll.ts';
 import { TcpGate } from './tcp-gate.ts';
 
-export const ORIGINAL_MAX = 100;
-// High enough above where the brake engages (10-20 instances here) that a slow detector on a
-// busy machine still brakes before target tracking reaches the ceiling.
-export const CEILING = 60;
+export const ORIGINAL_MAX = 150;
+// Far enough above where the brake engages (10-25 instances here) that a detector slowed by a
+// busy machine still brakes before target tracking reaches the ceiling: at one instance per
+// tick the ceiling is 48 s of growth away, three times the slowest engagement CI has shown (16 s).
+export const CEILING = 100;
 const START_CAPACITY = 4;
 const TICK_MS = 500;
 const ORIGINAL_TAG = 'costguard.io/original-max-size';
@@ -87,6 +88,8 @@ export class RunawayScenario {
   sampledHold: number | undefined;
   /** When the freeze was first seen applied on the group. */
   holdAppliedAt: number | undefined;
+  /** When target tracking started adding capacity: the loop's onset. */
+  loopStartedAt: number | undefined;
   /** Closes (true) or reopens (false) the way to Prometheus: closed, the guard has no retry data. */
   async prometheusOutage(down: boolean): Promise<void> {
     await (down ? this.signal.gate.close() : this.signal.gate.open());
@@ -106,7 +109,7 @@ export class RunawayScenario {
   /** The workers, the Prometheus scraping them and the gate in front of it; the driver raises the workers' failures. */
   private readonly signal: RetrySignal;
   /** Instances target tracking adds per tick. */
-  step = 2;
+  step = 1;
   /** The driver's tick. */
   tickMs = TICK_MS;
 
@@ -153,6 +156,7 @@ export class RunawayScenario {
 
   /** Starts the loop: target tracking adds capacity while retries climb. */
   startLoop(): void {
+    this.loopStartedAt = Date.now();
     this.driving = true;
     this.loops.push(this.drive());
   }
@@ -165,13 +169,20 @@ export class RunawayScenario {
   async waitForBrake(timeoutMs = 90_000): Promise<number> {
     const guard = await poll('the brake engages', async () => ((await this.status())?.brake ? await getGuard(this.ns, this.guard) : undefined), timeoutMs);
     const hold = guard.status?.holds?.find((h) => h.owner === 'runaway' && h.target === `asg/${this.asg}`);
-    assert.ok(hold?.value !== undefined && hold.value < CEILING && hold.atCurrent === true, `the brake holds the group below the ceiling, at current (hold ${JSON.stringify(hold)})`);
+    assert.ok(hold?.value !== undefined && hold.value < CEILING && hold.atCurrent === true, `the brake holds the group below the ceiling, at current (hold ${JSON.stringify(hold)}); verdicts since the onset: ${this.verdictsSinceOnset()}`);
     this.sampledHold = hold.value;
     const applied = await poll('the freeze applied on the group', () => this.samples.find((s) => s.maxSize < CEILING), timeoutMs);
     assert.ok(applied.maxSize >= hold.value, `the freeze landed at ${applied.maxSize}, at or above the sampled ${hold.value}`);
     this.hold = applied.maxSize;
     this.holdAppliedAt = applied.at;
     return applied.maxSize;
+  }
+
+  /** "+3.1 s True/Watching, +5.0 s …": the runaway conditions seen since the onset, for a failure's message. */
+  private verdictsSinceOnset(): string {
+    const onset = this.loopStartedAt ?? 0;
+    const seen = this.conditions.filter((c) => c.at >= onset && (c.type === 'RunawaySuspected' || c.type === 'RunawayWatched'));
+    return seen.map((c) => `+${((c.at - onset) / 1000).toFixed(1)} s ${c.type} ${c.status}/${c.reason}: ${c.message}`).join('; ') || 'none';
   }
 
   async status(): Promise<CostGuard['status']> {
@@ -188,10 +199,11 @@ export class RunawayScenario {
     return containmentOf(this.samples, CEILING, this.hold, this.holdAppliedAt);
   }
 
-  /** "max capacity 16 before the freeze applied, 16 after (froze at 16, sampled 14; ceiling 60)", for the table. */
+  /** "16 before the freeze applied, 16 after (froze at 16 4.1 s after the onset, sampled 14; ceiling 100; …)", for the table. */
   capacityFigure(): string {
     const c = this.containment();
-    return `${c.maxDesired} before the freeze applied, ${c.maxAfterHold} after (froze at ${this.hold}, sampled ${this.sampledHold}; ceiling ${CEILING}; ${c.scaleIns.length} scale-ins; ${c.samples} samples)`;
+    const onsetToFreeze = this.holdAppliedAt !== undefined && this.loopStartedAt !== undefined ? `${((this.holdAppliedAt - this.loopStartedAt) / 1000).toFixed(1)} s after the onset, ` : '';
+    return `${c.maxDesired} before the freeze applied, ${c.maxAfterHold} after (froze at ${this.hold} ${onsetToFreeze}sampled ${this.sampledHold}; ceiling ${CEILING}; ${c.scaleIns.length} scale-ins; ${c.samples} samples)`;
   }
 
   /**
