@@ -2,7 +2,7 @@
 // window, sources that disagree, and why a window with some of the loop's legs is not (yet)
 // called a loop. Pure formatting of an assessment; decisions live in detect.ts.
 import { SIGNAL_COLUMNS, type Sample } from '../../signals/sample.ts';
-import type { Assessment, WindowFigures } from './detect.ts';
+import { BASE_CONFIRMATIONS, type Assessment, type WindowFigures } from './detect.ts';
 import { type Legs, lessWorkMoreRetries, outgrewLoad } from './legs.ts';
 import type { SourceReading } from './shares.ts';
 
@@ -28,7 +28,8 @@ export function caveatLines(a: Assessment): string[] {
   if (!l || a.signature === 'insufficient') return [];
   const lines: string[] = [];
   if (l.retries.state === 'disputed') {
-    lines.push(`sources disagree: ${l.retries.sources.map(share).join(' vs ')}; confidence halved, ${a.confirmations} evaluations in a row needed`);
+    const wait = a.confirmations > BASE_CONFIRMATIONS ? `${a.confirmations} evaluations in a row needed` : 'the verdict does not rest on retries and does not wait on them';
+    lines.push(`sources disagree: ${l.retries.sources.map(share).join(' vs ')}; confidence halved, ${wait}`);
   }
   if (l.grew) lines.push(...growthCaveats(l, a.figures));
   return lines;

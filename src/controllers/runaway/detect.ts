@@ -130,8 +130,17 @@ export function assess(samples: readonly Sample[], now: number, opts: DetectorOp
   const retryKnown = figures.retryTo !== undefined;
   const healthy = retryKnown && healthOf(legs, figures, budget) && signature !== 'downstream';
   const score = scoreOf(figures, budget, confidence);
-  const confirmations = Math.ceil((opts.confirmations ?? BASE_CONFIRMATIONS) / (disputed ? DISPUTED_CONFIDENCE : 1));
+  const confirmations = Math.ceil((opts.confirmations ?? BASE_CONFIRMATIONS) / (disputed && restsOnRetries(legs, figures, signature) ? DISPUTED_CONFIDENCE : 1));
   return { signature, score, confidence, healthy, retryKnown, figures, coverage, legs, gapShare, confirmations };
+}
+
+/**
+ * The signature would differ without the retry evidence (its state unknown): a verdict the
+ * disputed sources carry. One that stands on what the added capacity returns does not wait on
+ * a disagreement about retries; its confidence still shows the disagreement.
+ */
+function restsOnRetries(legs: Legs, f: WindowFigures, signature: Signature): boolean {
+  return signatureOf({ ...legs, retries: { ...legs.retries, state: 'unknown' } }, f) !== signature;
 }
 
 /**

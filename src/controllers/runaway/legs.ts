@@ -3,7 +3,7 @@
 import type { Sample } from '../../signals/sample.ts';
 import { capacityOf, mean, median, sourceShare, stdev, throughputOf } from './series.ts';
 import { readRetries, type RetryReading } from './shares.ts';
-import { calmBacklog, calmShareNoise, calmThroughput, grewAfterTrouble, losingToDemand, quietPart, throughputNoise, type WindowParts } from './window.ts';
+import { calmBacklog, calmShareNoise, calmThroughput, grewAfterTrouble, inServiceAtTrough, losingToDemand, quietPart, throughputNoise, type WindowParts } from './window.ts';
 import { MIN_NOISE_SAMPLES } from './shares.ts';
 import { addedIdle, retriesRising, throughputFell } from './returns.ts';
 
@@ -102,7 +102,7 @@ function pooled(xs: readonly Sample[]): { share: number; n: number } | undefined
 function addedInService(window: readonly Sample[], p: WindowParts): boolean {
   const observed = window.some((s) => s.in_service !== undefined);
   const of = (s: Sample | undefined) => (s === undefined ? undefined : observed ? s.in_service : capacityOf(s));
-  const from = p.trough >= 0 ? of(window[p.trough]) : undefined;
+  const from = observed ? inServiceAtTrough(window, p.trough) : p.trough >= 0 ? capacityOf(window[p.trough]!) : undefined;
   const to = of(window.slice(0, -1).findLast((s) => of(s) !== undefined));
   return from !== undefined && to !== undefined && to > from;
 }

@@ -5,7 +5,7 @@
 // more work once the added capacity is in service, even when each instance does less. Pure.
 import type { Sample } from '../../signals/sample.ts';
 import { mean, type RetrySource, sourceShare, throughputOf } from './series.ts';
-import { aboveCalm, calmCount } from './window.ts';
+import { aboveCalm, calmCount, inServiceAtTrough } from './window.ts';
 
 /**
  * Samples at the end of the calm part that stand for "what the smaller fleet did": as many as
@@ -72,7 +72,7 @@ export function retriesRising(recent: readonly Sample[], quiet: readonly Sample[
  * sample, so an instance that came in service at a sample has not yet shown what it does there.
  */
 export function servedByAdded(window: readonly Sample[], trough: number, recentCount: number): Sample[] {
-  const base = trough >= 0 ? window[trough]?.in_service : undefined;
+  const base = inServiceAtTrough(window, trough);
   if (base === undefined) return [];
   const start = window.length - recentCount;
   return window.slice(start).filter((_, i) => (window[start + i - 1]?.in_service ?? -Infinity) > base);
@@ -115,7 +115,7 @@ export function addedIdle(window: readonly Sample[], trough: number, recentCount
   if (done.includes(undefined)) return undefined;
   const from = mean(before.map(throughputOf));
   const to = mean(done);
-  const [capFrom, capTo] = [window[trough]?.in_service, mean(served.map((s) => s.in_service))];
+  const [capFrom, capTo] = [inServiceAtTrough(window, trough), mean(served.map((s) => s.in_service))];
   if (!served.length || from === undefined || to === undefined || from <= 0 || !capFrom || capTo === undefined) return undefined;
   if (capTo / capFrom - 1 < opts.minGrowth) return false;
   const waiting = workWaiting(served, opts.calm, opts.z);

@@ -21,6 +21,20 @@ export function partsOf(window: readonly Sample[], recentCount: number): WindowP
 }
 
 /**
+ * Capacity in service before the growth: at the trough, or where the trough's sample has a gap
+ * in it, the last observed before it. A gap is not "none in service"; an earlier value is the
+ * fleet before the growth too (capacity was never lower than the trough's since), and if
+ * anything larger, which only makes the growth read smaller. Undefined when none is observed.
+ */
+export function inServiceAtTrough(window: readonly Sample[], trough: number): number | undefined {
+  for (let i = Math.min(trough, window.length - 1); i >= 0; i--) {
+    const n = window[i]!.in_service;
+    if (n !== undefined) return n;
+  }
+  return undefined;
+}
+
+/**
  * The last sample (before the newest) with the window's lowest capacity above zero. A fleet
  * scaled to zero served nothing and counted no retries: it says nothing of what the fleet does,
  * and growth from it is the first capacity, not growth of a running fleet. Without this, a
@@ -123,17 +137,25 @@ export function calmBacklog(calm: readonly Sample[]): CalmBacklog | undefined {
 }
 
 /**
- * The fleet is falling behind a load it kept up with: a backlog above the calm's depth and still
- * growing (deeper than the sample before) while new messages arrive at no more than their calm
- * rate (each beyond z of the calm's spread). The fleet got slower, which is what target tracking
- * on backlog or CPU answers. A backlog that more demand explains (a flash crowd) is not this:
- * the crowd is the cause, not the fleet; nor is one left over from it and draining. Undefined
- * when the sample carries no depth or no demand.
+ * The fleet is falling behind a load it kept up with: a backlog above the calm's depth and not
+ * draining (no shallower than the sample before, beyond a count's noise) while new messages
+ * arrive at no more than their calm rate (each beyond z of the calm's spread). The fleet got
+ * slower, which is what target tracking on backlog or CPU answers. A backlog that more demand
+ * explains (a flash crowd) is not this: the crowd is the cause, not the fleet; nor is one left
+ * over from it and draining. Undefined when the sample carries no depth or no demand.
  */
 export function fellBehind(s: Sample, before: Sample | undefined, b: CalmBacklog, z: number): boolean | undefined {
   if (s.sqs_visible === undefined || s.sqs_sent === undefined) return undefined;
-  const growing = before?.sqs_visible === undefined || s.sqs_visible > before.sqs_visible;
-  return growing && aboveCalm(s.sqs_visible, b.depth, z) && !aboveCalm(s.sqs_sent, b.demand, z);
+  return !draining(s.sqs_visible, before?.sqs_visible, z) && aboveCalm(s.sqs_visible, b.depth, z) && !aboveCalm(s.sqs_sent, b.demand, z);
+}
+
+/**
+ * The depth fell from the sample before by more than z of that count's own noise (√depth). Not
+ * the calm's spread: a calm that caught the start of a crowd has a wide one, and a backlog left
+ * over from the crowd would then read as held, not draining.
+ */
+function draining(depth: number, before: number | undefined, z: number): boolean {
+  return before !== undefined && before - depth > z * Math.sqrt(Math.max(before, 1));
 }
 
 /** True/false when the sample shows trouble or not; undefined when it carries neither signal. */

@@ -188,6 +188,22 @@ describe('runaway detector', () => {
       assert.ok(r.firstAlertT! > agreeing.firstAlertT!, `${r.firstAlertT} vs ${agreeing.firstAlertT}`);
     });
 
+    it('does not wait on a disagreement about retries when the loop stands on what the added capacity returns', () => {
+      // The fleet falls behind (fewer deletes, a growing queue), target tracking doubles it and
+      // the added instances finish nothing more. SQS reads a quarter of receives as retries; the
+      // workers report none.
+      const calm = (i: number): Sample => ({ t: 30 * (i + 1), desired: 4, in_service: 4, sqs_sent: 600, sqs_received: 600 + (i % 3), sqs_deleted: 600 - (i % 3), sqs_visible: i % 2, worker_attempts: 600, worker_retries: 0, worker_successes: 600 - (i % 3) });
+      const behind = (i: number): Sample => ({ t: 30 * (41 + i), desired: i < 2 ? 4 : 8, in_service: i < 4 ? 4 : 8, sqs_sent: 600, sqs_received: 600, sqs_deleted: 450, sqs_visible: 150 * (i + 1), worker_attempts: 450, worker_retries: 0, worker_successes: 450 });
+      const samples = [...Array.from({ length: 40 }, (_, i) => calm(i)), ...Array.from({ length: 8 }, (_, i) => behind(i))];
+      const a = assess(samples, samples.at(-1)!.t, opts);
+      assert.equal(a.signature, 'loop');
+      assert.equal(a.legs?.retries.state, 'disputed');
+      assert.equal(a.legs?.addedIdle, true);
+      assert.equal(a.confirmations, 1, 'the base number of evaluations: the verdict does not rest on retries');
+      assert.ok(a.confidence <= 0.5, 'the disagreement still halves the confidence');
+      assert.match(lastEvidence(samples).evidence.join('\n'), /sources disagree: .*does not rest on retries/);
+    });
+
     it('names the gaps it saw and never counts them as retries', () => {
       const samples = calmThen((i) => ({ desired: 4 + i, sqs_sent: 600 * (1 + i / 4), sqs_received: 600 * (1 + i / 4), ...(i % 2 ? {} : { sqs_deleted: 600 * (1 + i / 4) }), worker_attempts: 600, worker_retries: 0 }), 8);
       const v = lastEvidence(samples);

@@ -23,6 +23,7 @@ describe('detector: a fleet fallen behind is in trouble', () => {
     assert.equal(fellBehind(s([300, 4, 610, 590, 90]), undefined, backlog, z), true, 'a backlog at calm demand, nothing before it in the window');
     assert.equal(fellBehind(s([300, 4, 900, 600, 300]), before, backlog, z), false, 'a backlog that more demand explains');
     assert.equal(fellBehind(s([300, 4, 610, 700, 40]), before, backlog, z), false, 'a backlog left over and draining at calm demand');
+    assert.equal(fellBehind(s([300, 4, 610, 600, 52]), before, backlog, z), true, 'a dip within the count\'s own noise (√60) is not draining');
     assert.equal(fellBehind(s([300, 4, 610, 600, 3]), before, backlog, z), false, 'depth within the calm spread');
     assert.equal(fellBehind({ t: 300, desired: 4, sqs_visible: 90 }, before, backlog, z), undefined, 'no demand observed: cannot tell');
     assert.equal(calmBacklog(CALM.map(({ sqs_visible: _, ...rest }) => rest)), undefined, 'no depth in the calm: no test');

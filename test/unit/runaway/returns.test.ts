@@ -83,6 +83,17 @@ describe('what added capacity returns', () => {
       assert.equal(idle(w), undefined);
     });
 
+    it('reads the fleet before the growth from the last in-service count observed when the trough sample has a gap there', () => {
+      const w = grow(() => ({ sqs_deleted: 78 }));
+      delete w[3]!.in_service;
+      assert.equal(idle(w), true, 'a gap at the trough is not "none in service"');
+      assert.ok(servedByAdded(w, 3, 2).length > 0);
+      delete w[2]!.in_service;
+      delete w[1]!.in_service;
+      delete w[0]!.in_service;
+      assert.equal(idle(w), undefined, 'nothing in service observed before the growth: cannot tell');
+    });
+
     it('reads waiting work from the queue, else from new messages against work done', () => {
       assert.equal(workWaiting([at(0, { sqs_deleted: 100, sqs_visible: 50 })], [], Z), false);
       assert.equal(workWaiting([at(0, { sqs_deleted: 100, sqs_visible: 150 })], [], Z), true, 'more than one interval of work queued');
