@@ -38,14 +38,24 @@ export function caveatLines(a: Assessment): string[] {
 function growthCaveats(l: Legs, f: WindowFigures): string[] {
   if (outgrewLoad(l) && l.noUsefulGain !== true) return [`capacity grew beyond the new demand (${ratio(f.capacityFrom, f.capacityTo)} vs new messages ${ratio(f.demandFrom, f.demandTo)}), the added capacity returns no more work, and fewer messages finish than arrive: a loop started by load`];
   const over = l.retries.state === 'over' || l.retries.state === 'disputed';
-  if (!over) return withinBudgetCaveats(l, f);
+  return over ? overBudgetCaveats(l, f) : withinBudgetCaveats(l, f);
+}
+
+/** Growth while retries are past the budget: why the other legs do not make it a loop, if they do not. */
+function overBudgetCaveats(l: Legs, f: WindowFigures): string[] {
   if (l.retriesFalling) return ['the retry share is falling: a backlog of retries draining, not a loop feeding itself'];
+  if (l.retriesStanding && !wastingAnyway(l)) return ['the retry share past the budget stood there before the growth and has not risen with it (a second consumer, a standing error rate?): not the growth feeding itself; no loop called on it'];
   if (l.noUsefulGain === false) return [`useful throughput rose with capacity (${ratio(f.throughputFrom, f.throughputTo)}): growth that does work, not a loop`];
   if (l.noUsefulGain === undefined) return ['useful throughput not observed: cannot tell whether added capacity does work; no loop called'];
   if (l.beyondDemand === undefined && !l.addedInService) return ['new messages not observed and the added capacity not in service yet: whether it adds useful work cannot be told; no loop called yet'];
   if (l.beyondDemand === false) return [`new messages grew as much as capacity (${ratio(f.demandFrom, f.demandTo)} vs ${ratio(f.capacityFrom, f.capacityTo)}): growth follows demand`];
   if (!l.answeredTrouble) return ['capacity rose before any trouble showed (a scheduled or manual change?): not counted as a loop'];
   return [];
+}
+
+/** The added capacity is wasted whatever the retries read (returns.ts): the verdict does not rest on them. */
+function wastingAnyway(l: Legs): boolean {
+  return l.addedIdle === true || lessWorkMoreRetries(l);
 }
 
 function ratio(from: number | undefined, to: number | undefined): string {

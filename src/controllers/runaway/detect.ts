@@ -212,7 +212,8 @@ function defined<K extends string>(key: K, value: number | undefined): Partial<R
 function wasteful(l: Legs): boolean {
   if (l.noUsefulGain !== true) return false;
   // A retry share confidently falling is a storm draining: it voids the retry evidence, not idleness.
-  const retriesFeeding = !l.retriesFalling && (l.retries.state === 'over' || l.retries.state === 'disputed' || lessWorkMoreRetries(l));
+  // A share that stood past the budget before the growth and did not rise is not the growth feeding itself.
+  const retriesFeeding = !l.retriesFalling && (((l.retries.state === 'over' || l.retries.state === 'disputed') && !l.retriesStanding) || lessWorkMoreRetries(l));
   return retriesFeeding || l.addedIdle === true;
 }
 

@@ -1,11 +1,11 @@
 // The legs of the loop signature over one window (see detect.ts for what each means and why).
 // Pure: each leg is a yes/no (or "cannot tell") computed from the window's calm and recent parts.
 import type { Sample } from '../../signals/sample.ts';
-import { capacityOf, mean, median, sourceShare, stdev, throughputOf } from './series.ts';
+import { capacityOf, mean, median, type RetrySource, sourceShare, stdev, throughputOf } from './series.ts';
 import { readRetries, type RetryReading } from './shares.ts';
-import { calmBacklog, calmShareNoise, calmThroughput, grewAfterTrouble, inServiceAtTrough, losingToDemand, quietPart, throughputNoise, type WindowParts } from './window.ts';
+import { calmBacklog, calmShareNoise, calmThroughput, grewAfterTrouble, inServiceAtTrough, keptUpPart, losingToDemand, quietPart, throughputNoise, type WindowParts } from './window.ts';
 import { MIN_NOISE_SAMPLES } from './shares.ts';
-import { addedIdle, retriesRising, throughputFell } from './returns.ts';
+import { addedIdle, retriesRising, retriesStanding, throughputFell } from './returns.ts';
 
 /**
  * Capacity must grow by one unit (a group's smallest step) and by 10 %: target tracking's own
@@ -43,23 +43,27 @@ export interface Legs {
   addedIdle?: boolean;
   /** Every retry source observed is confidently above its quiet calm level; undefined when none is. */
   retriesRising?: boolean;
+  /** Every source past the budget stood there in the quiet calm too: the growth did not raise it (returns.ts). */
+  retriesStanding: boolean;
 }
 
 export function legsOf(window: readonly Sample[], p: WindowParts, budget: number, z: number): Legs {
   // The noise the trouble test allows for comes from the calm before any trouble began.
   const quiet = quietPart(p.calm, budget, MIN_NOISE_SAMPLES);
   const throughput = calmThroughput(quiet);
-  const backlog = calmBacklog(quiet);
+  const keptUp = keptUpPart(quiet, z, MIN_NOISE_SAMPLES);
+  const backlog = keptUp && calmBacklog(keptUp);
   const trouble = { budget, z, shareNoise: calmShareNoise(quiet), ...(throughput ? { throughput } : {}), ...(backlog ? { backlog } : {}) };
   const now = mean(p.recent.map(throughputOf));
   const inService = addedInService(window, p);
   const cv = throughputNoise(quiet) ?? 0;
   const fell = throughputFell(window, p.trough, p.recent, { cv, z });
   // "Not above its calm level" allows for the calm level's own noise, averaged over the recent samples.
+  const retries = readRetries(p.recent, p.calm, budget, z);
   const noUsefulGain = throughput && now !== undefined ? now <= throughput.level * (1 + (z * throughput.cv) / Math.sqrt(p.recent.length)) : undefined;
   return {
     grew: grew(window, p),
-    retries: readRetries(p.recent, p.calm, budget, z),
+    retries,
     ...(noUsefulGain !== undefined ? { noUsefulGain } : {}),
     answeredTrouble: grewAfterTrouble(window, p.trough, trouble),
     answeredLoad: grewAfterTrouble(window, p.trough, { ...trouble, losing: true }),
@@ -70,6 +74,7 @@ export function legsOf(window: readonly Sample[], p: WindowParts, budget: number
     ...optional('capacityHurts', fell === undefined ? undefined : inService && fell),
     ...optional('addedIdle', addedIdle(window, p.trough, p.recent.length, { cv, z, minGrowth: MIN_GROWTH, calm: quiet })),
     ...optional('retriesRising', retriesRising(p.recent, quiet, trouble.shareNoise, z)),
+    retriesStanding: retriesStanding(p.recent, quiet, overSources(retries), { noise: trouble.shareNoise, z }),
   };
 }
 
@@ -157,4 +162,8 @@ export function lessWorkMoreRetries(l: Legs): boolean {
  */
 export function outgrewLoad(l: Legs): boolean {
   return l.beyondDemand === true && l.addedIdle === true && l.losing === true && l.answeredLoad;
+}
+
+function overSources(r: RetryReading): RetrySource[] {
+  return r.sources.filter((s) => s.state === 'over').map((s) => s.source);
 }

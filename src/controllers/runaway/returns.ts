@@ -67,6 +67,16 @@ export function retriesRising(recent: readonly Sample[], quiet: readonly Sample[
 }
 
 /**
+ * Every source past the budget reads no higher than in the quiet calm (within z standard
+ * errors): a share that stood past the budget before the growth and that the growth did not
+ * raise (a second consumer of the queue, a standing error rate). It is not the growth feeding
+ * itself. False when no source is past the budget or one of them cannot be compared.
+ */
+export function retriesStanding(recent: readonly Sample[], quiet: readonly Sample[], over: readonly RetrySource[], bound: { noise: number; z: number }): boolean {
+  return over.length > 0 && over.every((s) => sourceRising(recent, quiet, s, bound) === false);
+}
+
+/**
  * The recent samples whose interval the added capacity served: the sample before each already
  * counted more in service than the trough did. A counter covers the interval that ends at its
  * sample, so an instance that came in service at a sample has not yet shown what it does there.

@@ -70,6 +70,19 @@ export function quietPart(calm: readonly Sample[], budget: number, minSamples: n
   return end >= minSamples ? calm.slice(0, end) : [...calm];
 }
 
+/**
+ * The calm samples that show a fleet keeping up with its load, for "has it fallen behind since":
+ * without the run of samples at its end that finished fewer messages than arrived (beyond a
+ * count's noise). When the window has slid past the calm into a crowd, the crowd is most of the
+ * calm part; judged against it, the crowd's own backlog would read as a fleet fallen behind.
+ * Undefined when fewer than `minSamples` are left: no calm to judge falling behind against.
+ */
+export function keptUpPart(calm: readonly Sample[], z: number, minSamples: number): Sample[] | undefined {
+  let end = calm.length;
+  while (end > 0 && losingToDemand(calm[end - 1]!, z) === true) end--;
+  return end >= minSamples ? calm.slice(0, end) : undefined;
+}
+
 /** Median and relative spread (coefficient of variation) of useful throughput in the calm samples. */
 export function calmThroughput(calm: readonly Sample[]): { level: number; cv: number } | undefined {
   const xs = calm.map(throughputOf).filter((v): v is number => v !== undefined);

@@ -204,6 +204,18 @@ describe('runaway detector', () => {
       assert.match(lastEvidence(samples).evidence.join('\n'), /sources disagree: .*does not rest on retries/);
     });
 
+    it('does not call growth a loop on a retry share that stood past the budget before it and did not rise (a second consumer)', () => {
+      // SQS alone (no worker metrics): a second consumer receives and never deletes 30 % of the
+      // time, before and during growth; throughput holds, nothing waits.
+      const standing = (i: number, desired: number): Sample => ({ t: 30 * (i + 1), desired, in_service: desired, sqs_sent: 1000, sqs_received: 1430 + (i % 3) * 5, sqs_deleted: 1000 + (i % 2) * 3 });
+      const samples = [...Array.from({ length: 40 }, (_, i) => standing(i, 4)), ...Array.from({ length: 8 }, (_, i) => standing(40 + i, i < 2 ? 6 : 8))];
+      const a = assess(samples, samples.at(-1)!.t, opts);
+      assert.equal(a.legs?.retries.state, 'over');
+      assert.equal(a.legs?.retriesStanding, true);
+      assert.equal(a.signature, 'none');
+      assert.match(lastEvidence(samples).evidence.join('\n'), /stood there before the growth and has not risen with it/);
+    });
+
     it('names the gaps it saw and never counts them as retries', () => {
       const samples = calmThen((i) => ({ desired: 4 + i, sqs_sent: 600 * (1 + i / 4), sqs_received: 600 * (1 + i / 4), ...(i % 2 ? {} : { sqs_deleted: 600 * (1 + i / 4) }), worker_attempts: 600, worker_retries: 0 }), 8);
       const v = lastEvidence(samples);

@@ -4,7 +4,7 @@
 // that more demand explains is a crowd, not trouble of the fleet's own.
 import assert from 'node:assert/strict';
 import { assess } from '../../../src/controllers/runaway/detect.ts';
-import { calmBacklog, fellBehind } from '../../../src/controllers/runaway/window.ts';
+import { calmBacklog, fellBehind, keptUpPart } from '../../../src/controllers/runaway/window.ts';
 import type { Sample } from '../../../src/signals/sample.ts';
 
 /** [t, capacity, sent, deleted, visible] */
@@ -45,5 +45,20 @@ describe('detector: a fleet fallen behind is in trouble', () => {
   it('capacity added for a crowd (demand up 50 %) did not answer trouble of the fleet', () => {
     const a = assess(grow(900), 420, { windowSeconds: 1800, retryBudgetPercent: 10, intervalSeconds: 30 });
     assert.equal(a.legs?.answeredTrouble, false);
+  });
+
+  it('judges falling behind only against a calm that kept up: not against a crowd the window has slid into', () => {
+    // Two samples before a crowd, then the crowd (4× the messages) while the group still has 4
+    // instances, then target tracking adds capacity and the crowd's backlog keeps growing. The
+    // 6-minute window's calm part is mostly the crowd: its demand is the crowd's level.
+    const crowd = (t: number, capacity: number, depth: number): Sample => s([t, capacity, 2400, 800 + 10 * (capacity - 4), depth]);
+    const samples = [
+      s([30, 4, 600, 600, 1]), s([60, 4, 605, 598, 0]),
+      crowd(90, 4, 1600), crowd(120, 4, 3200), crowd(150, 4, 4800),
+      crowd(180, 6, 6390), crowd(210, 6, 7970), crowd(240, 8, 9550), crowd(270, 8, 11100),
+    ];
+    assert.equal(keptUpPart(samples.slice(0, 5), 2.326, 3), undefined, 'the crowd at the end of the calm is stripped, too little is left');
+    const a = assess(samples, 270, { windowSeconds: 360, retryBudgetPercent: 10, intervalSeconds: 30 });
+    assert.equal(a.legs?.answeredTrouble, false, 'growth for the crowd did not answer trouble of the fleet');
   });
 });

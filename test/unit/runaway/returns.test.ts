@@ -2,7 +2,7 @@
 // the budget, each on hand-made windows, with the cases that must not count.
 import assert from 'node:assert/strict';
 import { assess } from '../../../src/controllers/runaway/detect.ts';
-import { addedIdle, retriesRising, servedByAdded, throughputFell, workWaiting } from '../../../src/controllers/runaway/returns.ts';
+import { addedIdle, retriesRising, retriesStanding, servedByAdded, throughputFell, workWaiting } from '../../../src/controllers/runaway/returns.ts';
 import { evaluate, INITIAL_MEMORY } from '../../../src/controllers/runaway/verdict.ts';
 import { throughputNoise } from '../../../src/controllers/runaway/window.ts';
 import type { Sample } from '../../../src/signals/sample.ts';
@@ -50,6 +50,23 @@ describe('what added capacity returns', () => {
       assert.equal(retriesRising([at(4, { desired: 4 }), at(5, { desired: 4 })], quiet, 0, Z), undefined);
       const gappy = [at(4, { sqs_received: 600, sqs_deleted: 500 }), at(5, { sqs_received: 600 })];
       assert.equal(retriesRising(gappy, quiet, 0, Z), undefined);
+    });
+  });
+
+  describe('retriesStanding', () => {
+    // SQS reads (receives − deletes)/receives: 30 % with a second consumer receiving and not deleting.
+    const sqs = (i: number, received: number): Sample => at(i, { sqs_received: received, sqs_deleted: 1000 });
+    const quiet = [0, 1, 2, 3, 4, 5].map((i) => sqs(i, 1430 + (i % 2) * 10));
+    const bound = { noise: 0.01, z: Z };
+
+    it('is true when the source past the budget stood there in the calm too', () => {
+      assert.equal(retriesStanding([sqs(6, 1440), sqs(7, 1425)], quiet, ['sqs'], bound), true);
+    });
+
+    it('is false when that source rose from its calm level, when none is past the budget, or when it cannot be compared', () => {
+      assert.equal(retriesStanding([sqs(6, 2000), sqs(7, 2100)], quiet, ['sqs'], bound), false);
+      assert.equal(retriesStanding([sqs(6, 1440), sqs(7, 1425)], quiet, [], bound), false);
+      assert.equal(retriesStanding([sqs(6, 1440), at(7, {})], quiet, ['sqs'], bound), false, 'a recent gap: cannot tell');
     });
   });
 
