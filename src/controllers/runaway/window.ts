@@ -61,13 +61,15 @@ function troughIndex(window: readonly Sample[]): number {
  * onset would hide itself. Falls back to the whole calm part when too little would be left.
  */
 export function quietPart(calm: readonly Sample[], budget: number, minSamples: number): Sample[] {
-  let end = calm.length;
-  while (end > 0) {
-    const share = retryShareOf(calm[end - 1]!);
-    if (share === undefined || share <= budget) break;
-    end--;
-  }
+  const end = endBeforeRun(calm, (s) => (retryShareOf(s) ?? 0) > budget);
   return end >= minSamples ? calm.slice(0, end) : [...calm];
+}
+
+/** Where the run of samples at the end of `calm` for which `inRun` holds begins (calm.length without one). */
+function endBeforeRun(calm: readonly Sample[], inRun: (s: Sample) => boolean): number {
+  let end = calm.length;
+  while (end > 0 && inRun(calm[end - 1]!)) end--;
+  return end;
 }
 
 /**
@@ -78,8 +80,7 @@ export function quietPart(calm: readonly Sample[], budget: number, minSamples: n
  * Undefined when fewer than `minSamples` are left: no calm to judge falling behind against.
  */
 export function keptUpPart(calm: readonly Sample[], z: number, minSamples: number): Sample[] | undefined {
-  let end = calm.length;
-  while (end > 0 && losingToDemand(calm[end - 1]!, z) === true) end--;
+  const end = endBeforeRun(calm, (s) => losingToDemand(s, z) === true);
   return end >= minSamples ? calm.slice(0, end) : undefined;
 }
 
