@@ -36,7 +36,7 @@ export function caveatLines(a: Assessment): string[] {
 }
 
 function growthCaveats(l: Legs, f: WindowFigures): string[] {
-  if (outgrewLoad(l) && l.noUsefulGain !== true) return [`capacity grew beyond the new demand (${ratio(f.capacityFrom, f.capacityTo)} vs new messages ${ratio(f.demandFrom, f.demandTo)}), the added capacity returns no more work, and fewer messages finish than arrive: a loop started by load`];
+  if (outgrewLoad(l) && l.noUsefulGain !== true) return [`capacity grew beyond the new demand (${ratio(f.capacityFrom, f.capacityTo)} vs new messages ${ratio(f.demandFrom, f.demandTo)}), ${addedReturns(l)}, and fewer messages finish than arrive: a loop started by load`];
   const over = l.retries.state === 'over' || l.retries.state === 'disputed';
   return over ? overBudgetCaveats(l, f) : withinBudgetCaveats(l, f);
 }
@@ -56,6 +56,12 @@ function overBudgetCaveats(l: Legs, f: WindowFigures): string[] {
 /** The added capacity is wasted whatever the retries read (returns.ts): the verdict does not rest on them. */
 function wastingAnyway(l: Legs): boolean {
   return l.addedIdle === true || lessWorkMoreRetries(l);
+}
+
+/** What the added capacity returned, in the words of the leg that holds (legs.ts loadWasted). */
+function addedReturns(l: Legs): string {
+  if (l.addedIdle === true || l.addedShare === undefined) return 'the added capacity returns no more work';
+  return `each added instance returns ${Math.round(Math.max(0, l.addedShare) * 100)} % of what each instance did before the growth (under half), with retries within the budget, as a downstream slowing under the added load does`;
 }
 
 function ratio(from: number | undefined, to: number | undefined): string {

@@ -1,11 +1,11 @@
 // The legs of the loop signature over one window (see detect.ts for what each means and why).
 // Pure: each leg is a yes/no (or "cannot tell") computed from the window's calm and recent parts.
 import type { Sample } from '../../signals/sample.ts';
-import { capacityOf, mean, median, type RetrySource, sourceShare, stdev, throughputOf } from './series.ts';
+import { capacityOf, mean, median, stdev, type RetrySource, sourceShare, throughputOf } from './series.ts';
 import { readRetries, type RetryReading } from './shares.ts';
 import { calmBacklog, calmShareNoise, calmThroughput, grewAfterTrouble, inServiceAtTrough, keptUpPart, losingToDemand, quietPart, throughputNoise, type WindowParts } from './window.ts';
 import { MIN_NOISE_SAMPLES } from './shares.ts';
-import { addedIdle, retriesRising, retriesStanding, throughputFell } from './returns.ts';
+import { addedIdle, addedReturn, addedWasted, retriesRising, retriesStanding, shareReturned, throughputFell } from './returns.ts';
 
 /**
  * Capacity must grow by one unit (a group's smallest step) and by 10 %: target tracking's own
@@ -41,6 +41,10 @@ export interface Legs {
   capacityHurts?: boolean;
   /** Added capacity in service returned no useful work while work was waiting (returns.ts). */
   addedIdle?: boolean;
+  /** Added capacity in service returned less than half its share of work while work was waiting (returns.ts). */
+  addedWasted?: boolean;
+  /** Per added unit, the share of each smaller-fleet unit's work the added capacity returned (for the evidence). */
+  addedShare?: number;
   /** Every retry source observed is confidently above its quiet calm level; undefined when none is. */
   retriesRising?: boolean;
   /** Every source past the budget stood there in the quiet calm too: the growth did not raise it (returns.ts). */
@@ -58,6 +62,8 @@ export function legsOf(window: readonly Sample[], p: WindowParts, budget: number
   const inService = addedInService(window, p);
   const cv = throughputNoise(quiet) ?? 0;
   const fell = throughputFell(window, p.trough, p.recent, { cv, z });
+  const added = addedReturn(window, p.trough, p.recent.length, { cv, z, minGrowth: MIN_GROWTH, calm: quiet });
+  const addedShare = shareReturned(added);
   // "Not above its calm level" allows for the calm level's own noise, averaged over the recent samples.
   const retries = readRetries(p.recent, p.calm, budget, z);
   const noUsefulGain = throughput && now !== undefined ? now <= throughput.level * (1 + (z * throughput.cv) / Math.sqrt(p.recent.length)) : undefined;
@@ -68,11 +74,13 @@ export function legsOf(window: readonly Sample[], p: WindowParts, budget: number
     answeredTrouble: grewAfterTrouble(window, p.trough, trouble),
     answeredLoad: grewAfterTrouble(window, p.trough, { ...trouble, losing: true }),
     ...optional('losing', losingRecently(p.recent, z)),
-    ...optional('beyondDemand', beyondDemand(window, p, z)),
+    ...optional('beyondDemand', beyondDemand(window, p, z, keptUp ?? p.calm)),
     addedInService: inService,
     retriesFalling: retriesFalling(window, p, trouble.shareNoise, z),
     ...optional('capacityHurts', fell === undefined ? undefined : inService && fell),
-    ...optional('addedIdle', addedIdle(window, p.trough, p.recent.length, { cv, z, minGrowth: MIN_GROWTH, calm: quiet })),
+    ...optional('addedIdle', addedIdle(added)),
+    ...optional('addedWasted', addedWasted(added)),
+    ...(addedShare !== undefined ? { addedShare } : {}),
     ...optional('retriesRising', retriesRising(p.recent, quiet, trouble.shareNoise, z)),
     retriesStanding: retriesStanding(p.recent, quiet, overSources(retries), { noise: trouble.shareNoise, z }),
   };
@@ -118,13 +126,16 @@ function optional<K extends string>(key: K, value: boolean | undefined): Partial
 
 /**
  * Capacity grew more than demand did: the capacity ratio (now ÷ trough) exceeds the ratio of
- * new messages (recent ÷ calm median), by the growth threshold plus the demand's own noise.
- * Undefined without sqs_sent: then the added capacity must show what it does in service.
+ * new messages (recent ÷ the calm's median), by the growth threshold plus the demand's own noise.
+ * The calm is the part that kept up (`keptUpPart`, else the whole calm): a crowd that began
+ * inside the calm part is new demand, not its level, and its jump is not the calm's noise —
+ * counted as noise, it would hide the growth beyond it. Undefined without sqs_sent: then the
+ * added capacity must show what it does in service.
  */
-function beyondDemand(window: readonly Sample[], p: WindowParts, z: number): boolean | undefined {
+function beyondDemand(window: readonly Sample[], p: WindowParts, z: number, calmPart: readonly Sample[]): boolean | undefined {
   const from = p.trough >= 0 ? capacityOf(window[p.trough]!) : undefined;
   const to = capacityOf(window.at(-1)!);
-  const calm = p.calm.map((s) => s.sqs_sent).filter((v): v is number => v !== undefined);
+  const calm = calmPart.map((s) => s.sqs_sent).filter((v): v is number => v !== undefined);
   const level = median(calm);
   const now = mean(p.recent.map((s) => s.sqs_sent));
   if (!from || to === undefined || !level || now === undefined) return undefined;
@@ -156,12 +167,24 @@ export function lessWorkMoreRetries(l: Legs): boolean {
 }
 
 /**
- * A loop that starts from load: capacity grew beyond the new demand, the added capacity returns
- * no useful work, and the fleet still finishes fewer messages than arrive — growth that neither
- * demand explains nor does work. A fleet draining a backlog finishes more than arrives.
+ * A loop that starts from load: capacity grew beyond the new demand, the added capacity is
+ * wasted (loadWasted), and the fleet still finishes fewer messages than arrive — growth that
+ * neither demand explains nor does work. A fleet draining a backlog finishes more than arrives.
  */
 export function outgrewLoad(l: Legs): boolean {
-  return l.beyondDemand === true && l.addedIdle === true && l.losing === true && l.answeredLoad;
+  return l.beyondDemand === true && loadWasted(l) && l.losing === true && l.answeredLoad;
+}
+
+/**
+ * The added capacity is wasted: idle, or — while retries are confidently within the budget —
+ * returning less than half its share. A downstream that slows as load is added to it refuses
+ * nothing: its waste shows no retry, only capacity that returns little. Where retries are past
+ * the budget or cannot be told within it, a rate limit may be refusing the added capacity (a
+ * flash crowd meeting throttling returns little for a while, then recovers), and the retry legs
+ * judge that waste against the budget the user set.
+ */
+export function loadWasted(l: Legs): boolean {
+  return l.addedIdle === true || (l.addedWasted === true && l.retries.state === 'within');
 }
 
 function overSources(r: RetryReading): RetrySource[] {

@@ -77,14 +77,15 @@ export function retriesStanding(recent: readonly Sample[], quiet: readonly Sampl
 }
 
 /**
- * The recent samples whose interval the added capacity served: the sample before each already
- * counted more in service than the trough did. A counter covers the interval that ends at its
- * sample, so an instance that came in service at a sample has not yet shown what it does there.
+ * The recent samples whose interval the added capacity served: after the trough, with the sample
+ * before each already counting more in service than the trough did. A counter covers the interval
+ * that ends at its sample, so an instance that came in service at a sample has not yet shown what
+ * it does there; and a sample up to the trough was served by a fleet that shrank to it, not grew.
  */
 export function servedByAdded(window: readonly Sample[], trough: number, recentCount: number): Sample[] {
   const base = inServiceAtTrough(window, trough);
   if (base === undefined) return [];
-  const start = window.length - recentCount;
+  const start = Math.max(window.length - recentCount, trough + 1);
   return window.slice(start).filter((_, i) => (window[start + i - 1]?.in_service ?? -Infinity) > base);
 }
 
@@ -111,13 +112,39 @@ function aboveCalmDepth(depth: number, calm: readonly Sample[], z: number): bool
   return depths !== undefined && aboveCalm(depth, depths, z);
 }
 
+/** What added capacity returns is judged with these: the calm's noise, z, the least growth, and the quiet calm (for work waiting). */
+export interface ReturnTest {
+  cv: number;
+  z: number;
+  minGrowth: number;
+  calm: readonly Sample[];
+}
+
 /**
- * Added capacity in service returned no useful work: throughput over the intervals it served is
- * not above what the smaller fleet did (its upper bound, z standard errors up), while in-service
- * capacity grew by at least `minGrowth` and work was waiting (beside the quiet `calm`). Undefined
- * when it cannot be told.
+ * Less than this share of what each unit of the smaller fleet did, per added unit: more of the
+ * added capacity is wasted than used. Not a tuned figure: the point where waste outweighs work.
  */
-export function addedIdle(window: readonly Sample[], trough: number, recentCount: number, opts: { cv: number; z: number; minGrowth: number; calm: readonly Sample[] }): boolean | undefined {
+export const WASTED_SHARE = 0.5;
+
+/** What the added capacity did over the intervals it served, beside what the smaller fleet did before it grew. */
+export interface AddedReturn {
+  /** Useful throughput per interval: the smaller fleet's, and over the intervals the added capacity served. */
+  from: number;
+  to: number;
+  /** In-service capacity at the samples it served over the trough's, less one (a gap there leaves it unknown). */
+  growth: number;
+  /** In-service capacity grew by at least the least growth (ReturnTest.minGrowth). */
+  grewEnough: boolean;
+  /** z standard errors of `to − from`, relative to `from`. */
+  margin: number;
+  /** Recent intervals the added capacity served, and of how many. */
+  served: number;
+  recent: number;
+  waiting: boolean | undefined;
+}
+
+/** What the added capacity returned; undefined when it cannot be told (nothing served yet, a gap in a served interval). */
+export function addedReturn(window: readonly Sample[], trough: number, recentCount: number, opts: ReturnTest): AddedReturn | undefined {
   const served = servedByAdded(window, trough, recentCount);
   const before = beforeGrowth(window, trough, recentCount);
   const done = served.map(throughputOf);
@@ -127,8 +154,45 @@ export function addedIdle(window: readonly Sample[], trough: number, recentCount
   const to = mean(done);
   const [capFrom, capTo] = [inServiceAtTrough(window, trough), mean(served.map((s) => s.in_service))];
   if (!served.length || from === undefined || to === undefined || from <= 0 || !capFrom || capTo === undefined) return undefined;
-  if (capTo / capFrom - 1 < opts.minGrowth) return false;
-  const waiting = workWaiting(served, opts.calm, opts.z);
-  if (waiting === undefined) return undefined;
-  return waiting && to <= from * (1 + relativeMargin(from, { before: before.length, after: served.length }, opts));
+  const growth = capTo / capFrom - 1;
+  const margin = relativeMargin(from, { before: before.length, after: served.length }, opts);
+  return { from, to, growth, grewEnough: growth >= opts.minGrowth, margin, served: served.length, recent: recentCount, waiting: workWaiting(served, opts.calm, opts.z) };
+}
+
+/**
+ * Per added unit, the added capacity returned no more than `share` of what each unit of the
+ * smaller fleet did, while work was waiting: throughput over the intervals it served is not above
+ * the smaller fleet's plus that share of the growth (z standard errors up). False when capacity
+ * in service grew too little to judge; undefined when it cannot be told.
+ */
+function returnedAtMost(share: number, r: AddedReturn | undefined): boolean | undefined {
+  if (!r) return undefined;
+  if (!r.grewEnough) return false;
+  if (r.waiting === undefined) return undefined;
+  return r.waiting && r.to <= r.from * (1 + share * r.growth + r.margin);
+}
+
+/**
+ * Added capacity in service returned no useful work: throughput over the intervals it served is
+ * not above what the smaller fleet did (its upper bound, z standard errors up), while in-service
+ * capacity grew by at least the least growth and work was waiting (beside the quiet calm).
+ * Undefined when it cannot be told.
+ */
+export function addedIdle(r: AddedReturn | undefined): boolean | undefined {
+  return returnedAtMost(0, r);
+}
+
+/**
+ * Most of the added capacity is waste: per added unit, it returned less than WASTED_SHARE of what
+ * each unit of the smaller fleet did, while work waited — a downstream that slows as the fleet
+ * adds load to it. Judged only once the added capacity served every recent interval: one
+ * interval's figure against two is noise. Undefined when it cannot be told.
+ */
+export function addedWasted(r: AddedReturn | undefined): boolean | undefined {
+  return r && r.served < r.recent ? undefined : returnedAtMost(WASTED_SHARE, r);
+}
+
+/** Per added unit, the share of each smaller-fleet unit's work the added capacity returned (for the evidence). */
+export function shareReturned(r: AddedReturn | undefined): number | undefined {
+  return r && r.growth > 0 ? (r.to / r.from - 1) / r.growth : undefined;
 }

@@ -2,7 +2,7 @@
 // the budget, each on hand-made windows, with the cases that must not count.
 import assert from 'node:assert/strict';
 import { assess } from '../../../src/controllers/runaway/detect.ts';
-import { addedIdle, retriesRising, retriesStanding, servedByAdded, throughputFell, workWaiting } from '../../../src/controllers/runaway/returns.ts';
+import { addedIdle, addedReturn, addedWasted, retriesRising, retriesStanding, servedByAdded, throughputFell, workWaiting } from '../../../src/controllers/runaway/returns.ts';
 import { evaluate, INITIAL_MEMORY } from '../../../src/controllers/runaway/verdict.ts';
 import { throughputNoise } from '../../../src/controllers/runaway/window.ts';
 import type { Sample } from '../../../src/signals/sample.ts';
@@ -76,7 +76,7 @@ describe('what added capacity returns', () => {
       ...[0, 1, 2, 3].map((i) => at(i, { desired: 4, in_service: 4, sqs_deleted: 75, sqs_visible: 3000 })),
       ...Array.from({ length: n }, (_, k) => at(4 + k, { desired: 7, in_service: 4 + k >= from ? 7 : 4, sqs_deleted: 75, sqs_visible: 3000, ...after(k) })),
     ];
-    const idle = (w: Sample[]) => addedIdle(w, 3, 2, { cv: 0.05, z: Z, minGrowth: 0.1, calm: w.slice(0, 4) });
+    const idle = (w: Sample[]) => addedIdle(addedReturn(w, 3, 2, { cv: 0.05, z: Z, minGrowth: 0.1, calm: w.slice(0, 4) }));
 
     it('is true when capacity in service does no more work than the smaller fleet while work waits', () => {
       assert.equal(idle(grow(() => ({ sqs_deleted: 78 }))), true);
@@ -93,6 +93,11 @@ describe('what added capacity returns', () => {
       assert.equal(idle(w), undefined);
       const unseen = grow(() => ({}), 5).map(({ in_service: _, ...s }) => s);
       assert.deepEqual(servedByAdded(unseen, 3, 2), [], 'no in_service column, no served interval');
+    });
+
+    it('does not count a sample up to the trough as served by added capacity: the fleet shrank to it', () => {
+      const w = [...[0, 1, 2, 3].map((i) => at(i, { desired: 3, in_service: 3 })), at(4, { desired: 2, in_service: 2 }), at(5, { desired: 3, in_service: 2 })];
+      assert.deepEqual(servedByAdded(w, 4, 2), [], 'the trough sample was served by the 3 before it shrank');
     });
 
     it('is unknown when a served interval lacks throughput (a gap is not idleness)', () => {
@@ -205,6 +210,63 @@ describe('what added capacity returns', () => {
       const a = assess(samples, samples.at(-1)!.t, opts);
       assert.equal(a.legs?.addedIdle, true);
       assert.equal(a.signature, 'none');
+    });
+  });
+
+  describe('a loop started by load, behind a downstream that slows as the fleet grows', () => {
+    /** 40 calm samples at 5 instances; then 950 arrive, the fleet saturates at 700, the group goes to 10 and 7 come in service. */
+    const slowing = (done: number, retries = 0): Sample[] => [
+      ...Array.from({ length: 40 }, (_, i) => at(i, { desired: 5, in_service: 5, sqs_sent: 600 + (i % 3), sqs_received: 600, sqs_deleted: 600 - (i % 2), sqs_visible: 5, worker_attempts: 600, worker_retries: 0 })),
+      ...Array.from({ length: 6 }, (_, i) => {
+        const finished = i < 4 ? 700 : done;
+        const attempts = Math.round(finished / (1 - retries));
+        return at(40 + i, { desired: i < 2 ? 5 : 10, in_service: i < 3 ? 5 : 7, sqs_sent: 950, sqs_received: attempts, sqs_deleted: finished, sqs_visible: 250 * (i + 1), worker_attempts: attempts, worker_retries: attempts - finished });
+      }),
+    ];
+    const legsAt = (w: Sample[]) => assess(w, w.at(-1)!.t, opts).legs!;
+
+    it('calls it a loop when each added instance returns under half of what each did before, retries within the budget', () => {
+      const w = slowing(800);
+      const legs = legsAt(w);
+      assert.equal(legs.addedIdle, false, 'the added capacity does some work: not idle');
+      assert.equal(legs.addedWasted, true);
+      assert.ok(Math.abs(legs.addedShare! - 0.36) < 0.01, String(legs.addedShare));
+      assert.equal(legs.beyondDemand, true, 'capacity ×2.0 against new messages ×1.6, the crowd that began in the calm part not counted as its noise');
+      const v = evaluate(INITIAL_MEMORY, w, w.at(-1)!.t, opts).verdict;
+      assert.equal(v.signature, 'loop');
+      assert.match(v.evidence.join('\n'), /each added instance returns 36 % of what each instance did before the growth \(under half\), with retries within the budget/);
+    });
+
+    it('does not when the added instances return most of their share (a fleet the crowd found short)', () => {
+      const w = slowing(980);
+      assert.equal(legsAt(w).addedWasted, false);
+      assert.equal(assess(w, w.at(-1)!.t, opts).signature, 'none');
+    });
+
+    it('leaves it to the retry legs when retries are past the budget: a rate limit refuses the added capacity, a crowd meeting it recovers', () => {
+      const w = slowing(800, 0.3);
+      const a = assess(w, w.at(-1)!.t, opts);
+      assert.equal(a.legs?.addedWasted, true);
+      assert.equal(a.legs?.retries.state, 'over');
+      assert.equal(a.signature, 'none');
+    });
+  });
+
+  describe('addedWasted', () => {
+    /** Four samples at 4 in service doing 400, then 6 in service from sample `from` doing `done`, work waiting throughout. */
+    const grow = (done: number, from = 4): Sample[] => [
+      ...[0, 1, 2, 3].map((i) => at(i, { in_service: 4, sqs_deleted: 400, sqs_visible: 3000 })),
+      ...[4, 5, 6].map((i) => at(i, { in_service: i >= from ? 6 : 4, sqs_deleted: done, sqs_visible: 3000 })),
+    ];
+    const wasted = (w: Sample[]) => addedWasted(addedReturn(w, 3, 2, { cv: 0.02, z: Z, minGrowth: 0.1, calm: w.slice(0, 4) }));
+
+    it('is true under half the share per added instance, false near a full share', () => {
+      assert.equal(wasted(grow(450)), true, '50 more finished where two more instances at 100 each would add 200: a quarter');
+      assert.equal(wasted(grow(590)), false);
+    });
+
+    it('judges only once the added capacity served every recent interval', () => {
+      assert.equal(wasted(grow(450, 5)), undefined, 'one served interval against two is noise');
     });
   });
 
