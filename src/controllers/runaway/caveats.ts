@@ -3,7 +3,7 @@
 // called a loop. Pure formatting of an assessment; decisions live in detect.ts.
 import { SIGNAL_COLUMNS, type Sample } from '../../signals/sample.ts';
 import { BASE_CONFIRMATIONS, type Assessment, type WindowFigures } from './detect.ts';
-import { type Legs, lessWorkMoreRetries, outgrewLoad } from './legs.ts';
+import { type Legs, lessWorkMoreRetries, outgrewLoad, retriesPastBudget } from './legs.ts';
 import type { SourceReading } from './shares.ts';
 
 const SOURCE_NAMES = { sqs: 'SQS (receives − deletes)/receives', workers: 'worker retries or failures/attempts' } as const;
@@ -37,8 +37,7 @@ export function caveatLines(a: Assessment): string[] {
 
 function growthCaveats(l: Legs, f: WindowFigures): string[] {
   if (outgrewLoad(l) && l.noUsefulGain !== true) return [`capacity grew beyond the new demand (${ratio(f.capacityFrom, f.capacityTo)} vs new messages ${ratio(f.demandFrom, f.demandTo)}), ${addedReturns(l)}, and fewer messages finish than arrive: a loop started by load`];
-  const over = l.retries.state === 'over' || l.retries.state === 'disputed';
-  return over ? overBudgetCaveats(l, f) : withinBudgetCaveats(l, f);
+  return retriesPastBudget(l) ? overBudgetCaveats(l, f) : withinBudgetCaveats(l, f);
 }
 
 /** Growth while retries are past the budget: why the other legs do not make it a loop, if they do not. */

@@ -20,7 +20,7 @@
 // not a loop. Missing data is neither a retry nor health.
 import { SIGNAL_COLUMNS, type Sample } from '../../signals/sample.ts';
 import { confidenceOf, type Coverage } from './coverage.ts';
-import { type Legs, legsOf, lessWorkMoreRetries, MIN_GROWTH, outgrewLoad, unexplainedGrowth } from './legs.ts';
+import { type Legs, legsOf, lessWorkMoreRetries, MIN_GROWTH, outgrewLoad, retriesPastBudget, unexplainedGrowth } from './legs.ts';
 import { capacityOf, mean, median, perCapacity, throughputOf } from './series.ts';
 import { DEFAULT_CONFIDENCE_Z, pooledShare, readRetries } from './shares.ts';
 import { partsOf, type WindowParts } from './window.ts';
@@ -213,7 +213,7 @@ function wasteful(l: Legs): boolean {
   if (l.noUsefulGain !== true) return false;
   // A retry share confidently falling is a storm draining: it voids the retry evidence, not idleness.
   // A share that stood past the budget before the growth and did not rise is not the growth feeding itself.
-  const retriesFeeding = !l.retriesFalling && (((l.retries.state === 'over' || l.retries.state === 'disputed') && !l.retriesStanding) || lessWorkMoreRetries(l));
+  const retriesFeeding = !l.retriesFalling && ((retriesPastBudget(l) && !l.retriesStanding) || lessWorkMoreRetries(l));
   return retriesFeeding || l.addedIdle === true;
 }
 

@@ -161,6 +161,11 @@ function losingRecently(recent: readonly Sample[], z: number): boolean | undefin
   return states.length === recent.length ? states.every(Boolean) : undefined;
 }
 
+/** Some retry source reads past the budget: all of them (over), or one against another (disputed). */
+export function retriesPastBudget(l: Legs): boolean {
+  return l.retries.state === 'over' || l.retries.state === 'disputed';
+}
+
 /** Less work, more retries: useful work fell as added capacity came into service while retries climbed from their calm level. */
 export function lessWorkMoreRetries(l: Legs): boolean {
   return l.capacityHurts === true && l.retriesRising === true;
