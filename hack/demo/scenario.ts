@@ -4,7 +4,7 @@
 // downstream, target tracking, and the kubelet's part (Pods, replicas, the ConfigMap mount).
 import { join } from 'node:path';
 import type { RestClient } from '../../src/runtime/kube/rest.ts';
-import { createQueue, createGroup, readGroup, sendBatch, setDesired, setMinimum, type DemoAws } from './aws.ts';
+import { createQueue, createGroup, queueDepth, readGroup, sendBatch, setDesired, setMinimum, type DemoAws } from './aws.ts';
 import { SimulatedDownstream } from './downstream.ts';
 import { TRACKING, trackTarget } from './driver.ts';
 import { Fleet, type FleetTotals } from './fleet.ts';
@@ -53,6 +53,12 @@ export interface Tick {
   successes: number;
   /** retries / attempts in the minute, 0..1. */
   retryRatio: number;
+  /** The queue in the minute, as SQS counts it: new messages, receives and deletes (the fleet's calls), and its depth at the end. */
+  sent: number;
+  received: number;
+  deleted: number;
+  visible: number;
+  inFlight: number;
   costPerHour: number;
   downstreamMs: number;
   runaway?: string;
@@ -170,6 +176,8 @@ class IncidentRun {
   readonly #price = pricePerInstanceHour();
   readonly #ticks: Tick[] = [];
   #sent = 0;
+  /** Messages sent before the current minute. */
+  #sentBefore = 0;
   #streak = 0;
   #previous: FleetTotals;
   #guard: GuardView | undefined;
@@ -271,7 +279,9 @@ class IncidentRun {
     await this.#follow(decision.desired);
     const now = this.fleet.totals();
     const d = { attempts: now.attempts - this.#previous.attempts, retries: now.retries - this.#previous.retries, successes: now.successes - this.#previous.successes };
+    const queue = { sent: this.#sent - this.#sentBefore, received: now.received - this.#previous.received, deleted: now.deleted - this.#previous.deleted, ...(await queueDepth(aws, this.#s.queueUrl)) };
     this.#previous = now;
+    this.#sentBefore = this.#sent;
     if (this.#s.volume) this.#observeGuard(t, await readGuard(rest, this.#s.ns));
     const tick: Tick = {
       t,
@@ -280,6 +290,7 @@ class IncidentRun {
       busy: round(busy),
       ...d,
       retryRatio: d.attempts ? round(d.retries / d.attempts) : 0,
+      ...queue,
       costPerHour: round(decision.desired * this.#price),
       downstreamMs: Math.round(this.#downstream.currentLatencyMs()),
       ...(this.#guard?.runawayState ? { runaway: this.#guard.runawayState } : {}),

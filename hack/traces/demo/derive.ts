@@ -1,9 +1,10 @@
 // The recorded family's degraded views: recordings of the demo's real fleet seen the ways real
 // signal sources degrade (hack/traces/observe.ts, shared by every family): noise and missing
-// cells, CloudWatch's 300 s resolution and a late datapoint (the workers' counters published
-// through CloudWatch), a worker pod's counter reset. Derived, so deterministic: the same
-// recording and seed write the same file. The family has one retry source (the workers), so
-// sources that disagree cannot be shown here; the simulated families show them.
+// cells, gaps in SQS's deletes alone, CloudWatch's 300 s resolution and a late datapoint (the
+// workers' counters published through CloudWatch), a worker pod's counter reset, and sources
+// that disagree — another consumer receiving messages it does not delete, which SQS counts and
+// the workers never see. Derived, so deterministic: the same recording and seed write the same
+// file.
 // Run: node hack/traces/demo/derive.ts [dir]
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -26,6 +27,8 @@ export const DERIVED_SCENARIOS: readonly DerivedScenario[] = [
   { name: 'demo-normal-load-growth-300s', from: 'demo-normal-load-growth', description: "The recorded load growth with the workers' counters at CloudWatch's 300 s resolution (one period late).", observation: { seed: 302, resolution: 300, delivered: WORKER_COUNTERS } },
   { name: 'demo-normal-refresh-late-reset', from: 'demo-normal-refresh', description: "The recorded instance refresh with one workers' datapoint a sample late (minute 16) and a worker counter reset (minute 18).", observation: { seed: 303, latePointAt: 1020, counterResetAt: 1140, delivered: WORKER_COUNTERS } },
   { name: 'demo-normal-flash-crowd-throttled-gappy', from: 'demo-normal-flash-crowd-throttled', description: 'The recorded throttled flash crowd with 15 % of the cells missing.', observation: { seed: 304, missingShare: 0.15 } },
+  { name: 'demo-normal-load-growth-sources-disagree', from: 'demo-normal-load-growth', description: 'The recorded load growth while another consumer receives messages it does not delete from minute 8: SQS receives 40 % above the fleet\'s, the workers see no retries.', observation: { seed: 306, extraReceivesFrom: 540, extraReceivesShare: 0.4 } },
+  { name: 'demo-normal-load-growth-deletes-gappy', from: 'demo-normal-load-growth', description: 'The recorded load growth with 15 % of the sqs_deleted cells missing: a gap in deletes is not a retry.', observation: { seed: 307, missingShare: 0.15, missingColumns: ['sqs_deleted'] } },
   { name: 'demo-runaway-slow-12m-gappy', from: 'demo-runaway-slow-12m', description: 'The recorded 12-minute slowdown loop with 10 % of the cells missing.', observation: { seed: 305, missingShare: 0.1 } },
 ];
 

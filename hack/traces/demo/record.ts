@@ -1,7 +1,8 @@
 // The third trace family, recorded rather than simulated: the real worker fleet of `make demo`
 // (real costguard/worker instances consuming real SQS messages from moto, against the demo's
 // downstream; target tracking simulated as in the demo), run UNGUARDED so the loop plays out,
-// with the slowdown varied. One simulated minute per sample (t in seconds = minute × 60), the
+// with the slowdown varied. One simulated minute per sample (t in seconds = minute × 60): the
+// queue as SQS counts it (the fleet's receive and delete calls, the depth moto reports) and the
 // workers' own counters as the demo measures them. Onset from the cause: the first scale-out
 // at or after the minute the downstream turned slow. The normal scenarios are the family's hard
 // negatives: benign situations (a variation of the demo's world) in which some legs of the
@@ -67,11 +68,23 @@ export const DEMO_SCENARIOS: readonly DemoScenario[] = [
   }),
 ];
 
-const COLUMNS: readonly SignalColumn[] = ['desired', 'in_service', 'worker_attempts', 'worker_retries', 'worker_successes'];
+const COLUMNS: readonly SignalColumn[] = ['desired', 'in_service', 'sqs_sent', 'sqs_received', 'sqs_deleted', 'sqs_visible', 'sqs_not_visible', 'worker_attempts', 'worker_retries', 'worker_successes'];
 
-/** The demo's minute records as trace samples. */
+/** The demo's minute records as trace samples: the group, the queue as SQS counts it (the fleet's receive and delete calls, the depth from moto), and the workers' own counters. */
 export function samplesOf(ticks: readonly Tick[]): Sample[] {
-  return ticks.map((k) => ({ t: (k.t + 1) * SECONDS_PER_TICK, desired: k.desired, in_service: k.desired, worker_attempts: k.attempts, worker_retries: k.retries, worker_successes: k.successes }));
+  return ticks.map((k) => ({
+    t: (k.t + 1) * SECONDS_PER_TICK,
+    desired: k.desired,
+    in_service: k.desired,
+    sqs_sent: k.sent,
+    sqs_received: k.received,
+    sqs_deleted: k.deleted,
+    sqs_visible: k.visible,
+    sqs_not_visible: k.inFlight,
+    worker_attempts: k.attempts,
+    worker_retries: k.retries,
+    worker_successes: k.successes,
+  }));
 }
 
 export function labelOf(s: DemoScenario, samples: readonly Sample[]): string {

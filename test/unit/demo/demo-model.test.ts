@@ -74,7 +74,7 @@ describe('demo: the recorded scenarios\' variations', () => {
 });
 
 function tick(t: number, desired: number, retries = 0): Tick {
-  return { t, desired, maxSize: 16, busy: 0.3, attempts: 10, retries, successes: 10 - retries, retryRatio: retries / 10, costPerHour: desired * 0.096, downstreamMs: 500 };
+  return { t, desired, maxSize: 16, busy: 0.3, attempts: 10, retries, successes: 10 - retries, retryRatio: retries / 10, sent: 10, received: 10, deleted: 10 - retries, visible: 0, inFlight: 2, costPerHour: desired * 0.096, downstreamMs: 500 };
 }
 
 function run(label: 'guarded' | 'unguarded', ticks: Tick[], extra: Partial<RunResult> = {}): RunResult {

@@ -94,10 +94,10 @@ describe('the observer\'s view', () => {
 describe('the recorded demo family', () => {
   it('turns the demo\'s minute records into samples a minute apart and labels onset at the first scale-out after the slowdown', async () => {
     const { labelOf, samplesOf, DEMO_SCENARIOS } = await import('../../../hack/traces/demo/record.ts');
-    const tick = (t: number, desired: number) => ({ t, desired, maxSize: 16, busy: 0.5, attempts: 6, retries: t > 6 ? 4 : 0, successes: t > 6 ? 0 : 6, retryRatio: 0, costPerHour: 1, downstreamMs: 500 });
+    const tick = (t: number, desired: number) => ({ t, desired, maxSize: 16, busy: 0.5, attempts: 6, retries: t > 6 ? 4 : 0, successes: t > 6 ? 0 : 6, retryRatio: 0, sent: 6, received: 6 + t, deleted: t > 6 ? 0 : 6, visible: t, inFlight: 2, costPerHour: 1, downstreamMs: 500 });
     const samples = samplesOf([tick(0, 4), tick(5, 5), tick(6, 4), tick(7, 4), tick(8, 6), tick(9, 8)]);
     assert.deepEqual(samples.map((s) => s.t), [60, 360, 420, 480, 540, 600]);
-    assert.deepEqual(samples[4], { t: 540, desired: 6, in_service: 6, worker_attempts: 6, worker_retries: 4, worker_successes: 0 });
+    assert.deepEqual(samples[4], { t: 540, desired: 6, in_service: 6, sqs_sent: 6, sqs_received: 14, sqs_deleted: 0, sqs_visible: 8, sqs_not_visible: 2, worker_attempts: 6, worker_retries: 4, worker_successes: 0 });
     const slow = DEMO_SCENARIOS.find((s) => s.timing.slowMinutes > 0 && s.timing.onset === 6)!;
     assert.equal(labelOf(slow, samples), 'runaway onset=540', 'the rise at minute 5 came before the slowdown');
     assert.equal(labelOf(DEMO_SCENARIOS.find((s) => s.timing.slowMinutes === 0)!, samples), 'normal');
@@ -105,7 +105,7 @@ describe('the recorded demo family', () => {
 
   it('labels each scenario by its own kind: the hard negatives normal whatever their samples show, the loops from their slowdown', async () => {
     const { labelOf, samplesOf, DEMO_SCENARIOS } = await import('../../../hack/traces/demo/record.ts');
-    const tick = (t: number, desired: number) => ({ t, desired, maxSize: 16, busy: 0.5, attempts: 6, retries: t > 10 ? 4 : 0, successes: 6, retryRatio: 0, costPerHour: 1, downstreamMs: 500 });
+    const tick = (t: number, desired: number) => ({ t, desired, maxSize: 16, busy: 0.5, attempts: 6, retries: t > 10 ? 4 : 0, successes: 6, retryRatio: 0, sent: 6, received: 6, deleted: 6, visible: 0, inFlight: 2, costPerHour: 1, downstreamMs: 500 });
     const samples = samplesOf([tick(8, 4), tick(9, 4), tick(10, 10), tick(11, 10)]);
     const normals = DEMO_SCENARIOS.filter((s) => s.kind === 'normal');
     assert.ok(normals.length >= 4);
