@@ -30,7 +30,8 @@ const INTERVAL_SECONDS = 30;
 const RETRY_BUDGET_PERCENT = 10;
 /** "In time" is never sooner than this after onset: the generous bound. */
 const IN_TIME_FLOOR_SECONDS = 300;
-const FAST_SECONDS = 120;
+/** The "within 120 s of onset". */
+export const FAST_SECONDS = 120;
 
 const TRACES = join(import.meta.dirname, '..', 'test', 'traces');
 export const FAMILIES = [

@@ -3,7 +3,7 @@
 // called a loop. Pure formatting of an assessment; decisions live in detect.ts.
 import { SIGNAL_COLUMNS, type Sample } from '../../signals/sample.ts';
 import { BASE_CONFIRMATIONS, type Assessment, type WindowFigures } from './detect.ts';
-import { type Legs, lessWorkMoreRetries, outgrewLoad, retriesPastBudget } from './legs.ts';
+import { addedCapacityWasted, type Legs, lessWorkMoreRetries, outgrewLoad, retriesPastBudget } from './legs.ts';
 import type { SourceReading } from './shares.ts';
 
 const SOURCE_NAMES = { sqs: 'SQS (receives − deletes)/receives', workers: 'worker retries or failures/attempts' } as const;
@@ -43,18 +43,13 @@ function growthCaveats(l: Legs, f: WindowFigures): string[] {
 /** Growth while retries are past the budget: why the other legs do not make it a loop, if they do not. */
 function overBudgetCaveats(l: Legs, f: WindowFigures): string[] {
   if (l.retriesFalling) return ['the retry share is falling: a backlog of retries draining, not a loop feeding itself'];
-  if (l.retriesStanding && !wastingAnyway(l)) return ['the retry share past the budget stood there before the growth and has not risen with it (a second consumer, a standing error rate?): not the growth feeding itself; no loop called on it'];
+  if (l.retriesStanding && !addedCapacityWasted(l)) return ['the retry share past the budget stood there before the growth and has not risen with it (a second consumer, a standing error rate?): not the growth feeding itself; no loop called on it'];
   if (l.noUsefulGain === false) return [`useful throughput rose with capacity (${ratio(f.throughputFrom, f.throughputTo)}): growth that does work, not a loop`];
   if (l.noUsefulGain === undefined) return ['useful throughput not observed: cannot tell whether added capacity does work; no loop called'];
   if (l.beyondDemand === undefined && !l.addedInService) return ['new messages not observed and the added capacity not in service yet: whether it adds useful work cannot be told; no loop called yet'];
   if (l.beyondDemand === false) return [`new messages grew as much as capacity (${ratio(f.demandFrom, f.demandTo)} vs ${ratio(f.capacityFrom, f.capacityTo)}): growth follows demand`];
   if (!l.answeredTrouble) return ['capacity rose before any trouble showed (a scheduled or manual change?): not counted as a loop'];
   return [];
-}
-
-/** The added capacity is wasted whatever the retries read (returns.ts): the verdict does not rest on them. */
-function wastingAnyway(l: Legs): boolean {
-  return l.addedIdle === true || lessWorkMoreRetries(l);
 }
 
 /** What the added capacity returned, in the words of the leg that holds (legs.ts loadWasted). */

@@ -20,7 +20,7 @@
 // not a loop. Missing data is neither a retry nor health.
 import { SIGNAL_COLUMNS, type Sample } from '../../signals/sample.ts';
 import { confidenceOf, type Coverage } from './coverage.ts';
-import { type Legs, legsOf, lessWorkMoreRetries, MIN_GROWTH, outgrewLoad, retriesPastBudget, unexplainedGrowth } from './legs.ts';
+import { addedCapacityWasted, type Legs, legsOf, lessWorkMoreRetries, MIN_GROWTH, outgrewLoad, retriesPastBudget, unexplainedGrowth } from './legs.ts';
 import { capacityOf, mean, median, perCapacity, throughputOf } from './series.ts';
 import { DEFAULT_CONFIDENCE_Z, pooledShare, readRetries } from './shares.ts';
 import { partsOf, type WindowParts } from './window.ts';
@@ -151,8 +151,7 @@ function restsOnRetries(legs: Legs, f: WindowFigures, signature: Signature): boo
  */
 function healthOf(legs: Legs, f: WindowFigures, budget: number): boolean {
   const noSourceOver = legs.retries.sources.every((r) => r.state !== 'over');
-  const wastingCapacity = legs.addedIdle === true || lessWorkMoreRetries(legs);
-  return (f.retryTo ?? 0) <= budget && noSourceOver && !wastingCapacity;
+  return (f.retryTo ?? 0) <= budget && noSourceOver && !addedCapacityWasted(legs);
 }
 
 function coverageOf(window: readonly Sample[]): Coverage {

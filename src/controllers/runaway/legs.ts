@@ -171,6 +171,11 @@ export function lessWorkMoreRetries(l: Legs): boolean {
   return l.capacityHurts === true && l.retriesRising === true;
 }
 
+/** The added capacity is wasted whatever the retries read (returns.ts): idle, or less work as it came into service while retries climbed. */
+export function addedCapacityWasted(l: Legs): boolean {
+  return l.addedIdle === true || lessWorkMoreRetries(l);
+}
+
 /**
  * A loop that starts from load: capacity grew beyond the new demand, the added capacity is
  * wasted (loadWasted), and the fleet still finishes fewer messages than arrive — growth that
